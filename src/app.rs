@@ -1,0 +1,130 @@
+//! Runs a parsed command line: the whole program but argument parsing and the exit itself.
+
+use std::io::{self, IsTerminal};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::check::{check_file, Progress};
+use crate::cli::{Cli, ColorChoice, Command, Format};
+use crate::config::DiffConfig;
+use crate::output::Output;
+use crate::report::{text, ColumnStatus, FileReport, Report};
+
+/// Work (rows × columns) below which no progress bar is drawn: it would only flicker.
+const PROGRESS_MIN_WORK: u64 = 2_000_000;
+
+/// An error that stops the run before a report exists.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The flags do not form a valid run.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The report destination cannot be opened or written.
+    #[error("{path}: {source}")]
+    Output {
+        /// The destination.
+        path: String,
+        /// What failed.
+        source: io::Error,
+    },
+    /// The thread pool could not start.
+    #[error("cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+}
+
+/// Runs the command and returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8, AppError> {
+    match cli.command {
+        Command::Diff(args) => diff(DiffConfig::from_args(args)?),
+    }
+}
+
+fn diff(config: DiffConfig) -> Result<u8, AppError> {
+    let output_name = config
+        .output
+        .as_ref()
+        .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    let output_error = |source| AppError::Output {
+        path: output_name.clone(),
+        source,
+    };
+    let mut output = Output::open(config.output.as_deref()).map_err(output_error)?;
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = config.threads {
+        pool = pool.num_threads(threads);
+    }
+    let pool = pool.build()?;
+    let show_progress = config.progress && io::stderr().is_terminal();
+
+    let files: Vec<FileReport> = config
+        .inputs
+        .iter()
+        .map(|(name, location)| {
+            let report = match location.open() {
+                Ok(source) => pool.install(|| {
+                    check_file(name, source, &config.check, &|total| progress_bar(show_progress, total))
+                }),
+                Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
+            };
+            log_problems(&report);
+            report
+        })
+        .collect();
+    let report = Report::new(files);
+
+    let color = match config.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => output.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let written = match config.format {
+        Format::Text => text::write(&report, output.writer(), text::Style { color }),
+        Format::Json => crate::report::json::write(&report, output.writer()),
+    }
+    .and_then(|()| output.finish());
+    match written {
+        Ok(()) => {}
+        // A reader that stopped early (`| head`) is not an error of ours.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(output_error(e)),
+    }
+    Ok(report.outcome() as u8)
+}
+
+/// One line on stderr for every file or column that could not be checked, so the reason
+/// reaches a user who only sees the exit code and the log.
+fn log_problems(report: &FileReport) {
+    if let Some(error) = &report.error {
+        eprintln!("labelcheck: {}: {error}", report.path);
+    }
+    for column in &report.columns {
+        if let (Some(error), ColumnStatus::Unsupported | ColumnStatus::Unreadable | ColumnStatus::PathFailed) =
+            (&column.error, column.status)
+        {
+            eprintln!("labelcheck: {}: column {:?}: {error}", report.path, column.column);
+        }
+    }
+    for finding in report.findings.iter().filter(|f| f.column.is_none()) {
+        eprintln!("labelcheck: {}: {}", report.path, finding.message);
+    }
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn advance(&self, rows: u64) {
+        self.0.inc(rows);
+    }
+}
+
+fn progress_bar(show: bool, total: u64) -> Box<dyn Progress> {
+    if !show || total < PROGRESS_MIN_WORK {
+        return Box::new(());
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} values ({eta})")
+            .expect("the template is valid"),
+    );
+    Box::new(Bar(bar))
+}

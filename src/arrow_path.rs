@@ -1,0 +1,435 @@
+//! Path A: the `parquet` crate's arrow reader, with a projection to one leaf column per task,
+//! its arrays brought back to the stored physical values of the shared value model.
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Decimal128Type, Decimal256Type, Decimal32Type, Decimal64Type,
+    DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType,
+    Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType};
+use arrow_buffer::NullBuffer;
+use arrow_schema::{DataType, TimeUnit};
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::ProjectionMask;
+use parquet::errors::ParquetError;
+use parquet::file::reader::{ChunkReader, Length};
+
+use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::source::ByteSource;
+use crate::value::{ByteArrays, ColumnSlice, PhysicalType, Values};
+
+/// Rows per record batch: large batches amortise per-batch overhead.
+const BATCH_ROWS: usize = 65_536;
+
+/// Julian day of 1970-01-01, for turning arrow's INT96 timestamps back into stored bytes.
+const JULIAN_DAY_OF_EPOCH: i64 = 2_440_588;
+const NANOS_PER_DAY: i64 = 86_400_000_000_000;
+
+/// Adapts a [`ByteSource`] to the parquet crate's reader trait.
+#[derive(Clone)]
+struct SourceReader(Arc<dyn ByteSource>);
+
+impl Length for SourceReader {
+    fn len(&self) -> u64 {
+        self.0.len()
+    }
+}
+
+impl ChunkReader for SourceReader {
+    type T = SourceRead;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<SourceRead> {
+        Ok(SourceRead {
+            source: self.0.clone(),
+            position: start,
+        })
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        self.0
+            .read_at(start, length)
+            .map(Bytes::from)
+            .map_err(|e| ParquetError::External(Box::new(e)))
+    }
+}
+
+/// A sequential reader over a [`ByteSource`], for the parts of the crate that stream.
+struct SourceRead {
+    source: Arc<dyn ByteSource>,
+    position: u64,
+}
+
+impl Read for SourceRead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.source.len().saturating_sub(self.position);
+        let count = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX)).min(1 << 20);
+        if count == 0 {
+            return Ok(0);
+        }
+        let bytes = self.source.read_at(self.position, count)?;
+        buf[..count].copy_from_slice(&bytes);
+        self.position += count as u64;
+        Ok(count)
+    }
+}
+
+/// Where one leaf column sits in the arrow schema the reader produces.
+#[derive(Debug, Clone)]
+struct LeafTarget {
+    /// Field names from the top-level column down to the leaf.
+    path: Vec<String>,
+    physical_type: PhysicalType,
+    type_length: usize,
+    repeated: bool,
+}
+
+/// A Parquet file opened by the arrow path.
+pub struct ArrowFile {
+    reader: SourceReader,
+    metadata: ArrowReaderMetadata,
+    leaves: Vec<LeafTarget>,
+}
+
+impl ArrowFile {
+    /// Loads the footer of `source` with the parquet crate.
+    pub fn open(source: Arc<dyn ByteSource>) -> Result<Self, ParquetError> {
+        let reader = SourceReader(source);
+        // Arrow type hints stored by other writers would make the reader cast values (a
+        // timestamp unit, a dictionary type); without them it reports what Parquet stores.
+        let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+        let metadata = ArrowReaderMetadata::load(&reader, options)?;
+        let leaves = metadata
+            .parquet_schema()
+            .columns()
+            .iter()
+            .map(|column| LeafTarget {
+                path: column.path().parts().to_vec(),
+                physical_type: physical_type(column.physical_type()),
+                type_length: column.type_length().max(0) as usize,
+                repeated: column.max_rep_level() > 0,
+            })
+            .collect();
+        Ok(Self {
+            reader,
+            metadata,
+            leaves,
+        })
+    }
+
+    /// Number of row groups.
+    pub fn num_row_groups(&self) -> usize {
+        self.metadata.metadata().num_row_groups()
+    }
+
+    fn read_leaf(&self, row_group: usize, leaf: usize) -> Result<ColumnSlice, DecodeError> {
+        let target = self
+            .leaves
+            .get(leaf)
+            .ok_or_else(|| DecodeError::Failed(format!("no leaf column {leaf}")))?;
+        if target.repeated {
+            return Err(DecodeError::Unsupported("repeated (list) columns".into()));
+        }
+        let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), [leaf]);
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+            self.reader.clone(),
+            self.metadata.clone(),
+        )
+        .with_row_groups(vec![row_group])
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(failed)?;
+        let mut slice = ColumnSlice::empty(target.physical_type, target.type_length);
+        for batch in reader {
+            let batch = batch.map_err(|e| DecodeError::Failed(e.to_string()))?;
+            let (array, nulls) = descend(batch.column(0), &target.path[1..])?;
+            append_array(array.as_ref(), nulls.as_ref(), target, &mut slice)?;
+        }
+        Ok(slice)
+    }
+}
+
+impl ColumnDecoder for ArrowFile {
+    fn name(&self) -> PathName {
+        PathName::Arrow
+    }
+
+    fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        Ok(DecodedChunk {
+            slice: self.read_leaf(row_group, leaf)?,
+            pages: Vec::new(),
+        })
+    }
+}
+
+fn failed(error: ParquetError) -> DecodeError {
+    match error {
+        ParquetError::NYI(feature) => DecodeError::Unsupported(feature),
+        other => DecodeError::Failed(other.to_string()),
+    }
+}
+
+fn physical_type(physical: parquet::basic::Type) -> PhysicalType {
+    use parquet::basic::Type;
+    match physical {
+        Type::BOOLEAN => PhysicalType::Boolean,
+        Type::INT32 => PhysicalType::Int32,
+        Type::INT64 => PhysicalType::Int64,
+        Type::INT96 => PhysicalType::Int96,
+        Type::FLOAT => PhysicalType::Float,
+        Type::DOUBLE => PhysicalType::Double,
+        Type::BYTE_ARRAY => PhysicalType::ByteArray,
+        Type::FIXED_LEN_BYTE_ARRAY => PhysicalType::FixedLenByteArray,
+    }
+}
+
+/// Walks from a top-level array down struct fields to the leaf; a leaf is null wherever any
+/// struct above it is null.
+fn descend(array: &ArrayRef, path: &[String]) -> Result<(ArrayRef, Option<NullBuffer>), DecodeError> {
+    let mut current = array.clone();
+    let mut nulls = current.logical_nulls();
+    for name in path {
+        let child = match current.data_type() {
+            DataType::Struct(_) => current
+                .as_struct()
+                .column_by_name(name)
+                .cloned()
+                .ok_or_else(|| DecodeError::Failed(format!("struct has no field {name:?}")))?,
+            other => {
+                return Err(DecodeError::Unsupported(format!(
+                    "arrow type {other} above a leaf column"
+                )))
+            }
+        };
+        nulls = NullBuffer::union(nulls.as_ref(), child.logical_nulls().as_ref());
+        current = child;
+    }
+    Ok((current, nulls))
+}
+
+/// Appends an arrow array's slots to `slice` in the leaf's physical representation.
+fn append_array(
+    array: &dyn Array,
+    nulls: Option<&NullBuffer>,
+    target: &LeafTarget,
+    slice: &mut ColumnSlice,
+) -> Result<(), DecodeError> {
+    let valid = |i: usize| nulls.is_none_or(|n| n.is_valid(i));
+    let unsupported = || {
+        DecodeError::Unsupported(format!(
+            "arrow type {} for a {} column",
+            array.data_type(),
+            target.physical_type
+        ))
+    };
+    if let DataType::Dictionary(_, _) = array.data_type() {
+        let dictionary = array.as_any_dictionary();
+        let mut entries = ColumnSlice::empty(target.physical_type, target.type_length);
+        let values_nulls = dictionary.values().logical_nulls();
+        append_array(dictionary.values().as_ref(), values_nulls.as_ref(), target, &mut entries)?;
+        // Entry index -> position among the non-null entries.
+        let mut positions = Vec::with_capacity(entries.rows);
+        let mut next = 0u32;
+        for entry_valid in entries.validity.iter() {
+            positions.push(entry_valid.then_some(next));
+            next += u32::from(entry_valid);
+        }
+        let mut indices = Vec::new();
+        // A slot whose key points at a null entry is null too.
+        for (i, key) in dictionary.normalized_keys().into_iter().enumerate() {
+            let position = valid(i).then(|| positions.get(key).copied().flatten()).flatten();
+            slice.validity.push(position.is_some());
+            indices.extend(position);
+        }
+        slice.rows += array.len();
+        slice.values.extend_from_dictionary(&entries.values, &indices);
+        return Ok(());
+    }
+
+    match nulls {
+        Some(nulls) => nulls.iter().for_each(|v| slice.validity.push(v)),
+        None => slice.validity.push_n(true, array.len()),
+    }
+    slice.rows += array.len();
+
+    match (&mut slice.values, array.data_type()) {
+        (Values::Boolean(out), DataType::Boolean) => {
+            let values = array.as_boolean();
+            for i in (0..array.len()).filter(|&i| valid(i)) {
+                out.push(values.value(i));
+            }
+        }
+        (Values::Int32(out), data_type) => match data_type {
+            DataType::Int8 => push_primitive::<Int8Type, _>(array, &valid, out, i32::from),
+            DataType::Int16 => push_primitive::<Int16Type, _>(array, &valid, out, i32::from),
+            DataType::Int32 => push_primitive::<Int32Type, _>(array, &valid, out, |v| v),
+            DataType::UInt8 => push_primitive::<UInt8Type, _>(array, &valid, out, i32::from),
+            DataType::UInt16 => push_primitive::<UInt16Type, _>(array, &valid, out, i32::from),
+            DataType::UInt32 => push_primitive::<UInt32Type, _>(array, &valid, out, |v| v as i32),
+            DataType::Date32 => push_primitive::<Date32Type, _>(array, &valid, out, |v| v),
+            DataType::Time32(TimeUnit::Second) => {
+                push_primitive::<Time32SecondType, _>(array, &valid, out, |v| v)
+            }
+            DataType::Time32(TimeUnit::Millisecond) => {
+                push_primitive::<Time32MillisecondType, _>(array, &valid, out, |v| v)
+            }
+            DataType::Decimal32(_, _) => push_primitive::<Decimal32Type, _>(array, &valid, out, |v| v),
+            DataType::Decimal64(_, _) => {
+                push_primitive::<Decimal64Type, _>(array, &valid, out, |v| v as i32)
+            }
+            DataType::Decimal128(_, _) => {
+                push_primitive::<Decimal128Type, _>(array, &valid, out, |v| v as i32)
+            }
+            _ => return Err(unsupported()),
+        },
+        (Values::Int64(out), data_type) => match data_type {
+            DataType::Int64 => push_primitive::<Int64Type, _>(array, &valid, out, |v| v),
+            DataType::UInt64 => push_primitive::<UInt64Type, _>(array, &valid, out, |v| v as i64),
+            DataType::Date64 => push_primitive::<Date64Type, _>(array, &valid, out, |v| v),
+            DataType::Time64(TimeUnit::Microsecond) => {
+                push_primitive::<Time64MicrosecondType, _>(array, &valid, out, |v| v)
+            }
+            DataType::Time64(TimeUnit::Nanosecond) => {
+                push_primitive::<Time64NanosecondType, _>(array, &valid, out, |v| v)
+            }
+            DataType::Timestamp(unit, _) => match unit {
+                TimeUnit::Second => push_primitive::<TimestampSecondType, _>(array, &valid, out, |v| v),
+                TimeUnit::Millisecond => {
+                    push_primitive::<TimestampMillisecondType, _>(array, &valid, out, |v| v)
+                }
+                TimeUnit::Microsecond => {
+                    push_primitive::<TimestampMicrosecondType, _>(array, &valid, out, |v| v)
+                }
+                TimeUnit::Nanosecond => {
+                    push_primitive::<TimestampNanosecondType, _>(array, &valid, out, |v| v)
+                }
+            },
+            DataType::Duration(unit) => match unit {
+                TimeUnit::Second => push_primitive::<DurationSecondType, _>(array, &valid, out, |v| v),
+                TimeUnit::Millisecond => {
+                    push_primitive::<DurationMillisecondType, _>(array, &valid, out, |v| v)
+                }
+                TimeUnit::Microsecond => {
+                    push_primitive::<DurationMicrosecondType, _>(array, &valid, out, |v| v)
+                }
+                TimeUnit::Nanosecond => {
+                    push_primitive::<DurationNanosecondType, _>(array, &valid, out, |v| v)
+                }
+            },
+            DataType::Decimal64(_, _) => push_primitive::<Decimal64Type, _>(array, &valid, out, |v| v),
+            DataType::Decimal128(_, _) => {
+                push_primitive::<Decimal128Type, _>(array, &valid, out, |v| v as i64)
+            }
+            _ => return Err(unsupported()),
+        },
+        (Values::Int96(out), DataType::Timestamp(TimeUnit::Nanosecond, _)) => {
+            push_primitive::<TimestampNanosecondType, _>(array, &valid, out, int96_from_nanos)
+        }
+        (Values::Float(out), DataType::Float32) => {
+            push_primitive::<Float32Type, _>(array, &valid, out, |v| v)
+        }
+        (Values::Double(out), DataType::Float64) => {
+            push_primitive::<Float64Type, _>(array, &valid, out, |v| v)
+        }
+        (Values::ByteArray(out), data_type) => push_bytes(array, data_type, &valid, out)
+            .ok_or_else(unsupported)?,
+        (Values::FixedLenByteArray { width, data }, data_type) => {
+            let width = *width;
+            match data_type {
+                DataType::FixedSizeBinary(_) => {
+                    let values = array.as_fixed_size_binary();
+                    for i in (0..array.len()).filter(|&i| valid(i)) {
+                        data.extend_from_slice(values.value(i));
+                    }
+                }
+                DataType::Float16 if width == 2 => {
+                    let values = array.as_primitive::<Float16Type>();
+                    for i in (0..array.len()).filter(|&i| valid(i)) {
+                        data.extend_from_slice(&values.value(i).to_le_bytes());
+                    }
+                }
+                // Decimals in FIXED_LEN_BYTE_ARRAY are big-endian two's complement of the
+                // column's width (LogicalTypes.md, DECIMAL).
+                DataType::Decimal32(_, _) => push_decimal::<Decimal32Type>(array, &valid, width, data, |v| i128::from(v).to_be_bytes().to_vec()),
+                DataType::Decimal64(_, _) => push_decimal::<Decimal64Type>(array, &valid, width, data, |v| i128::from(v).to_be_bytes().to_vec()),
+                DataType::Decimal128(_, _) => push_decimal::<Decimal128Type>(array, &valid, width, data, |v| v.to_be_bytes().to_vec()),
+                DataType::Decimal256(_, _) => push_decimal::<Decimal256Type>(array, &valid, width, data, |v| v.to_be_bytes().to_vec()),
+                _ => return Err(unsupported()),
+            }
+        }
+        _ => return Err(unsupported()),
+    }
+    Ok(())
+}
+
+fn push_primitive<T: ArrowPrimitiveType, U>(
+    array: &dyn Array,
+    valid: &impl Fn(usize) -> bool,
+    out: &mut Vec<U>,
+    convert: impl Fn(T::Native) -> U,
+) {
+    let values = array.as_primitive::<T>().values();
+    out.extend((0..values.len()).filter(|&i| valid(i)).map(|i| convert(values[i])));
+}
+
+fn push_decimal<T: ArrowPrimitiveType>(
+    array: &dyn Array,
+    valid: &impl Fn(usize) -> bool,
+    width: usize,
+    data: &mut Vec<u8>,
+    to_be_bytes: impl Fn(T::Native) -> Vec<u8>,
+) {
+    let values = array.as_primitive::<T>().values();
+    for i in (0..values.len()).filter(|&i| valid(i)) {
+        let bytes = to_be_bytes(values[i]);
+        // Keep the low `width` bytes; sign extension fills any width wider than the native.
+        if width <= bytes.len() {
+            data.extend_from_slice(&bytes[bytes.len() - width..]);
+        } else {
+            let fill = if bytes.first().is_some_and(|b| b & 0x80 != 0) { 0xff } else { 0 };
+            data.extend(std::iter::repeat_n(fill, width - bytes.len()));
+            data.extend_from_slice(&bytes);
+        }
+    }
+}
+
+fn push_bytes(
+    array: &dyn Array,
+    data_type: &DataType,
+    valid: &impl Fn(usize) -> bool,
+    out: &mut ByteArrays,
+) -> Option<()> {
+    let rows = (0..array.len()).filter(|&i| valid(i));
+    match data_type {
+        DataType::Utf8 => rows.for_each(|i| out.push(array.as_string::<i32>().value(i).as_bytes())),
+        DataType::LargeUtf8 => {
+            rows.for_each(|i| out.push(array.as_string::<i64>().value(i).as_bytes()))
+        }
+        DataType::Utf8View => rows.for_each(|i| out.push(array.as_string_view().value(i).as_bytes())),
+        DataType::Binary => rows.for_each(|i| out.push(array.as_binary::<i32>().value(i))),
+        DataType::LargeBinary => rows.for_each(|i| out.push(array.as_binary::<i64>().value(i))),
+        DataType::BinaryView => rows.for_each(|i| out.push(array.as_binary_view().value(i))),
+        _ => return None,
+    }
+    Some(())
+}
+
+/// INT96 as stored: nanoseconds within the day (8 bytes LE), then the Julian day (4 bytes LE).
+fn int96_from_nanos(nanos: i64) -> [u8; 12] {
+    let day = nanos.div_euclid(NANOS_PER_DAY) + JULIAN_DAY_OF_EPOCH;
+    let nanos_of_day = nanos.rem_euclid(NANOS_PER_DAY);
+    let mut bytes = [0; 12];
+    bytes[..8].copy_from_slice(&nanos_of_day.to_le_bytes());
+    bytes[8..].copy_from_slice(&(day as u32).to_le_bytes());
+    bytes
+}

@@ -1,0 +1,431 @@
+//! Checking one file: open it through both paths, choose columns, then decode, compare and
+//! fingerprint every (column, row group) in parallel, a window of row groups at a time so
+//! memory stays bounded by a few row groups of the label columns.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::arrow_path::ArrowFile;
+use crate::columns::{choose, CheckedColumn, ColumnChoice};
+use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
+use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
+use crate::raw::column::DecodeOptions;
+use crate::raw::RawFile;
+use crate::report::{
+    BlockDifference, ColumnReport, ColumnStatus, Digests, FileReport, Finding, FindingKind,
+    KindCounts, Mismatch, PathErrors, Selection,
+};
+use crate::source::ByteSource;
+
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Which columns.
+    pub columns: ColumnChoice,
+    /// Most mismatches listed per file (all are counted).
+    pub max_listed: usize,
+    /// Raw decoder options.
+    pub decode: DecodeOptions,
+    /// Row groups decoded at once; bounds memory.
+    pub window: usize,
+}
+
+/// The facts about a file that the check needs besides its decoders.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    /// Rows in each row group, in order.
+    pub row_group_rows: Vec<u64>,
+    /// The writer named in the footer.
+    pub created_by: Option<String>,
+}
+
+/// Reports progress as rows are checked.
+pub trait Progress: Sync {
+    /// `rows` more rows of one column were checked.
+    fn advance(&self, rows: u64);
+}
+
+impl Progress for () {
+    fn advance(&self, _: u64) {}
+}
+
+/// Checks one file read from `source`; `path` names it in the report.
+pub fn check_file(
+    path: &str,
+    source: Arc<dyn ByteSource>,
+    options: &CheckOptions,
+    progress: &dyn Fn(u64) -> Box<dyn Progress>,
+) -> FileReport {
+    let raw = RawFile::open(source.clone(), options.decode);
+    let arrow = ArrowFile::open(source);
+    let (raw, arrow) = match (raw, arrow) {
+        (Ok(raw), Ok(arrow)) => (raw, arrow),
+        (Err(raw_error), Err(arrow_error)) => {
+            return FileReport::failed(path, format!("{raw_error} (arrow reader: {arrow_error})"))
+        }
+        (raw, arrow) => {
+            let errors = PathErrors {
+                arrow: arrow.err().map(|e| e.to_string()),
+                raw: raw.err().map(|e| e.to_string()),
+            };
+            let (failed, other) = if errors.raw.is_some() { ("raw", "arrow") } else { ("arrow", "raw") };
+            let mut report = FileReport::failed(path, String::new());
+            report.error = None;
+            report.findings.push(Finding {
+                kind: FindingKind::PathFailure,
+                column: None,
+                row_group: None,
+                page: None,
+                page_offset: None,
+                message: format!("the {failed} path could not read the footer, the {other} path could"),
+                errors: Some(errors),
+            });
+            return report;
+        }
+    };
+    let metadata = raw.metadata();
+    if arrow.num_row_groups() != metadata.row_groups.len() {
+        let mut report = FileReport::failed(path, String::new());
+        report.error = None;
+        report.findings.push(Finding {
+            kind: FindingKind::PathFailure,
+            column: None,
+            row_group: None,
+            page: None,
+            page_offset: None,
+            message: format!(
+                "the paths read different footers: {} row groups (arrow) vs {} (raw)",
+                arrow.num_row_groups(),
+                metadata.row_groups.len()
+            ),
+            errors: None,
+        });
+        return report;
+    }
+    let facts = FileFacts {
+        row_group_rows: metadata
+            .row_groups
+            .iter()
+            .map(|rg| rg.num_rows.max(0) as u64)
+            .collect(),
+        created_by: metadata.created_by.clone(),
+    };
+    let (columns, selection) = match choose(raw.leaves(), &options.columns) {
+        Ok(chosen) => chosen,
+        Err(error) => return FileReport::failed(path, error.to_string()),
+    };
+    let total: u64 = facts.row_group_rows.iter().sum::<u64>() * columns.len() as u64;
+    let progress = progress(total);
+    check_with(path, &facts, &columns, selection, &arrow, &raw, options, progress.as_ref())
+}
+
+/// Everything one (column, row group) task produced.
+struct TaskOutput {
+    arrow: Result<PathOutput, DecodeError>,
+    raw: Result<PathOutput, DecodeError>,
+    comparison: Option<ChunkComparison>,
+    findings: Vec<Finding>,
+}
+
+/// What one path produced for a task, once its values are compared and hashed.
+struct PathOutput {
+    rows: u64,
+    nulls: u64,
+    pieces: Vec<BlockPiece>,
+}
+
+/// Per-column state carried across windows.
+struct ColumnState {
+    arrow: Option<FingerprintBuilder>,
+    raw: Option<FingerprintBuilder>,
+    arrow_error: Option<DecodeError>,
+    raw_error: Option<DecodeError>,
+    counts: KindCounts,
+    rows: u64,
+    nulls: u64,
+}
+
+/// Checks `columns` of a file through two decoders. This is the seam tests use to put a
+/// faulty decoder in either seat.
+#[allow(clippy::too_many_arguments)]
+pub fn check_with(
+    path: &str,
+    facts: &FileFacts,
+    columns: &[CheckedColumn],
+    selection: Selection,
+    arrow: &dyn ColumnDecoder,
+    raw: &dyn ColumnDecoder,
+    options: &CheckOptions,
+    progress: &dyn Progress,
+) -> FileReport {
+    let row_group_starts: Vec<u64> = facts
+        .row_group_rows
+        .iter()
+        .scan(0u64, |next, &rows| {
+            let start = *next;
+            *next += rows;
+            Some(start)
+        })
+        .collect();
+    let mut states: Vec<ColumnState> = columns
+        .iter()
+        .map(|_| ColumnState {
+            arrow: Some(FingerprintBuilder::new()),
+            raw: Some(FingerprintBuilder::new()),
+            arrow_error: None,
+            raw_error: None,
+            counts: KindCounts::default(),
+            rows: 0,
+            nulls: 0,
+        })
+        .collect();
+    let mut listed: Vec<Mismatch> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let row_groups: Vec<usize> = (0..facts.row_group_rows.len()).collect();
+
+    for window in row_groups.chunks(options.window.max(1)) {
+        // Columns that already failed on a path are not decoded again on it.
+        let skip: Vec<(bool, bool)> = states
+            .iter()
+            .map(|s| (s.arrow_error.is_some(), s.raw_error.is_some()))
+            .collect();
+        let tasks: Vec<(usize, usize)> = window
+            .iter()
+            .flat_map(|&rg| (0..columns.len()).map(move |c| (rg, c)))
+            .collect();
+        let outputs: Vec<TaskOutput> = tasks
+            .par_iter()
+            .map(|&(rg, c)| {
+                let output = run_task(
+                    &columns[c],
+                    rg,
+                    row_group_starts[rg],
+                    arrow,
+                    raw,
+                    skip[c],
+                    options.max_listed,
+                );
+                progress.advance(facts.row_group_rows[rg]);
+                output
+            })
+            .collect();
+        let mut window_listed = Vec::new();
+        for (&(_, c), output) in tasks.iter().zip(outputs) {
+            let state = &mut states[c];
+            merge_path(&mut state.arrow, &mut state.arrow_error, output.arrow, None);
+            let raw_rows = merge_path(&mut state.raw, &mut state.raw_error, output.raw, Some(&mut state.nulls));
+            state.rows += raw_rows;
+            if let Some(comparison) = output.comparison {
+                state.counts.merge(&comparison.counts);
+                window_listed.extend(comparison.listed);
+            }
+            findings.extend(output.findings);
+        }
+        // Windows advance in row order, so sorting each window keeps the whole list ordered.
+        window_listed.sort_by_key(|m| (m.row, columns.iter().position(|c| c.name == m.column)));
+        let room = options.max_listed.saturating_sub(listed.len());
+        listed.extend(window_listed.into_iter().take(room));
+    }
+
+    let total_rows: u64 = facts.row_group_rows.iter().sum();
+    let mut column_reports = Vec::new();
+    for (column, state) in columns.iter().zip(states) {
+        let (report, finding) = column_report(column, state, total_rows);
+        column_reports.push(report);
+        findings.extend(finding);
+    }
+    let mismatch_total: u64 = column_reports.iter().map(|c| c.mismatches).sum();
+    FileReport {
+        path: path.to_owned(),
+        rows: total_rows,
+        row_groups: facts.row_group_rows.len(),
+        created_by: facts.created_by.clone(),
+        selection,
+        columns: column_reports,
+        mismatches_truncated: mismatch_total > listed.len() as u64,
+        mismatches: listed,
+        findings,
+        error: None,
+    }
+}
+
+/// Folds one task's output of a path into the column's state; returns the rows it covered.
+fn merge_path(
+    builder: &mut Option<FingerprintBuilder>,
+    error: &mut Option<DecodeError>,
+    output: Result<PathOutput, DecodeError>,
+    nulls: Option<&mut u64>,
+) -> u64 {
+    match output {
+        Ok(output) => {
+            if let Some(builder) = builder {
+                builder.add(output.pieces, output.rows);
+            }
+            if let Some(nulls) = nulls {
+                *nulls += output.nulls;
+            }
+            output.rows
+        }
+        Err(e) => {
+            builder.take();
+            error.get_or_insert(e);
+            0
+        }
+    }
+}
+
+fn run_task(
+    column: &CheckedColumn,
+    row_group: usize,
+    first_row: u64,
+    arrow: &dyn ColumnDecoder,
+    raw: &dyn ColumnDecoder,
+    (skip_arrow, skip_raw): (bool, bool),
+    max_listed: usize,
+) -> TaskOutput {
+    let skipped = || Err(DecodeError::Failed("skipped after an earlier failure".into()));
+    let (arrow_chunk, raw_chunk) = rayon::join(
+        || if skip_arrow { skipped() } else { arrow.decode(row_group, column.leaf) },
+        || if skip_raw { skipped() } else { raw.decode(row_group, column.leaf) },
+    );
+    let comparison = match (&arrow_chunk, &raw_chunk) {
+        (Ok(a), Ok(r)) => Some(compare_chunk(
+            ChunkPosition {
+                column: &column.name,
+                row_group,
+                first_row,
+            },
+            column.style,
+            &a.slice,
+            &r.slice,
+            &r.pages,
+            max_listed,
+        )),
+        _ => None,
+    };
+    let mut findings = Vec::new();
+    if let Ok(chunk) = &raw_chunk {
+        for page in chunk.pages.iter().filter(|p| p.crc_ok == Some(false)) {
+            findings.push(Finding {
+                kind: FindingKind::Crc,
+                column: Some(column.name.clone()),
+                row_group: Some(row_group),
+                page: Some(page.index),
+                page_offset: Some(page.offset),
+                message: format!(
+                    "page {} at byte {} fails its CRC32 check: its bytes changed after they were written",
+                    page.index, page.offset
+                ),
+                errors: None,
+            });
+        }
+    }
+    let finish = |chunk: Result<DecodedChunk, DecodeError>| {
+        chunk.map(|c| PathOutput {
+            rows: c.slice.rows as u64,
+            nulls: c.slice.null_rows() as u64,
+            pieces: hash_slice(&c.slice, first_row),
+        })
+    };
+    let (arrow, raw) = rayon::join(|| finish(arrow_chunk), || finish(raw_chunk));
+    TaskOutput {
+        arrow,
+        raw,
+        comparison,
+        findings,
+    }
+}
+
+fn column_report(
+    column: &CheckedColumn,
+    state: ColumnState,
+    total_rows: u64,
+) -> (ColumnReport, Option<Finding>) {
+    let arrow_fp = state.arrow.map(FingerprintBuilder::finish);
+    let raw_fp = state.raw.map(FingerprintBuilder::finish);
+    let mut differing_blocks = Vec::new();
+    if let (Some(a), Some(r)) = (&arrow_fp, &raw_fp) {
+        for block in 0..a.blocks.len().max(r.blocks.len()) {
+            let (x, y) = (a.blocks.get(block), r.blocks.get(block));
+            if x != y {
+                differing_blocks.push(BlockDifference {
+                    block: block as u64,
+                    first_row: block as u64 * BLOCK_ROWS,
+                    arrow: x.map(to_hex),
+                    raw: y.map(to_hex),
+                });
+            }
+        }
+    }
+    let describe = |path: PathName, e: &DecodeError| format!("{path} path: {e}");
+    let (status, error, finding) = match (&state.arrow_error, &state.raw_error) {
+        (None, None) if state.counts.total() > 0 => (ColumnStatus::Mismatch, None, None),
+        (None, None) => (ColumnStatus::Agree, None, None),
+        (Some(e), None) | (None, Some(e)) if e.is_unsupported() => {
+            let path = if state.arrow_error.is_some() { PathName::Arrow } else { PathName::Raw };
+            (ColumnStatus::Unsupported, Some(describe(path, e)), None)
+        }
+        (Some(a), Some(r)) => (
+            ColumnStatus::Unreadable,
+            Some(format!("{}; {}", describe(PathName::Arrow, a), describe(PathName::Raw, r))),
+            None,
+        ),
+        (arrow_error, raw_error) => {
+            let (failed, other, e) = match (arrow_error, raw_error) {
+                (Some(e), _) => (PathName::Arrow, PathName::Raw, e),
+                (_, Some(e)) => (PathName::Raw, PathName::Arrow, e),
+                _ => unreachable!("one path failed"),
+            };
+            let finding = Finding {
+                kind: FindingKind::PathFailure,
+                column: Some(column.name.clone()),
+                row_group: None,
+                page: None,
+                page_offset: None,
+                message: format!("the {failed} path failed to decode column {:?} where the {other} path decoded it", column.name),
+                errors: Some(PathErrors {
+                    arrow: arrow_error.as_ref().map(|e| e.to_string()),
+                    raw: raw_error.as_ref().map(|e| e.to_string()),
+                }),
+            };
+            (ColumnStatus::PathFailed, Some(describe(failed, e)), Some(finding))
+        }
+    };
+    let report = ColumnReport {
+        column: column.name.clone(),
+        physical_type: column.physical_type.clone(),
+        logical_type: column.logical_type.clone(),
+        rows: if state.raw_error.is_none() { state.rows } else { total_rows },
+        nulls: state.nulls,
+        digests: Digests {
+            arrow: arrow_fp.as_ref().map(|f| f.hex()),
+            raw: raw_fp.as_ref().map(|f| f.hex()),
+        },
+        differing_blocks,
+        mismatches: state.counts.total(),
+        mismatch_kinds: state.counts,
+        status,
+        error,
+    };
+    (report, finding)
+}
+
+impl FileReport {
+    /// The report of a file that could not be checked at all.
+    pub fn failed(path: &str, error: String) -> Self {
+        Self {
+            path: path.to_owned(),
+            rows: 0,
+            row_groups: 0,
+            created_by: None,
+            selection: Selection::Named,
+            columns: Vec::new(),
+            mismatches: Vec::new(),
+            mismatches_truncated: false,
+            findings: Vec::new(),
+            error: Some(error),
+        }
+    }
+}

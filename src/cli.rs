@@ -1,0 +1,100 @@
+//! Command-line flags as the user types them; [`crate::config`] turns them into a validated
+//! configuration before any file is read.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Audit the label columns of Parquet files by decoding them through two independent decoders.
+///
+/// labelcheck reads each label column twice — through the `parquet` crate's arrow reader and
+/// through its own page decoder, which shares no decoding code with it — and reports every row
+/// where the two disagree, with BLAKE3 fingerprints of each column.
+#[derive(Debug, Parser)]
+#[command(name = "labelcheck", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode label columns through both decoders and report every row where they differ.
+    ///
+    /// Exit status: 0 when every checked column agrees; 1 when a row mismatches or one decoder
+    /// failed where the other decoded; 2 on a usage error, a file neither decoder can read, or
+    /// a column a decoder does not support yet.
+    Diff(DiffArgs),
+}
+
+/// Flags of `labelcheck diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Parquet files to check.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Columns to check, comma-separated: dotted paths for struct fields, a list's top-level
+    /// name for a list. Default: columns whose names look like labels (label, target, y,
+    /// class, gt, ground_truth, *_label, *_target, …), or all columns when none do.
+    #[arg(long, value_delimiter = ',', value_name = "A,B", conflicts_with = "all")]
+    pub columns: Vec<String>,
+
+    /// Check every leaf column.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Most mismatches listed per run; every count stays exact.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_listed: usize,
+
+    /// Write the report to PATH instead of stdout (a regular file is replaced atomically).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Do not verify page CRC32 checksums.
+    #[arg(long)]
+    pub no_crc: bool,
+
+    /// Largest page accepted, in bytes; a page header claiming more is an error.
+    #[arg(long, value_name = "BYTES", default_value_t = 512 << 20)]
+    pub max_page_bytes: usize,
+
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A summary table per file, then the first mismatches.
+    Text,
+    /// One JSON document (docs/report.schema.json).
+    Json,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}

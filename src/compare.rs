@@ -1,0 +1,226 @@
+//! The comparison: the only module that sees both paths' output. It walks two column slices
+//! row by row and classifies every row where they differ.
+
+use crate::decode::PageInfo;
+use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
+use crate::value::{ColumnSlice, Value, Values};
+
+/// How to show a column's values in reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellStyle {
+    /// Byte arrays hold UTF-8 text (STRING, ENUM, JSON).
+    pub text: bool,
+    /// Integers are unsigned (UINT_8 .. UINT_64).
+    pub unsigned: bool,
+}
+
+impl CellStyle {
+    /// One value as a report cell.
+    pub fn cell(&self, value: Value<'_>) -> Cell {
+        match value {
+            Value::Boolean(b) => Cell::Bool(b),
+            Value::Int32(v) if self.unsigned => Cell::Int(i64::from(v as u32)),
+            Value::Int32(v) => Cell::Int(i64::from(v)),
+            Value::Int64(v) if self.unsigned && v < 0 => Cell::Text((v as u64).to_string()),
+            Value::Int64(v) => Cell::Int(v),
+            Value::Int96(bytes) => Cell::Bytes(bytes.to_vec()),
+            Value::Float(v) => Cell::Float(f64::from(v)),
+            Value::Double(v) => Cell::Float(v),
+            Value::Bytes(bytes) if self.text => match std::str::from_utf8(bytes) {
+                Ok(text) => Cell::Text(text.to_owned()),
+                Err(_) => Cell::Bytes(bytes.to_vec()),
+            },
+            Value::Bytes(bytes) => Cell::Bytes(bytes.to_vec()),
+        }
+    }
+}
+
+/// The column and row group a comparison is about.
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkPosition<'a> {
+    /// Dotted column path.
+    pub column: &'a str,
+    /// Row group index.
+    pub row_group: usize,
+    /// File row of the row group's first row.
+    pub first_row: u64,
+}
+
+/// The outcome of comparing one column chunk.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkComparison {
+    /// Every mismatching row, counted by kind.
+    pub counts: KindCounts,
+    /// The first mismatches, in row order, at most the cap asked for.
+    pub listed: Vec<Mismatch>,
+}
+
+/// Compares the arrow path's slice with the raw path's, row by row.
+///
+/// `pages` is the raw path's page map, used to say where a mismatching row is stored; `cap`
+/// bounds how many mismatches are listed (all are counted).
+pub fn compare_chunk(
+    position: ChunkPosition<'_>,
+    style: CellStyle,
+    arrow: &ColumnSlice,
+    raw: &ColumnSlice,
+    pages: &[PageInfo],
+    cap: usize,
+) -> ChunkComparison {
+    let mut result = ChunkComparison::default();
+    if arrow.rows == raw.rows && slices_identical(arrow, raw) {
+        return result;
+    }
+    let mut arrow_value = 0;
+    let mut raw_value = 0;
+    let rows = arrow.rows.max(raw.rows);
+    let mut row = 0;
+    while row < rows {
+        let in_arrow = row < arrow.rows;
+        let in_raw = row < raw.rows;
+        let arrow_valid = in_arrow && arrow.validity.get(row);
+        let raw_valid = in_raw && raw.validity.get(row);
+        let kind = if !in_arrow || !in_raw {
+            Some(Kind::Missing)
+        } else if arrow_valid != raw_valid {
+            Some(Kind::Null)
+        } else if arrow_valid && !arrow.values.same_at(arrow_value, &raw.values, raw_value) {
+            Some(value_kind(arrow.values.get(arrow_value), raw.values.get(raw_value)))
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            result.counts.add(kind, 1);
+            if result.listed.len() < cap {
+                let cell = |present: bool, valid: bool, values: &Values, index: usize| {
+                    if !present {
+                        Cell::Absent
+                    } else if valid {
+                        style.cell(values.get(index))
+                    } else {
+                        Cell::Null
+                    }
+                };
+                let page = page_of(pages, row);
+                result.listed.push(Mismatch {
+                    column: position.column.to_owned(),
+                    row: position.first_row + row as u64,
+                    row_group: position.row_group,
+                    row_in_group: row as u64,
+                    page: page.map(|p| p.index),
+                    page_offset: page.map(|p| p.offset),
+                    kind,
+                    values: PathValues {
+                        arrow: cell(in_arrow, arrow_valid, &arrow.values, arrow_value),
+                        raw: cell(in_raw, raw_valid, &raw.values, raw_value),
+                    },
+                });
+            }
+        }
+        arrow_value += usize::from(arrow_valid);
+        raw_value += usize::from(raw_valid);
+        row += 1;
+    }
+    result
+}
+
+/// A flip is a boolean that differs, or an integer label swapped between 0 and 1.
+fn value_kind(arrow: Value<'_>, raw: Value<'_>) -> Kind {
+    let zero_one = |a: i64, b: i64| (a == 0 && b == 1) || (a == 1 && b == 0);
+    match (arrow, raw) {
+        (Value::Boolean(_), Value::Boolean(_)) => Kind::Flip,
+        (Value::Int32(a), Value::Int32(b)) if zero_one(a.into(), b.into()) => Kind::Flip,
+        (Value::Int64(a), Value::Int64(b)) if zero_one(a, b) => Kind::Flip,
+        _ => Kind::Value,
+    }
+}
+
+/// The data page holding `row_in_group`, from the page map.
+fn page_of(pages: &[PageInfo], row_in_group: usize) -> Option<&PageInfo> {
+    let data_pages = pages.iter().filter(|p| p.rows > 0);
+    data_pages
+        .take_while(|p| p.first_row <= row_in_group)
+        .last()
+        .filter(|p| row_in_group < p.first_row + p.rows)
+}
+
+/// True when both slices hold the same rows, nulls and values, bit for bit.
+fn slices_identical(a: &ColumnSlice, b: &ColumnSlice) -> bool {
+    a.lists == b.lists
+        && a.validity == b.validity
+        && match (&a.values, &b.values) {
+            (Values::Float(x), Values::Float(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits())
+            }
+            (Values::Double(x), Values::Double(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits())
+            }
+            (x, y) => x == y,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Bitmap;
+
+    fn bools(values: &[Option<bool>]) -> ColumnSlice {
+        let mut validity = Bitmap::new();
+        let mut bits = Bitmap::new();
+        for v in values {
+            validity.push(v.is_some());
+            if let Some(b) = v {
+                bits.push(*b);
+            }
+        }
+        ColumnSlice {
+            rows: values.len(),
+            lists: None,
+            validity,
+            values: Values::Boolean(bits),
+        }
+    }
+
+    const AT: ChunkPosition<'static> = ChunkPosition {
+        column: "label",
+        row_group: 2,
+        first_row: 100,
+    };
+
+    #[test]
+    fn identical_slices_have_no_mismatches() {
+        let a = bools(&[Some(true), None, Some(false)]);
+        let result = compare_chunk(AT, CellStyle::default(), &a, &a.clone(), &[], 10);
+        assert_eq!(result.counts.total(), 0);
+    }
+
+    #[test]
+    fn each_kind_is_classified_with_its_row() {
+        let arrow = bools(&[Some(true), None, Some(false), Some(true), Some(true)]);
+        let raw = bools(&[Some(false), Some(true), Some(false), Some(true)]);
+        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, &[], 10);
+        let kinds: Vec<_> = result.listed.iter().map(|m| (m.row, m.row_in_group, m.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![(100, 0, Kind::Flip), (101, 1, Kind::Null), (104, 4, Kind::Missing)]
+        );
+        assert_eq!(result.listed[2].values.raw, Cell::Absent);
+        assert_eq!(result.listed[2].values.arrow, Cell::Bool(true));
+    }
+
+    #[test]
+    fn the_cap_limits_the_list_but_not_the_count() {
+        let arrow = bools(&[Some(true); 50]);
+        let raw = bools(&[Some(false); 50]);
+        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, &[], 3);
+        assert_eq!(result.counts.flip, 50);
+        assert_eq!(result.listed.len(), 3);
+    }
+
+    #[test]
+    fn integers_swapped_between_zero_and_one_are_flips() {
+        assert_eq!(value_kind(Value::Int32(0), Value::Int32(1)), Kind::Flip);
+        assert_eq!(value_kind(Value::Int64(1), Value::Int64(0)), Kind::Flip);
+        assert_eq!(value_kind(Value::Int32(2), Value::Int32(1)), Kind::Value);
+    }
+}

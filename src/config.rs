@@ -1,0 +1,86 @@
+//! The validated configuration of a run, built from the flags before any I/O.
+
+use std::path::PathBuf;
+
+use crate::check::CheckOptions;
+use crate::cli::{ColorChoice, DiffArgs, Format};
+use crate::columns::ColumnChoice;
+use crate::raw::column::DecodeOptions;
+use crate::source::InputLocation;
+
+/// A flag combination that cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// `--columns` named an empty column.
+    #[error("--columns has an empty name; give comma-separated column names")]
+    EmptyColumnName,
+    /// `--threads 0`.
+    #[error("--threads must be at least 1")]
+    ZeroThreads,
+    /// `--max-page-bytes 0`.
+    #[error("--max-page-bytes must be at least 1")]
+    ZeroPageBytes,
+}
+
+/// Everything `labelcheck diff` needs to run.
+#[derive(Debug, Clone)]
+pub struct DiffConfig {
+    /// The inputs, in order.
+    pub inputs: Vec<(String, InputLocation)>,
+    /// What to check.
+    pub check: CheckOptions,
+    /// Report format.
+    pub format: Format,
+    /// Report destination; stdout when `None`.
+    pub output: Option<PathBuf>,
+    /// Whether a progress bar may be shown.
+    pub progress: bool,
+    /// Colour choice for the text report.
+    pub color: ColorChoice,
+    /// Worker threads; `None` for one per core.
+    pub threads: Option<usize>,
+}
+
+impl DiffConfig {
+    /// Validates the flags.
+    pub fn from_args(args: DiffArgs) -> Result<Self, ConfigError> {
+        if args.columns.iter().any(|c| c.trim().is_empty()) {
+            return Err(ConfigError::EmptyColumnName);
+        }
+        if args.threads == Some(0) {
+            return Err(ConfigError::ZeroThreads);
+        }
+        if args.max_page_bytes == 0 {
+            return Err(ConfigError::ZeroPageBytes);
+        }
+        let columns = if args.all {
+            ColumnChoice::All
+        } else if !args.columns.is_empty() {
+            ColumnChoice::Named(args.columns.iter().map(|c| c.trim().to_owned()).collect())
+        } else {
+            ColumnChoice::Labels
+        };
+        let threads = args.threads.unwrap_or_else(|| rayon::current_num_threads().max(1));
+        Ok(Self {
+            inputs: args
+                .files
+                .into_iter()
+                .map(|path| (path.display().to_string(), InputLocation::Local(path)))
+                .collect(),
+            check: CheckOptions {
+                columns,
+                max_listed: args.max_listed,
+                decode: DecodeOptions {
+                    verify_crc: !args.no_crc,
+                    max_page_bytes: args.max_page_bytes,
+                },
+                window: 2 * threads,
+            },
+            format: args.format,
+            output: args.output,
+            progress: !args.quiet,
+            color: args.color,
+            threads: args.threads,
+        })
+    }
+}

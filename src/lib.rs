@@ -1,0 +1,19 @@
+//! labelcheck: audit the label columns of Parquet files by decoding them through two
+//! independent decoders — the `parquet` crate's arrow reader ([`arrow_path`]) and our own
+//! page decoder ([`raw`]) — and comparing them row by row ([`compare`]), with BLAKE3
+//! fingerprints of every column ([`fingerprint`]).
+
+pub mod app;
+pub mod arrow_path;
+pub mod check;
+pub mod cli;
+pub mod columns;
+pub mod compare;
+pub mod config;
+pub mod decode;
+pub mod fingerprint;
+pub mod output;
+pub mod raw;
+pub mod report;
+pub mod source;
+pub mod value;

@@ -1,0 +1,480 @@
+//! Decodes one column chunk into a [`ColumnSlice`]: pages in order, the dictionary first,
+//! then each data page's levels and values (format README, "Data Pages"; Encodings.md).
+
+use std::fmt;
+
+use crate::value::{Bitmap, ColumnSlice, Values};
+
+use super::codec::decompress;
+use super::error::{RawError, RawResult};
+use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid};
+use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
+use super::page::{chunk_range, PageIter, RawPage};
+use super::schema::LeafColumn;
+use super::{
+    byte_stream_split, delta_binary_packed, delta_byte_array, delta_length_byte_array,
+    dictionary, plain, rle_boolean,
+};
+use crate::source::ByteSource;
+
+/// Options for decoding a column chunk.
+#[derive(Debug, Clone, Copy)]
+pub struct DecodeOptions {
+    /// Check the CRC32 of every page that carries one.
+    pub verify_crc: bool,
+    /// Largest page (compressed or not) accepted, in bytes.
+    pub max_page_bytes: usize,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        Self {
+            verify_crc: true,
+            max_page_bytes: 512 << 20,
+        }
+    }
+}
+
+/// Where one page sits and which rows it holds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PageInfo {
+    /// 0-based position within the column chunk, the dictionary page included.
+    pub index: usize,
+    /// File offset of the page header.
+    pub offset: u64,
+    /// The page type.
+    pub page_type: PageType,
+    /// The values' encoding.
+    pub encoding: Encoding,
+    /// First row of the page, counted within the row group.
+    pub first_row: usize,
+    /// Rows the page holds (0 for a dictionary page).
+    pub rows: usize,
+    /// Level entries (`num_values`) the page holds.
+    pub num_values: usize,
+    /// Non-null values the page holds.
+    pub non_null: usize,
+    /// `Some(false)` when the page carries a CRC that does not match its bytes.
+    pub crc_ok: Option<bool>,
+}
+
+/// A decoded column chunk with the map of its pages.
+#[derive(Debug, Clone)]
+pub struct DecodedChunk {
+    /// The values.
+    pub slice: ColumnSlice,
+    /// Every page read, in file order.
+    pub pages: Vec<PageInfo>,
+}
+
+/// A raw decoding error with the page it happened in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkError {
+    /// Index and file offset of the page, when the error belongs to one.
+    pub page: Option<(usize, u64)>,
+    /// What went wrong.
+    pub error: RawError,
+}
+
+impl fmt::Display for ChunkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.page {
+            Some((index, offset)) => write!(f, "page {index} at byte {offset}: {}", self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+impl std::error::Error for ChunkError {}
+
+impl From<RawError> for ChunkError {
+    fn from(error: RawError) -> Self {
+        Self { page: None, error }
+    }
+}
+
+/// Decodes the chunk of `leaf` in one row group, reading its bytes from `source`.
+pub fn decode_column_chunk(
+    source: &dyn ByteSource,
+    leaf: &LeafColumn,
+    chunk: &ColumnChunk,
+    options: &DecodeOptions,
+) -> Result<DecodedChunk, ChunkError> {
+    check_supported(leaf, chunk)?;
+    let meta = chunk
+        .meta_data
+        .as_ref()
+        .ok_or_else(|| RawError::invalid("column chunk has no ColumnMetaData"))?;
+    let range = chunk_range(meta, source.len())?;
+    let length = usize::try_from(range.length)
+        .map_err(|_| RawError::invalid("column chunk larger than this machine can address"))?;
+    let bytes = source
+        .read_at(range.start, length)
+        .map_err(|e| RawError::invalid(format!("reading column chunk: {e}")))?;
+    let num_values = usize::try_from(meta.num_values)
+        .map_err(|_| RawError::invalid(format!("column chunk has negative num_values {}", meta.num_values)))?;
+
+    let mut state = ChunkDecoder::new(leaf, meta.codec, options);
+    let mut pages = PageIter::new(&bytes, range.start);
+    while state.levels_read < num_values {
+        let (index, offset) = (pages.next_index(), pages.next_offset());
+        let page = match pages.next() {
+            Some(page) => page,
+            None => {
+                return Err(RawError::invalid(format!(
+                    "column chunk ends after {} of its {num_values} values",
+                    state.levels_read
+                ))
+                .into())
+            }
+        };
+        page.and_then(|page| state.page(&page))
+            .map_err(|error| ChunkError {
+                page: Some((index, offset)),
+                error,
+            })?;
+    }
+    Ok(state.finish())
+}
+
+fn check_supported(leaf: &LeafColumn, chunk: &ColumnChunk) -> RawResult<()> {
+    if chunk.encrypted {
+        return Err(RawError::unsupported("encrypted column chunks"));
+    }
+    if let Some(path) = &chunk.file_path {
+        return Err(RawError::unsupported(format!(
+            "column chunk stored in another file ({path})"
+        )));
+    }
+    if leaf.max_rep_level > 0 {
+        return Err(RawError::unsupported("repeated (list) columns"));
+    }
+    Ok(())
+}
+
+/// The state carried from page to page within one column chunk.
+struct ChunkDecoder<'a> {
+    leaf: &'a LeafColumn,
+    codec: super::metadata::Codec,
+    options: &'a DecodeOptions,
+    dictionary: Option<Values>,
+    slice: ColumnSlice,
+    pages: Vec<PageInfo>,
+    levels_read: usize,
+    def_levels: Vec<u32>,
+    indices: Vec<u32>,
+}
+
+impl<'a> ChunkDecoder<'a> {
+    fn new(leaf: &'a LeafColumn, codec: super::metadata::Codec, options: &'a DecodeOptions) -> Self {
+        let type_length = leaf.type_length.unwrap_or(0).max(0) as usize;
+        Self {
+            leaf,
+            codec,
+            options,
+            dictionary: None,
+            slice: ColumnSlice::empty(leaf.physical_type, type_length),
+            pages: Vec::new(),
+            levels_read: 0,
+            def_levels: Vec::new(),
+            indices: Vec::new(),
+        }
+    }
+
+    fn finish(self) -> DecodedChunk {
+        DecodedChunk {
+            slice: self.slice,
+            pages: self.pages,
+        }
+    }
+
+    fn page(&mut self, page: &RawPage<'_>) -> RawResult<()> {
+        let header = &page.header;
+        for size in [header.compressed_page_size, header.uncompressed_page_size] {
+            if size as usize > self.options.max_page_bytes {
+                return Err(RawError::invalid(format!(
+                    "page declares {size} bytes, more than the limit of {} (--max-page-bytes)",
+                    self.options.max_page_bytes
+                )));
+            }
+        }
+        let crc_ok = match header.crc {
+            Some(crc) if self.options.verify_crc => {
+                Some(crc32fast::hash(page.body) == crc as u32)
+            }
+            _ => None,
+        };
+        let first_row = self.slice.rows;
+        let (encoding, num_values, non_null) = match header.page_type {
+            PageType::DictionaryPage => (self.dictionary_page(page)?, 0, 0),
+            PageType::DataPage => {
+                let data = header.data_page_header.as_ref().ok_or_else(|| {
+                    RawError::invalid("DATA_PAGE without a data_page_header")
+                })?;
+                self.data_page_v1(page, data)?
+            }
+            PageType::DataPageV2 => {
+                let data = header.data_page_header_v2.as_ref().ok_or_else(|| {
+                    RawError::invalid("DATA_PAGE_V2 without a data_page_header_v2")
+                })?;
+                self.data_page_v2(page, data)?
+            }
+            // Index pages and unknown page types carry no values of this column: skip them,
+            // as the spec lets readers do for pages they do not understand.
+            _ => return Ok(()),
+        };
+        self.pages.push(PageInfo {
+            index: page.index,
+            offset: page.offset,
+            page_type: header.page_type,
+            encoding,
+            first_row,
+            rows: self.slice.rows - first_row,
+            num_values,
+            non_null,
+            crc_ok,
+        });
+        Ok(())
+    }
+
+    fn dictionary_page(&mut self, page: &RawPage<'_>) -> RawResult<Encoding> {
+        let header = page.header.dictionary_page_header.as_ref().ok_or_else(|| {
+            RawError::invalid("DICTIONARY_PAGE without a dictionary_page_header")
+        })?;
+        if self.dictionary.is_some() {
+            return Err(RawError::invalid("second dictionary page in one column chunk"));
+        }
+        if !matches!(header.encoding, Encoding::Plain | Encoding::PlainDictionary) {
+            return Err(RawError::unsupported(format!(
+                "dictionary page encoded as {}",
+                header.encoding.name()
+            )));
+        }
+        let count = non_negative(header.num_values, "dictionary num_values")?;
+        let bytes = decompress(self.codec, page.body, page.header.uncompressed_page_size as usize)?;
+        let mut dictionary = Values::empty(self.leaf.physical_type, self.type_length());
+        plain::decode_plain(&bytes, count, &mut dictionary)?;
+        self.dictionary = Some(dictionary);
+        Ok(header.encoding)
+    }
+
+    fn type_length(&self) -> usize {
+        self.leaf.type_length.unwrap_or(0).max(0) as usize
+    }
+
+    /// Data page v1: the whole body is compressed; inside it, repetition levels, definition
+    /// levels (each RLE with a 4-byte length, or the deprecated BIT_PACKED) and values.
+    fn data_page_v1(
+        &mut self,
+        page: &RawPage<'_>,
+        data: &DataPageHeader,
+    ) -> RawResult<(Encoding, usize, usize)> {
+        let num_values = non_negative(data.num_values, "num_values")?;
+        self.check_num_values(num_values)?;
+        let bytes = decompress(self.codec, page.body, page.header.uncompressed_page_size as usize)?;
+        let mut position = 0;
+        if self.leaf.max_rep_level > 0 {
+            return Err(RawError::unsupported("repetition levels"));
+        }
+        let max_def = u32::from(self.leaf.max_def_level);
+        self.def_levels.clear();
+        if max_def > 0 {
+            let width = bit_width(max_def);
+            position = match data.definition_level_encoding {
+                Encoding::Rle => {
+                    let length = u32::from_le_bytes(
+                        bytes
+                            .get(..4)
+                            .ok_or(RawError::Truncated {
+                                what: "definition levels length",
+                                needed: 4,
+                                available: bytes.len() as u64,
+                            })?
+                            .try_into()
+                            .expect("4 bytes"),
+                    ) as usize;
+                    let levels = bytes.get(4..4 + length).ok_or(RawError::Truncated {
+                        what: "definition levels",
+                        needed: length as u64,
+                        available: bytes.len().saturating_sub(4) as u64,
+                    })?;
+                    decode_rle_hybrid(levels, width, num_values, &mut self.def_levels)?;
+                    4 + length
+                }
+                Encoding::BitPacked => {
+                    decode_bit_packed_legacy(&bytes, width, num_values, &mut self.def_levels)?
+                }
+                other => {
+                    return Err(RawError::invalid(format!(
+                        "definition levels encoded as {}",
+                        other.name()
+                    )))
+                }
+            };
+        }
+        let non_null = self.push_validity(num_values, max_def)?;
+        self.values(data.encoding, &bytes[position..], non_null)?;
+        self.levels_read += num_values;
+        self.slice.rows += num_values;
+        Ok((data.encoding, num_values, non_null))
+    }
+
+    /// Data page v2: levels are stored uncompressed before the (optionally compressed) values,
+    /// with their byte lengths in the header and no length prefix.
+    fn data_page_v2(
+        &mut self,
+        page: &RawPage<'_>,
+        data: &DataPageHeaderV2,
+    ) -> RawResult<(Encoding, usize, usize)> {
+        let num_values = non_negative(data.num_values, "num_values")?;
+        self.check_num_values(num_values)?;
+        let rep_len = non_negative(data.repetition_levels_byte_length, "repetition_levels_byte_length")?;
+        let def_len = non_negative(data.definition_levels_byte_length, "definition_levels_byte_length")?;
+        let levels_len = rep_len
+            .checked_add(def_len)
+            .filter(|&len| len <= page.body.len())
+            .ok_or_else(|| {
+                RawError::invalid(format!(
+                    "level lengths {rep_len} + {def_len} exceed the page body of {} bytes",
+                    page.body.len()
+                ))
+            })?;
+        if self.leaf.max_rep_level > 0 {
+            return Err(RawError::unsupported("repetition levels"));
+        }
+        let max_def = u32::from(self.leaf.max_def_level);
+        self.def_levels.clear();
+        if max_def > 0 {
+            let levels = &page.body[rep_len..levels_len];
+            decode_rle_hybrid(levels, bit_width(max_def), num_values, &mut self.def_levels)?;
+        }
+        let non_null = self.push_validity(num_values, max_def)?;
+        let stored = &page.body[levels_len..];
+        let uncompressed_values = (page.header.uncompressed_page_size as usize)
+            .checked_sub(levels_len)
+            .ok_or_else(|| {
+                RawError::invalid(format!(
+                    "uncompressed_page_size {} is smaller than the levels ({levels_len} bytes)",
+                    page.header.uncompressed_page_size
+                ))
+            })?;
+        // An empty values section is never compressed, whatever the flag says: some writers
+        // emit a 0-byte body for pages that hold only nulls.
+        let decompressed;
+        let values = if data.is_compressed && !stored.is_empty() {
+            decompressed = decompress(self.codec, stored, uncompressed_values)?;
+            &decompressed[..]
+        } else {
+            stored
+        };
+        self.values(data.encoding, values, non_null)?;
+        self.levels_read += num_values;
+        self.slice.rows += num_values;
+        Ok((data.encoding, num_values, non_null))
+    }
+
+    fn check_num_values(&self, num_values: usize) -> RawResult<()> {
+        // Levels need at least one bit each and values more, so a page cannot hold more
+        // values than its declared size in bits: refuse before allocating for them.
+        if num_values > self.options.max_page_bytes.saturating_mul(8).max(1 << 20) {
+            return Err(RawError::invalid(format!(
+                "page declares {num_values} values, more than any page within the size limit can hold"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Appends the page's validity bits and returns how many values are non-null.
+    fn push_validity(&mut self, num_values: usize, max_def: u32) -> RawResult<usize> {
+        if max_def == 0 {
+            self.slice.validity.push_n(true, num_values);
+            return Ok(num_values);
+        }
+        let mut non_null = 0;
+        let mut page_validity = Bitmap::with_capacity(num_values);
+        for &level in &self.def_levels {
+            if level > max_def {
+                return Err(RawError::invalid(format!(
+                    "definition level {level} exceeds the column's maximum {max_def}"
+                )));
+            }
+            let valid = level == max_def;
+            non_null += usize::from(valid);
+            page_validity.push(valid);
+        }
+        self.slice.validity.extend_from_bitmap(&page_validity);
+        Ok(non_null)
+    }
+
+    fn values(&mut self, encoding: Encoding, bytes: &[u8], count: usize) -> RawResult<()> {
+        let out = &mut self.slice.values;
+        match encoding {
+            Encoding::Plain => {
+                plain::decode_plain(bytes, count, out)?;
+            }
+            Encoding::PlainDictionary | Encoding::RleDictionary => {
+                let dictionary = self.dictionary.as_ref().ok_or_else(|| {
+                    RawError::invalid(format!(
+                        "{} data page without a dictionary page",
+                        encoding.name()
+                    ))
+                })?;
+                self.indices.clear();
+                dictionary::decode_indices(bytes, count, &mut self.indices)?;
+                dictionary::check_indices(&self.indices, dictionary.len())?;
+                out.extend_from_dictionary(dictionary, &self.indices);
+            }
+            Encoding::Rle => match out {
+                Values::Boolean(bits) => {
+                    rle_boolean::decode_rle_booleans(bytes, count, bits)?;
+                }
+                _ => {
+                    return Err(RawError::invalid(format!(
+                        "RLE data page for a {} column",
+                        self.leaf.physical_type
+                    )))
+                }
+            },
+            Encoding::DeltaBinaryPacked => match out {
+                Values::Int32(values) => {
+                    delta_binary_packed::decode_delta_i32(bytes, count, values)?;
+                }
+                Values::Int64(values) => {
+                    delta_binary_packed::decode_delta_i64(bytes, count, values)?;
+                }
+                _ => return Err(self.encoding_for_type(encoding)),
+            },
+            Encoding::DeltaLengthByteArray => match out {
+                Values::ByteArray(values) => {
+                    delta_length_byte_array::decode(bytes, count, values)?;
+                }
+                _ => return Err(self.encoding_for_type(encoding)),
+            },
+            Encoding::DeltaByteArray => {
+                delta_byte_array::decode(bytes, count, out)?;
+            }
+            Encoding::ByteStreamSplit => {
+                byte_stream_split::decode(bytes, count, out)?;
+            }
+            other => {
+                return Err(RawError::unsupported(format!(
+                    "data page encoding {}",
+                    other.name()
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    fn encoding_for_type(&self, encoding: Encoding) -> RawError {
+        RawError::invalid(format!(
+            "{} data page for a {} column",
+            encoding.name(),
+            self.leaf.physical_type
+        ))
+    }
+}
+
+fn non_negative(value: i32, what: &str) -> RawResult<usize> {
+    usize::try_from(value).map_err(|_| RawError::invalid(format!("negative {what} {value}")))
+}

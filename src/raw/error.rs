@@ -1,0 +1,42 @@
+//! Errors of the raw decoder, typed so the comparison can tell "unsupported" from "corrupt".
+
+/// What went wrong while decoding bytes on the raw path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RawError {
+    /// The bytes end before a structure or value that the file declares.
+    #[error("unexpected end of data reading {what}: needed {needed} bytes, {available} available")]
+    Truncated {
+        /// What was being read.
+        what: &'static str,
+        /// Bytes the read needed.
+        needed: u64,
+        /// Bytes that were left.
+        available: u64,
+    },
+    /// The bytes do not follow the format.
+    #[error("{0}")]
+    Invalid(String),
+    /// The bytes are valid Parquet that this decoder does not read yet.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+impl RawError {
+    /// A format violation described by `message`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid(message.into())
+    }
+
+    /// A feature this decoder does not read yet.
+    pub fn unsupported(feature: impl Into<String>) -> Self {
+        Self::Unsupported(feature.into())
+    }
+
+    /// True for a feature this decoder does not read, as opposed to bad bytes.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, Self::Unsupported(_))
+    }
+}
+
+/// Result of raw decoding.
+pub type RawResult<T> = Result<T, RawError>;

@@ -1,0 +1,142 @@
+//! Path B: labelcheck's own Parquet decoder.
+//!
+//! **Independence rule.** Nothing under this module uses the `parquet` crate: not its Thrift
+//! types, not its decoders, not its utilities. The footer and page headers are read by our own
+//! Thrift compact-protocol reader ([`thrift`], [`metadata`]), levels and values by our own
+//! decoders (one module per encoding). It shares with the arrow path only the decompression
+//! crates and the value model in [`crate::value`]. A disagreement between the two paths is
+//! therefore evidence about the file or one reader, not an echo of shared code. The test
+//! `tests/independence.rs` enforces the rule by scanning this directory.
+
+pub mod byte_stream_split;
+pub mod codec;
+pub mod column;
+pub mod cursor;
+pub mod delta_binary_packed;
+pub mod delta_byte_array;
+pub mod delta_length_byte_array;
+pub mod dictionary;
+pub mod error;
+pub mod levels;
+pub mod metadata;
+pub mod page;
+pub mod plain;
+pub mod rle_boolean;
+pub mod schema;
+pub mod thrift;
+
+use std::sync::Arc;
+
+use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::source::ByteSource;
+
+use column::{decode_column_chunk, DecodeOptions};
+use error::{RawError, RawResult};
+use metadata::{parse_file_metadata, FileMetaData};
+use schema::{leaf_columns, LeafColumn};
+
+/// The magic bytes at both ends of a Parquet file (format README, "File Format").
+const MAGIC: &[u8; 4] = b"PAR1";
+/// The footer magic of a file whose footer is encrypted.
+const MAGIC_ENCRYPTED: &[u8; 4] = b"PARE";
+/// Bytes of the fixed tail: footer length and magic.
+const TAIL_LEN: u64 = 8;
+
+/// A Parquet file opened by the raw path: its footer parsed and its leaf columns resolved.
+pub struct RawFile {
+    source: Arc<dyn ByteSource>,
+    metadata: FileMetaData,
+    leaves: Vec<LeafColumn>,
+    options: DecodeOptions,
+}
+
+impl RawFile {
+    /// Reads and parses the footer of `source`.
+    pub fn open(source: Arc<dyn ByteSource>, options: DecodeOptions) -> RawResult<Self> {
+        let metadata = read_footer(source.as_ref())?;
+        let leaves = leaf_columns(&metadata.schema)?;
+        for row_group in &metadata.row_groups {
+            if row_group.columns.len() != leaves.len() {
+                return Err(RawError::invalid(format!(
+                    "row group has {} column chunks but the schema has {} leaf columns",
+                    row_group.columns.len(),
+                    leaves.len()
+                )));
+            }
+        }
+        Ok(Self {
+            source,
+            metadata,
+            leaves,
+            options,
+        })
+    }
+
+    /// The parsed footer.
+    pub fn metadata(&self) -> &FileMetaData {
+        &self.metadata
+    }
+
+    /// The leaf columns in schema order.
+    pub fn leaves(&self) -> &[LeafColumn] {
+        &self.leaves
+    }
+}
+
+impl ColumnDecoder for RawFile {
+    fn name(&self) -> PathName {
+        PathName::Raw
+    }
+
+    fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        let chunk = self
+            .metadata
+            .row_groups
+            .get(row_group)
+            .and_then(|rg| rg.columns.get(leaf))
+            .ok_or_else(|| DecodeError::Failed(format!("no column chunk {leaf} in row group {row_group}")))?;
+        let column = &self.leaves[leaf];
+        decode_column_chunk(self.source.as_ref(), column, chunk, &self.options).map_err(|e| {
+            if e.error.is_unsupported() {
+                DecodeError::Unsupported(match &e.error {
+                    RawError::Unsupported(feature) => feature.clone(),
+                    other => other.to_string(),
+                })
+            } else {
+                DecodeError::Failed(e.to_string())
+            }
+        })
+    }
+}
+
+/// Reads the footer: `<metadata><4-byte little-endian length>PAR1` at the end of the file.
+fn read_footer(source: &dyn ByteSource) -> RawResult<FileMetaData> {
+    let len = source.len();
+    if len < 12 {
+        return Err(RawError::invalid(format!(
+            "file is {len} bytes, too small to be Parquet (needs at least 12)"
+        )));
+    }
+    let io_error = |e: std::io::Error| RawError::invalid(format!("read failed: {e}"));
+    let head = source.read_at(0, 4).map_err(io_error)?;
+    let tail = source.read_at(len - TAIL_LEN, TAIL_LEN as usize).map_err(io_error)?;
+    if &tail[4..] == MAGIC_ENCRYPTED {
+        return Err(RawError::unsupported("encrypted footer (PARE)"));
+    }
+    if head != MAGIC || &tail[4..] != MAGIC {
+        return Err(RawError::invalid("not a Parquet file (no PAR1 magic at both ends)"));
+    }
+    let footer_len = u64::from(u32::from_le_bytes(tail[..4].try_into().expect("4 bytes")));
+    if footer_len + TAIL_LEN + 4 > len {
+        return Err(RawError::invalid(format!(
+            "footer length {footer_len} exceeds the file size ({len} bytes)"
+        )));
+    }
+    let footer = source
+        .read_at(len - TAIL_LEN - footer_len, footer_len as usize)
+        .map_err(io_error)?;
+    parse_file_metadata(&footer).map_err(|e| match e {
+        RawError::Unsupported(_) => e,
+        other => RawError::invalid(format!("footer: {other}")),
+    })
+}

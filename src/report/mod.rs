@@ -1,0 +1,451 @@
+//! The report model: one serialisable type that every writer renders. The JSON form is the
+//! contract documented in `docs/report.schema.json`; new fields may be added, existing ones
+//! change only with `SCHEMA_VERSION`.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::decode::PathName;
+
+/// Version of the report document's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole report of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Shape version of this document.
+    pub schema_version: u32,
+    /// The tool and version that wrote it.
+    pub tool: Tool,
+    /// One entry per input file, in command-line order.
+    pub files: Vec<FileReport>,
+    /// Totals over all files.
+    pub summary: Summary,
+}
+
+/// Who wrote the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// Always `labelcheck`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Self {
+            name: "labelcheck",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// How the checked columns were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Named with `--columns`.
+    Named,
+    /// Every leaf column, asked for with `--all`.
+    All,
+    /// Columns whose names look like labels.
+    Labels,
+    /// No column looked like a label, so every leaf column.
+    AllNoLabelFound,
+}
+
+/// The result for one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path as given.
+    pub path: String,
+    /// Rows in the file (from the footer).
+    pub rows: u64,
+    /// Row groups in the file.
+    pub row_groups: usize,
+    /// The writer named in the footer.
+    pub created_by: Option<String>,
+    /// How the columns were chosen.
+    pub selection: Selection,
+    /// One entry per checked column.
+    pub columns: Vec<ColumnReport>,
+    /// The first mismatches in row order, at most `--max-listed` over the whole run.
+    pub mismatches: Vec<Mismatch>,
+    /// True when more mismatches exist than are listed.
+    pub mismatches_truncated: bool,
+    /// Problems that are not row mismatches: one path failing, a bad page checksum.
+    pub findings: Vec<Finding>,
+    /// Set when the file could not be checked at all.
+    pub error: Option<String>,
+}
+
+/// The result for one column of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnReport {
+    /// Dotted column path.
+    pub column: String,
+    /// Parquet physical type.
+    pub physical_type: String,
+    /// Parquet logical (or converted) type, when there is one.
+    pub logical_type: Option<String>,
+    /// Rows compared.
+    pub rows: u64,
+    /// Null rows, as the raw path decoded them (arrow's when raw failed).
+    pub nulls: u64,
+    /// Column fingerprints per path (`../shared/FINGERPRINT.md`), null where a path failed.
+    pub digests: Digests,
+    /// Fingerprint blocks whose digests differ between the paths.
+    pub differing_blocks: Vec<BlockDifference>,
+    /// Rows where the paths disagree.
+    pub mismatches: u64,
+    /// Those rows by kind.
+    pub mismatch_kinds: KindCounts,
+    /// The verdict for this column.
+    pub status: ColumnStatus,
+    /// Why one or both paths could not decode the column, if so.
+    pub error: Option<String>,
+}
+
+/// The verdict for one column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnStatus {
+    /// Both paths decoded it and agree on every row.
+    Agree,
+    /// Both paths decoded it and disagree on some rows.
+    Mismatch,
+    /// One path decoded it and the other failed.
+    PathFailed,
+    /// A path does not support a feature the column uses.
+    Unsupported,
+    /// Neither path could decode it.
+    Unreadable,
+}
+
+/// Fingerprints of one column, one per path.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Digests {
+    /// From the arrow path.
+    pub arrow: Option<String>,
+    /// From the raw path.
+    pub raw: Option<String>,
+}
+
+/// A 65,536-row fingerprint block that differs between the paths.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockDifference {
+    /// Block number.
+    pub block: u64,
+    /// First row of the block.
+    pub first_row: u64,
+    /// Block digest from the arrow path.
+    pub arrow: Option<String>,
+    /// Block digest from the raw path.
+    pub raw: Option<String>,
+}
+
+/// What kind of disagreement a mismatch is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Booleans that differ, or integers swapped between 0 and 1.
+    Flip,
+    /// Two different non-null values.
+    Value,
+    /// Null on one side only.
+    Null,
+    /// One path produced fewer rows.
+    Missing,
+}
+
+impl Kind {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Flip => "flip",
+            Self::Value => "value",
+            Self::Null => "null",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+/// Mismatch counts by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct KindCounts {
+    /// Flipped values.
+    pub flip: u64,
+    /// Different values.
+    pub value: u64,
+    /// Null on one side only.
+    pub null: u64,
+    /// Rows one path lacks.
+    pub missing: u64,
+}
+
+impl KindCounts {
+    /// Counts one more mismatch of `kind`.
+    pub fn add(&mut self, kind: Kind, count: u64) {
+        match kind {
+            Kind::Flip => self.flip += count,
+            Kind::Value => self.value += count,
+            Kind::Null => self.null += count,
+            Kind::Missing => self.missing += count,
+        }
+    }
+
+    /// Adds every count of `other`.
+    pub fn merge(&mut self, other: &KindCounts) {
+        self.flip += other.flip;
+        self.value += other.value;
+        self.null += other.null;
+        self.missing += other.missing;
+    }
+
+    /// All mismatches.
+    pub fn total(&self) -> u64 {
+        self.flip + self.value + self.null + self.missing
+    }
+}
+
+/// One row where the two paths disagree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mismatch {
+    /// Dotted column path.
+    pub column: String,
+    /// Row in the file, 0-based.
+    pub row: u64,
+    /// Row group holding the row.
+    pub row_group: usize,
+    /// Row within that row group.
+    pub row_in_group: u64,
+    /// Index of the page (within the column chunk, dictionary page included) holding the row.
+    pub page: Option<usize>,
+    /// File offset of that page's header.
+    pub page_offset: Option<u64>,
+    /// What kind of disagreement.
+    pub kind: Kind,
+    /// The value each path decoded.
+    pub values: PathValues,
+}
+
+/// The value each path decoded for one row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathValues {
+    /// From the arrow path.
+    pub arrow: Cell,
+    /// From the raw path.
+    pub raw: Cell,
+}
+
+/// One decoded value as reports show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// The path has no such row.
+    Absent,
+    /// A null.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer (INT32, INT64).
+    Int(i64),
+    /// A floating-point value, widened to f64 exactly.
+    Float(f64),
+    /// Text from a string column.
+    Text(String),
+    /// Bytes that are not text, shown as hex.
+    Bytes(Vec<u8>),
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            // A missing row and a null both have no value; JSON readers tell them apart by `kind`.
+            Self::Absent | Self::Null => serializer.serialize_none(),
+            Self::Bool(b) => serializer.serialize_bool(*b),
+            Self::Int(i) => serializer.serialize_i64(*i),
+            Self::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            Self::Float(f) => serializer.serialize_str(&float_text(*f)),
+            Self::Text(s) => serializer.serialize_str(s),
+            Self::Bytes(b) => serializer.serialize_str(&hex(b)),
+        }
+    }
+}
+
+impl std::fmt::Display for Cell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Absent => f.write_str("(no row)"),
+            Self::Null => f.write_str("null"),
+            Self::Bool(b) => write!(f, "{b}"),
+            Self::Int(i) => write!(f, "{i}"),
+            Self::Float(x) => f.write_str(&float_text(*x)),
+            Self::Text(s) => write!(f, "{s:?}"),
+            Self::Bytes(b) => f.write_str(&hex(b)),
+        }
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        format!("{f:?}")
+    }
+}
+
+/// Bytes as `0x` and lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(2 + bytes.len() * 2);
+    out.push_str("0x");
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// One path decoded what the other could not.
+    PathFailure,
+    /// A page's CRC32 does not match its bytes.
+    Crc,
+}
+
+impl FindingKind {
+    /// True when the finding alone makes the run exit 1; the others are warnings.
+    pub fn fails_by_default(self) -> bool {
+        match self {
+            Self::PathFailure => true,
+            // Both paths may still agree on a page whose checksum fails: the bytes changed at
+            // rest, which the report shows, but the labels as read are what they are.
+            Self::Crc => false,
+        }
+    }
+}
+
+/// A problem other than a row mismatch.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// What it is about.
+    pub kind: FindingKind,
+    /// The column, if it concerns one.
+    pub column: Option<String>,
+    /// The row group, if it concerns one.
+    pub row_group: Option<usize>,
+    /// The page index within the column chunk, if it concerns one.
+    pub page: Option<usize>,
+    /// File offset of that page's header.
+    pub page_offset: Option<u64>,
+    /// One sentence saying what is wrong.
+    pub message: String,
+    /// Each path's error, where the finding is a path failure.
+    pub errors: Option<PathErrors>,
+}
+
+/// The errors of the two paths, one of which may have succeeded.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathErrors {
+    /// The arrow path's error, null if it decoded.
+    pub arrow: Option<String>,
+    /// The raw path's error, null if it decoded.
+    pub raw: Option<String>,
+}
+
+impl PathErrors {
+    /// The error of `path`.
+    pub fn get(&self, path: PathName) -> Option<&str> {
+        match path {
+            PathName::Arrow => self.arrow.as_deref(),
+            PathName::Raw => self.raw.as_deref(),
+        }
+    }
+}
+
+/// Totals over the run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Files named.
+    pub files: usize,
+    /// Columns checked, over all files.
+    pub columns: usize,
+    /// Rows compared, summed over columns.
+    pub rows: u64,
+    /// Mismatching rows, summed over columns.
+    pub mismatches: u64,
+    /// Findings.
+    pub findings: usize,
+    /// Files and columns that could not be checked.
+    pub errors: usize,
+    /// Columns a path does not support yet.
+    pub unsupported: usize,
+    /// The exit code the run ends with.
+    pub exit_code: i32,
+}
+
+/// How a run ends, from the report alone (see the README's "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every checked column agrees.
+    Agree = 0,
+    /// A mismatch, or one path failed where the other decoded.
+    Disagree = 1,
+    /// A file or column could not be checked.
+    Error = 2,
+}
+
+impl Report {
+    /// Builds the report from its files, computing the summary.
+    pub fn new(files: Vec<FileReport>) -> Self {
+        let mut summary = Summary {
+            files: files.len(),
+            ..Summary::default()
+        };
+        for file in &files {
+            summary.findings += file.findings.len();
+            summary.errors += usize::from(file.error.is_some());
+            for column in &file.columns {
+                summary.columns += 1;
+                summary.rows += column.rows;
+                summary.mismatches += column.mismatches;
+                match column.status {
+                    ColumnStatus::Unsupported => summary.unsupported += 1,
+                    ColumnStatus::Unreadable => summary.errors += 1,
+                    _ => {}
+                }
+            }
+        }
+        let mut report = Self {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::default(),
+            files,
+            summary,
+        };
+        report.summary.exit_code = report.outcome() as i32;
+        report
+    }
+
+    /// The exit status this report calls for.
+    pub fn outcome(&self) -> Outcome {
+        let disagree = self.files.iter().any(|f| {
+            f.findings.iter().any(|finding| finding.kind.fails_by_default())
+                || f.columns
+                    .iter()
+                    .any(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::PathFailed))
+        });
+        if disagree {
+            Outcome::Disagree
+        } else if self.summary.errors > 0 || self.summary.unsupported > 0 {
+            Outcome::Error
+        } else {
+            Outcome::Agree
+        }
+    }
+}

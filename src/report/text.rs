@@ -1,0 +1,181 @@
+//! The text writer: per file a summary table of the checked columns, then the first
+//! mismatches and the findings; colour only when asked for.
+
+use std::io::{self, Write};
+
+use super::{ColumnStatus, FileReport, Report, Selection};
+
+/// Terminal styling, off unless the output is a terminal that wants colour.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Emit ANSI colour codes.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+/// Mismatch rows shown per file in text; the JSON lists up to `--max-listed`.
+const SHOWN_PER_FILE: usize = 20;
+
+/// Writes `report` as text for people.
+pub fn write(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    for file in &report.files {
+        write_file(file, out, style)?;
+        writeln!(out)?;
+    }
+    let s = &report.summary;
+    let verdict = match report.outcome() {
+        super::Outcome::Agree => style.paint("32;1", "OK"),
+        super::Outcome::Disagree => style.paint("31;1", "MISMATCH"),
+        super::Outcome::Error => style.paint("33;1", "INCOMPLETE"),
+    };
+    writeln!(
+        out,
+        "{verdict}: {} file{}, {} column{}, {} rows compared, {} mismatch{}, {} finding{}, {} error{}, {} unsupported",
+        s.files,
+        plural(s.files as u64),
+        s.columns,
+        plural(s.columns as u64),
+        s.rows,
+        s.mismatches,
+        if s.mismatches == 1 { "" } else { "es" },
+        s.findings,
+        plural(s.findings as u64),
+        s.errors,
+        plural(s.errors as u64),
+        s.unsupported
+    )
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    if let Some(error) = &file.error {
+        return writeln!(out, "{}: {}", style.bold(&file.path), style.paint("31", error));
+    }
+    writeln!(
+        out,
+        "{}: {} rows in {} row group{}{}",
+        style.bold(&file.path),
+        file.rows,
+        file.row_groups,
+        plural(file.row_groups as u64),
+        file.created_by
+            .as_ref()
+            .map(|w| format!(", written by {w}"))
+            .unwrap_or_default()
+    )?;
+    if file.selection == Selection::AllNoLabelFound {
+        writeln!(out, "  no column name looks like a label: checking all columns")?;
+    }
+    if !file.columns.is_empty() {
+        let name_width = file.columns.iter().map(|c| c.column.chars().count()).max().unwrap_or(6).max(6);
+        let type_width = file
+            .columns
+            .iter()
+            .map(|c| type_label(c).len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        writeln!(
+            out,
+            "  {:name_width$}  {:type_width$}  {:>12}  {:>10}  {:>10}  {:11}  fingerprint",
+            "column", "type", "rows", "nulls", "mismatches", "status"
+        )?;
+        for column in &file.columns {
+            let status = match column.status {
+                ColumnStatus::Agree => style.paint("32", "agree      "),
+                ColumnStatus::Mismatch => style.paint("31;1", "MISMATCH   "),
+                ColumnStatus::PathFailed => style.paint("31;1", "PATH FAILED"),
+                ColumnStatus::Unsupported => style.paint("33", "unsupported"),
+                ColumnStatus::Unreadable => style.paint("31", "unreadable "),
+            };
+            let fingerprint = match (&column.digests.arrow, &column.digests.raw) {
+                (Some(a), Some(r)) if a == r => short(a),
+                (Some(a), Some(r)) => format!("arrow {} / raw {}", short(a), short(r)),
+                (Some(a), None) => format!("arrow {}", short(a)),
+                (None, Some(r)) => format!("raw {}", short(r)),
+                (None, None) => "-".into(),
+            };
+            writeln!(
+                out,
+                "  {:name_width$}  {:type_width$}  {:>12}  {:>10}  {:>10}  {}  {}",
+                column.column,
+                type_label(column),
+                column.rows,
+                column.nulls,
+                column.mismatches,
+                status,
+                fingerprint
+            )?;
+            if let Some(error) = &column.error {
+                writeln!(out, "  {:name_width$}  {}", "", style.paint("33", error))?;
+            }
+        }
+    }
+    if !file.mismatches.is_empty() {
+        writeln!(out, "  first mismatches:")?;
+        for m in file.mismatches.iter().take(SHOWN_PER_FILE) {
+            let page = match (m.page, m.page_offset) {
+                (Some(page), Some(offset)) => format!(", page {page} at byte {offset}"),
+                _ => String::new(),
+            };
+            writeln!(
+                out,
+                "    row {} (row group {}, row {}{page}): {} {}: arrow {} / raw {}",
+                m.row,
+                m.row_group,
+                m.row_in_group,
+                m.column,
+                style.paint("31", m.kind.name()),
+                m.values.arrow,
+                m.values.raw
+            )?;
+        }
+        let total: u64 = file.columns.iter().map(|c| c.mismatches).sum();
+        let shown = file.mismatches.len().min(SHOWN_PER_FILE) as u64;
+        if total > shown {
+            writeln!(out, "    … and {} more (see --format json)", total - shown)?;
+        }
+    }
+    for finding in &file.findings {
+        writeln!(out, "  {} {}", style.paint("35", "finding:"), finding.message)?;
+        if let Some(errors) = &finding.errors {
+            for (path, error) in [("arrow", &errors.arrow), ("raw", &errors.raw)] {
+                if let Some(error) = error {
+                    writeln!(out, "    {path}: {error}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn type_label(column: &super::ColumnReport) -> String {
+    match &column.logical_type {
+        Some(logical) => format!("{} ({logical})", column.physical_type),
+        None => column.physical_type.clone(),
+    }
+}
+
+fn short(digest: &str) -> String {
+    digest.chars().take(16).collect()
+}

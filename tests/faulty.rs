@@ -1,0 +1,222 @@
+//! A deliberately faulty decoder in the raw path's seat proves that each kind of disagreement
+//! is reported with the right row, row group, page and kind, and makes the run exit 1.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::fixtures::{write_labels, Spec};
+use common::temp_dir;
+use labelcheck::check::{check_with, CheckOptions, FileFacts};
+use labelcheck::columns::{choose, ColumnChoice};
+use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use labelcheck::raw::column::DecodeOptions;
+use labelcheck::raw::RawFile;
+use labelcheck::report::{Cell, Kind, Outcome, Report};
+use labelcheck::source::LocalFile;
+use labelcheck::value::{Bitmap, ColumnSlice, Values};
+
+/// What the faulty decoder does to one row of one row group.
+#[derive(Clone, Copy)]
+enum Fault {
+    /// Invert the value (booleans) or swap 0 and 1.
+    Flip,
+    /// Add 7 to an integer.
+    Change,
+    /// Make the row null.
+    Nullify,
+    /// Drop every row from this one on.
+    Truncate,
+}
+
+/// The raw decoder with one fault injected at (row group, row within it).
+struct Faulty {
+    inner: RawFile,
+    row_group: usize,
+    row: usize,
+    fault: Fault,
+}
+
+impl ColumnDecoder for Faulty {
+    fn name(&self) -> PathName {
+        PathName::Raw
+    }
+
+    fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        let mut chunk = self.inner.decode(row_group, leaf)?;
+        if row_group == self.row_group {
+            chunk.slice = inject(&chunk.slice, self.row, self.fault);
+        }
+        Ok(chunk)
+    }
+}
+
+/// Rebuilds `slice` with the fault applied at `row`.
+fn inject(slice: &ColumnSlice, row: usize, fault: Fault) -> ColumnSlice {
+    let mut out = ColumnSlice::empty(slice.values.physical_type(), 0);
+    let mut value = 0;
+    for r in 0..slice.rows {
+        let valid = slice.validity.get(r);
+        if matches!(fault, Fault::Truncate) && r >= row {
+            break;
+        }
+        out.rows += 1;
+        let faulty = r == row;
+        if faulty && matches!(fault, Fault::Nullify) {
+            assert!(valid, "the fault needs a non-null row");
+            out.validity.push(false);
+            value += 1;
+            continue;
+        }
+        out.validity.push(valid);
+        if valid {
+            match (&slice.values, &mut out.values) {
+                (Values::Boolean(v), Values::Boolean(o)) => o.push(v.get(value) ^ (faulty && matches!(fault, Fault::Flip))),
+                (Values::Int32(v), Values::Int32(o)) => o.push(match (faulty, fault) {
+                    (true, Fault::Flip) => 1 - v[value],
+                    (true, Fault::Change) => v[value] + 7,
+                    _ => v[value],
+                }),
+                (other, _) => panic!("fault tests use booleans and int32, not {:?}", other.physical_type()),
+            }
+            value += 1;
+        }
+    }
+    if out.rows == 0 {
+        out.validity = Bitmap::new();
+    }
+    out
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+fn setup() -> Setup {
+    let dir = temp_dir();
+    let path = dir.path().join("labels.parquet");
+    // 3 row groups of 400 rows, pages of 37 rows.
+    write_labels(&path, &Spec::default());
+    Setup { _dir: dir, path }
+}
+
+fn run_with(setup: &Setup, column: &str, fault: Fault, row_group: usize, row: usize) -> Report {
+    let source = Arc::new(LocalFile::open(&setup.path).unwrap());
+    let arrow = labelcheck::arrow_path::ArrowFile::open(source.clone()).unwrap();
+    let raw = RawFile::open(source.clone(), DecodeOptions::default()).unwrap();
+    let facts = FileFacts {
+        row_group_rows: raw.metadata().row_groups.iter().map(|rg| rg.num_rows as u64).collect(),
+        created_by: raw.metadata().created_by.clone(),
+    };
+    let (columns, selection) = choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
+    let faulty = Faulty { inner: RawFile::open(source, DecodeOptions::default()).unwrap(), row_group, row, fault };
+    let options = CheckOptions { columns: ColumnChoice::All, max_listed: 100, decode: DecodeOptions::default(), window: 2 };
+    let file = check_with("labels.parquet", &facts, &columns, selection, &arrow, &faulty, &options, &());
+    Report::new(vec![file])
+}
+
+/// The first non-null row at or after `from` in row group `rg` of `column`.
+fn non_null_row(setup: &Setup, column: &str, rg: usize, from: usize) -> usize {
+    let source = Arc::new(LocalFile::open(&setup.path).unwrap());
+    let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
+    let (columns, _) = choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
+    let chunk = raw.decode(rg, columns[0].leaf).unwrap();
+    (from..chunk.slice.rows).find(|&r| chunk.slice.validity.get(r)).unwrap()
+}
+
+/// Checks the one reported mismatch: kind, rows, and the page the raw path read it from.
+fn assert_single(report: &Report, kind: Kind, row_group: usize, row_in_group: usize) -> labelcheck::report::Mismatch {
+    assert_eq!(report.outcome(), Outcome::Disagree);
+    assert_eq!(report.summary.exit_code, 1);
+    let file = &report.files[0];
+    assert_eq!(file.mismatches.len(), 1, "{:?}", file.mismatches);
+    let m = file.mismatches[0].clone();
+    assert_eq!(m.kind, kind);
+    assert_eq!(m.row_group, row_group);
+    assert_eq!(m.row_in_group, row_in_group as u64);
+    assert_eq!(m.row, (row_group * 400 + row_in_group) as u64);
+    // Pages hold 37 rows; a dictionary page (if any) comes first in the chunk.
+    let column = &file.columns[0];
+    assert_eq!(column.mismatches, 1);
+    assert_eq!(column.status, labelcheck::report::ColumnStatus::Mismatch);
+    assert_ne!(column.digests.arrow, column.digests.raw);
+    assert_eq!(column.differing_blocks.len(), 1);
+    assert!(m.page.is_some() && m.page_offset.is_some(), "{m:?}");
+    m
+}
+
+#[test]
+fn a_flipped_boolean_is_a_flip_with_its_page() {
+    let setup = setup();
+    let row = non_null_row(&setup, "label", 1, 80);
+    let report = run_with(&setup, "label", Fault::Flip, 1, row);
+    let m = assert_single(&report, Kind::Flip, 1, row);
+    // Booleans are PLAIN (no dictionary page), so page k holds rows 37k..37k+36.
+    assert_eq!(m.page, Some(row / 37));
+    let (Cell::Bool(a), Cell::Bool(r)) = (&m.values.arrow, &m.values.raw) else { panic!("{m:?}") };
+    assert_ne!(a, r);
+}
+
+#[test]
+fn page_offsets_point_at_page_headers_in_the_file() {
+    let setup = setup();
+    let early = non_null_row(&setup, "label", 2, 0);
+    let late = non_null_row(&setup, "label", 2, 300);
+    let first = assert_single(&run_with(&setup, "label", Fault::Flip, 2, early), Kind::Flip, 2, early);
+    let second = assert_single(&run_with(&setup, "label", Fault::Flip, 2, late), Kind::Flip, 2, late);
+    assert!(second.page > first.page);
+    assert!(second.page_offset > first.page_offset);
+    let bytes = std::fs::read(&setup.path).unwrap();
+    assert!((second.page_offset.unwrap() as usize) < bytes.len());
+}
+
+#[test]
+fn an_integer_swapped_between_zero_and_one_is_a_flip() {
+    let setup = setup();
+    let row = (0..400).find(|&r| {
+        let source = Arc::new(LocalFile::open(&setup.path).unwrap());
+        let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
+        let (columns, _) = choose(raw.leaves(), &ColumnChoice::Named(vec!["label_i32".into()])).unwrap();
+        let chunk = raw.decode(0, columns[0].leaf).unwrap();
+        let values = match &chunk.slice.values { Values::Int32(v) => v.clone(), _ => unreachable!() };
+        let index = (0..r).filter(|&i| chunk.slice.validity.get(i)).count();
+        chunk.slice.validity.get(r) && values[index] <= 1
+    }).unwrap();
+    let report = run_with(&setup, "label_i32", Fault::Flip, 0, row);
+    assert_single(&report, Kind::Flip, 0, row);
+}
+
+#[test]
+fn a_changed_value_is_a_value_mismatch() {
+    let setup = setup();
+    let row = non_null_row(&setup, "label_i32", 2, 150);
+    let report = run_with(&setup, "label_i32", Fault::Change, 2, row);
+    let m = assert_single(&report, Kind::Value, 2, row);
+    let (Cell::Int(a), Cell::Int(r)) = (&m.values.arrow, &m.values.raw) else { panic!("{m:?}") };
+    assert_eq!(r - a, 7);
+}
+
+#[test]
+fn a_value_turned_null_is_a_null_mismatch() {
+    let setup = setup();
+    let row = non_null_row(&setup, "label", 0, 10);
+    let report = run_with(&setup, "label", Fault::Nullify, 0, row);
+    let m = assert_single(&report, Kind::Null, 0, row);
+    assert_eq!(m.values.raw, Cell::Null);
+    assert!(matches!(m.values.arrow, Cell::Bool(_)));
+}
+
+#[test]
+fn a_short_column_is_missing_rows_counted_exactly() {
+    let setup = setup();
+    let report = run_with(&setup, "label", Fault::Truncate, 1, 390);
+    assert_eq!(report.outcome(), Outcome::Disagree);
+    let file = &report.files[0];
+    assert_eq!(file.columns[0].mismatch_kinds.missing, 10);
+    assert_eq!(file.columns[0].mismatches, 10);
+    let first = &file.mismatches[0];
+    assert_eq!((first.kind, first.row, first.row_group, first.row_in_group), (Kind::Missing, 790, 1, 390));
+    assert_eq!(first.values.raw, Cell::Absent);
+    assert_eq!(file.mismatches.len(), 10);
+}
