@@ -62,7 +62,9 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         .map(|(name, location)| {
             let report = match location.open() {
                 Ok(source) => pool.install(|| {
-                    check_file(name, source, &config.check, &|total| progress_bar(show_progress, total))
+                    check_file(name, source, &config.check, &|total| {
+                        progress_bar(show_progress, total)
+                    })
                 }),
                 Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
             };
@@ -75,7 +77,9 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     let color = match config.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => output.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            output.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let written = match config.format {
         Format::Text => text::write(&report, output.writer(), text::Style { color }),
@@ -98,10 +102,15 @@ fn log_problems(report: &FileReport) {
         eprintln!("labelcheck: {}: {error}", report.path);
     }
     for column in &report.columns {
-        if let (Some(error), ColumnStatus::Unsupported | ColumnStatus::Unreadable | ColumnStatus::PathFailed) =
-            (&column.error, column.status)
+        if let (
+            Some(error),
+            ColumnStatus::Unsupported | ColumnStatus::Unreadable | ColumnStatus::PathFailed,
+        ) = (&column.error, column.status)
         {
-            eprintln!("labelcheck: {}: column {:?}: {error}", report.path, column.column);
+            eprintln!(
+                "labelcheck: {}: column {:?}: {error}",
+                report.path, column.column
+            );
         }
     }
     for finding in report.findings.iter().filter(|f| f.column.is_none()) {
@@ -123,8 +132,10 @@ fn progress_bar(show: bool, total: u64) -> Box<dyn Progress> {
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} values ({eta})")
-            .expect("the template is valid"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} values ({eta})",
+        )
+        .expect("the template is valid"),
     );
     Box::new(Bar(bar))
 }

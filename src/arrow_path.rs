@@ -72,7 +72,10 @@ struct SourceRead {
 impl Read for SourceRead {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let left = self.source.len().saturating_sub(self.position);
-        let count = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX)).min(1 << 20);
+        let count = buf
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX))
+            .min(1 << 20);
         if count == 0 {
             return Ok(0);
         }
@@ -195,7 +198,10 @@ fn physical_type(physical: parquet::basic::Type) -> PhysicalType {
 
 /// Walks from a top-level array down struct fields to the leaf; a leaf is null wherever any
 /// struct above it is null.
-fn descend(array: &ArrayRef, path: &[String]) -> Result<(ArrayRef, Option<NullBuffer>), DecodeError> {
+fn descend(
+    array: &ArrayRef,
+    path: &[String],
+) -> Result<(ArrayRef, Option<NullBuffer>), DecodeError> {
     let mut current = array.clone();
     let mut nulls = current.logical_nulls();
     for name in path {
@@ -236,7 +242,12 @@ fn append_array(
         let dictionary = array.as_any_dictionary();
         let mut entries = ColumnSlice::empty(target.physical_type, target.type_length);
         let values_nulls = dictionary.values().logical_nulls();
-        append_array(dictionary.values().as_ref(), values_nulls.as_ref(), target, &mut entries)?;
+        append_array(
+            dictionary.values().as_ref(),
+            values_nulls.as_ref(),
+            target,
+            &mut entries,
+        )?;
         // Entry index -> position among the non-null entries.
         let mut positions = Vec::with_capacity(entries.rows);
         let mut next = 0u32;
@@ -247,12 +258,16 @@ fn append_array(
         let mut indices = Vec::new();
         // A slot whose key points at a null entry is null too.
         for (i, key) in dictionary.normalized_keys().into_iter().enumerate() {
-            let position = valid(i).then(|| positions.get(key).copied().flatten()).flatten();
+            let position = valid(i)
+                .then(|| positions.get(key).copied().flatten())
+                .flatten();
             slice.validity.push(position.is_some());
             indices.extend(position);
         }
         slice.rows += array.len();
-        slice.values.extend_from_dictionary(&entries.values, &indices);
+        slice
+            .values
+            .extend_from_dictionary(&entries.values, &indices);
         return Ok(());
     }
 
@@ -283,7 +298,9 @@ fn append_array(
             DataType::Time32(TimeUnit::Millisecond) => {
                 push_primitive::<Time32MillisecondType, _>(array, &valid, out, |v| v)
             }
-            DataType::Decimal32(_, _) => push_primitive::<Decimal32Type, _>(array, &valid, out, |v| v),
+            DataType::Decimal32(_, _) => {
+                push_primitive::<Decimal32Type, _>(array, &valid, out, |v| v)
+            }
             DataType::Decimal64(_, _) => {
                 push_primitive::<Decimal64Type, _>(array, &valid, out, |v| v as i32)
             }
@@ -303,7 +320,9 @@ fn append_array(
                 push_primitive::<Time64NanosecondType, _>(array, &valid, out, |v| v)
             }
             DataType::Timestamp(unit, _) => match unit {
-                TimeUnit::Second => push_primitive::<TimestampSecondType, _>(array, &valid, out, |v| v),
+                TimeUnit::Second => {
+                    push_primitive::<TimestampSecondType, _>(array, &valid, out, |v| v)
+                }
                 TimeUnit::Millisecond => {
                     push_primitive::<TimestampMillisecondType, _>(array, &valid, out, |v| v)
                 }
@@ -315,7 +334,9 @@ fn append_array(
                 }
             },
             DataType::Duration(unit) => match unit {
-                TimeUnit::Second => push_primitive::<DurationSecondType, _>(array, &valid, out, |v| v),
+                TimeUnit::Second => {
+                    push_primitive::<DurationSecondType, _>(array, &valid, out, |v| v)
+                }
                 TimeUnit::Millisecond => {
                     push_primitive::<DurationMillisecondType, _>(array, &valid, out, |v| v)
                 }
@@ -326,7 +347,9 @@ fn append_array(
                     push_primitive::<DurationNanosecondType, _>(array, &valid, out, |v| v)
                 }
             },
-            DataType::Decimal64(_, _) => push_primitive::<Decimal64Type, _>(array, &valid, out, |v| v),
+            DataType::Decimal64(_, _) => {
+                push_primitive::<Decimal64Type, _>(array, &valid, out, |v| v)
+            }
             DataType::Decimal128(_, _) => {
                 push_primitive::<Decimal128Type, _>(array, &valid, out, |v| v as i64)
             }
@@ -341,8 +364,9 @@ fn append_array(
         (Values::Double(out), DataType::Float64) => {
             push_primitive::<Float64Type, _>(array, &valid, out, |v| v)
         }
-        (Values::ByteArray(out), data_type) => push_bytes(array, data_type, &valid, out)
-            .ok_or_else(unsupported)?,
+        (Values::ByteArray(out), data_type) => {
+            push_bytes(array, data_type, &valid, out).ok_or_else(unsupported)?
+        }
         (Values::FixedLenByteArray { width, data }, data_type) => {
             let width = *width;
             match data_type {
@@ -360,10 +384,26 @@ fn append_array(
                 }
                 // Decimals in FIXED_LEN_BYTE_ARRAY are big-endian two's complement of the
                 // column's width (LogicalTypes.md, DECIMAL).
-                DataType::Decimal32(_, _) => push_decimal::<Decimal32Type>(array, &valid, width, data, |v| i128::from(v).to_be_bytes().to_vec()),
-                DataType::Decimal64(_, _) => push_decimal::<Decimal64Type>(array, &valid, width, data, |v| i128::from(v).to_be_bytes().to_vec()),
-                DataType::Decimal128(_, _) => push_decimal::<Decimal128Type>(array, &valid, width, data, |v| v.to_be_bytes().to_vec()),
-                DataType::Decimal256(_, _) => push_decimal::<Decimal256Type>(array, &valid, width, data, |v| v.to_be_bytes().to_vec()),
+                DataType::Decimal32(_, _) => {
+                    push_decimal::<Decimal32Type>(array, &valid, width, data, |v| {
+                        i128::from(v).to_be_bytes().to_vec()
+                    })
+                }
+                DataType::Decimal64(_, _) => {
+                    push_decimal::<Decimal64Type>(array, &valid, width, data, |v| {
+                        i128::from(v).to_be_bytes().to_vec()
+                    })
+                }
+                DataType::Decimal128(_, _) => {
+                    push_decimal::<Decimal128Type>(array, &valid, width, data, |v| {
+                        v.to_be_bytes().to_vec()
+                    })
+                }
+                DataType::Decimal256(_, _) => {
+                    push_decimal::<Decimal256Type>(array, &valid, width, data, |v| {
+                        v.to_be_bytes().to_vec()
+                    })
+                }
                 _ => return Err(unsupported()),
             }
         }
@@ -379,7 +419,11 @@ fn push_primitive<T: ArrowPrimitiveType, U>(
     convert: impl Fn(T::Native) -> U,
 ) {
     let values = array.as_primitive::<T>().values();
-    out.extend((0..values.len()).filter(|&i| valid(i)).map(|i| convert(values[i])));
+    out.extend(
+        (0..values.len())
+            .filter(|&i| valid(i))
+            .map(|i| convert(values[i])),
+    );
 }
 
 fn push_decimal<T: ArrowPrimitiveType>(
@@ -396,7 +440,11 @@ fn push_decimal<T: ArrowPrimitiveType>(
         if width <= bytes.len() {
             data.extend_from_slice(&bytes[bytes.len() - width..]);
         } else {
-            let fill = if bytes.first().is_some_and(|b| b & 0x80 != 0) { 0xff } else { 0 };
+            let fill = if bytes.first().is_some_and(|b| b & 0x80 != 0) {
+                0xff
+            } else {
+                0
+            };
             data.extend(std::iter::repeat_n(fill, width - bytes.len()));
             data.extend_from_slice(&bytes);
         }
@@ -415,7 +463,9 @@ fn push_bytes(
         DataType::LargeUtf8 => {
             rows.for_each(|i| out.push(array.as_string::<i64>().value(i).as_bytes()))
         }
-        DataType::Utf8View => rows.for_each(|i| out.push(array.as_string_view().value(i).as_bytes())),
+        DataType::Utf8View => {
+            rows.for_each(|i| out.push(array.as_string_view().value(i).as_bytes()))
+        }
         DataType::Binary => rows.for_each(|i| out.push(array.as_binary::<i32>().value(i))),
         DataType::LargeBinary => rows.for_each(|i| out.push(array.as_binary::<i64>().value(i))),
         DataType::BinaryView => rows.for_each(|i| out.push(array.as_binary_view().value(i))),

@@ -70,7 +70,11 @@ pub fn check_file(
                 arrow: arrow.err().map(|e| e.to_string()),
                 raw: raw.err().map(|e| e.to_string()),
             };
-            let (failed, other) = if errors.raw.is_some() { ("raw", "arrow") } else { ("arrow", "raw") };
+            let (failed, other) = if errors.raw.is_some() {
+                ("raw", "arrow")
+            } else {
+                ("arrow", "raw")
+            };
             let mut report = FileReport::failed(path, String::new());
             report.error = None;
             report.findings.push(Finding {
@@ -79,7 +83,9 @@ pub fn check_file(
                 row_group: None,
                 page: None,
                 page_offset: None,
-                message: format!("the {failed} path could not read the footer, the {other} path could"),
+                message: format!(
+                    "the {failed} path could not read the footer, the {other} path could"
+                ),
                 errors: Some(errors),
             });
             return report;
@@ -118,7 +124,16 @@ pub fn check_file(
     };
     let total: u64 = facts.row_group_rows.iter().sum::<u64>() * columns.len() as u64;
     let progress = progress(total);
-    check_with(path, &facts, &columns, selection, &arrow, &raw, options, progress.as_ref())
+    check_with(
+        path,
+        &facts,
+        &columns,
+        selection,
+        &arrow,
+        &raw,
+        options,
+        progress.as_ref(),
+    )
 }
 
 /// Everything one (column, row group) task produced.
@@ -215,7 +230,12 @@ pub fn check_with(
         for (&(_, c), output) in tasks.iter().zip(outputs) {
             let state = &mut states[c];
             merge_path(&mut state.arrow, &mut state.arrow_error, output.arrow, None);
-            let raw_rows = merge_path(&mut state.raw, &mut state.raw_error, output.raw, Some(&mut state.nulls));
+            let raw_rows = merge_path(
+                &mut state.raw,
+                &mut state.raw_error,
+                output.raw,
+                Some(&mut state.nulls),
+            );
             state.rows += raw_rows;
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
@@ -285,10 +305,26 @@ fn run_task(
     (skip_arrow, skip_raw): (bool, bool),
     max_listed: usize,
 ) -> TaskOutput {
-    let skipped = || Err(DecodeError::Failed("skipped after an earlier failure".into()));
+    let skipped = || {
+        Err(DecodeError::Failed(
+            "skipped after an earlier failure".into(),
+        ))
+    };
     let (arrow_chunk, raw_chunk) = rayon::join(
-        || if skip_arrow { skipped() } else { arrow.decode(row_group, column.leaf) },
-        || if skip_raw { skipped() } else { raw.decode(row_group, column.leaf) },
+        || {
+            if skip_arrow {
+                skipped()
+            } else {
+                arrow.decode(row_group, column.leaf)
+            }
+        },
+        || {
+            if skip_raw {
+                skipped()
+            } else {
+                raw.decode(row_group, column.leaf)
+            }
+        },
     );
     let comparison = match (&arrow_chunk, &raw_chunk) {
         (Ok(a), Ok(r)) => Some(compare_chunk(
@@ -364,12 +400,20 @@ fn column_report(
         (None, None) if state.counts.total() > 0 => (ColumnStatus::Mismatch, None, None),
         (None, None) => (ColumnStatus::Agree, None, None),
         (Some(e), None) | (None, Some(e)) if e.is_unsupported() => {
-            let path = if state.arrow_error.is_some() { PathName::Arrow } else { PathName::Raw };
+            let path = if state.arrow_error.is_some() {
+                PathName::Arrow
+            } else {
+                PathName::Raw
+            };
             (ColumnStatus::Unsupported, Some(describe(path, e)), None)
         }
         (Some(a), Some(r)) => (
             ColumnStatus::Unreadable,
-            Some(format!("{}; {}", describe(PathName::Arrow, a), describe(PathName::Raw, r))),
+            Some(format!(
+                "{}; {}",
+                describe(PathName::Arrow, a),
+                describe(PathName::Raw, r)
+            )),
             None,
         ),
         (arrow_error, raw_error) => {
@@ -390,14 +434,22 @@ fn column_report(
                     raw: raw_error.as_ref().map(|e| e.to_string()),
                 }),
             };
-            (ColumnStatus::PathFailed, Some(describe(failed, e)), Some(finding))
+            (
+                ColumnStatus::PathFailed,
+                Some(describe(failed, e)),
+                Some(finding),
+            )
         }
     };
     let report = ColumnReport {
         column: column.name.clone(),
         physical_type: column.physical_type.clone(),
         logical_type: column.logical_type.clone(),
-        rows: if state.raw_error.is_none() { state.rows } else { total_rows },
+        rows: if state.raw_error.is_none() {
+            state.rows
+        } else {
+            total_rows
+        },
         nulls: state.nulls,
         digests: Digests {
             arrow: arrow_fp.as_ref().map(|f| f.hex()),

@@ -39,7 +39,12 @@ pub struct DiffArgs {
     /// Columns to check, comma-separated: dotted paths for struct fields, a list's top-level
     /// name for a list. Default: columns whose names look like labels (label, target, y,
     /// class, gt, ground_truth, *_label, *_target, …), or all columns when none do.
-    #[arg(long, value_delimiter = ',', value_name = "A,B", conflicts_with = "all")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "A,B",
+        conflicts_with = "all"
+    )]
     pub columns: Vec<String>,
 
     /// Check every leaf column.

@@ -32,7 +32,16 @@ pub struct CheckedColumn {
 }
 
 /// Names that mark a label column, compared case-insensitively with each path component.
-const LABEL_NAMES: &[&str] = &["label", "labels", "target", "targets", "y", "class", "ground_truth", "gt"];
+const LABEL_NAMES: &[&str] = &[
+    "label",
+    "labels",
+    "target",
+    "targets",
+    "y",
+    "class",
+    "ground_truth",
+    "gt",
+];
 /// Name endings and beginnings that mark a label column.
 const LABEL_SUFFIXES: &[&str] = &["_label", "_labels", "_target"];
 const LABEL_PREFIXES: &[&str] = &["label_", "target_"];
@@ -66,7 +75,11 @@ pub fn choose(
         ColumnChoice::Labels => {
             let labels: Vec<_> = leaves
                 .iter()
-                .filter(|leaf| report_name_parts(leaf).iter().any(|part| looks_like_label(part)))
+                .filter(|leaf| {
+                    report_name_parts(leaf)
+                        .iter()
+                        .any(|part| looks_like_label(part))
+                })
                 .map(checked)
                 .collect();
             if labels.is_empty() {
@@ -91,7 +104,11 @@ pub fn choose(
                 if matches.is_empty() {
                     return Err(UnknownColumn {
                         name: name.clone(),
-                        available: leaves.iter().map(report_name).collect::<Vec<_>>().join(", "),
+                        available: leaves
+                            .iter()
+                            .map(report_name)
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     });
                 }
                 for leaf in matches {
@@ -148,11 +165,21 @@ fn style(leaf: &LeafColumn) -> CellStyle {
         leaf.converted_type,
         Some(ConvertedType::Utf8 | ConvertedType::Enum | ConvertedType::Json)
     );
-    let unsigned = matches!(leaf.logical_type, Some(LogicalType::Integer { is_signed: false, .. }))
-        || matches!(
-            leaf.converted_type,
-            Some(ConvertedType::Uint8 | ConvertedType::Uint16 | ConvertedType::Uint32 | ConvertedType::Uint64)
-        );
+    let unsigned = matches!(
+        leaf.logical_type,
+        Some(LogicalType::Integer {
+            is_signed: false,
+            ..
+        })
+    ) || matches!(
+        leaf.converted_type,
+        Some(
+            ConvertedType::Uint8
+                | ConvertedType::Uint16
+                | ConvertedType::Uint32
+                | ConvertedType::Uint64
+        )
+    );
     CellStyle { text, unsigned }
 }
 
@@ -162,7 +189,16 @@ mod tests {
 
     #[test]
     fn label_names() {
-        for name in ["label", "Label", "TARGET", "y", "gt", "is_fraud_label", "click_target", "label_i32"] {
+        for name in [
+            "label",
+            "Label",
+            "TARGET",
+            "y",
+            "gt",
+            "is_fraud_label",
+            "click_target",
+            "label_i32",
+        ] {
             assert!(looks_like_label(name), "{name}");
         }
         for name in ["id", "f000", "labeler", "yy", "score", "element"] {

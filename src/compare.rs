@@ -85,7 +85,10 @@ pub fn compare_chunk(
         } else if arrow_valid != raw_valid {
             Some(Kind::Null)
         } else if arrow_valid && !arrow.values.same_at(arrow_value, &raw.values, raw_value) {
-            Some(value_kind(arrow.values.get(arrow_value), raw.values.get(raw_value)))
+            Some(value_kind(
+                arrow.values.get(arrow_value),
+                raw.values.get(raw_value),
+            ))
         } else {
             None
         };
@@ -199,10 +202,18 @@ mod tests {
         let arrow = bools(&[Some(true), None, Some(false), Some(true), Some(true)]);
         let raw = bools(&[Some(false), Some(true), Some(false), Some(true)]);
         let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, &[], 10);
-        let kinds: Vec<_> = result.listed.iter().map(|m| (m.row, m.row_in_group, m.kind)).collect();
+        let kinds: Vec<_> = result
+            .listed
+            .iter()
+            .map(|m| (m.row, m.row_in_group, m.kind))
+            .collect();
         assert_eq!(
             kinds,
-            vec![(100, 0, Kind::Flip), (101, 1, Kind::Null), (104, 4, Kind::Missing)]
+            vec![
+                (100, 0, Kind::Flip),
+                (101, 1, Kind::Null),
+                (104, 4, Kind::Missing)
+            ]
         );
         assert_eq!(result.listed[2].values.raw, Cell::Absent);
         assert_eq!(result.listed[2].values.arrow, Cell::Bool(true));

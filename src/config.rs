@@ -60,7 +60,9 @@ impl DiffConfig {
         } else {
             ColumnChoice::Labels
         };
-        let threads = args.threads.unwrap_or_else(|| rayon::current_num_threads().max(1));
+        let threads = args
+            .threads
+            .unwrap_or_else(|| rayon::current_num_threads().max(1));
         Ok(Self {
             inputs: args
                 .files

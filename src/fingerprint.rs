@@ -248,7 +248,12 @@ mod tests {
     fn digest_does_not_depend_on_row_group_boundaries() {
         let all: Vec<i32> = (0..200_000).collect();
         let expected = reference(&all);
-        for cuts in [vec![200_000], vec![65_536, 200_000], vec![1, 70_000, 131_072, 131_073, 200_000], vec![100_000, 200_000]] {
+        for cuts in [
+            vec![200_000],
+            vec![65_536, 200_000],
+            vec![1, 70_000, 131_072, 131_073, 200_000],
+            vec![100_000, 200_000],
+        ] {
             let mut builder = FingerprintBuilder::new();
             let mut start = 0;
             for end in cuts {

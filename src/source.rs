@@ -124,7 +124,10 @@ impl ByteSource for InMemory {
             .ok_or_else(|| {
                 io::Error::new(
                     io::ErrorKind::UnexpectedEof,
-                    format!("read of {length} bytes at offset {offset} runs past the end ({} bytes)", self.bytes.len()),
+                    format!(
+                        "read of {length} bytes at offset {offset} runs past the end ({} bytes)",
+                        self.bytes.len()
+                    ),
                 )
             })
     }

@@ -100,7 +100,8 @@ impl Bitmap {
         if self.len % 64 == 0 {
             let whole_words = count / 64;
             for chunk in bytes[..whole_words * 8].chunks_exact(8) {
-                self.words.push(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+                self.words
+                    .push(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
             }
             self.len += whole_words * 64;
             for i in whole_words * 64..count {

@@ -9,7 +9,11 @@ use common::{assert_no_panic, code, demo_file, json, run, stderr, temp_dir};
 
 fn schema_validator() -> jsonschema::Validator {
     let schema: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json")).unwrap(),
+        &fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
     jsonschema::validator_for(&schema).expect("the schema is valid JSON Schema")
@@ -17,8 +21,15 @@ fn schema_validator() -> jsonschema::Validator {
 
 fn assert_valid(report: &serde_json::Value) {
     let validator = schema_validator();
-    let errors: Vec<String> = validator.iter_errors(report).map(|e| format!("{} at {}", e, e.instance_path)).collect();
-    assert!(errors.is_empty(), "report does not match docs/report.schema.json:\n{}\n{report:#}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match docs/report.schema.json:\n{}\n{report:#}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -35,8 +46,16 @@ fn demo_file_agrees_and_exits_zero() {
     assert_valid(&report);
     let file = &report["files"][0];
     assert_eq!(file["selection"], "labels");
-    let names: Vec<&str> = file["columns"].as_array().unwrap().iter().map(|c| c["column"].as_str().unwrap()).collect();
-    assert!(names.contains(&"label") && !names.contains(&"id"), "{names:?}");
+    let names: Vec<&str> = file["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"label") && !names.contains(&"id"),
+        "{names:?}"
+    );
     assert_eq!(report["summary"]["mismatches"], 0);
     assert_eq!(report["summary"]["exit_code"], 0);
 }
@@ -46,9 +65,18 @@ fn text_report_has_a_table_and_a_verdict_without_colour_when_piped() {
     let output = run(["diff", demo_file().to_str().unwrap()]);
     assert_eq!(code(&output), 0);
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("column") && text.contains("fingerprint") && text.contains("agree"), "{text}");
-    assert!(text.lines().last().unwrap().starts_with("OK: 1 file"), "{text}");
-    assert!(!text.contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        text.contains("column") && text.contains("fingerprint") && text.contains("agree"),
+        "{text}"
+    );
+    assert!(
+        text.lines().last().unwrap().starts_with("OK: 1 file"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
     let forced = run(["diff", demo_file().to_str().unwrap(), "--color", "always"]);
     assert!(String::from_utf8(forced.stdout).unwrap().contains("\x1b["));
 }
@@ -62,11 +90,23 @@ fn all_and_named_columns() {
     let all = json(&run(["diff", p, "--all", "--format", "json"]));
     assert_eq!(all["files"][0]["columns"].as_array().unwrap().len(), 10);
     assert_eq!(all["files"][0]["selection"], "all");
-    let named = run(["diff", p, "--columns", "meta.label,label_str", "--format", "json"]);
+    let named = run([
+        "diff",
+        p,
+        "--columns",
+        "meta.label,label_str",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&named), 0, "{}", stderr(&named));
     let named = json(&named);
     assert_valid(&named);
-    let names: Vec<_> = named["files"][0]["columns"].as_array().unwrap().iter().map(|c| c["column"].clone()).collect();
+    let names: Vec<_> = named["files"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["column"].clone())
+        .collect();
     assert_eq!(names, ["meta.label", "label_str"]);
     // A struct's name selects the leaves under it.
     let group = json(&run(["diff", p, "--columns", "meta", "--format", "json"]));
@@ -79,7 +119,10 @@ fn unknown_column_is_a_one_line_error_and_exit_2() {
     assert_eq!(code(&output), 2);
     let err = stderr(&output);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("demo.parquet") && err.contains("no column named \"nope\""), "{err}");
+    assert!(
+        err.contains("demo.parquet") && err.contains("no column named \"nope\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -106,11 +149,17 @@ fn missing_file_names_the_file() {
     let output = run(["diff", "/no/such/file.parquet", "--format", "json"]);
     assert_eq!(code(&output), 2);
     let err = stderr(&output);
-    assert!(err.starts_with("labelcheck: /no/such/file.parquet: cannot open:"), "{err}");
+    assert!(
+        err.starts_with("labelcheck: /no/such/file.parquet: cannot open:"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1);
     let report = json(&output);
     assert_valid(&report);
-    assert!(report["files"][0]["error"].as_str().unwrap().contains("cannot open"));
+    assert!(report["files"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("cannot open"));
 }
 
 #[test]
@@ -121,7 +170,11 @@ fn non_parquet_and_truncated_files_are_clean_errors() {
     let output = run(["diff", text.to_str().unwrap()]);
     assert_eq!(code(&output), 2);
     assert_no_panic(&output);
-    assert!(stderr(&output).contains("not a Parquet file"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not a Parquet file"),
+        "{}",
+        stderr(&output)
+    );
 
     let empty = dir.path().join("empty.parquet");
     fs::write(&empty, "").unwrap();
@@ -137,7 +190,10 @@ fn non_parquet_and_truncated_files_are_clean_errors() {
         assert_no_panic(&output);
         assert_eq!(code(&output), 2, "truncated at {keep}: {}", stderr(&output));
         let err = stderr(&output);
-        assert!(err.contains(&format!("cut{keep}.parquet")) && err.lines().count() == 1, "{err}");
+        assert!(
+            err.contains(&format!("cut{keep}.parquet")) && err.lines().count() == 1,
+            "{err}"
+        );
         assert_valid(&json(&output));
     }
 
@@ -148,7 +204,13 @@ fn non_parquet_and_truncated_files_are_clean_errors() {
 
 #[test]
 fn a_bad_file_does_not_stop_the_others() {
-    let output = run(["diff", "/no/such.parquet", demo_file().to_str().unwrap(), "--format", "json"]);
+    let output = run([
+        "diff",
+        "/no/such.parquet",
+        demo_file().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&output), 2);
     let report = json(&output);
     assert_eq!(report["summary"]["files"], 2);
@@ -160,12 +222,26 @@ fn output_file_is_written_atomically_and_devices_directly() {
     let dir = temp_dir();
     let target = dir.path().join("report.json");
     fs::write(&target, "old").unwrap();
-    let output = run(["diff", demo_file().to_str().unwrap(), "--format", "json", "-o", target.to_str().unwrap()]);
+    let output = run([
+        "diff",
+        demo_file().to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(code(&output), 0);
-    assert!(output.stdout.is_empty(), "the report went to the file, not stdout");
-    let written: serde_json::Value = serde_json::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
+    assert!(
+        output.stdout.is_empty(),
+        "the report went to the file, not stdout"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
     assert_valid(&written);
-    let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
 
     let null = run(["diff", demo_file().to_str().unwrap(), "-o", "/dev/null"]);
@@ -173,18 +249,37 @@ fn output_file_is_written_atomically_and_devices_directly() {
     let meta = fs::metadata("/dev/null").unwrap();
     assert!(!meta.is_file(), "/dev/null is still a device");
 
-    let stdout = run(["diff", demo_file().to_str().unwrap(), "--format", "json", "-o", "/dev/stdout"]);
+    let stdout = run([
+        "diff",
+        demo_file().to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        "/dev/stdout",
+    ]);
     assert_eq!(code(&stdout), 0, "{}", stderr(&stdout));
     json(&stdout);
 
-    let bad = run(["diff", demo_file().to_str().unwrap(), "-o", "/no/such/dir/report.json"]);
+    let bad = run([
+        "diff",
+        demo_file().to_str().unwrap(),
+        "-o",
+        "/no/such/dir/report.json",
+    ]);
     assert_eq!(code(&bad), 2);
     assert!(stderr(&bad).contains("/no/such/dir/report.json"));
 }
 
 #[test]
 fn max_listed_caps_the_list_not_the_counts() {
-    let output = run(["diff", demo_file().to_str().unwrap(), "--format", "json", "--max-listed", "0"]);
+    let output = run([
+        "diff",
+        demo_file().to_str().unwrap(),
+        "--format",
+        "json",
+        "--max-listed",
+        "0",
+    ]);
     assert_eq!(code(&output), 0);
     assert_valid(&json(&output));
 }

@@ -71,13 +71,18 @@ fn inject(slice: &ColumnSlice, row: usize, fault: Fault) -> ColumnSlice {
         out.validity.push(valid);
         if valid {
             match (&slice.values, &mut out.values) {
-                (Values::Boolean(v), Values::Boolean(o)) => o.push(v.get(value) ^ (faulty && matches!(fault, Fault::Flip))),
+                (Values::Boolean(v), Values::Boolean(o)) => {
+                    o.push(v.get(value) ^ (faulty && matches!(fault, Fault::Flip)))
+                }
                 (Values::Int32(v), Values::Int32(o)) => o.push(match (faulty, fault) {
                     (true, Fault::Flip) => 1 - v[value],
                     (true, Fault::Change) => v[value] + 7,
                     _ => v[value],
                 }),
-                (other, _) => panic!("fault tests use booleans and int32, not {:?}", other.physical_type()),
+                (other, _) => panic!(
+                    "fault tests use booleans and int32, not {:?}",
+                    other.physical_type()
+                ),
             }
             value += 1;
         }
@@ -106,13 +111,38 @@ fn run_with(setup: &Setup, column: &str, fault: Fault, row_group: usize, row: us
     let arrow = labelcheck::arrow_path::ArrowFile::open(source.clone()).unwrap();
     let raw = RawFile::open(source.clone(), DecodeOptions::default()).unwrap();
     let facts = FileFacts {
-        row_group_rows: raw.metadata().row_groups.iter().map(|rg| rg.num_rows as u64).collect(),
+        row_group_rows: raw
+            .metadata()
+            .row_groups
+            .iter()
+            .map(|rg| rg.num_rows as u64)
+            .collect(),
         created_by: raw.metadata().created_by.clone(),
     };
-    let (columns, selection) = choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
-    let faulty = Faulty { inner: RawFile::open(source, DecodeOptions::default()).unwrap(), row_group, row, fault };
-    let options = CheckOptions { columns: ColumnChoice::All, max_listed: 100, decode: DecodeOptions::default(), window: 2 };
-    let file = check_with("labels.parquet", &facts, &columns, selection, &arrow, &faulty, &options, &());
+    let (columns, selection) =
+        choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
+    let faulty = Faulty {
+        inner: RawFile::open(source, DecodeOptions::default()).unwrap(),
+        row_group,
+        row,
+        fault,
+    };
+    let options = CheckOptions {
+        columns: ColumnChoice::All,
+        max_listed: 100,
+        decode: DecodeOptions::default(),
+        window: 2,
+    };
+    let file = check_with(
+        "labels.parquet",
+        &facts,
+        &columns,
+        selection,
+        &arrow,
+        &faulty,
+        &options,
+        &(),
+    );
     Report::new(vec![file])
 }
 
@@ -122,11 +152,18 @@ fn non_null_row(setup: &Setup, column: &str, rg: usize, from: usize) -> usize {
     let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
     let (columns, _) = choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
     let chunk = raw.decode(rg, columns[0].leaf).unwrap();
-    (from..chunk.slice.rows).find(|&r| chunk.slice.validity.get(r)).unwrap()
+    (from..chunk.slice.rows)
+        .find(|&r| chunk.slice.validity.get(r))
+        .unwrap()
 }
 
 /// Checks the one reported mismatch: kind, rows, and the page the raw path read it from.
-fn assert_single(report: &Report, kind: Kind, row_group: usize, row_in_group: usize) -> labelcheck::report::Mismatch {
+fn assert_single(
+    report: &Report,
+    kind: Kind,
+    row_group: usize,
+    row_in_group: usize,
+) -> labelcheck::report::Mismatch {
     assert_eq!(report.outcome(), Outcome::Disagree);
     assert_eq!(report.summary.exit_code, 1);
     let file = &report.files[0];
@@ -154,7 +191,9 @@ fn a_flipped_boolean_is_a_flip_with_its_page() {
     let m = assert_single(&report, Kind::Flip, 1, row);
     // Booleans are PLAIN (no dictionary page), so page k holds rows 37k..37k+36.
     assert_eq!(m.page, Some(row / 37));
-    let (Cell::Bool(a), Cell::Bool(r)) = (&m.values.arrow, &m.values.raw) else { panic!("{m:?}") };
+    let (Cell::Bool(a), Cell::Bool(r)) = (&m.values.arrow, &m.values.raw) else {
+        panic!("{m:?}")
+    };
     assert_ne!(a, r);
 }
 
@@ -162,9 +201,19 @@ fn a_flipped_boolean_is_a_flip_with_its_page() {
 fn page_offsets_point_at_page_headers_in_the_file() {
     let setup = setup();
     let early = non_null_row(&setup, "label", 2, 0);
-    let late = non_null_row(&setup, "label", 2, 300);
-    let first = assert_single(&run_with(&setup, "label", Fault::Flip, 2, early), Kind::Flip, 2, early);
-    let second = assert_single(&run_with(&setup, "label", Fault::Flip, 2, late), Kind::Flip, 2, late);
+    let late = non_null_row(&setup, "label", 2, 150);
+    let first = assert_single(
+        &run_with(&setup, "label", Fault::Flip, 2, early),
+        Kind::Flip,
+        2,
+        early,
+    );
+    let second = assert_single(
+        &run_with(&setup, "label", Fault::Flip, 2, late),
+        Kind::Flip,
+        2,
+        late,
+    );
     assert!(second.page > first.page);
     assert!(second.page_offset > first.page_offset);
     let bytes = std::fs::read(&setup.path).unwrap();
@@ -174,15 +223,21 @@ fn page_offsets_point_at_page_headers_in_the_file() {
 #[test]
 fn an_integer_swapped_between_zero_and_one_is_a_flip() {
     let setup = setup();
-    let row = (0..400).find(|&r| {
-        let source = Arc::new(LocalFile::open(&setup.path).unwrap());
-        let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
-        let (columns, _) = choose(raw.leaves(), &ColumnChoice::Named(vec!["label_i32".into()])).unwrap();
-        let chunk = raw.decode(0, columns[0].leaf).unwrap();
-        let values = match &chunk.slice.values { Values::Int32(v) => v.clone(), _ => unreachable!() };
-        let index = (0..r).filter(|&i| chunk.slice.validity.get(i)).count();
-        chunk.slice.validity.get(r) && values[index] <= 1
-    }).unwrap();
+    let row = (0..400)
+        .find(|&r| {
+            let source = Arc::new(LocalFile::open(&setup.path).unwrap());
+            let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
+            let (columns, _) =
+                choose(raw.leaves(), &ColumnChoice::Named(vec!["label_i32".into()])).unwrap();
+            let chunk = raw.decode(0, columns[0].leaf).unwrap();
+            let values = match &chunk.slice.values {
+                Values::Int32(v) => v.clone(),
+                _ => unreachable!(),
+            };
+            let index = (0..r).filter(|&i| chunk.slice.validity.get(i)).count();
+            chunk.slice.validity.get(r) && values[index] <= 1
+        })
+        .unwrap();
     let report = run_with(&setup, "label_i32", Fault::Flip, 0, row);
     assert_single(&report, Kind::Flip, 0, row);
 }
@@ -193,7 +248,9 @@ fn a_changed_value_is_a_value_mismatch() {
     let row = non_null_row(&setup, "label_i32", 2, 150);
     let report = run_with(&setup, "label_i32", Fault::Change, 2, row);
     let m = assert_single(&report, Kind::Value, 2, row);
-    let (Cell::Int(a), Cell::Int(r)) = (&m.values.arrow, &m.values.raw) else { panic!("{m:?}") };
+    let (Cell::Int(a), Cell::Int(r)) = (&m.values.arrow, &m.values.raw) else {
+        panic!("{m:?}")
+    };
     assert_eq!(r - a, 7);
 }
 
@@ -216,7 +273,10 @@ fn a_short_column_is_missing_rows_counted_exactly() {
     assert_eq!(file.columns[0].mismatch_kinds.missing, 10);
     assert_eq!(file.columns[0].mismatches, 10);
     let first = &file.mismatches[0];
-    assert_eq!((first.kind, first.row, first.row_group, first.row_in_group), (Kind::Missing, 790, 1, 390));
+    assert_eq!(
+        (first.kind, first.row, first.row_group, first.row_in_group),
+        (Kind::Missing, 790, 1, 390)
+    );
     assert_eq!(first.values.raw, Cell::Absent);
     assert_eq!(file.mismatches.len(), 10);
 }

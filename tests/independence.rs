@@ -19,7 +19,11 @@ fn raw_decoder_does_not_use_the_parquet_crate() {
     let raw = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/raw");
     let mut files = Vec::new();
     rust_files(&raw, &mut files);
-    assert!(files.len() > 10, "expected the raw decoder's modules under {}", raw.display());
+    assert!(
+        files.len() > 10,
+        "expected the raw decoder's modules under {}",
+        raw.display()
+    );
     let mut offences = Vec::new();
     for file in &files {
         let text = fs::read_to_string(file).expect("readable source");
@@ -32,15 +36,25 @@ fn raw_decoder_does_not_use_the_parquet_crate() {
                 || code.trim_start().starts_with("use parquet")
                 || code.contains("extern crate parquet");
             if uses {
-                offences.push(format!("{}:{}: {}", file.display(), number + 1, line.trim()));
+                offences.push(format!(
+                    "{}:{}: {}",
+                    file.display(),
+                    number + 1,
+                    line.trim()
+                ));
             }
         }
     }
-    assert!(offences.is_empty(), "the raw decoder uses the parquet crate:\n{}", offences.join("\n"));
+    assert!(
+        offences.is_empty(),
+        "the raw decoder uses the parquet crate:\n{}",
+        offences.join("\n")
+    );
 }
 
 #[test]
 fn the_rule_is_written_in_the_module_doc() {
-    let doc = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/raw/mod.rs")).unwrap();
+    let doc =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/raw/mod.rs")).unwrap();
     assert!(doc.contains("Independence rule"));
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::fixtures::{write_labels, Layout, PageVersion, Spec, codecs};
+use common::fixtures::{codecs, write_labels, Layout, PageVersion, Spec};
 use common::{code, json, run, stderr, temp_dir};
 use labelcheck::fingerprint::{hash_slice, FingerprintBuilder};
 
@@ -18,7 +18,14 @@ fn check(spec: Spec, name: &str) {
     let dir = temp_dir();
     let path = dir.path().join(format!("{name}.parquet"));
     let expected = write_labels(&path, &spec);
-    let output = run(["diff", path.to_str().unwrap(), "--all", "--format", "json", "--quiet"]);
+    let output = run([
+        "diff",
+        path.to_str().unwrap(),
+        "--all",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
     assert_eq!(code(&output), 0, "{name}: {}", stderr(&output));
     let report = json(&output);
     let columns = report["files"][0]["columns"].as_array().unwrap();
@@ -29,10 +36,23 @@ fn check(spec: Spec, name: &str) {
             .unwrap_or_else(|| panic!("{name}: column {} not reported", want.column));
         let digest = expected_digest(&want.slice);
         assert_eq!(got["status"], "agree", "{name} {}: {got}", want.column);
-        assert_eq!(got["digests"]["arrow"], digest, "{name} {}: arrow digest", want.column);
-        assert_eq!(got["digests"]["raw"], digest, "{name} {}: raw digest", want.column);
+        assert_eq!(
+            got["digests"]["arrow"], digest,
+            "{name} {}: arrow digest",
+            want.column
+        );
+        assert_eq!(
+            got["digests"]["raw"], digest,
+            "{name} {}: raw digest",
+            want.column
+        );
         assert_eq!(got["rows"], spec.rows as u64);
-        assert_eq!(got["nulls"], want.slice.null_slots() as u64, "{name} {}", want.column);
+        assert_eq!(
+            got["nulls"],
+            want.slice.null_slots() as u64,
+            "{name} {}",
+            want.column
+        );
     }
 }
 
@@ -41,7 +61,12 @@ fn plain_and_dictionary_v1_and_v2_every_codec() {
     for layout in [Layout::Plain, Layout::Dictionary] {
         for version in [PageVersion::V1, PageVersion::V2] {
             for (codec_name, compression) in codecs() {
-                let spec = Spec { layout, version, compression, ..Spec::default() };
+                let spec = Spec {
+                    layout,
+                    version,
+                    compression,
+                    ..Spec::default()
+                };
                 check(spec, &format!("{layout:?}-{version:?}-{codec_name}"));
             }
         }
@@ -51,7 +76,11 @@ fn plain_and_dictionary_v1_and_v2_every_codec() {
 #[test]
 fn rle_booleans_in_v1_and_v2_pages() {
     for version in [PageVersion::V1, PageVersion::V2] {
-        let spec = Spec { layout: Layout::RleBooleans, version, ..Spec::default() };
+        let spec = Spec {
+            layout: Layout::RleBooleans,
+            version,
+            ..Spec::default()
+        };
         check(spec, &format!("rle-bool-{version:?}"));
     }
 }
@@ -59,7 +88,12 @@ fn rle_booleans_in_v1_and_v2_pages() {
 #[test]
 fn page_and_row_group_sizes_that_are_not_multiples_of_eight() {
     for (row_group_rows, page_rows) in [(1000, 1000), (333, 13), (7, 3), (1, 1)] {
-        let spec = Spec { row_group_rows, page_rows, rows: 700, ..Spec::default() };
+        let spec = Spec {
+            row_group_rows,
+            page_rows,
+            rows: 700,
+            ..Spec::default()
+        };
         check(spec, &format!("rg{row_group_rows}-page{page_rows}"));
     }
 }
@@ -67,6 +101,11 @@ fn page_and_row_group_sizes_that_are_not_multiples_of_eight() {
 #[test]
 fn fingerprint_blocks_span_row_groups() {
     // 150,000 rows in row groups of 50,000: blocks of 65,536 rows cross row-group edges.
-    let spec = Spec { rows: 150_000, row_group_rows: 50_000, page_rows: 9_999, ..Spec::default() };
+    let spec = Spec {
+        rows: 150_000,
+        row_group_rows: 50_000,
+        page_rows: 9_999,
+        ..Spec::default()
+    };
     check(spec, "blocks");
 }

@@ -47,8 +47,8 @@ pub fn decompress(codec: Codec, input: &[u8], uncompressed_size: usize) -> RawRe
 }
 
 fn snappy(input: &[u8], uncompressed_size: usize) -> RawResult<Vec<u8>> {
-    let claimed = snap::raw::decompress_len(input)
-        .map_err(|e| RawError::invalid(format!("SNAPPY: {e}")))?;
+    let claimed =
+        snap::raw::decompress_len(input).map_err(|e| RawError::invalid(format!("SNAPPY: {e}")))?;
     if claimed != uncompressed_size {
         return Err(RawError::invalid(format!(
             "SNAPPY stream holds {claimed} bytes, header declares {uncompressed_size}"
@@ -145,7 +145,10 @@ mod tests {
     fn snappy_round_trip_and_wrong_size() {
         let data = b"labels labels labels labels".repeat(10);
         let packed = snap::raw::Encoder::new().compress_vec(&data).unwrap();
-        assert_eq!(decompress(Codec::Snappy, &packed, data.len()).unwrap(), data);
+        assert_eq!(
+            decompress(Codec::Snappy, &packed, data.len()).unwrap(),
+            data
+        );
         assert!(decompress(Codec::Snappy, &packed, data.len() - 1).is_err());
         assert!(decompress(Codec::Snappy, &packed[..packed.len() / 2], data.len()).is_err());
     }
@@ -177,7 +180,14 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_for_every_codec() {
-        for codec in [Codec::Snappy, Codec::Gzip, Codec::Brotli, Codec::Zstd, Codec::Lz4, Codec::Lz4Raw] {
+        for codec in [
+            Codec::Snappy,
+            Codec::Gzip,
+            Codec::Brotli,
+            Codec::Zstd,
+            Codec::Lz4,
+            Codec::Lz4Raw,
+        ] {
             assert!(decompress(codec, &[0xff; 16], 64).is_err(), "{codec:?}");
         }
     }

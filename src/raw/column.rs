@@ -12,8 +12,8 @@ use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, P
 use super::page::{chunk_range, PageIter, RawPage};
 use super::schema::LeafColumn;
 use super::{
-    byte_stream_split, delta_binary_packed, delta_byte_array, delta_length_byte_array,
-    dictionary, plain, rle_boolean,
+    byte_stream_split, delta_binary_packed, delta_byte_array, delta_length_byte_array, dictionary,
+    plain, rle_boolean,
 };
 use crate::source::ByteSource;
 
@@ -111,8 +111,12 @@ pub fn decode_column_chunk(
     let bytes = source
         .read_at(range.start, length)
         .map_err(|e| RawError::invalid(format!("reading column chunk: {e}")))?;
-    let num_values = usize::try_from(meta.num_values)
-        .map_err(|_| RawError::invalid(format!("column chunk has negative num_values {}", meta.num_values)))?;
+    let num_values = usize::try_from(meta.num_values).map_err(|_| {
+        RawError::invalid(format!(
+            "column chunk has negative num_values {}",
+            meta.num_values
+        ))
+    })?;
 
     let mut state = ChunkDecoder::new(leaf, meta.codec, options);
     let mut pages = PageIter::new(&bytes, range.start);
@@ -166,7 +170,11 @@ struct ChunkDecoder<'a> {
 }
 
 impl<'a> ChunkDecoder<'a> {
-    fn new(leaf: &'a LeafColumn, codec: super::metadata::Codec, options: &'a DecodeOptions) -> Self {
+    fn new(
+        leaf: &'a LeafColumn,
+        codec: super::metadata::Codec,
+        options: &'a DecodeOptions,
+    ) -> Self {
         let type_length = leaf.type_length.unwrap_or(0).max(0) as usize;
         Self {
             leaf,
@@ -199,18 +207,17 @@ impl<'a> ChunkDecoder<'a> {
             }
         }
         let crc_ok = match header.crc {
-            Some(crc) if self.options.verify_crc => {
-                Some(crc32fast::hash(page.body) == crc as u32)
-            }
+            Some(crc) if self.options.verify_crc => Some(crc32fast::hash(page.body) == crc as u32),
             _ => None,
         };
         let first_row = self.slice.rows;
         let (encoding, num_values, non_null) = match header.page_type {
             PageType::DictionaryPage => (self.dictionary_page(page)?, 0, 0),
             PageType::DataPage => {
-                let data = header.data_page_header.as_ref().ok_or_else(|| {
-                    RawError::invalid("DATA_PAGE without a data_page_header")
-                })?;
+                let data = header
+                    .data_page_header
+                    .as_ref()
+                    .ok_or_else(|| RawError::invalid("DATA_PAGE without a data_page_header"))?;
                 self.data_page_v1(page, data)?
             }
             PageType::DataPageV2 => {
@@ -238,11 +245,14 @@ impl<'a> ChunkDecoder<'a> {
     }
 
     fn dictionary_page(&mut self, page: &RawPage<'_>) -> RawResult<Encoding> {
-        let header = page.header.dictionary_page_header.as_ref().ok_or_else(|| {
-            RawError::invalid("DICTIONARY_PAGE without a dictionary_page_header")
-        })?;
+        let header =
+            page.header.dictionary_page_header.as_ref().ok_or_else(|| {
+                RawError::invalid("DICTIONARY_PAGE without a dictionary_page_header")
+            })?;
         if self.dictionary.is_some() {
-            return Err(RawError::invalid("second dictionary page in one column chunk"));
+            return Err(RawError::invalid(
+                "second dictionary page in one column chunk",
+            ));
         }
         if !matches!(header.encoding, Encoding::Plain | Encoding::PlainDictionary) {
             return Err(RawError::unsupported(format!(
@@ -251,7 +261,11 @@ impl<'a> ChunkDecoder<'a> {
             )));
         }
         let count = non_negative(header.num_values, "dictionary num_values")?;
-        let bytes = decompress(self.codec, page.body, page.header.uncompressed_page_size as usize)?;
+        let bytes = decompress(
+            self.codec,
+            page.body,
+            page.header.uncompressed_page_size as usize,
+        )?;
         let mut dictionary = Values::empty(self.leaf.physical_type, self.type_length());
         plain::decode_plain(&bytes, count, &mut dictionary)?;
         self.dictionary = Some(dictionary);
@@ -271,7 +285,11 @@ impl<'a> ChunkDecoder<'a> {
     ) -> RawResult<(Encoding, usize, usize)> {
         let num_values = non_negative(data.num_values, "num_values")?;
         self.check_num_values(num_values)?;
-        let bytes = decompress(self.codec, page.body, page.header.uncompressed_page_size as usize)?;
+        let bytes = decompress(
+            self.codec,
+            page.body,
+            page.header.uncompressed_page_size as usize,
+        )?;
         let mut position = 0;
         if self.leaf.max_rep_level > 0 {
             return Err(RawError::unsupported("repetition levels"));
@@ -328,8 +346,14 @@ impl<'a> ChunkDecoder<'a> {
     ) -> RawResult<(Encoding, usize, usize)> {
         let num_values = non_negative(data.num_values, "num_values")?;
         self.check_num_values(num_values)?;
-        let rep_len = non_negative(data.repetition_levels_byte_length, "repetition_levels_byte_length")?;
-        let def_len = non_negative(data.definition_levels_byte_length, "definition_levels_byte_length")?;
+        let rep_len = non_negative(
+            data.repetition_levels_byte_length,
+            "repetition_levels_byte_length",
+        )?;
+        let def_len = non_negative(
+            data.definition_levels_byte_length,
+            "definition_levels_byte_length",
+        )?;
         let levels_len = rep_len
             .checked_add(def_len)
             .filter(|&len| len <= page.body.len())

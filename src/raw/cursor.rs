@@ -84,14 +84,18 @@ impl<'a> Cursor<'a> {
             let bits = u64::from(byte & 0x7f);
             // The tenth byte may carry only the top bit of a 64-bit value.
             if shift == 63 && bits > 1 {
-                return Err(RawError::invalid(format!("{what}: varint overflows 64 bits")));
+                return Err(RawError::invalid(format!(
+                    "{what}: varint overflows 64 bits"
+                )));
             }
             value |= bits << shift;
             if byte & 0x80 == 0 {
                 return Ok(value);
             }
         }
-        Err(RawError::invalid(format!("{what}: varint longer than 10 bytes")))
+        Err(RawError::invalid(format!(
+            "{what}: varint longer than 10 bytes"
+        )))
     }
 
     /// Reads a zigzag-encoded signed varint.
@@ -124,9 +128,16 @@ mod tests {
         let mut c = Cursor::new(&[1, 2]);
         assert!(matches!(
             c.read_bytes(3, "x"),
-            Err(RawError::Truncated { needed: 3, available: 2, .. })
+            Err(RawError::Truncated {
+                needed: 3,
+                available: 2,
+                ..
+            })
         ));
-        assert_eq!(c.read_u32_le("x").unwrap_err().to_string(), "unexpected end of data reading x: needed 4 bytes, 2 available");
+        assert_eq!(
+            c.read_u32_le("x").unwrap_err().to_string(),
+            "unexpected end of data reading x: needed 4 bytes, 2 available"
+        );
         assert!(Cursor::new(&[0xff; 11]).read_uleb128("v").is_err());
     }
 }

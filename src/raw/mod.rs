@@ -94,7 +94,9 @@ impl ColumnDecoder for RawFile {
             .row_groups
             .get(row_group)
             .and_then(|rg| rg.columns.get(leaf))
-            .ok_or_else(|| DecodeError::Failed(format!("no column chunk {leaf} in row group {row_group}")))?;
+            .ok_or_else(|| {
+                DecodeError::Failed(format!("no column chunk {leaf} in row group {row_group}"))
+            })?;
         let column = &self.leaves[leaf];
         decode_column_chunk(self.source.as_ref(), column, chunk, &self.options).map_err(|e| {
             if e.error.is_unsupported() {
@@ -119,12 +121,16 @@ fn read_footer(source: &dyn ByteSource) -> RawResult<FileMetaData> {
     }
     let io_error = |e: std::io::Error| RawError::invalid(format!("read failed: {e}"));
     let head = source.read_at(0, 4).map_err(io_error)?;
-    let tail = source.read_at(len - TAIL_LEN, TAIL_LEN as usize).map_err(io_error)?;
+    let tail = source
+        .read_at(len - TAIL_LEN, TAIL_LEN as usize)
+        .map_err(io_error)?;
     if &tail[4..] == MAGIC_ENCRYPTED {
         return Err(RawError::unsupported("encrypted footer (PARE)"));
     }
     if head != MAGIC || &tail[4..] != MAGIC {
-        return Err(RawError::invalid("not a Parquet file (no PAR1 magic at both ends)"));
+        return Err(RawError::invalid(
+            "not a Parquet file (no PAR1 magic at both ends)",
+        ));
     }
     let footer_len = u64::from(u32::from_le_bytes(tail[..4].try_into().expect("4 bytes")));
     if footer_len + TAIL_LEN + 4 > len {

@@ -22,8 +22,9 @@ pub fn chunk_range(meta: &ColumnMetaData, file_len: u64) -> RawResult<ChunkRange
         Some(offset) if offset > 0 && offset < meta.data_page_offset => offset,
         _ => meta.data_page_offset,
     };
-    let start = u64::try_from(start)
-        .map_err(|_| RawError::invalid(format!("column chunk starts at negative offset {start}")))?;
+    let start = u64::try_from(start).map_err(|_| {
+        RawError::invalid(format!("column chunk starts at negative offset {start}"))
+    })?;
     let length = u64::try_from(meta.total_compressed_size).map_err(|_| {
         RawError::invalid(format!(
             "column chunk has negative total_compressed_size {}",

@@ -435,7 +435,9 @@ impl Report {
     /// The exit status this report calls for.
     pub fn outcome(&self) -> Outcome {
         let disagree = self.files.iter().any(|f| {
-            f.findings.iter().any(|finding| finding.kind.fails_by_default())
+            f.findings
+                .iter()
+                .any(|finding| finding.kind.fails_by_default())
                 || f.columns
                     .iter()
                     .any(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::PathFailed))

@@ -69,7 +69,12 @@ fn plural(n: u64) -> &'static str {
 
 fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Result<()> {
     if let Some(error) = &file.error {
-        return writeln!(out, "{}: {}", style.bold(&file.path), style.paint("31", error));
+        return writeln!(
+            out,
+            "{}: {}",
+            style.bold(&file.path),
+            style.paint("31", error)
+        );
     }
     writeln!(
         out,
@@ -84,10 +89,19 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             .unwrap_or_default()
     )?;
     if file.selection == Selection::AllNoLabelFound {
-        writeln!(out, "  no column name looks like a label: checking all columns")?;
+        writeln!(
+            out,
+            "  no column name looks like a label: checking all columns"
+        )?;
     }
     if !file.columns.is_empty() {
-        let name_width = file.columns.iter().map(|c| c.column.chars().count()).max().unwrap_or(6).max(6);
+        let name_width = file
+            .columns
+            .iter()
+            .map(|c| c.column.chars().count())
+            .max()
+            .unwrap_or(6)
+            .max(6);
         let type_width = file
             .columns
             .iter()
@@ -157,7 +171,12 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
         }
     }
     for finding in &file.findings {
-        writeln!(out, "  {} {}", style.paint("35", "finding:"), finding.message)?;
+        writeln!(
+            out,
+            "  {} {}",
+            style.paint("35", "finding:"),
+            finding.message
+        )?;
         if let Some(errors) = &finding.errors {
             for (path, error) in [("arrow", &errors.arrow), ("raw", &errors.raw)] {
                 if let Some(error) = error {

@@ -106,7 +106,11 @@ pub struct Expected {
     pub slice: ColumnSlice,
 }
 
-fn slice_of<T>(values: &[Option<T>], mut push: impl FnMut(&mut Values, &T), empty: Values) -> ColumnSlice {
+fn slice_of<T>(
+    values: &[Option<T>],
+    mut push: impl FnMut(&mut Values, &T),
+    empty: Values,
+) -> ColumnSlice {
     let mut validity = Bitmap::new();
     let mut out = empty;
     for v in values {
@@ -115,7 +119,12 @@ fn slice_of<T>(values: &[Option<T>], mut push: impl FnMut(&mut Values, &T), empt
             push(&mut out, v);
         }
     }
-    ColumnSlice { rows: values.len(), lists: None, validity, values: out }
+    ColumnSlice {
+        rows: values.len(),
+        lists: None,
+        validity,
+        values: out,
+    }
 }
 
 const CLASSES: &[&str] = &["cat", "dog", "", "Łoś 🦌 ñandú", "say \"hi\", then go"];
@@ -125,10 +134,22 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
     let mut rng = Rng::new(spec.seed);
     let n = spec.rows;
     let label: Vec<Option<bool>> = (0..n)
-        .map(|_| if rng.chance(3) { None } else { Some(rng.chance(10)) })
+        .map(|_| {
+            if rng.chance(3) {
+                None
+            } else {
+                Some(rng.chance(10))
+            }
+        })
         .collect();
     let label_i32: Vec<Option<i32>> = (0..n)
-        .map(|_| if rng.chance(5) { None } else { Some([0, 1, 3][rng.below(3) as usize]) })
+        .map(|_| {
+            if rng.chance(5) {
+                None
+            } else {
+                Some([0, 1, 3][rng.below(3) as usize])
+            }
+        })
         .collect();
     let label_i64: Vec<Option<i64>> = (0..n)
         .map(|i| match i % 50 {
@@ -139,9 +160,22 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
         })
         .collect();
     let label_str: Vec<Option<&str>> = (0..n)
-        .map(|_| if rng.chance(5) { None } else { Some(CLASSES[rng.below(5) as usize]) })
+        .map(|_| {
+            if rng.chance(5) {
+                None
+            } else {
+                Some(CLASSES[rng.below(5) as usize])
+            }
+        })
         .collect();
-    let specials = [f32::NAN, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE / 2.0, f32::MAX];
+    let specials = [
+        f32::NAN,
+        -0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::MIN_POSITIVE / 2.0,
+        f32::MAX,
+    ];
     let target_f32: Vec<Option<f32>> = (0..n)
         .map(|i| match i % 97 {
             k @ 0..=5 => Some(specials[k]),
@@ -149,16 +183,37 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
             _ => Some((rng.below(1000) as f32) / 7.0),
         })
         .collect();
-    let target_f64: Vec<Option<f64>> = target_f32.iter().map(|v| v.map(|x| f64::from(x) * 3.0)).collect();
+    let target_f64: Vec<Option<f64>> = target_f32
+        .iter()
+        .map(|v| v.map(|x| f64::from(x) * 3.0))
+        .collect();
     let label_u16: Vec<Option<u16>> = (0..n)
-        .map(|_| if rng.chance(5) { None } else { Some([0, 1, 40000, 65535][rng.below(4) as usize]) })
+        .map(|_| {
+            if rng.chance(5) {
+                None
+            } else {
+                Some([0, 1, 40000, 65535][rng.below(4) as usize])
+            }
+        })
         .collect();
     let label_flba: Vec<Option<[u8; 3]>> = (0..n)
-        .map(|_| if rng.chance(5) { None } else { Some([b'a', b'b' + rng.below(3) as u8, 0]) })
+        .map(|_| {
+            if rng.chance(5) {
+                None
+            } else {
+                Some([b'a', b'b' + rng.below(3) as u8, 0])
+            }
+        })
         .collect();
     let meta_valid: Vec<bool> = (0..n).map(|_| !rng.chance(10)).collect();
     let meta_label: Vec<Option<i32>> = (0..n)
-        .map(|i| if !meta_valid[i] || rng.chance(5) { None } else { Some(rng.below(2) as i32) })
+        .map(|i| {
+            if !meta_valid[i] || rng.chance(5) {
+                None
+            } else {
+                Some(rng.below(2) as i32)
+            }
+        })
         .collect();
 
     let meta_fields = Fields::from(vec![Field::new("label", DataType::Int32, true)]);
@@ -189,8 +244,11 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
         Arc::new(Float64Array::from(target_f64.clone())),
         Arc::new(UInt16Array::from(label_u16.clone())),
         Arc::new(
-            FixedSizeBinaryArray::try_from_sparse_iter_with_size(label_flba.iter().map(|v| v.as_ref().map(|b| b.to_vec())), 3)
-                .expect("fixed-size values"),
+            FixedSizeBinaryArray::try_from_sparse_iter_with_size(
+                label_flba.iter().map(|v| v.as_ref().map(|b| b.to_vec())),
+                3,
+            )
+            .expect("fixed-size values"),
         ),
         Arc::new(meta),
     ];
@@ -198,19 +256,56 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
     write_batch(path, &batch, spec);
 
     vec![
-        Expected { column: "label", slice: slice_of(&label, |o, v| push_bool(o, *v), Values::Boolean(Bitmap::new())) },
-        Expected { column: "label_i32", slice: slice_of(&label_i32, |o, v| push_i32(o, *v), Values::Int32(vec![])) },
-        Expected { column: "label_i64", slice: slice_of(&label_i64, |o, v| push_i64(o, *v), Values::Int64(vec![])) },
+        Expected {
+            column: "label",
+            slice: slice_of(
+                &label,
+                |o, v| push_bool(o, *v),
+                Values::Boolean(Bitmap::new()),
+            ),
+        },
+        Expected {
+            column: "label_i32",
+            slice: slice_of(&label_i32, |o, v| push_i32(o, *v), Values::Int32(vec![])),
+        },
+        Expected {
+            column: "label_i64",
+            slice: slice_of(&label_i64, |o, v| push_i64(o, *v), Values::Int64(vec![])),
+        },
         Expected {
             column: "label_str",
-            slice: slice_of(&label_str, |o, v| push_bytes(o, v.as_bytes()), Values::ByteArray(ByteArrays::new())),
+            slice: slice_of(
+                &label_str,
+                |o, v| push_bytes(o, v.as_bytes()),
+                Values::ByteArray(ByteArrays::new()),
+            ),
         },
-        Expected { column: "target_f32", slice: slice_of(&target_f32, |o, v| push_f32(o, *v), Values::Float(vec![])) },
-        Expected { column: "target_f64", slice: slice_of(&target_f64, |o, v| push_f64(o, *v), Values::Double(vec![])) },
-        Expected { column: "label_u16", slice: slice_of(&label_u16, |o, v| push_i32(o, i32::from(*v)), Values::Int32(vec![])) },
+        Expected {
+            column: "target_f32",
+            slice: slice_of(&target_f32, |o, v| push_f32(o, *v), Values::Float(vec![])),
+        },
+        Expected {
+            column: "target_f64",
+            slice: slice_of(&target_f64, |o, v| push_f64(o, *v), Values::Double(vec![])),
+        },
+        Expected {
+            column: "label_u16",
+            slice: slice_of(
+                &label_u16,
+                |o, v| push_i32(o, i32::from(*v)),
+                Values::Int32(vec![]),
+            ),
+        },
         Expected {
             column: "label_flba",
-            slice: slice_of(&label_flba, |o, v| push_bytes(o, v), Values::FixedLenByteArray { width: 3, data: vec![] }),
+            slice: slice_of(
+                &label_flba,
+                |o, v| push_bytes(o, v),
+                Values::FixedLenByteArray {
+                    width: 3,
+                    data: vec![],
+                },
+            ),
         },
         Expected {
             column: "meta.label",
@@ -267,7 +362,9 @@ pub fn properties(spec: &Spec) -> WriterProperties {
     match spec.layout {
         Layout::Dictionary => builder = builder.set_dictionary_enabled(true),
         Layout::Plain | Layout::RleBooleans => {
-            builder = builder.set_dictionary_enabled(false).set_encoding(Encoding::PLAIN);
+            builder = builder
+                .set_dictionary_enabled(false)
+                .set_encoding(Encoding::PLAIN);
             if spec.layout == Layout::RleBooleans {
                 builder = builder.set_column_encoding(ColumnPath::from("label"), Encoding::RLE);
             }
@@ -278,7 +375,8 @@ pub fn properties(spec: &Spec) -> WriterProperties {
 
 fn write_batch(path: &Path, batch: &RecordBatch, spec: &Spec) {
     let file = std::fs::File::create(path).expect("create fixture");
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties(spec))).expect("writer");
+    let mut writer =
+        ArrowWriter::try_new(file, batch.schema(), Some(properties(spec))).expect("writer");
     writer.write(batch).expect("write");
     writer.close().expect("close");
 }

@@ -26,7 +26,10 @@ where
 
 /// Exit code, panicking on a signal.
 pub fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited normally, not by a signal")
+    output
+        .status
+        .code()
+        .expect("exited normally, not by a signal")
 }
 
 /// stdout as JSON.
@@ -58,5 +61,8 @@ pub fn demo_file() -> PathBuf {
 /// Asserts that a process did not panic and printed no backtrace.
 pub fn assert_no_panic(output: &Output) {
     let err = stderr(output);
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "panic: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "panic: {err}"
+    );
 }
