@@ -22,18 +22,16 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::ProjectionMask;
 use parquet::errors::ParquetError;
+use parquet::file::metadata::{FileMetaData, ParquetMetaDataBuilder};
 use parquet::file::reader::{ChunkReader, Length};
 
+use crate::canonical::{int96_from_nanos, minimal_twos_complement};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use crate::source::ByteSource;
-use crate::value::{ByteArrays, ColumnSlice, PhysicalType, Values};
+use crate::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, PhysicalType, Values};
 
 /// Rows per record batch: large batches amortise per-batch overhead.
 const BATCH_ROWS: usize = 65_536;
-
-/// Julian day of 1970-01-01, for turning arrow's INT96 timestamps back into stored bytes.
-const JULIAN_DAY_OF_EPOCH: i64 = 2_440_588;
-const NANOS_PER_DAY: i64 = 86_400_000_000_000;
 
 /// Adapts a [`ByteSource`] to the parquet crate's reader trait.
 #[derive(Clone)]
@@ -110,7 +108,34 @@ impl ArrowFile {
         // Arrow type hints stored by other writers would make the reader cast values (a
         // timestamp unit, a dictionary type); without them it reports what Parquet stores.
         let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
-        let metadata = ArrowReaderMetadata::load(&reader, options)?;
+        let mut metadata = ArrowReaderMetadata::load(&reader, options.clone())?;
+        // The reader caps its batch size at the footer's num_rows, so a footer that undercounts
+        // its row groups would make it read nothing. The row groups hold the data; the raw path
+        // reports the footer's disagreement as a finding.
+        let file_metadata = metadata.metadata().file_metadata();
+        let row_group_rows: i64 = metadata
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|rg| rg.num_rows())
+            .sum();
+        if file_metadata.num_rows() < row_group_rows {
+            let patched = FileMetaData::new(
+                file_metadata.version(),
+                row_group_rows,
+                file_metadata.created_by().map(str::to_owned),
+                file_metadata.key_value_metadata().cloned(),
+                file_metadata.schema_descr_ptr(),
+                file_metadata.column_orders().cloned(),
+            );
+            let mut original =
+                ParquetMetaDataBuilder::new_from_metadata(metadata.metadata().as_ref().clone());
+            let rebuilt = ParquetMetaDataBuilder::new(patched)
+                .set_row_groups(original.take_row_groups())
+                .set_page_index(original.take_page_index())
+                .build();
+            metadata = ArrowReaderMetadata::try_new(Arc::new(rebuilt), options)?;
+        }
         let leaves = metadata
             .parquet_schema()
             .columns()
@@ -139,9 +164,6 @@ impl ArrowFile {
             .leaves
             .get(leaf)
             .ok_or_else(|| DecodeError::Failed(format!("no leaf column {leaf}")))?;
-        if target.repeated {
-            return Err(DecodeError::Unsupported("repeated (list) columns".into()));
-        }
         let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), [leaf]);
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
             self.reader.clone(),
@@ -153,11 +175,31 @@ impl ArrowFile {
         .build()
         .map_err(failed)?;
         let mut slice = ColumnSlice::empty(target.physical_type, target.type_length);
+        if target.repeated {
+            slice.lists = Some(ListShape {
+                offsets: vec![0],
+                validity: Bitmap::new(),
+            });
+        }
         for batch in reader {
             let batch = batch.map_err(|e| DecodeError::Failed(e.to_string()))?;
             let (array, nulls) = descend(batch.column(0), &target.path[1..])?;
-            append_array(array.as_ref(), nulls.as_ref(), target, &mut slice)?;
+            match (array.data_type(), &mut slice.lists) {
+                (DataType::List(_) | DataType::LargeList(_), Some(_)) => {
+                    append_list(array.as_ref(), nulls.as_ref(), target, &mut slice)?
+                }
+                (_, None) => append_array(array.as_ref(), nulls.as_ref(), target, &mut slice)?,
+                (other, Some(_)) => {
+                    return Err(DecodeError::Unsupported(format!(
+                        "arrow type {other} for a repeated column"
+                    )))
+                }
+            }
         }
+        slice.rows = match &slice.lists {
+            Some(shape) => shape.validity.len(),
+            None => slice.validity.len(),
+        };
         Ok(slice)
     }
 }
@@ -206,6 +248,8 @@ fn descend(
     let mut nulls = current.logical_nulls();
     for name in path {
         let child = match current.data_type() {
+            // The list's repeated group and element are the list array's child.
+            DataType::List(_) | DataType::LargeList(_) => break,
             DataType::Struct(_) => current
                 .as_struct()
                 .column_by_name(name)
@@ -264,7 +308,6 @@ fn append_array(
             slice.validity.push(position.is_some());
             indices.extend(position);
         }
-        slice.rows += array.len();
         slice
             .values
             .extend_from_dictionary(&entries.values, &indices);
@@ -275,9 +318,10 @@ fn append_array(
         Some(nulls) => nulls.iter().for_each(|v| slice.validity.push(v)),
         None => slice.validity.push_n(true, array.len()),
     }
-    slice.rows += array.len();
 
     match (&mut slice.values, array.data_type()) {
+        // A column of the Null logical type holds only nulls, and no values.
+        (_, DataType::Null) => {}
         (Values::Boolean(out), DataType::Boolean) => {
             let values = array.as_boolean();
             for i in (0..array.len()).filter(|&i| valid(i)) {
@@ -364,6 +408,19 @@ fn append_array(
         (Values::Double(out), DataType::Float64) => {
             push_primitive::<Float64Type, _>(array, &valid, out, |v| v)
         }
+        // Decimals in BYTE_ARRAY: minimal big-endian two's complement (LogicalTypes.md, DECIMAL).
+        (Values::ByteArray(out), DataType::Decimal128(_, _)) => {
+            let values = array.as_primitive::<Decimal128Type>();
+            for i in (0..array.len()).filter(|&i| valid(i)) {
+                out.push(minimal_twos_complement(&values.value(i).to_be_bytes()));
+            }
+        }
+        (Values::ByteArray(out), DataType::Decimal256(_, _)) => {
+            let values = array.as_primitive::<Decimal256Type>();
+            for i in (0..array.len()).filter(|&i| valid(i)) {
+                out.push(minimal_twos_complement(&values.value(i).to_be_bytes()));
+            }
+        }
         (Values::ByteArray(out), data_type) => {
             push_bytes(array, data_type, &valid, out).ok_or_else(unsupported)?
         }
@@ -408,6 +465,69 @@ fn append_array(
             }
         }
         _ => return Err(unsupported()),
+    }
+    Ok(())
+}
+
+/// Appends a list array: each row's list validity and length, then the elements of the
+/// non-null lists as slots.
+fn append_list(
+    array: &dyn Array,
+    nulls: Option<&NullBuffer>,
+    target: &LeafTarget,
+    slice: &mut ColumnSlice,
+) -> Result<(), DecodeError> {
+    let (offsets, child): (Vec<usize>, ArrayRef) = match array.data_type() {
+        DataType::List(_) => {
+            let list = array.as_list::<i32>();
+            (
+                list.value_offsets().iter().map(|&o| o as usize).collect(),
+                list.values().clone(),
+            )
+        }
+        DataType::LargeList(_) => {
+            let list = array.as_list::<i64>();
+            (
+                list.value_offsets().iter().map(|&o| o as usize).collect(),
+                list.values().clone(),
+            )
+        }
+        other => {
+            return Err(DecodeError::Unsupported(format!(
+                "arrow type {other} for a list"
+            )))
+        }
+    };
+    if matches!(
+        child.data_type(),
+        DataType::Struct(_) | DataType::List(_) | DataType::LargeList(_) | DataType::Map(_, _)
+    ) {
+        return Err(DecodeError::Unsupported(format!(
+            "lists of {}",
+            child.data_type()
+        )));
+    }
+    // Runs of elements of consecutive non-null lists are appended in one go.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let shape = slice.lists.as_mut().expect("a list column has a shape");
+    let mut end = *shape.offsets.last().expect("offsets start at 0");
+    for row in 0..array.len() {
+        let valid = nulls.is_none_or(|n| n.is_valid(row));
+        shape.validity.push(valid);
+        if valid {
+            let (start, stop) = (offsets[row], offsets[row + 1]);
+            end += stop - start;
+            match runs.last_mut() {
+                Some(run) if run.1 == start => run.1 = stop,
+                _ => runs.push((start, stop)),
+            }
+        }
+        shape.offsets.push(end);
+    }
+    for (start, stop) in runs {
+        let elements = child.slice(start, stop - start);
+        let element_nulls = elements.logical_nulls();
+        append_array(elements.as_ref(), element_nulls.as_ref(), target, slice)?;
     }
     Ok(())
 }
@@ -472,14 +592,4 @@ fn push_bytes(
         _ => return None,
     }
     Some(())
-}
-
-/// INT96 as stored: nanoseconds within the day (8 bytes LE), then the Julian day (4 bytes LE).
-fn int96_from_nanos(nanos: i64) -> [u8; 12] {
-    let day = nanos.div_euclid(NANOS_PER_DAY) + JULIAN_DAY_OF_EPOCH;
-    let nanos_of_day = nanos.rem_euclid(NANOS_PER_DAY);
-    let mut bytes = [0; 12];
-    bytes[..8].copy_from_slice(&nanos_of_day.to_le_bytes());
-    bytes[8..].copy_from_slice(&(day as u32).to_le_bytes());
-    bytes
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::arrow_path::ArrowFile;
+use crate::canonical::apply;
 use crate::columns::{choose, CheckedColumn, ColumnChoice};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
@@ -118,13 +119,26 @@ pub fn check_file(
             .collect(),
         created_by: metadata.created_by.clone(),
     };
+    let row_group_total: i64 = metadata.row_groups.iter().map(|rg| rg.num_rows).sum();
+    let footer_finding = (metadata.num_rows != row_group_total).then(|| Finding {
+        kind: FindingKind::Stats,
+        column: None,
+        row_group: None,
+        page: None,
+        page_offset: None,
+        message: format!(
+            "the footer's num_rows is {} but its row groups hold {row_group_total} rows; readers that trust the footer read the wrong number of rows",
+            metadata.num_rows
+        ),
+        errors: None,
+    });
     let (columns, selection) = match choose(raw.leaves(), &options.columns) {
         Ok(chosen) => chosen,
         Err(error) => return FileReport::failed(path, error.to_string()),
     };
     let total: u64 = facts.row_group_rows.iter().sum::<u64>() * columns.len() as u64;
     let progress = progress(total);
-    check_with(
+    let mut report = check_with(
         path,
         &facts,
         &columns,
@@ -133,7 +147,9 @@ pub fn check_file(
         &raw,
         options,
         progress.as_ref(),
-    )
+    );
+    report.findings.extend(footer_finding);
+    report
 }
 
 /// Everything one (column, row group) task produced.
@@ -310,7 +326,7 @@ fn run_task(
             "skipped after an earlier failure".into(),
         ))
     };
-    let (arrow_chunk, raw_chunk) = rayon::join(
+    let (mut arrow_chunk, mut raw_chunk) = rayon::join(
         || {
             if skip_arrow {
                 skipped()
@@ -326,6 +342,13 @@ fn run_task(
             }
         },
     );
+    if let Ok(chunk) = &mut arrow_chunk {
+        apply(column.canonical, &mut chunk.slice);
+    }
+    let beyond_arrow = match &mut raw_chunk {
+        Ok(chunk) => apply(column.canonical, &mut chunk.slice),
+        Err(_) => 0,
+    };
     let comparison = match (&arrow_chunk, &raw_chunk) {
         (Ok(a), Ok(r)) => Some(compare_chunk(
             ChunkPosition {
@@ -357,6 +380,19 @@ fn run_task(
                 errors: None,
             });
         }
+    }
+    if beyond_arrow > 0 {
+        findings.push(Finding {
+            kind: FindingKind::Lossy,
+            column: Some(column.name.clone()),
+            row_group: Some(row_group),
+            page: None,
+            page_offset: None,
+            message: format!(
+                "{beyond_arrow} INT96 timestamps in row group {row_group} lie outside the range of 64-bit nanoseconds (years 1677 to 2262); readers that convert them, the arrow reader among them, wrap them, and they are compared as wrapped"
+            ),
+            errors: None,
+        });
     }
     let finish = |chunk: Result<DecodedChunk, DecodeError>| {
         chunk.map(|c| PathOutput {
@@ -407,6 +443,15 @@ fn column_report(
             };
             (ColumnStatus::Unsupported, Some(describe(path, e)), None)
         }
+        (Some(a), Some(r)) if a.is_unsupported() && r.is_unsupported() => (
+            ColumnStatus::Unsupported,
+            Some(format!(
+                "{}; {}",
+                describe(PathName::Arrow, a),
+                describe(PathName::Raw, r)
+            )),
+            None,
+        ),
         (Some(a), Some(r)) => (
             ColumnStatus::Unreadable,
             Some(format!(

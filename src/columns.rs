@@ -1,9 +1,11 @@
 //! Which columns to check: named ones, all of them, or those whose names look like labels.
 
+use crate::canonical::Canonical;
 use crate::compare::CellStyle;
 use crate::raw::metadata::{ConvertedType, LogicalType, Repetition};
 use crate::raw::schema::LeafColumn;
 use crate::report::Selection;
+use crate::value::PhysicalType;
 
 /// How the user asked for columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub struct CheckedColumn {
     pub logical_type: Option<String>,
     /// How to show its values.
     pub style: CellStyle,
+    /// The form its values are compared and fingerprinted in.
+    pub canonical: Canonical,
 }
 
 /// Names that mark a label column, compared case-insensitively with each path component.
@@ -69,6 +73,8 @@ pub fn choose(
     leaves: &[LeafColumn],
     choice: &ColumnChoice,
 ) -> Result<(Vec<CheckedColumn>, Selection), UnknownColumn> {
+    let checked = |leaf: &LeafColumn| checked(leaf, leaves);
+    let report_name = |leaf: &LeafColumn| report_name(leaf, leaves);
     let all = || leaves.iter().map(checked).collect::<Vec<_>>();
     match choice {
         ColumnChoice::All => Ok((all(), Selection::All)),
@@ -122,10 +128,10 @@ pub fn choose(
     }
 }
 
-fn checked(leaf: &LeafColumn) -> CheckedColumn {
+fn checked(leaf: &LeafColumn, leaves: &[LeafColumn]) -> CheckedColumn {
     CheckedColumn {
         leaf: leaf.index,
-        name: report_name(leaf),
+        name: report_name(leaf, leaves),
         physical_type: leaf.physical_type.name().to_owned(),
         logical_type: leaf
             .logical_type
@@ -133,6 +139,17 @@ fn checked(leaf: &LeafColumn) -> CheckedColumn {
             .map(|t| t.name())
             .or_else(|| leaf.converted_type.map(|t| t.to_string())),
         style: style(leaf),
+        canonical: canonical(leaf),
+    }
+}
+
+fn canonical(leaf: &LeafColumn) -> Canonical {
+    let decimal = matches!(leaf.logical_type, Some(LogicalType::Decimal { .. }))
+        || matches!(leaf.converted_type, Some(ConvertedType::Decimal));
+    match leaf.physical_type {
+        PhysicalType::Int96 => Canonical::Int96Nanos,
+        PhysicalType::ByteArray if decimal => Canonical::MinimalDecimal,
+        _ => Canonical::Stored,
     }
 }
 
@@ -152,9 +169,19 @@ fn report_name_parts(leaf: &LeafColumn) -> Vec<String> {
     parts
 }
 
-/// The name reports use for `leaf`.
-pub fn report_name(leaf: &LeafColumn) -> String {
-    report_name_parts(leaf).join(".")
+/// The name reports use for `leaf`: its list's name when that names it alone, else its
+/// dotted path (a repeated group holding several fields is not one list).
+pub fn report_name(leaf: &LeafColumn, leaves: &[LeafColumn]) -> String {
+    let short = report_name_parts(leaf).join(".");
+    let shared = leaves
+        .iter()
+        .filter(|other| report_name_parts(other).join(".") == short)
+        .count();
+    if shared > 1 {
+        leaf.dotted_path()
+    } else {
+        short
+    }
 }
 
 fn style(leaf: &LeafColumn) -> CellStyle {

@@ -71,6 +71,9 @@ pub fn compare_chunk(
     if arrow.rows == raw.rows && slices_identical(arrow, raw) {
         return result;
     }
+    if arrow.lists.is_some() || raw.lists.is_some() {
+        return compare_lists(position, style, arrow, raw, pages, cap);
+    }
     let mut arrow_value = 0;
     let mut raw_value = 0;
     let rows = arrow.rows.max(raw.rows);
@@ -123,6 +126,134 @@ pub fn compare_chunk(
         arrow_value += usize::from(arrow_valid);
         raw_value += usize::from(raw_valid);
         row += 1;
+    }
+    result
+}
+
+/// One row of a list column, located in its slice.
+struct ListRow {
+    /// The list is non-null.
+    valid: bool,
+    /// Its element slots.
+    slots: std::ops::Range<usize>,
+    /// Index of its first non-null element among the slice's values.
+    first_value: usize,
+}
+
+/// Walks the rows of a list column, tracking where each row's values start.
+struct ListRows<'a> {
+    slice: &'a ColumnSlice,
+    next_value: usize,
+}
+
+impl ListRows<'_> {
+    fn next(&mut self, row: usize) -> Option<ListRow> {
+        let shape = self.slice.lists.as_ref()?;
+        if row >= self.slice.rows {
+            return None;
+        }
+        let slots = shape.offsets[row]..shape.offsets[row + 1];
+        let first_value = self.next_value;
+        self.next_value += slots
+            .clone()
+            .filter(|&s| self.slice.validity.get(s))
+            .count();
+        Some(ListRow {
+            valid: shape.validity.get(row),
+            slots,
+            first_value,
+        })
+    }
+
+    fn cell(&self, row: &ListRow, style: CellStyle) -> Cell {
+        if !row.valid {
+            return Cell::Null;
+        }
+        let mut value = row.first_value;
+        let items = row
+            .slots
+            .clone()
+            .map(|slot| {
+                if self.slice.validity.get(slot) {
+                    value += 1;
+                    style.cell(self.slice.values.get(value - 1))
+                } else {
+                    Cell::Null
+                }
+            })
+            .collect();
+        Cell::List(items)
+    }
+}
+
+/// Compares list columns row by row: a row matches when both lists are null, or both have
+/// the same elements, nulls and values in the same order.
+fn compare_lists(
+    position: ChunkPosition<'_>,
+    style: CellStyle,
+    arrow: &ColumnSlice,
+    raw: &ColumnSlice,
+    pages: &[PageInfo],
+    cap: usize,
+) -> ChunkComparison {
+    let mut result = ChunkComparison::default();
+    if arrow.lists.is_none() || raw.lists.is_none() {
+        // One path read a list, the other a flat column: every row differs in shape.
+        result
+            .counts
+            .add(Kind::Value, arrow.rows.max(raw.rows) as u64);
+        return result;
+    }
+    let mut arrow_rows = ListRows {
+        slice: arrow,
+        next_value: 0,
+    };
+    let mut raw_rows = ListRows {
+        slice: raw,
+        next_value: 0,
+    };
+    for row in 0..arrow.rows.max(raw.rows) {
+        let a = arrow_rows.next(row);
+        let r = raw_rows.next(row);
+        let kind = match (&a, &r) {
+            (Some(a), Some(r)) if a.valid != r.valid => Some(Kind::Null),
+            (Some(a), Some(_)) if !a.valid => None,
+            (Some(a), Some(r)) => {
+                let same = a.slots.len() == r.slots.len() && {
+                    let (mut va, mut vr) = (a.first_value, r.first_value);
+                    a.slots.clone().zip(r.slots.clone()).all(|(sa, sr)| {
+                        let (valid_a, valid_r) = (arrow.validity.get(sa), raw.validity.get(sr));
+                        let same = valid_a == valid_r
+                            && (!valid_a || arrow.values.same_at(va, &raw.values, vr));
+                        va += usize::from(valid_a);
+                        vr += usize::from(valid_r);
+                        same
+                    })
+                };
+                (!same).then_some(Kind::Value)
+            }
+            _ => Some(Kind::Missing),
+        };
+        let Some(kind) = kind else { continue };
+        result.counts.add(kind, 1);
+        if result.listed.len() < cap {
+            let page = page_of(pages, row);
+            result.listed.push(Mismatch {
+                column: position.column.to_owned(),
+                row: position.first_row + row as u64,
+                row_group: position.row_group,
+                row_in_group: row as u64,
+                page: page.map(|p| p.index),
+                page_offset: page.map(|p| p.offset),
+                kind,
+                values: PathValues {
+                    arrow: a
+                        .as_ref()
+                        .map_or(Cell::Absent, |a| arrow_rows.cell(a, style)),
+                    raw: r.as_ref().map_or(Cell::Absent, |r| raw_rows.cell(r, style)),
+                },
+            });
+        }
     }
     result
 }

@@ -40,14 +40,31 @@ pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
     let mut pieces = Vec::new();
     let mut writer = RowWriter::new(first_row);
     let mut value_index = 0;
-    for slot in 0..slice.rows {
-        writer.start_row(&mut pieces);
+    let mut write_slot = |buffer: &mut Vec<u8>, slot: usize| {
         if slice.validity.get(slot) {
-            writer.buffer.push(1);
-            write_value(&mut writer.buffer, &slice.values, value_index);
+            buffer.push(1);
+            write_value(buffer, &slice.values, value_index);
             value_index += 1;
         } else {
-            writer.buffer.push(0);
+            buffer.push(0);
+        }
+    };
+    for row in 0..slice.rows {
+        writer.start_row(&mut pieces);
+        match &slice.lists {
+            None => write_slot(&mut writer.buffer, row),
+            // A list row: null is 00; otherwise 01, the element count, then each element.
+            Some(shape) if shape.validity.get(row) => {
+                let slots = shape.offsets[row]..shape.offsets[row + 1];
+                writer.buffer.push(1);
+                writer
+                    .buffer
+                    .extend_from_slice(&(slots.len() as u32).to_le_bytes());
+                for slot in slots {
+                    write_slot(&mut writer.buffer, slot);
+                }
+            }
+            Some(_) => writer.buffer.push(0),
         }
         writer.end_row();
     }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod arrow_path;
+pub mod canonical;
 pub mod check;
 pub mod cli;
 pub mod columns;

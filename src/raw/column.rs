@@ -97,10 +97,11 @@ impl From<RawError> for ChunkError {
 pub fn decode_column_chunk(
     source: &dyn ByteSource,
     leaf: &LeafColumn,
+    list: Option<ListLevels>,
     chunk: &ColumnChunk,
     options: &DecodeOptions,
 ) -> Result<DecodedChunk, ChunkError> {
-    check_supported(leaf, chunk)?;
+    check_supported(chunk)?;
     let meta = chunk
         .meta_data
         .as_ref()
@@ -118,7 +119,7 @@ pub fn decode_column_chunk(
         ))
     })?;
 
-    let mut state = ChunkDecoder::new(leaf, meta.codec, options);
+    let mut state = ChunkDecoder::new(leaf, list, meta.codec, options);
     let mut pages = PageIter::new(&bytes, range.start);
     while state.levels_read < num_values {
         let (index, offset) = (pages.next_index(), pages.next_offset());
@@ -141,7 +142,7 @@ pub fn decode_column_chunk(
     Ok(state.finish())
 }
 
-fn check_supported(leaf: &LeafColumn, chunk: &ColumnChunk) -> RawResult<()> {
+fn check_supported(chunk: &ColumnChunk) -> RawResult<()> {
     if chunk.encrypted {
         return Err(RawError::unsupported("encrypted column chunks"));
     }
@@ -150,15 +151,72 @@ fn check_supported(leaf: &LeafColumn, chunk: &ColumnChunk) -> RawResult<()> {
             "column chunk stored in another file ({path})"
         )));
     }
-    if leaf.max_rep_level > 0 {
-        return Err(RawError::unsupported("repeated (list) columns"));
-    }
     Ok(())
+}
+
+/// How a column with one repeated level groups its values into lists (format README,
+/// "Nested Encoding"; LogicalTypes.md, "Lists").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLevels {
+    /// Definition level at which a row's list is present, possibly empty: the count of
+    /// OPTIONAL and REPEATED nodes above the repeated node. Below it, the list is null.
+    pub list_def: u32,
+}
+
+/// Works out whether `leaf` is a flat column (`None`) or a list of primitives this decoder
+/// reads; `leaves` is the whole schema, to tell a list of primitives from a list of structs.
+pub fn list_levels(leaf: &LeafColumn, leaves: &[LeafColumn]) -> RawResult<Option<ListLevels>> {
+    use super::metadata::{ConvertedType, LogicalType, Repetition};
+    match leaf.max_rep_level {
+        0 => return Ok(None),
+        1 => {}
+        depth => {
+            return Err(RawError::unsupported(format!(
+                "nested lists (repetition depth {depth})"
+            )))
+        }
+    }
+    let is_map = |logical: &Option<LogicalType>, converted: &Option<ConvertedType>| {
+        matches!(logical, Some(LogicalType::Map))
+            || matches!(
+                converted,
+                Some(ConvertedType::Map | ConvertedType::MapKeyValue)
+            )
+    };
+    if leaf
+        .ancestors
+        .iter()
+        .any(|a| is_map(&a.logical_type, &a.converted_type))
+    {
+        return Err(RawError::unsupported("maps"));
+    }
+    let mut defined = 0;
+    for (depth, node) in leaf.ancestors.iter().enumerate() {
+        if node.repetition == Repetition::Repeated {
+            // The repeated group must hold just this leaf: anything else is a list of structs.
+            let prefix = &leaf.path[..=depth];
+            let siblings = leaves.iter().filter(|l| l.path.starts_with(prefix)).count();
+            if depth + 1 != leaf.ancestors.len() || siblings != 1 {
+                return Err(RawError::unsupported("lists of structs"));
+            }
+            return Ok(Some(ListLevels { list_def: defined }));
+        }
+        if node.repetition == Repetition::Optional {
+            defined += 1;
+        }
+    }
+    // A repeated primitive: the legacy two-level list with no group around its values.
+    Ok(Some(ListLevels { list_def: defined }))
 }
 
 /// The state carried from page to page within one column chunk.
 struct ChunkDecoder<'a> {
     leaf: &'a LeafColumn,
+    list: Option<ListLevels>,
+    /// For list columns, the first slot of each row so far.
+    row_starts: Vec<usize>,
+    list_validity: Bitmap,
+    rep_levels: Vec<u32>,
     codec: super::metadata::Codec,
     options: &'a DecodeOptions,
     dictionary: Option<Values>,
@@ -172,12 +230,17 @@ struct ChunkDecoder<'a> {
 impl<'a> ChunkDecoder<'a> {
     fn new(
         leaf: &'a LeafColumn,
+        list: Option<ListLevels>,
         codec: super::metadata::Codec,
         options: &'a DecodeOptions,
     ) -> Self {
         let type_length = leaf.type_length.unwrap_or(0).max(0) as usize;
         Self {
             leaf,
+            list,
+            row_starts: Vec::new(),
+            list_validity: Bitmap::new(),
+            rep_levels: Vec::new(),
             codec,
             options,
             dictionary: None,
@@ -189,7 +252,15 @@ impl<'a> ChunkDecoder<'a> {
         }
     }
 
-    fn finish(self) -> DecodedChunk {
+    fn finish(mut self) -> DecodedChunk {
+        if self.list.is_some() {
+            let mut offsets = std::mem::take(&mut self.row_starts);
+            offsets.push(self.slice.validity.len());
+            self.slice.lists = Some(crate::value::ListShape {
+                offsets,
+                validity: std::mem::take(&mut self.list_validity),
+            });
+        }
         DecodedChunk {
             slice: self.slice,
             pages: self.pages,
@@ -291,49 +362,33 @@ impl<'a> ChunkDecoder<'a> {
             page.header.uncompressed_page_size as usize,
         )?;
         let mut position = 0;
-        if self.leaf.max_rep_level > 0 {
-            return Err(RawError::unsupported("repetition levels"));
-        }
+        let max_rep = u32::from(self.leaf.max_rep_level);
         let max_def = u32::from(self.leaf.max_def_level);
+        self.rep_levels.clear();
         self.def_levels.clear();
-        if max_def > 0 {
-            let width = bit_width(max_def);
-            position = match data.definition_level_encoding {
-                Encoding::Rle => {
-                    let length = u32::from_le_bytes(
-                        bytes
-                            .get(..4)
-                            .ok_or(RawError::Truncated {
-                                what: "definition levels length",
-                                needed: 4,
-                                available: bytes.len() as u64,
-                            })?
-                            .try_into()
-                            .expect("4 bytes"),
-                    ) as usize;
-                    let levels = bytes.get(4..4 + length).ok_or(RawError::Truncated {
-                        what: "definition levels",
-                        needed: length as u64,
-                        available: bytes.len().saturating_sub(4) as u64,
-                    })?;
-                    decode_rle_hybrid(levels, width, num_values, &mut self.def_levels)?;
-                    4 + length
-                }
-                Encoding::BitPacked => {
-                    decode_bit_packed_legacy(&bytes, width, num_values, &mut self.def_levels)?
-                }
-                other => {
-                    return Err(RawError::invalid(format!(
-                        "definition levels encoded as {}",
-                        other.name()
-                    )))
-                }
-            };
+        if max_rep > 0 {
+            position += decode_v1_levels(
+                &bytes[position..],
+                data.repetition_level_encoding,
+                bit_width(max_rep),
+                num_values,
+                &mut self.rep_levels,
+                "repetition levels",
+            )?;
         }
-        let non_null = self.push_validity(num_values, max_def)?;
+        if max_def > 0 {
+            position += decode_v1_levels(
+                &bytes[position..],
+                data.definition_level_encoding,
+                bit_width(max_def),
+                num_values,
+                &mut self.def_levels,
+                "definition levels",
+            )?;
+        }
+        let non_null = self.push_levels(num_values)?;
         self.values(data.encoding, &bytes[position..], non_null)?;
         self.levels_read += num_values;
-        self.slice.rows += num_values;
         Ok((data.encoding, num_values, non_null))
     }
 
@@ -363,16 +418,19 @@ impl<'a> ChunkDecoder<'a> {
                     page.body.len()
                 ))
             })?;
-        if self.leaf.max_rep_level > 0 {
-            return Err(RawError::unsupported("repetition levels"));
-        }
+        let max_rep = u32::from(self.leaf.max_rep_level);
         let max_def = u32::from(self.leaf.max_def_level);
+        self.rep_levels.clear();
         self.def_levels.clear();
+        if max_rep > 0 {
+            let levels = &page.body[..rep_len];
+            decode_rle_hybrid(levels, bit_width(max_rep), num_values, &mut self.rep_levels)?;
+        }
         if max_def > 0 {
             let levels = &page.body[rep_len..levels_len];
             decode_rle_hybrid(levels, bit_width(max_def), num_values, &mut self.def_levels)?;
         }
-        let non_null = self.push_validity(num_values, max_def)?;
+        let non_null = self.push_levels(num_values)?;
         let stored = &page.body[levels_len..];
         let uncompressed_values = (page.header.uncompressed_page_size as usize)
             .checked_sub(levels_len)
@@ -393,7 +451,6 @@ impl<'a> ChunkDecoder<'a> {
         };
         self.values(data.encoding, values, non_null)?;
         self.levels_read += num_values;
-        self.slice.rows += num_values;
         Ok((data.encoding, num_values, non_null))
     }
 
@@ -408,25 +465,55 @@ impl<'a> ChunkDecoder<'a> {
         Ok(())
     }
 
-    /// Appends the page's validity bits and returns how many values are non-null.
-    fn push_validity(&mut self, num_values: usize, max_def: u32) -> RawResult<usize> {
-        if max_def == 0 {
-            self.slice.validity.push_n(true, num_values);
-            return Ok(num_values);
+    /// Turns the page's levels into rows, list boundaries and validity bits; returns how many
+    /// values are non-null (how many the values section holds).
+    fn push_levels(&mut self, num_values: usize) -> RawResult<usize> {
+        let max_def = u32::from(self.leaf.max_def_level);
+        if let Some(level) = self.def_levels.iter().find(|&&level| level > max_def) {
+            return Err(RawError::invalid(format!(
+                "definition level {level} exceeds the column's maximum {max_def}"
+            )));
         }
+        let Some(list) = self.list else {
+            self.slice.rows += num_values;
+            if max_def == 0 {
+                self.slice.validity.push_n(true, num_values);
+                return Ok(num_values);
+            }
+            let mut non_null = 0;
+            for &level in &self.def_levels {
+                let valid = level == max_def;
+                non_null += usize::from(valid);
+                self.slice.validity.push(valid);
+            }
+            return Ok(non_null);
+        };
+        let max_rep = u32::from(self.leaf.max_rep_level);
         let mut non_null = 0;
-        let mut page_validity = Bitmap::with_capacity(num_values);
-        for &level in &self.def_levels {
-            if level > max_def {
+        for entry in 0..num_values {
+            let rep = self.rep_levels.get(entry).copied().unwrap_or(0);
+            let def = self.def_levels.get(entry).copied().unwrap_or(max_def);
+            if rep > max_rep {
                 return Err(RawError::invalid(format!(
-                    "definition level {level} exceeds the column's maximum {max_def}"
+                    "repetition level {rep} exceeds the column's maximum {max_rep}"
                 )));
             }
-            let valid = level == max_def;
-            non_null += usize::from(valid);
-            page_validity.push(valid);
+            if rep == 0 {
+                self.row_starts.push(self.slice.validity.len());
+                self.list_validity.push(def >= list.list_def);
+                self.slice.rows += 1;
+            } else if self.row_starts.is_empty() {
+                return Err(RawError::invalid(
+                    "the column chunk starts with a repetition level other than 0",
+                ));
+            }
+            // A level above the list's own means an element slot exists, null or not.
+            if def > list.list_def {
+                let valid = def == max_def;
+                self.slice.validity.push(valid);
+                non_null += usize::from(valid);
+            }
         }
-        self.slice.validity.extend_from_bitmap(&page_validity);
         Ok(non_null)
     }
 
@@ -496,6 +583,45 @@ impl<'a> ChunkDecoder<'a> {
             encoding.name(),
             self.leaf.physical_type
         ))
+    }
+}
+
+/// Levels of a v1 data page: RLE with a 4-byte length prefix, or the deprecated BIT_PACKED
+/// (Encodings.md, "Run Length Encoding / Bit-Packing Hybrid" and "Bit-packed (Deprecated)").
+/// Returns the bytes they occupy.
+fn decode_v1_levels(
+    bytes: &[u8],
+    encoding: Encoding,
+    bit_width: u8,
+    num_values: usize,
+    out: &mut Vec<u32>,
+    what: &'static str,
+) -> RawResult<usize> {
+    match encoding {
+        Encoding::Rle => {
+            let prefix: [u8; 4] =
+                bytes
+                    .get(..4)
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or(RawError::Truncated {
+                        what,
+                        needed: 4,
+                        available: bytes.len() as u64,
+                    })?;
+            let length = u32::from_le_bytes(prefix) as usize;
+            let levels = bytes.get(4..4 + length).ok_or(RawError::Truncated {
+                what,
+                needed: length as u64,
+                available: bytes.len().saturating_sub(4) as u64,
+            })?;
+            decode_rle_hybrid(levels, bit_width, num_values, out)?;
+            Ok(4 + length)
+        }
+        Encoding::BitPacked => decode_bit_packed_legacy(bytes, bit_width, num_values, out),
+        other => Err(RawError::invalid(format!(
+            "{what} encoded as {}",
+            other.name()
+        ))),
     }
 }
 

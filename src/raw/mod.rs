@@ -98,7 +98,11 @@ impl ColumnDecoder for RawFile {
                 DecodeError::Failed(format!("no column chunk {leaf} in row group {row_group}"))
             })?;
         let column = &self.leaves[leaf];
-        decode_column_chunk(self.source.as_ref(), column, chunk, &self.options).map_err(|e| {
+        let list = column::list_levels(column, &self.leaves).map_err(|e| match e {
+            RawError::Unsupported(feature) => DecodeError::Unsupported(feature),
+            other => DecodeError::Failed(other.to_string()),
+        })?;
+        decode_column_chunk(self.source.as_ref(), column, list, chunk, &self.options).map_err(|e| {
             if e.error.is_unsupported() {
                 DecodeError::Unsupported(match &e.error {
                     RawError::Unsupported(feature) => feature.clone(),

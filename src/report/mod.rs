@@ -258,6 +258,8 @@ pub enum Cell {
     Text(String),
     /// Bytes that are not text, shown as hex.
     Bytes(Vec<u8>),
+    /// A list row's elements.
+    List(Vec<Cell>),
 }
 
 impl Serialize for Cell {
@@ -271,6 +273,7 @@ impl Serialize for Cell {
             Self::Float(f) => serializer.serialize_str(&float_text(*f)),
             Self::Text(s) => serializer.serialize_str(s),
             Self::Bytes(b) => serializer.serialize_str(&hex(b)),
+            Self::List(items) => serializer.collect_seq(items),
         }
     }
 }
@@ -285,6 +288,16 @@ impl std::fmt::Display for Cell {
             Self::Float(x) => f.write_str(&float_text(*x)),
             Self::Text(s) => write!(f, "{s:?}"),
             Self::Bytes(b) => f.write_str(&hex(b)),
+            Self::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }
@@ -317,6 +330,10 @@ pub enum FindingKind {
     PathFailure,
     /// A page's CRC32 does not match its bytes.
     Crc,
+    /// File metadata disagrees with the data it describes.
+    Stats,
+    /// Values that a path can only return in a lossy, converted form.
+    Lossy,
 }
 
 impl FindingKind {
@@ -327,6 +344,8 @@ impl FindingKind {
             // Both paths may still agree on a page whose checksum fails: the bytes changed at
             // rest, which the report shows, but the labels as read are what they are.
             Self::Crc => false,
+            // Metadata and representability are warnings about the file, not the labels read.
+            Self::Stats | Self::Lossy => false,
         }
     }
 }
