@@ -38,7 +38,7 @@ pub struct DiffArgs {
 
     /// Columns to check, comma-separated: dotted paths for struct fields, a list's top-level
     /// name for a list. Default: columns whose names look like labels (label, target, y,
-    /// class, gt, ground_truth, *_label, *_target, …), or all columns when none do.
+    /// class, gt, ground_truth, *_label, *_target, label_*, target_*, …), or all columns when none do.
     #[arg(
         long,
         value_delimiter = ',',

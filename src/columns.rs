@@ -48,7 +48,7 @@ const LABEL_NAMES: &[&str] = &[
 ];
 /// Name endings and beginnings that mark a label column.
 const LABEL_SUFFIXES: &[&str] = &["_label", "_labels", "_target"];
-const LABEL_PREFIXES: &[&str] = &["label_", "target_"];
+const LABEL_PREFIXES: &[&str] = &["label_", "labels_", "target_"];
 
 /// True when a column name looks like it holds labels.
 pub fn looks_like_label(name: &str) -> bool {

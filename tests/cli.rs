@@ -88,7 +88,7 @@ fn all_and_named_columns() {
     write_labels(&path, &Spec::default());
     let p = path.to_str().unwrap();
     let all = json(&run(["diff", p, "--all", "--format", "json"]));
-    assert_eq!(all["files"][0]["columns"].as_array().unwrap().len(), 10);
+    assert_eq!(all["files"][0]["columns"].as_array().unwrap().len(), 11);
     assert_eq!(all["files"][0]["selection"], "all");
     let named = run([
         "diff",

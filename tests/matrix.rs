@@ -49,7 +49,7 @@ fn check(spec: Spec, name: &str) {
         assert_eq!(got["rows"], spec.rows as u64);
         assert_eq!(
             got["nulls"],
-            want.slice.null_slots() as u64,
+            want.slice.null_rows() as u64,
             "{name} {}",
             want.column
         );

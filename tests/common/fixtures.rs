@@ -5,12 +5,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use arrow_array::types::Int32Type;
 use arrow_array::{
     ArrayRef, BooleanArray, FixedSizeBinaryArray, Float32Array, Float64Array, Int32Array,
-    Int64Array, RecordBatch, StringArray, StructArray, UInt16Array,
+    Int64Array, ListArray, RecordBatch, StringArray, StructArray, UInt16Array,
 };
 use arrow_schema::{DataType, Field, Fields, Schema};
-use labelcheck::value::{Bitmap, ByteArrays, ColumnSlice, Values};
+use labelcheck::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, Values};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{BrotliLevel, Compression, Encoding, GzipLevel, ZstdLevel};
 use parquet::file::properties::{WriterProperties, WriterVersion};
@@ -216,6 +217,19 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
         })
         .collect();
 
+    let labels_multi: Vec<Option<Vec<Option<i32>>>> = (0..n)
+        .map(|_| match rng.below(10) {
+            0 => None,
+            1 => Some(vec![]),
+            2 => Some(vec![Some(2), None, Some(7)]),
+            _ => Some(
+                (0..rng.below(4))
+                    .map(|_| Some(rng.below(5) as i32))
+                    .collect(),
+            ),
+        })
+        .collect();
+
     let meta_fields = Fields::from(vec![Field::new("label", DataType::Int32, true)]);
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Int64, false),
@@ -228,6 +242,11 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
         Field::new("label_u16", DataType::UInt16, true),
         Field::new("label_flba", DataType::FixedSizeBinary(3), true),
         Field::new("meta", DataType::Struct(meta_fields.clone()), true),
+        Field::new(
+            "labels_multi",
+            DataType::List(Arc::new(Field::new("item", DataType::Int32, true))),
+            true,
+        ),
     ]));
     let meta = StructArray::new(
         meta_fields,
@@ -251,6 +270,9 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
             .expect("fixed-size values"),
         ),
         Arc::new(meta),
+        Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(
+            labels_multi.clone(),
+        )),
     ];
     let batch = RecordBatch::try_new(schema.clone(), columns).expect("a valid batch");
     write_batch(path, &batch, spec);
@@ -311,7 +333,36 @@ pub fn write_labels(path: &Path, spec: &Spec) -> Vec<Expected> {
             column: "meta.label",
             slice: slice_of(&meta_label, |o, v| push_i32(o, *v), Values::Int32(vec![])),
         },
+        Expected {
+            column: "labels_multi",
+            slice: list_slice(&labels_multi),
+        },
     ]
+}
+
+/// A list column's rows as the value model holds them: list validity and offsets per row,
+/// element validity per slot, non-null element values.
+fn list_slice(rows: &[Option<Vec<Option<i32>>>]) -> ColumnSlice {
+    let mut shape = ListShape {
+        offsets: vec![0],
+        validity: Bitmap::new(),
+    };
+    let mut validity = Bitmap::new();
+    let mut values = Vec::new();
+    for row in rows {
+        shape.validity.push(row.is_some());
+        for element in row.iter().flatten() {
+            validity.push(element.is_some());
+            values.extend(element);
+        }
+        shape.offsets.push(validity.len());
+    }
+    ColumnSlice {
+        rows: rows.len(),
+        lists: Some(shape),
+        validity,
+        values: Values::Int32(values),
+    }
 }
 
 fn push_bool(out: &mut Values, v: bool) {
