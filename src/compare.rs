@@ -55,6 +55,36 @@ pub struct ChunkComparison {
     pub listed: Vec<Mismatch>,
 }
 
+impl ChunkComparison {
+    /// Counts a mismatching row and lists it while fewer than `cap` are listed; the values
+    /// are only rendered for listed rows.
+    fn record(
+        &mut self,
+        position: ChunkPosition<'_>,
+        pages: &[PageInfo],
+        cap: usize,
+        row: usize,
+        kind: Kind,
+        values: impl FnOnce() -> PathValues,
+    ) {
+        self.counts.add(kind, 1);
+        if self.listed.len() >= cap {
+            return;
+        }
+        let page = page_of(pages, row);
+        self.listed.push(Mismatch {
+            column: position.column.to_owned(),
+            row: position.first_row + row as u64,
+            row_group: position.row_group,
+            row_in_group: row as u64,
+            page: page.map(|p| p.index),
+            page_offset: page.map(|p| p.offset),
+            kind,
+            values: values(),
+        });
+    }
+}
+
 /// Compares the arrow path's slice with the raw path's, row by row.
 ///
 /// `pages` is the raw path's page map, used to say where a mismatching row is stored; `cap`
@@ -96,32 +126,19 @@ pub fn compare_chunk(
             None
         };
         if let Some(kind) = kind {
-            result.counts.add(kind, 1);
-            if result.listed.len() < cap {
-                let cell = |present: bool, valid: bool, values: &Values, index: usize| {
-                    if !present {
-                        Cell::Absent
-                    } else if valid {
-                        style.cell(values.get(index))
-                    } else {
-                        Cell::Null
-                    }
-                };
-                let page = page_of(pages, row);
-                result.listed.push(Mismatch {
-                    column: position.column.to_owned(),
-                    row: position.first_row + row as u64,
-                    row_group: position.row_group,
-                    row_in_group: row as u64,
-                    page: page.map(|p| p.index),
-                    page_offset: page.map(|p| p.offset),
-                    kind,
-                    values: PathValues {
-                        arrow: cell(in_arrow, arrow_valid, &arrow.values, arrow_value),
-                        raw: cell(in_raw, raw_valid, &raw.values, raw_value),
-                    },
-                });
-            }
+            let cell = |present: bool, valid: bool, values: &Values, index: usize| {
+                if !present {
+                    Cell::Absent
+                } else if valid {
+                    style.cell(values.get(index))
+                } else {
+                    Cell::Null
+                }
+            };
+            result.record(position, pages, cap, row, kind, || PathValues {
+                arrow: cell(in_arrow, arrow_valid, &arrow.values, arrow_value),
+                raw: cell(in_raw, raw_valid, &raw.values, raw_value),
+            });
         }
         arrow_value += usize::from(arrow_valid);
         raw_value += usize::from(raw_valid);
@@ -235,25 +252,12 @@ fn compare_lists(
             _ => Some(Kind::Missing),
         };
         let Some(kind) = kind else { continue };
-        result.counts.add(kind, 1);
-        if result.listed.len() < cap {
-            let page = page_of(pages, row);
-            result.listed.push(Mismatch {
-                column: position.column.to_owned(),
-                row: position.first_row + row as u64,
-                row_group: position.row_group,
-                row_in_group: row as u64,
-                page: page.map(|p| p.index),
-                page_offset: page.map(|p| p.offset),
-                kind,
-                values: PathValues {
-                    arrow: a
-                        .as_ref()
-                        .map_or(Cell::Absent, |a| arrow_rows.cell(a, style)),
-                    raw: r.as_ref().map_or(Cell::Absent, |r| raw_rows.cell(r, style)),
-                },
-            });
-        }
+        result.record(position, pages, cap, row, kind, || PathValues {
+            arrow: a
+                .as_ref()
+                .map_or(Cell::Absent, |a| arrow_rows.cell(a, style)),
+            raw: r.as_ref().map_or(Cell::Absent, |r| raw_rows.cell(r, style)),
+        });
     }
     result
 }
