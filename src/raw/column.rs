@@ -17,6 +17,10 @@ use super::{
 };
 use crate::source::ByteSource;
 
+/// Most level entries one page may declare: far above what writers put in a page (tens of
+/// thousands of rows), low enough that decoding a hostile page's levels stays bounded.
+pub const MAX_PAGE_VALUES: usize = 1 << 24;
+
 /// Options for decoding a column chunk.
 #[derive(Debug, Clone, Copy)]
 pub struct DecodeOptions {
@@ -120,6 +124,7 @@ pub fn decode_column_chunk(
     })?;
 
     let mut state = ChunkDecoder::new(leaf, list, meta.codec, options);
+    state.chunk_num_values = num_values;
     let mut pages = PageIter::new(&bytes, range.start);
     while state.levels_read < num_values {
         let (index, offset) = (pages.next_index(), pages.next_offset());
@@ -223,6 +228,8 @@ struct ChunkDecoder<'a> {
     slice: ColumnSlice,
     pages: Vec<PageInfo>,
     levels_read: usize,
+    /// `num_values` of the column chunk's metadata.
+    chunk_num_values: usize,
     def_levels: Vec<u32>,
     indices: Vec<u32>,
 }
@@ -247,6 +254,7 @@ impl<'a> ChunkDecoder<'a> {
             slice: ColumnSlice::empty(leaf.physical_type, type_length),
             pages: Vec::new(),
             levels_read: 0,
+            chunk_num_values: 0,
             def_levels: Vec::new(),
             indices: Vec::new(),
         }
@@ -455,11 +463,18 @@ impl<'a> ChunkDecoder<'a> {
     }
 
     fn check_num_values(&self, num_values: usize) -> RawResult<()> {
-        // Levels need at least one bit each and values more, so a page cannot hold more
-        // values than its declared size in bits: refuse before allocating for them.
-        if num_values > self.options.max_page_bytes.saturating_mul(8).max(1 << 20) {
+        // An RLE run encodes millions of levels in a few bytes, so the page's size does not
+        // bound its value count: the chunk's declared count and a fixed cap do, before any
+        // level is decoded into memory.
+        if num_values > MAX_PAGE_VALUES {
             return Err(RawError::invalid(format!(
-                "page declares {num_values} values, more than any page within the size limit can hold"
+                "page declares {num_values} values, more than the {MAX_PAGE_VALUES} a page may hold"
+            )));
+        }
+        if self.levels_read + num_values > self.chunk_num_values {
+            return Err(RawError::invalid(format!(
+                "page declares {num_values} values after {} read, but the column chunk holds {}",
+                self.levels_read, self.chunk_num_values
             )));
         }
         Ok(())
