@@ -86,6 +86,23 @@ fn rle_booleans_in_v1_and_v2_pages() {
 }
 
 #[test]
+fn delta_and_byte_stream_split_in_v1_and_v2_pages() {
+    for layout in [Layout::Delta, Layout::DeltaLength, Layout::ByteStreamSplit] {
+        for version in [PageVersion::V1, PageVersion::V2] {
+            for (codec_name, compression) in [codecs()[0], codecs()[5]] {
+                let spec = Spec {
+                    layout,
+                    version,
+                    compression,
+                    ..Spec::default()
+                };
+                check(spec, &format!("{layout:?}-{version:?}-{codec_name}"));
+            }
+        }
+    }
+}
+
+#[test]
 fn page_and_row_group_sizes_that_are_not_multiples_of_eight() {
     for (row_group_rows, page_rows) in [(1000, 1000), (333, 13), (7, 3), (1, 1)] {
         let spec = Spec {

@@ -33,6 +33,38 @@ pub enum Layout {
     Dictionary,
     /// PLAIN, but booleans RLE-encoded.
     RleBooleans,
+    /// DELTA_BINARY_PACKED integers, DELTA_BYTE_ARRAY strings.
+    Delta,
+    /// DELTA_LENGTH_BYTE_ARRAY strings.
+    DeltaLength,
+    /// BYTE_STREAM_SPLIT floats, integers and fixed-length byte arrays.
+    ByteStreamSplit,
+}
+
+/// The per-column encodings of a layout that sets them column by column.
+fn column_encodings(layout: Layout) -> Vec<(&'static str, Encoding)> {
+    let ints = [
+        "label_i32",
+        "label_i64",
+        "label_u16",
+        "meta.label",
+        "labels_multi.list.item",
+        "id",
+    ];
+    match layout {
+        Layout::Delta => ints
+            .iter()
+            .map(|c| (*c, Encoding::DELTA_BINARY_PACKED))
+            .chain([("label_str", Encoding::DELTA_BYTE_ARRAY)])
+            .collect(),
+        Layout::DeltaLength => vec![("label_str", Encoding::DELTA_LENGTH_BYTE_ARRAY)],
+        Layout::ByteStreamSplit => ints
+            .iter()
+            .chain(&["target_f32", "target_f64", "label_flba"])
+            .map(|c| (*c, Encoding::BYTE_STREAM_SPLIT))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Every codec the format defines that the writer can produce.
@@ -418,6 +450,13 @@ pub fn properties(spec: &Spec) -> WriterProperties {
                 .set_encoding(Encoding::PLAIN);
             if spec.layout == Layout::RleBooleans {
                 builder = builder.set_column_encoding(ColumnPath::from("label"), Encoding::RLE);
+            }
+        }
+        Layout::Delta | Layout::DeltaLength | Layout::ByteStreamSplit => {
+            builder = builder.set_dictionary_enabled(false);
+            for (column, encoding) in column_encodings(spec.layout) {
+                let path = ColumnPath::new(column.split('.').map(str::to_owned).collect());
+                builder = builder.set_column_encoding(path, encoding);
             }
         }
     }
