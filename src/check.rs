@@ -12,7 +12,7 @@ use crate::columns::{choose, CheckedColumn, ColumnChoice};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
-use crate::raw::column::DecodeOptions;
+use crate::raw::column::{DecodeOptions, PageAnomaly};
 use crate::raw::RawFile;
 use crate::report::{
     BlockDifference, ColumnReport, ColumnStatus, Digests, FileReport, Finding, FindingKind,
@@ -366,6 +366,24 @@ fn run_task(
     };
     let mut findings = Vec::new();
     if let Ok(chunk) = &raw_chunk {
+        for page in &chunk.pages {
+            for anomaly in &page.anomalies {
+                findings.push(Finding {
+                    kind: match anomaly {
+                        PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. } => {
+                            FindingKind::Stats
+                        }
+                        PageAnomaly::TrailingBytes { .. } => FindingKind::Page,
+                    },
+                    column: Some(column.name.clone()),
+                    row_group: Some(row_group),
+                    page: Some(page.index),
+                    page_offset: Some(page.offset),
+                    message: format!("page {} at byte {}: {anomaly}", page.index, page.offset),
+                    errors: None,
+                });
+            }
+        }
         for page in chunk.pages.iter().filter(|p| p.crc_ok == Some(false)) {
             findings.push(Finding {
                 kind: FindingKind::Crc,

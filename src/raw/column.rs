@@ -60,6 +60,52 @@ pub struct PageInfo {
     pub non_null: usize,
     /// `Some(false)` when the page carries a CRC that does not match its bytes.
     pub crc_ok: Option<bool>,
+    /// Ways the page disagrees with itself that did not stop its decoding.
+    pub anomalies: Vec<PageAnomaly>,
+}
+
+/// A page whose header or layout disagrees with what it decodes to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PageAnomaly {
+    /// DATA_PAGE_V2 `num_rows` differs from the rows its levels start.
+    NumRows {
+        /// What the header says.
+        declared: i64,
+        /// What the levels hold.
+        decoded: usize,
+    },
+    /// DATA_PAGE_V2 `num_nulls` differs from the null levels.
+    NumNulls {
+        /// What the header says.
+        declared: i64,
+        /// What the levels hold.
+        decoded: usize,
+    },
+    /// Non-zero bytes follow the last value the page's counts call for.
+    TrailingBytes {
+        /// How many bytes follow it.
+        bytes: usize,
+    },
+}
+
+impl std::fmt::Display for PageAnomaly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NumRows { declared, decoded } => write!(
+                f,
+                "its header declares num_rows {declared} but its levels hold {decoded} rows"
+            ),
+            Self::NumNulls { declared, decoded } => write!(
+                f,
+                "its header declares num_nulls {declared} but its levels hold {decoded} nulls"
+            ),
+            Self::TrailingBytes { bytes } => write!(
+                f,
+                "{bytes} bytes, not all zero, follow the last value its levels call for: values may have been dropped"
+            ),
+        }
+    }
 }
 
 /// A decoded column chunk with the map of its pages.
@@ -228,6 +274,8 @@ struct ChunkDecoder<'a> {
     slice: ColumnSlice,
     pages: Vec<PageInfo>,
     levels_read: usize,
+    /// Anomalies of the page being decoded.
+    anomalies: Vec<PageAnomaly>,
     /// `num_values` of the column chunk's metadata.
     chunk_num_values: usize,
     def_levels: Vec<u32>,
@@ -254,6 +302,7 @@ impl<'a> ChunkDecoder<'a> {
             slice: ColumnSlice::empty(leaf.physical_type, type_length),
             pages: Vec::new(),
             levels_read: 0,
+            anomalies: Vec::new(),
             chunk_num_values: 0,
             def_levels: Vec::new(),
             indices: Vec::new(),
@@ -319,6 +368,7 @@ impl<'a> ChunkDecoder<'a> {
             num_values,
             non_null,
             crc_ok,
+            anomalies: std::mem::take(&mut self.anomalies),
         });
         Ok(())
     }
@@ -438,7 +488,22 @@ impl<'a> ChunkDecoder<'a> {
             let levels = &page.body[rep_len..levels_len];
             decode_rle_hybrid(levels, bit_width(max_def), num_values, &mut self.def_levels)?;
         }
+        let rows_before = self.slice.rows;
         let non_null = self.push_levels(num_values)?;
+        let rows = self.slice.rows - rows_before;
+        if i64::from(data.num_rows) != rows as i64 {
+            self.anomalies.push(PageAnomaly::NumRows {
+                declared: data.num_rows.into(),
+                decoded: rows,
+            });
+        }
+        let nulls = num_values - non_null;
+        if i64::from(data.num_nulls) != nulls as i64 {
+            self.anomalies.push(PageAnomaly::NumNulls {
+                declared: data.num_nulls.into(),
+                decoded: nulls,
+            });
+        }
         let stored = &page.body[levels_len..];
         let uncompressed_values = (page.header.uncompressed_page_size as usize)
             .checked_sub(levels_len)
@@ -532,13 +597,30 @@ impl<'a> ChunkDecoder<'a> {
         Ok(non_null)
     }
 
+    /// Decodes `count` values into the slice and notes non-zero bytes left after them, for
+    /// the encodings whose length the counts determine.
     fn values(&mut self, encoding: Encoding, bytes: &[u8], count: usize) -> RawResult<()> {
-        let out = &mut self.slice.values;
-        match encoding {
-            Encoding::Plain => {
-                plain::decode_plain(bytes, count, out)?;
+        let consumed = self.decode_values(encoding, bytes, count)?;
+        if let Some(rest) = consumed.and_then(|used| bytes.get(used..)) {
+            if rest.iter().any(|&b| b != 0) {
+                self.anomalies
+                    .push(PageAnomaly::TrailingBytes { bytes: rest.len() });
             }
-            Encoding::PlainDictionary | Encoding::RleDictionary => {
+        }
+        Ok(())
+    }
+
+    /// Decodes `count` values; returns the bytes they took where the encoding fixes that.
+    fn decode_values(
+        &mut self,
+        encoding: Encoding,
+        bytes: &[u8],
+        count: usize,
+    ) -> RawResult<Option<usize>> {
+        let out = &mut self.slice.values;
+        let consumed = match (encoding, out) {
+            (Encoding::Plain, out) => Some(plain::decode_plain(bytes, count, out)?),
+            (Encoding::PlainDictionary | Encoding::RleDictionary, out) => {
                 let dictionary = self.dictionary.as_ref().ok_or_else(|| {
                     RawError::invalid(format!(
                         "{} data page without a dictionary page",
@@ -549,55 +631,41 @@ impl<'a> ChunkDecoder<'a> {
                 dictionary::decode_indices(bytes, count, &mut self.indices)?;
                 dictionary::check_indices(&self.indices, dictionary.len())?;
                 out.extend_from_dictionary(dictionary, &self.indices);
+                // A bit-packed run may end in padding, so the length is not fixed.
+                None
             }
-            Encoding::Rle => match out {
-                Values::Boolean(bits) => {
-                    rle_boolean::decode_rle_booleans(bytes, count, bits)?;
-                }
-                _ => {
-                    return Err(RawError::invalid(format!(
-                        "RLE data page for a {} column",
-                        self.leaf.physical_type
-                    )))
-                }
-            },
-            Encoding::DeltaBinaryPacked => match out {
-                Values::Int32(values) => {
-                    delta_binary_packed::decode_delta_i32(bytes, count, values)?;
-                }
-                Values::Int64(values) => {
-                    delta_binary_packed::decode_delta_i64(bytes, count, values)?;
-                }
-                _ => return Err(self.encoding_for_type(encoding)),
-            },
-            Encoding::DeltaLengthByteArray => match out {
-                Values::ByteArray(values) => {
-                    delta_length_byte_array::decode(bytes, count, values)?;
-                }
-                _ => return Err(self.encoding_for_type(encoding)),
-            },
-            Encoding::DeltaByteArray => {
-                delta_byte_array::decode(bytes, count, out)?;
+            (Encoding::Rle, Values::Boolean(bits)) => {
+                Some(rle_boolean::decode_rle_booleans(bytes, count, bits)?)
             }
-            Encoding::ByteStreamSplit => {
+            (Encoding::DeltaBinaryPacked, Values::Int32(values)) => {
+                Some(delta_binary_packed::decode_delta_i32(bytes, count, values)?)
+            }
+            (Encoding::DeltaBinaryPacked, Values::Int64(values)) => {
+                Some(delta_binary_packed::decode_delta_i64(bytes, count, values)?)
+            }
+            (Encoding::DeltaLengthByteArray, Values::ByteArray(values)) => {
+                Some(delta_length_byte_array::decode(bytes, count, values)?)
+            }
+            (Encoding::DeltaByteArray, out) => Some(delta_byte_array::decode(bytes, count, out)?),
+            (Encoding::ByteStreamSplit, out) => {
                 byte_stream_split::decode(bytes, count, out)?;
+                None
             }
-            other => {
+            (Encoding::Rle | Encoding::DeltaBinaryPacked | Encoding::DeltaLengthByteArray, _) => {
+                return Err(RawError::invalid(format!(
+                    "{} data page for a {} column",
+                    encoding.name(),
+                    self.leaf.physical_type
+                )))
+            }
+            (other, _) => {
                 return Err(RawError::unsupported(format!(
                     "data page encoding {}",
                     other.name()
                 )))
             }
-        }
-        Ok(())
-    }
-
-    fn encoding_for_type(&self, encoding: Encoding) -> RawError {
-        RawError::invalid(format!(
-            "{} data page for a {} column",
-            encoding.name(),
-            self.leaf.physical_type
-        ))
+        };
+        Ok(consumed)
     }
 }
 
@@ -642,4 +710,143 @@ fn decode_v1_levels(
 
 fn non_negative(value: i32, what: &str) -> RawResult<usize> {
     usize::try_from(value).map_err(|_| RawError::invalid(format!("negative {what} {value}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw::metadata::{Codec, PageHeader, Repetition};
+    use crate::value::PhysicalType;
+
+    /// An optional INT32 column at the top level: max definition level 1.
+    fn optional_int32() -> LeafColumn {
+        LeafColumn {
+            index: 0,
+            path: vec!["label".into()],
+            physical_type: PhysicalType::Int32,
+            type_length: None,
+            max_def_level: 1,
+            max_rep_level: 0,
+            repetition: Repetition::Optional,
+            logical_type: None,
+            converted_type: None,
+            scale: None,
+            precision: None,
+            ancestors: Vec::new(),
+        }
+    }
+
+    /// A DATA_PAGE_V2 of three levels [1, 0, 1] (RLE run headers by hand) and PLAIN values.
+    fn v2_page(num_rows: i32, num_nulls: i32, values: &[u8]) -> (PageHeader, Vec<u8>) {
+        // Bit-packed run of one group (header 0b11 = 1 group), levels 1,0,1 -> 0b101.
+        let mut body = vec![0x03, 0b0000_0101];
+        body.extend_from_slice(values);
+        let header = PageHeader {
+            page_type: PageType::DataPageV2,
+            uncompressed_page_size: body.len() as i32,
+            compressed_page_size: body.len() as i32,
+            crc: None,
+            data_page_header: None,
+            dictionary_page_header: None,
+            data_page_header_v2: Some(DataPageHeaderV2 {
+                num_values: 3,
+                num_nulls,
+                num_rows,
+                encoding: Encoding::Plain,
+                definition_levels_byte_length: 2,
+                repetition_levels_byte_length: 0,
+                is_compressed: false,
+                statistics: None,
+            }),
+        };
+        (header, body)
+    }
+
+    fn decode(header: PageHeader, body: &[u8]) -> RawResult<DecodedChunk> {
+        let leaf = optional_int32();
+        let options = DecodeOptions::default();
+        let mut decoder = ChunkDecoder::new(&leaf, None, Codec::Uncompressed, &options);
+        decoder.chunk_num_values = 3;
+        let page = RawPage {
+            index: 0,
+            offset: 4,
+            header,
+            body,
+        };
+        decoder.page(&page)?;
+        Ok(decoder.finish())
+    }
+
+    fn two_values() -> Vec<u8> {
+        [7i32, 9].iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn a_consistent_v2_page_has_no_anomalies() {
+        let (header, body) = v2_page(3, 1, &two_values());
+        let chunk = decode(header, &body).unwrap();
+        assert_eq!(chunk.slice.rows, 3);
+        assert_eq!(chunk.slice.values, Values::Int32(vec![7, 9]));
+        assert!(chunk.pages[0].anomalies.is_empty());
+    }
+
+    #[test]
+    fn v2_header_counts_that_disagree_with_the_levels_are_anomalies() {
+        let (header, body) = v2_page(2, 0, &two_values());
+        let chunk = decode(header, &body).unwrap();
+        assert_eq!(
+            chunk.pages[0].anomalies,
+            vec![
+                PageAnomaly::NumRows {
+                    declared: 2,
+                    decoded: 3
+                },
+                PageAnomaly::NumNulls {
+                    declared: 0,
+                    decoded: 1
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn nonzero_bytes_after_the_last_value_are_an_anomaly() {
+        let mut values = two_values();
+        values.extend_from_slice(&[0, 0, 0, 0]);
+        let (header, body) = v2_page(3, 1, &values);
+        assert!(decode(header, &body).unwrap().pages[0].anomalies.is_empty());
+        values.extend_from_slice(&[0, 0, 0x2a, 0]);
+        let (header, body) = v2_page(3, 1, &values);
+        assert_eq!(
+            decode(header, &body).unwrap().pages[0].anomalies,
+            vec![PageAnomaly::TrailingBytes { bytes: 8 }]
+        );
+    }
+
+    #[test]
+    fn values_running_past_the_page_are_an_error() {
+        let (header, body) = v2_page(3, 1, &7i32.to_le_bytes());
+        let error = decode(header, &body).unwrap_err();
+        assert!(error.to_string().contains("2 values need 8 bytes, 4 remain"), "{error}");
+    }
+
+    #[test]
+    fn a_page_claiming_more_values_than_the_chunk_is_an_error() {
+        let leaf = optional_int32();
+        let options = DecodeOptions::default();
+        let mut decoder = ChunkDecoder::new(&leaf, None, Codec::Uncompressed, &options);
+        decoder.chunk_num_values = 2;
+        let (header, body) = v2_page(3, 1, &two_values());
+        let page = RawPage {
+            index: 0,
+            offset: 4,
+            header,
+            body: &body,
+        };
+        let error = decoder.page(&page).unwrap_err();
+        assert!(
+            error.to_string().contains("column chunk holds 2"),
+            "{error}"
+        );
+    }
 }

@@ -334,6 +334,8 @@ pub enum FindingKind {
     Stats,
     /// Values that a path can only return in a lossy, converted form.
     Lossy,
+    /// A page whose layout disagrees with its counts (bytes left after its last value).
+    Page,
 }
 
 impl FindingKind {
@@ -345,7 +347,7 @@ impl FindingKind {
             // rest, which the report shows, but the labels as read are what they are.
             Self::Crc => false,
             // Metadata and representability are warnings about the file, not the labels read.
-            Self::Stats | Self::Lossy => false,
+            Self::Stats | Self::Lossy | Self::Page => false,
         }
     }
 }
