@@ -1,8 +1,10 @@
 //! Path A: the `parquet` crate's arrow reader, with a projection to one leaf column per task,
 //! its arrays brought back to the stored physical values of the shared value model.
 
+use std::cell::Cell;
 use std::io::{self, Read};
-use std::sync::Arc;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Once};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -29,6 +31,42 @@ use crate::canonical::{int96_from_nanos, minimal_twos_complement};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use crate::source::ByteSource;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, PhysicalType, Values};
+
+/// Runs the arrow reader on bytes it may choke on. The parquet crate panics on some corrupt
+/// input (inside its level and bit-buffer code); a panic there is that reader failing on
+/// this file, so it becomes the path's error, and the panic hook keeps quiet about it.
+fn contain<T, E>(
+    work: impl FnOnce() -> Result<T, E>,
+    panicked: impl FnOnce(String) -> E,
+) -> Result<T, E> {
+    static QUIET_HOOK: Once = Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !CONTAINED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    CONTAINED.with(|c| c.set(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(work));
+    CONTAINED.with(|c| c.set(false));
+    result.unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        Err(panicked(format!(
+            "the arrow reader failed with an internal error (a Rust panic): {message}"
+        )))
+    })
+}
+
+thread_local! {
+    /// Set while this thread runs the arrow reader inside [`contain`].
+    static CONTAINED: Cell<bool> = const { Cell::new(false) };
+}
 
 /// Rows per record batch: large batches amortise per-batch overhead.
 const BATCH_ROWS: usize = 65_536;
@@ -104,6 +142,10 @@ pub struct ArrowFile {
 impl ArrowFile {
     /// Loads the footer of `source` with the parquet crate.
     pub fn open(source: Arc<dyn ByteSource>) -> Result<Self, ParquetError> {
+        contain(|| Self::load(source), ParquetError::General)
+    }
+
+    fn load(source: Arc<dyn ByteSource>) -> Result<Self, ParquetError> {
         let reader = SourceReader(source);
         // Arrow type hints stored by other writers would make the reader cast values (a
         // timestamp unit, a dictionary type); without them it reports what Parquet stores.
@@ -210,8 +252,9 @@ impl ColumnDecoder for ArrowFile {
     }
 
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        let slice = contain(|| self.read_leaf(row_group, leaf), DecodeError::Failed)?;
         Ok(DecodedChunk {
-            slice: self.read_leaf(row_group, leaf)?,
+            slice,
             pages: Vec::new(),
         })
     }

@@ -827,7 +827,12 @@ mod tests {
     fn values_running_past_the_page_are_an_error() {
         let (header, body) = v2_page(3, 1, &7i32.to_le_bytes());
         let error = decode(header, &body).unwrap_err();
-        assert!(error.to_string().contains("2 values need 8 bytes, 4 remain"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("2 values need 8 bytes, 4 remain"),
+            "{error}"
+        );
     }
 
     #[test]
