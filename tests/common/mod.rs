@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: running the real binary, and fixtures.
 #![allow(dead_code)]
 
+pub mod craft;
 pub mod fixtures;
 
 use std::path::{Path, PathBuf};

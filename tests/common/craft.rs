@@ -1,0 +1,201 @@
+//! Hand-made Parquet files for cases no writer produces: page CRCs, headers that lie. A small
+//! Thrift compact-protocol writer (test-only) and a one-column, one-row-group file builder.
+#![allow(dead_code)]
+
+/// Writes Thrift compact-protocol structs (thrift-compact-protocol.md).
+#[derive(Default)]
+pub struct Compact {
+    pub out: Vec<u8>,
+    last_field: Vec<i16>,
+}
+
+const I32: u8 = 5;
+const I64: u8 = 6;
+const BINARY: u8 = 8;
+const LIST: u8 = 9;
+const STRUCT: u8 = 12;
+
+impl Compact {
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.out.push(v as u8);
+    }
+
+    fn zigzag(&mut self, v: i64) {
+        self.varint(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    fn field(&mut self, id: i16, kind: u8) {
+        let last = self.last_field.last().copied().unwrap_or(0);
+        let delta = id - last;
+        if (1..=15).contains(&delta) {
+            self.out.push(((delta as u8) << 4) | kind);
+        } else {
+            self.out.push(kind);
+            self.zigzag(id.into());
+        }
+        *self.last_field.last_mut().expect("inside a struct") = id;
+    }
+
+    pub fn begin(&mut self) {
+        self.last_field.push(0);
+    }
+
+    pub fn end(&mut self) {
+        self.out.push(0);
+        self.last_field.pop();
+    }
+
+    pub fn i32(&mut self, id: i16, v: i32) {
+        self.field(id, I32);
+        self.zigzag(v.into());
+    }
+
+    pub fn i64(&mut self, id: i16, v: i64) {
+        self.field(id, I64);
+        self.zigzag(v);
+    }
+
+    pub fn string(&mut self, id: i16, v: &str) {
+        self.field(id, BINARY);
+        self.varint(v.len() as u64);
+        self.out.extend_from_slice(v.as_bytes());
+    }
+
+    pub fn struct_field(&mut self, id: i16) {
+        self.field(id, STRUCT);
+        self.begin();
+    }
+
+    pub fn list(&mut self, id: i16, element: u8, size: usize) {
+        self.field(id, LIST);
+        if size < 15 {
+            self.out.push(((size as u8) << 4) | element);
+        } else {
+            self.out.push(0xf0 | element);
+            self.varint(size as u64);
+        }
+    }
+
+    pub fn list_i32(&mut self, id: i16, values: &[i32]) {
+        self.list(id, I32, values.len());
+        for &v in values {
+            self.zigzag(v.into());
+        }
+    }
+
+    pub fn list_string(&mut self, id: i16, values: &[&str]) {
+        self.list(id, BINARY, values.len());
+        for v in values {
+            self.varint(v.len() as u64);
+            self.out.extend_from_slice(v.as_bytes());
+        }
+    }
+
+    /// A list of structs: the caller writes each with `begin`/`end`.
+    pub fn list_structs(&mut self, id: i16, size: usize) {
+        self.list(id, STRUCT, size);
+    }
+}
+
+/// One data page v1 of the crafted file.
+pub struct CraftedPage {
+    /// Level entries (rows, for a flat column).
+    pub num_values: i32,
+    /// The page body (uncompressed): levels and values.
+    pub body: Vec<u8>,
+    /// The CRC field to store, if any.
+    pub crc: Option<i32>,
+}
+
+/// A data page v1 of a REQUIRED BOOLEAN column holding `values`, PLAIN-encoded.
+pub fn boolean_page(values: &[bool]) -> CraftedPage {
+    let mut body = vec![0u8; values.len().div_ceil(8)];
+    for (i, &v) in values.iter().enumerate() {
+        body[i / 8] |= u8::from(v) << (i % 8);
+    }
+    CraftedPage { num_values: values.len() as i32, body, crc: None }
+}
+
+/// CRC32 of a page body, as the `crc` field stores it.
+pub fn crc_of(body: &[u8]) -> i32 {
+    crc32fast::hash(body) as i32
+}
+
+/// What the footer claims, to craft files whose metadata lies.
+pub struct Claims {
+    /// FileMetaData.num_rows; `None` for the true count.
+    pub file_rows: Option<i64>,
+}
+
+/// A file with one REQUIRED BOOLEAN column `label` in one row group made of `pages`,
+/// uncompressed.
+pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
+    let mut file = b"PAR1".to_vec();
+    let chunk_start = file.len() as i64;
+    let rows: i64 = pages.iter().map(|p| i64::from(p.num_values)).sum();
+    for page in pages {
+        let mut header = Compact::default();
+        header.begin();
+        header.i32(1, 0); // DATA_PAGE
+        header.i32(2, page.body.len() as i32);
+        header.i32(3, page.body.len() as i32);
+        if let Some(crc) = page.crc {
+            header.i32(4, crc);
+        }
+        header.struct_field(5);
+        header.i32(1, page.num_values);
+        header.i32(2, 0); // PLAIN
+        header.i32(3, 3); // RLE
+        header.i32(4, 3); // RLE
+        header.end();
+        header.end();
+        file.extend_from_slice(&header.out);
+        file.extend_from_slice(&page.body);
+    }
+    let chunk_len = file.len() as i64 - chunk_start;
+
+    let mut meta = Compact::default();
+    meta.begin();
+    meta.i32(1, 1);
+    meta.list_structs(2, 2);
+    // Root, then the one leaf.
+    meta.begin();
+    meta.string(4, "schema");
+    meta.i32(5, 1);
+    meta.end();
+    meta.begin();
+    meta.i32(1, 0); // BOOLEAN
+    meta.i32(3, 0); // REQUIRED
+    meta.string(4, "label");
+    meta.end();
+    meta.i64(3, claims.file_rows.unwrap_or(rows));
+    meta.list_structs(4, 1);
+    meta.begin(); // RowGroup
+    meta.list_structs(1, 1);
+    meta.begin(); // ColumnChunk
+    meta.i64(2, chunk_start);
+    meta.struct_field(3); // ColumnMetaData
+    meta.i32(1, 0);
+    meta.list_i32(2, &[0, 3]);
+    meta.list_string(3, &["label"]);
+    meta.i32(4, 0); // UNCOMPRESSED
+    meta.i64(5, rows);
+    meta.i64(6, chunk_len);
+    meta.i64(7, chunk_len);
+    meta.i64(9, chunk_start);
+    meta.end();
+    meta.end(); // ColumnChunk
+    meta.i64(2, chunk_len);
+    meta.i64(3, rows);
+    meta.end(); // RowGroup
+    meta.string(6, "labelcheck test craft");
+    meta.end();
+    file.extend_from_slice(&meta.out);
+    file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
+    file.extend_from_slice(b"PAR1");
+    file
+}

@@ -1,0 +1,74 @@
+//! Hand-made files for what no writer at hand produces: page CRCs, good and bad, and a footer
+//! whose row count lies.
+
+mod common;
+
+use common::craft::{boolean_file, boolean_page, crc_of, Claims};
+use common::{code, json, run, stderr, temp_dir};
+
+const TRUE_COUNT: Claims = Claims { file_rows: None };
+
+fn labels(n: usize, seed: usize) -> Vec<bool> {
+    (0..n).map(|i| (i * 7 + seed) % 5 == 0).collect()
+}
+
+fn write(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {
+    let dir = temp_dir();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let path = path.to_str().unwrap().to_owned();
+    (dir, path)
+}
+
+#[test]
+fn pages_with_correct_crcs_agree_with_no_findings() {
+    let mut pages = vec![boolean_page(&labels(13, 0)), boolean_page(&labels(20, 1))];
+    for page in &mut pages {
+        page.crc = Some(crc_of(&page.body));
+    }
+    let (_dir, path) = write("crc-good.parquet", &boolean_file(&pages, &TRUE_COUNT));
+    let output = run(["diff", &path, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["files"][0]["findings"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(report["files"][0]["columns"][0]["rows"], 33);
+}
+
+#[test]
+fn a_bad_crc_is_a_finding_naming_the_page_and_offset() {
+    let mut pages = vec![boolean_page(&labels(13, 0)), boolean_page(&labels(20, 1))];
+    pages[0].crc = Some(crc_of(&pages[0].body));
+    pages[1].crc = Some(crc_of(&pages[1].body) ^ 1);
+    let bytes = boolean_file(&pages, &TRUE_COUNT);
+    let (_dir, path) = write("crc-bad.parquet", &bytes);
+    let output = run(["diff", &path, "--format", "json"]);
+    // Both paths still read the same labels: the bad checksum is a warning, not a mismatch.
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let findings = report["files"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    let finding = &findings[0];
+    assert_eq!(finding["kind"], "crc");
+    assert_eq!(finding["page"], 1);
+    let offset = finding["page_offset"].as_u64().unwrap() as usize;
+    // The offset is where the second page header starts: right after the first page's body.
+    assert!(offset > 4 && offset < bytes.len());
+    assert_eq!(bytes[offset], 0x15, "a page header's first field (type, i32) starts there");
+
+    let unchecked = json(&run(["diff", &path, "--format", "json", "--no-crc"]));
+    assert_eq!(unchecked["files"][0]["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_footer_that_undercounts_its_rows_is_a_stats_finding() {
+    let pages = vec![boolean_page(&labels(10, 0))];
+    let (_dir, path) = write("rows-lie.parquet", &boolean_file(&pages, &Claims { file_rows: Some(0) }));
+    let output = run(["diff", &path, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let file = &report["files"][0];
+    assert_eq!(file["columns"][0]["status"], "agree", "both paths read the row group's 10 rows");
+    assert_eq!(file["columns"][0]["rows"], 10);
+    assert_eq!(file["findings"][0]["kind"], "stats");
+    assert!(file["findings"][0]["message"].as_str().unwrap().contains("num_rows is 0"));
+}
