@@ -30,7 +30,11 @@ fn pages_with_correct_crcs_agree_with_no_findings() {
     let output = run(["diff", &path, "--format", "json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = json(&output);
-    assert_eq!(report["files"][0]["findings"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(
+        report["files"][0]["findings"].as_array().unwrap().len(),
+        0,
+        "{report}"
+    );
     assert_eq!(report["files"][0]["columns"][0]["rows"], 33);
 }
 
@@ -53,22 +57,37 @@ fn a_bad_crc_is_a_finding_naming_the_page_and_offset() {
     let offset = finding["page_offset"].as_u64().unwrap() as usize;
     // The offset is where the second page header starts: right after the first page's body.
     assert!(offset > 4 && offset < bytes.len());
-    assert_eq!(bytes[offset], 0x15, "a page header's first field (type, i32) starts there");
+    assert_eq!(
+        bytes[offset], 0x15,
+        "a page header's first field (type, i32) starts there"
+    );
 
     let unchecked = json(&run(["diff", &path, "--format", "json", "--no-crc"]));
-    assert_eq!(unchecked["files"][0]["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        unchecked["files"][0]["findings"].as_array().unwrap().len(),
+        0
+    );
 }
 
 #[test]
 fn a_footer_that_undercounts_its_rows_is_a_stats_finding() {
     let pages = vec![boolean_page(&labels(10, 0))];
-    let (_dir, path) = write("rows-lie.parquet", &boolean_file(&pages, &Claims { file_rows: Some(0) }));
+    let (_dir, path) = write(
+        "rows-lie.parquet",
+        &boolean_file(&pages, &Claims { file_rows: Some(0) }),
+    );
     let output = run(["diff", &path, "--format", "json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = json(&output);
     let file = &report["files"][0];
-    assert_eq!(file["columns"][0]["status"], "agree", "both paths read the row group's 10 rows");
+    assert_eq!(
+        file["columns"][0]["status"], "agree",
+        "both paths read the row group's 10 rows"
+    );
     assert_eq!(file["columns"][0]["rows"], 10);
     assert_eq!(file["findings"][0]["kind"], "stats");
-    assert!(file["findings"][0]["message"].as_str().unwrap().contains("num_rows is 0"));
+    assert!(file["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("num_rows is 0"));
 }

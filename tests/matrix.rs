@@ -103,6 +103,14 @@ fn delta_and_byte_stream_split_in_v1_and_v2_pages() {
 }
 
 #[test]
+fn dictionary_that_falls_back_to_plain_within_a_chunk() {
+    for version in [PageVersion::V1, PageVersion::V2] {
+        let spec = Spec { layout: Layout::DictionaryFallback, version, ..Spec::default() };
+        check(spec, &format!("fallback-{version:?}"));
+    }
+}
+
+#[test]
 fn page_and_row_group_sizes_that_are_not_multiples_of_eight() {
     for (row_group_rows, page_rows) in [(1000, 1000), (333, 13), (7, 3), (1, 1)] {
         let spec = Spec {

@@ -117,7 +117,11 @@ pub fn boolean_page(values: &[bool]) -> CraftedPage {
     for (i, &v) in values.iter().enumerate() {
         body[i / 8] |= u8::from(v) << (i % 8);
     }
-    CraftedPage { num_values: values.len() as i32, body, crc: None }
+    CraftedPage {
+        num_values: values.len() as i32,
+        body,
+        crc: None,
+    }
 }
 
 /// CRC32 of a page body, as the `crc` field stores it.

@@ -31,6 +31,8 @@ pub enum Layout {
     Plain,
     /// Dictionary on (booleans stay PLAIN).
     Dictionary,
+    /// Dictionary on, but so small that chunks fall back to PLAIN part way.
+    DictionaryFallback,
     /// PLAIN, but booleans RLE-encoded.
     RleBooleans,
     /// DELTA_BINARY_PACKED integers, DELTA_BYTE_ARRAY strings.
@@ -444,6 +446,11 @@ pub fn properties(spec: &Spec) -> WriterProperties {
         .set_write_batch_size(spec.page_rows);
     match spec.layout {
         Layout::Dictionary => builder = builder.set_dictionary_enabled(true),
+        Layout::DictionaryFallback => {
+            builder = builder
+                .set_dictionary_enabled(true)
+                .set_dictionary_page_size_limit(16)
+        }
         Layout::Plain | Layout::RleBooleans => {
             builder = builder
                 .set_dictionary_enabled(false)
