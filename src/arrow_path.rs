@@ -620,19 +620,53 @@ fn push_bytes(
     valid: &impl Fn(usize) -> bool,
     out: &mut ByteArrays,
 ) -> Option<()> {
-    let rows = (0..array.len()).filter(|&i| valid(i));
     match data_type {
-        DataType::Utf8 => rows.for_each(|i| out.push(array.as_string::<i32>().value(i).as_bytes())),
-        DataType::LargeUtf8 => {
-            rows.for_each(|i| out.push(array.as_string::<i64>().value(i).as_bytes()))
+        DataType::Utf8 | DataType::Binary => {
+            let data = array.to_data();
+            let offsets = data.buffer::<i32>(0);
+            push_offset_bytes(array, offsets, data.buffers()[1].as_slice(), valid, out)
+        }
+        DataType::LargeUtf8 | DataType::LargeBinary => {
+            let data = array.to_data();
+            let offsets = data.buffer::<i64>(0);
+            push_offset_bytes(array, offsets, data.buffers()[1].as_slice(), valid, out)
         }
         DataType::Utf8View => {
-            rows.for_each(|i| out.push(array.as_string_view().value(i).as_bytes()))
+            let values = array.as_string_view();
+            (0..array.len())
+                .filter(|&i| valid(i))
+                .for_each(|i| out.push(values.value(i).as_bytes()));
         }
-        DataType::Binary => rows.for_each(|i| out.push(array.as_binary::<i32>().value(i))),
-        DataType::LargeBinary => rows.for_each(|i| out.push(array.as_binary::<i64>().value(i))),
-        DataType::BinaryView => rows.for_each(|i| out.push(array.as_binary_view().value(i))),
+        DataType::BinaryView => {
+            let values = array.as_binary_view();
+            (0..array.len())
+                .filter(|&i| valid(i))
+                .for_each(|i| out.push(values.value(i)));
+        }
         _ => return None,
     }
     Some(())
+}
+
+/// Appends the valid values of an offsets-and-bytes array; without nulls, as one copy.
+fn push_offset_bytes<O: Copy + TryInto<usize>>(
+    array: &dyn Array,
+    offsets: &[O],
+    bytes: &[u8],
+    valid: &impl Fn(usize) -> bool,
+    out: &mut ByteArrays,
+) {
+    let offset = |i: usize| {
+        offsets[i]
+            .try_into()
+            .ok()
+            .expect("arrow offsets are non-negative")
+    };
+    if (0..array.len()).all(valid) {
+        out.extend_from_offsets((0..=array.len()).map(offset), bytes);
+    } else {
+        for i in (0..array.len()).filter(|&i| valid(i)) {
+            out.push(&bytes[offset(i)..offset(i + 1)]);
+        }
+    }
 }

@@ -6,7 +6,9 @@
 //! digests at once, and the partial blocks at its edges are kept as bytes until the
 //! neighbouring row groups are joined in order by [`FingerprintBuilder`].
 
-use crate::value::{ColumnSlice, Value, Values};
+use std::ops::Range;
+
+use crate::value::{Bitmap, ColumnSlice, Values};
 
 /// Rows per block.
 pub const BLOCK_ROWS: u64 = 65_536;
@@ -38,104 +40,102 @@ pub enum BlockPiece {
 /// Hashes the rows of `slice`, whose first row is row `first_row` of the file.
 pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
     let mut pieces = Vec::new();
-    let mut writer = RowWriter::new(first_row);
-    let mut value_index = 0;
-    let mut write_slot = |buffer: &mut Vec<u8>, slot: usize| {
-        if slice.validity.get(slot) {
-            buffer.push(1);
-            write_value(buffer, &slice.values, value_index);
-            value_index += 1;
-        } else {
-            buffer.push(0);
-        }
-    };
-    for row in 0..slice.rows {
-        writer.start_row(&mut pieces);
+    let mut buffer = Vec::new();
+    let mut next_value = 0;
+    let mut row = 0;
+    while row < slice.rows {
+        let global = first_row + row as u64;
+        let block = global / BLOCK_ROWS;
+        let to_block_end = (block + 1) * BLOCK_ROWS - global;
+        let end = row + (slice.rows - row).min(to_block_end as usize);
+        buffer.clear();
         match &slice.lists {
-            None => write_slot(&mut writer.buffer, row),
-            // A list row: null is 00; otherwise 01, the element count, then each element.
-            Some(shape) if shape.validity.get(row) => {
-                let slots = shape.offsets[row]..shape.offsets[row + 1];
-                writer.buffer.push(1);
-                writer
-                    .buffer
-                    .extend_from_slice(&(slots.len() as u32).to_le_bytes());
-                for slot in slots {
-                    write_slot(&mut writer.buffer, slot);
+            None => flat_rows(&mut buffer, slice, row..end, &mut next_value),
+            Some(shape) => {
+                for list in row..end {
+                    // A list row: null is 00; otherwise 01, the element count, then each element.
+                    if shape.validity.get(list) {
+                        let slots = shape.offsets[list]..shape.offsets[list + 1];
+                        buffer.push(1);
+                        buffer.extend_from_slice(&(slots.len() as u32).to_le_bytes());
+                        flat_rows(&mut buffer, slice, slots, &mut next_value);
+                    } else {
+                        buffer.push(0);
+                    }
                 }
             }
-            Some(_) => writer.buffer.push(0),
         }
-        writer.end_row();
+        let complete = global % BLOCK_ROWS == 0 && (end - row) as u64 == BLOCK_ROWS;
+        pieces.push(if complete {
+            BlockPiece::Whole {
+                block,
+                digest: *blake3::hash(&buffer).as_bytes(),
+            }
+        } else {
+            BlockPiece::Partial {
+                block,
+                bytes: buffer.clone(),
+            }
+        });
+        row = end;
     }
-    writer.finish(&mut pieces);
     pieces
 }
 
-/// Canonical value bytes by physical type (FINGERPRINT.md, "Canonical row bytes").
-fn write_value(out: &mut Vec<u8>, values: &Values, index: usize) {
-    match values.get(index) {
-        Value::Boolean(b) => out.push(u8::from(b)),
-        Value::Int32(v) => out.extend_from_slice(&v.to_le_bytes()),
-        Value::Int64(v) => out.extend_from_slice(&v.to_le_bytes()),
-        Value::Int96(v) => out.extend_from_slice(&v),
-        Value::Float(v) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
-        Value::Double(v) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
-        Value::Bytes(bytes) => {
-            if let Values::ByteArray(_) = values {
-                out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            }
+/// Canonical bytes of the slots `slots` (FINGERPRINT.md, "Canonical row bytes"): `00` for a
+/// null, `01` and the value bytes by physical type otherwise. `next_value` is the index of the
+/// first non-null value among them, and moves past them.
+fn flat_rows(out: &mut Vec<u8>, slice: &ColumnSlice, slots: Range<usize>, next_value: &mut usize) {
+    let validity = &slice.validity;
+    match &slice.values {
+        Values::Boolean(bits) => each_slot(out, validity, slots, next_value, |out, i| {
+            out.push(u8::from(bits.get(i)))
+        }),
+        Values::Int32(v) => each_slot(out, validity, slots, next_value, |out, i| {
+            out.extend_from_slice(&v[i].to_le_bytes())
+        }),
+        Values::Int64(v) => each_slot(out, validity, slots, next_value, |out, i| {
+            out.extend_from_slice(&v[i].to_le_bytes())
+        }),
+        Values::Int96(v) => each_slot(out, validity, slots, next_value, |out, i| {
+            out.extend_from_slice(&v[i])
+        }),
+        // Floats as their bits, so NaN payloads and -0.0 are kept.
+        Values::Float(v) => each_slot(out, validity, slots, next_value, |out, i| {
+            out.extend_from_slice(&v[i].to_bits().to_le_bytes())
+        }),
+        Values::Double(v) => each_slot(out, validity, slots, next_value, |out, i| {
+            out.extend_from_slice(&v[i].to_bits().to_le_bytes())
+        }),
+        Values::ByteArray(v) => each_slot(out, validity, slots, next_value, |out, i| {
+            let bytes = v.get(i);
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(bytes);
+        }),
+        Values::FixedLenByteArray { width, data } => {
+            each_slot(out, validity, slots, next_value, |out, i| {
+                out.extend_from_slice(&data[i * width..(i + 1) * width])
+            })
         }
     }
 }
 
-/// Accumulates canonical row bytes of one block at a time, cutting at block boundaries.
-struct RowWriter {
-    row: u64,
-    block_start: u64,
-    buffer: Vec<u8>,
-}
-
-impl RowWriter {
-    fn new(first_row: u64) -> Self {
-        Self {
-            row: first_row,
-            block_start: first_row,
-            buffer: Vec::new(),
-        }
-    }
-
-    fn start_row(&mut self, pieces: &mut Vec<BlockPiece>) {
-        if self.row % BLOCK_ROWS == 0 && self.row != self.block_start {
-            self.finish(pieces);
-            self.block_start = self.row;
-        }
-    }
-
-    fn end_row(&mut self) {
-        self.row += 1;
-    }
-
-    /// Closes the current block: a digest when it is complete, its bytes when it is not.
-    fn finish(&mut self, pieces: &mut Vec<BlockPiece>) {
-        if self.row == self.block_start {
-            return;
-        }
-        let block = self.block_start / BLOCK_ROWS;
-        let complete =
-            self.block_start % BLOCK_ROWS == 0 && self.row - self.block_start == BLOCK_ROWS;
-        if complete {
-            pieces.push(BlockPiece::Whole {
-                block,
-                digest: *blake3::hash(&self.buffer).as_bytes(),
-            });
-            self.buffer.clear();
+/// Writes each slot's null marker, and its value through `write` when it has one.
+#[inline(always)]
+fn each_slot(
+    out: &mut Vec<u8>,
+    validity: &Bitmap,
+    slots: Range<usize>,
+    next_value: &mut usize,
+    mut write: impl FnMut(&mut Vec<u8>, usize),
+) {
+    for slot in slots {
+        if validity.get(slot) {
+            out.push(1);
+            write(out, *next_value);
+            *next_value += 1;
         } else {
-            pieces.push(BlockPiece::Partial {
-                block,
-                bytes: std::mem::take(&mut self.buffer),
-            });
+            out.push(0);
         }
     }
 }
@@ -227,7 +227,6 @@ impl FingerprintBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Bitmap;
 
     fn int_slice(range: std::ops::Range<i32>) -> ColumnSlice {
         let values: Vec<i32> = range.collect();

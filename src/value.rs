@@ -262,6 +262,29 @@ impl ByteArrays {
         self.offsets.len() - 1
     }
 
+    /// Appends the strings of another packed buffer: `offsets` (one more than strings, into
+    /// `data`) as arrow and Parquet lay them out.
+    pub fn extend_from_offsets(&mut self, mut offsets: impl Iterator<Item = usize>, data: &[u8]) {
+        let Some(first) = offsets.next() else { return };
+        let base = self.data.len();
+        let mut last = first;
+        self.offsets.extend(offsets.map(|end| {
+            last = end;
+            base + end - first
+        }));
+        self.data.extend_from_slice(&data[first..last]);
+    }
+
+    /// The offsets: one more than strings, into the packed bytes.
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+
+    /// All strings' bytes, back to back.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -401,6 +424,11 @@ impl Values {
                 out.extend(indices.iter().map(|&i| dict[i as usize]))
             }
             (Self::ByteArray(out), Self::ByteArray(dict)) => {
+                let bytes: usize = indices
+                    .iter()
+                    .map(|&i| dict.offsets[i as usize + 1] - dict.offsets[i as usize])
+                    .sum();
+                out.reserve(indices.len(), bytes);
                 for &i in indices {
                     out.push(dict.get(i as usize));
                 }

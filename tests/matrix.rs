@@ -105,7 +105,11 @@ fn delta_and_byte_stream_split_in_v1_and_v2_pages() {
 #[test]
 fn dictionary_that_falls_back_to_plain_within_a_chunk() {
     for version in [PageVersion::V1, PageVersion::V2] {
-        let spec = Spec { layout: Layout::DictionaryFallback, version, ..Spec::default() };
+        let spec = Spec {
+            layout: Layout::DictionaryFallback,
+            version,
+            ..Spec::default()
+        };
         check(spec, &format!("fallback-{version:?}"));
     }
 }
