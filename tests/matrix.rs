@@ -7,6 +7,7 @@ mod common;
 use common::fixtures::{codecs, write_labels, Layout, PageVersion, Spec};
 use common::{code, json, run, stderr, temp_dir};
 use labelcheck::fingerprint::{hash_slice, FingerprintBuilder};
+use parquet::basic::Compression;
 
 fn expected_digest(slice: &labelcheck::value::ColumnSlice) -> String {
     let mut builder = FingerprintBuilder::new();
@@ -56,11 +57,11 @@ fn check(spec: Spec, name: &str) {
     }
 }
 
-#[test]
-fn plain_and_dictionary_v1_and_v2_every_codec() {
-    for layout in [Layout::Plain, Layout::Dictionary] {
+/// Checks every combination of `layouts`, both page versions and `codecs`.
+fn check_combinations(layouts: &[Layout], codecs: &[(&str, Compression)]) {
+    for &layout in layouts {
         for version in [PageVersion::V1, PageVersion::V2] {
-            for (codec_name, compression) in codecs() {
+            for &(codec_name, compression) in codecs {
                 let spec = Spec {
                     layout,
                     version,
@@ -71,47 +72,27 @@ fn plain_and_dictionary_v1_and_v2_every_codec() {
             }
         }
     }
+}
+
+#[test]
+fn plain_and_dictionary_v1_and_v2_every_codec() {
+    check_combinations(&[Layout::Plain, Layout::Dictionary], &codecs());
 }
 
 #[test]
 fn rle_booleans_in_v1_and_v2_pages() {
-    for version in [PageVersion::V1, PageVersion::V2] {
-        let spec = Spec {
-            layout: Layout::RleBooleans,
-            version,
-            ..Spec::default()
-        };
-        check(spec, &format!("rle-bool-{version:?}"));
-    }
+    check_combinations(&[Layout::RleBooleans], &codecs()[1..2]);
 }
 
 #[test]
 fn delta_and_byte_stream_split_in_v1_and_v2_pages() {
-    for layout in [Layout::Delta, Layout::DeltaLength, Layout::ByteStreamSplit] {
-        for version in [PageVersion::V1, PageVersion::V2] {
-            for (codec_name, compression) in [codecs()[0], codecs()[5]] {
-                let spec = Spec {
-                    layout,
-                    version,
-                    compression,
-                    ..Spec::default()
-                };
-                check(spec, &format!("{layout:?}-{version:?}-{codec_name}"));
-            }
-        }
-    }
+    let layouts = [Layout::Delta, Layout::DeltaLength, Layout::ByteStreamSplit];
+    check_combinations(&layouts, &[codecs()[0], codecs()[5]]);
 }
 
 #[test]
 fn dictionary_that_falls_back_to_plain_within_a_chunk() {
-    for version in [PageVersion::V1, PageVersion::V2] {
-        let spec = Spec {
-            layout: Layout::DictionaryFallback,
-            version,
-            ..Spec::default()
-        };
-        check(spec, &format!("fallback-{version:?}"));
-    }
+    check_combinations(&[Layout::DictionaryFallback], &codecs()[1..2]);
 }
 
 #[test]
