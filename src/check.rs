@@ -76,40 +76,25 @@ pub fn check_file(
             } else {
                 ("arrow", "raw")
             };
-            let mut report = FileReport::failed(path, String::new());
-            report.error = None;
-            report.findings.push(Finding {
-                kind: FindingKind::PathFailure,
-                column: None,
-                row_group: None,
-                page: None,
-                page_offset: None,
-                message: format!(
-                    "the {failed} path could not read the footer, the {other} path could"
-                ),
-                errors: Some(errors),
-            });
-            return report;
+            let mut finding = Finding::about_file(
+                FindingKind::PathFailure,
+                format!("the {failed} path could not read the footer, the {other} path could"),
+            );
+            finding.errors = Some(errors);
+            return FileReport::with_finding(path, finding);
         }
     };
     let metadata = raw.metadata();
     if arrow.num_row_groups() != metadata.row_groups.len() {
-        let mut report = FileReport::failed(path, String::new());
-        report.error = None;
-        report.findings.push(Finding {
-            kind: FindingKind::PathFailure,
-            column: None,
-            row_group: None,
-            page: None,
-            page_offset: None,
-            message: format!(
+        let finding = Finding::about_file(
+            FindingKind::PathFailure,
+            format!(
                 "the paths read different footers: {} row groups (arrow) vs {} (raw)",
                 arrow.num_row_groups(),
                 metadata.row_groups.len()
             ),
-            errors: None,
-        });
-        return report;
+        );
+        return FileReport::with_finding(path, finding);
     }
     let facts = FileFacts {
         row_group_rows: metadata
@@ -120,17 +105,14 @@ pub fn check_file(
         created_by: metadata.created_by.clone(),
     };
     let row_group_total: i64 = metadata.row_groups.iter().map(|rg| rg.num_rows).sum();
-    let footer_finding = (metadata.num_rows != row_group_total).then(|| Finding {
-        kind: FindingKind::Stats,
-        column: None,
-        row_group: None,
-        page: None,
-        page_offset: None,
-        message: format!(
-            "the footer's num_rows is {} but its row groups hold {row_group_total} rows; readers that trust the footer read the wrong number of rows",
-            metadata.num_rows
-        ),
-        errors: None,
+    let footer_finding = (metadata.num_rows != row_group_total).then(|| {
+        Finding::about_file(
+            FindingKind::Stats,
+            format!(
+                "the footer's num_rows is {} but its row groups hold {row_group_total} rows; readers that trust the footer read the wrong number of rows",
+                metadata.num_rows
+            ),
+        )
     });
     let (columns, selection) = match choose(raw.leaves(), &options.columns) {
         Ok(chosen) => chosen,
@@ -531,6 +513,14 @@ impl FileReport {
     /// The report of a file that could not be checked at all.
     pub fn failed(path: &str, error: String) -> Self {
         Self {
+            error: Some(error),
+            ..Self::with_finding(path, None)
+        }
+    }
+
+    /// The report of a file whose check stopped at one finding (or none).
+    fn with_finding(path: &str, finding: impl Into<Option<Finding>>) -> Self {
+        Self {
             path: path.to_owned(),
             rows: 0,
             row_groups: 0,
@@ -539,8 +529,8 @@ impl FileReport {
             columns: Vec::new(),
             mismatches: Vec::new(),
             mismatches_truncated: false,
-            findings: Vec::new(),
-            error: Some(error),
+            findings: finding.into().into_iter().collect(),
+            error: None,
         }
     }
 }

@@ -371,6 +371,21 @@ pub struct Finding {
     pub errors: Option<PathErrors>,
 }
 
+impl Finding {
+    /// A finding about the whole file rather than a column or page.
+    pub fn about_file(kind: FindingKind, message: String) -> Self {
+        Self {
+            kind,
+            column: None,
+            row_group: None,
+            page: None,
+            page_offset: None,
+            message,
+            errors: None,
+        }
+    }
+}
+
 /// The errors of the two paths, one of which may have succeeded.
 #[derive(Debug, Clone, Serialize)]
 pub struct PathErrors {
