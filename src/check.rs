@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::against::{AgainstOptions, Dump};
 use crate::arrow_path::ArrowFile;
 use crate::canonical::apply;
 use crate::columns::{choose, CheckedColumn, ColumnChoice};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::dump::{self, Record};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
 use crate::raw::column::{DecodeOptions, PageAnomaly};
 use crate::raw::RawFile;
@@ -31,6 +33,8 @@ pub struct CheckOptions {
     pub decode: DecodeOptions,
     /// Row groups decoded at once; bounds memory.
     pub window: usize,
+    /// A label dump to compare with, as a third witness.
+    pub against: Option<AgainstOptions>,
 }
 
 /// The facts about a file that the check needs besides its decoders.
@@ -114,30 +118,89 @@ pub fn check_file(
             ),
         )
     });
-    let (columns, selection) = match choose(raw.leaves(), &options.columns) {
+    let mut findings: Vec<Finding> = footer_finding.into_iter().collect();
+    let dump_records = match &options.against {
+        Some(against) => match read_dump(against) {
+            Ok(records) => Some(records),
+            Err(message) => {
+                findings.push(Finding::about_file(FindingKind::Against, message));
+                None
+            }
+        },
+        None => None,
+    };
+    // With a dump and no columns named, the dump's columns (those the file has; the dump
+    // reports the others) are the ones to check.
+    let choice = match (
+        &options.columns,
+        dump_records.as_ref().and_then(|r| r.first()),
+    ) {
+        (ColumnChoice::Labels, Some(header)) => ColumnChoice::Named(
+            header
+                .fields
+                .iter()
+                .map(|f| f.text.clone())
+                .filter(|name| {
+                    name != "row"
+                        && choose(raw.leaves(), &ColumnChoice::Named(vec![name.clone()])).is_ok()
+                })
+                .collect(),
+        ),
+        (choice, _) => choice.clone(),
+    };
+    let (columns, selection) = match choose(raw.leaves(), &choice) {
         Ok(chosen) => chosen,
         Err(error) => return FileReport::failed(path, error.to_string()),
     };
+    let dump = match (&options.against, &dump_records) {
+        (Some(against), Some(records)) => {
+            let (dump, problems) = Dump::load(records, against, &columns, &facts.row_group_rows);
+            findings.extend(problems);
+            Some(dump)
+        }
+        _ => None,
+    };
     let total: u64 = facts.row_group_rows.iter().sum::<u64>() * columns.len() as u64;
     let progress = progress(total);
+    let witnesses = Witnesses {
+        arrow: &arrow,
+        raw: &raw,
+        against: dump.as_ref().map(|d| d as &dyn ColumnDecoder),
+    };
     let mut report = check_with(
         path,
         &facts,
         &columns,
         selection,
-        &arrow,
-        &raw,
+        witnesses,
         options,
         progress.as_ref(),
     );
-    report.findings.extend(footer_finding);
+    report.findings.splice(0..0, findings);
     report
+}
+
+/// Reads and splits the dump; an error is one line naming the dump.
+fn read_dump(against: &AgainstOptions) -> Result<Vec<Record>, String> {
+    let bytes = std::fs::read(&against.path)
+        .map_err(|e| format!("{}: cannot read the dump: {e}", against.path))?;
+    let records = dump::parse(&bytes)
+        .map_err(|e| format!("{}: {e}; the dump is not compared", against.path))?;
+    if records.is_empty() {
+        return Err(format!(
+            "{}: the dump is empty; it is not compared",
+            against.path
+        ));
+    }
+    Ok(records)
 }
 
 /// Everything one (column, row group) task produced.
 struct TaskOutput {
     arrow: Result<PathOutput, DecodeError>,
     raw: Result<PathOutput, DecodeError>,
+    /// `None` when no dump covers the column.
+    against: Option<PathOutput>,
     comparison: Option<ChunkComparison>,
     findings: Vec<Finding>,
 }
@@ -153,6 +216,7 @@ struct PathOutput {
 struct ColumnState {
     arrow: Option<FingerprintBuilder>,
     raw: Option<FingerprintBuilder>,
+    against: Option<FingerprintBuilder>,
     arrow_error: Option<DecodeError>,
     raw_error: Option<DecodeError>,
     counts: KindCounts,
@@ -160,16 +224,25 @@ struct ColumnState {
     nulls: u64,
 }
 
-/// Checks `columns` of a file through two decoders. This is the seam tests use to put a
+/// The decoders a file is checked with.
+#[derive(Clone, Copy)]
+pub struct Witnesses<'a> {
+    /// Path A.
+    pub arrow: &'a dyn ColumnDecoder,
+    /// Path B.
+    pub raw: &'a dyn ColumnDecoder,
+    /// The `--against` dump, if any.
+    pub against: Option<&'a dyn ColumnDecoder>,
+}
+
+/// Checks `columns` of a file through its witnesses. This is the seam tests use to put a
 /// faulty decoder in either seat.
-#[allow(clippy::too_many_arguments)]
 pub fn check_with(
     path: &str,
     facts: &FileFacts,
     columns: &[CheckedColumn],
     selection: Selection,
-    arrow: &dyn ColumnDecoder,
-    raw: &dyn ColumnDecoder,
+    witnesses: Witnesses<'_>,
     options: &CheckOptions,
     progress: &dyn Progress,
 ) -> FileReport {
@@ -187,6 +260,7 @@ pub fn check_with(
         .map(|_| ColumnState {
             arrow: Some(FingerprintBuilder::new()),
             raw: Some(FingerprintBuilder::new()),
+            against: Some(FingerprintBuilder::new()),
             arrow_error: None,
             raw_error: None,
             counts: KindCounts::default(),
@@ -215,8 +289,7 @@ pub fn check_with(
                     &columns[c],
                     rg,
                     row_group_starts[rg],
-                    arrow,
-                    raw,
+                    witnesses,
                     skip[c],
                     options.max_listed,
                 );
@@ -235,6 +308,14 @@ pub fn check_with(
                 Some(&mut state.nulls),
             );
             state.rows += raw_rows;
+            match output.against {
+                Some(against) => {
+                    if let Some(builder) = &mut state.against {
+                        builder.add(against.pieces, against.rows);
+                    }
+                }
+                None => state.against = None,
+            }
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
                 window_listed.extend(comparison.listed);
@@ -298,8 +379,11 @@ fn run_task(
     column: &CheckedColumn,
     row_group: usize,
     first_row: u64,
-    arrow: &dyn ColumnDecoder,
-    raw: &dyn ColumnDecoder,
+    Witnesses {
+        arrow,
+        raw,
+        against,
+    }: Witnesses<'_>,
     (skip_arrow, skip_raw): (bool, bool),
     max_listed: usize,
 ) -> TaskOutput {
@@ -331,6 +415,8 @@ fn run_task(
         Ok(chunk) => apply(column.canonical, &mut chunk.slice),
         Err(_) => 0,
     };
+    // A column the dump does not hold is simply not compared with it.
+    let against_chunk = against.and_then(|d| d.decode(row_group, column.leaf).ok());
     let comparison = match (&arrow_chunk, &raw_chunk) {
         (Ok(a), Ok(r)) => Some(compare_chunk(
             ChunkPosition {
@@ -341,6 +427,7 @@ fn run_task(
             column.style,
             &a.slice,
             &r.slice,
+            against_chunk.as_ref().map(|d| &d.slice),
             &r.pages,
             max_listed,
         )),
@@ -402,9 +489,11 @@ fn run_task(
         })
     };
     let (arrow, raw) = rayon::join(|| finish(arrow_chunk), || finish(raw_chunk));
+    let against = against_chunk.and_then(|chunk| finish(Ok(chunk)).ok());
     TaskOutput {
         arrow,
         raw,
+        against,
         comparison,
         findings,
     }
@@ -417,6 +506,7 @@ fn column_report(
 ) -> (ColumnReport, Option<Finding>) {
     let arrow_fp = state.arrow.map(FingerprintBuilder::finish);
     let raw_fp = state.raw.map(FingerprintBuilder::finish);
+    let against_fp = state.against.map(FingerprintBuilder::finish);
     let mut differing_blocks = Vec::new();
     if let (Some(a), Some(r)) = (&arrow_fp, &raw_fp) {
         for block in 0..a.blocks.len().max(r.blocks.len()) {
@@ -488,7 +578,7 @@ fn column_report(
     };
     let report = ColumnReport {
         column: column.name.clone(),
-        physical_type: column.physical_type.clone(),
+        physical_type: column.physical.name().to_owned(),
         logical_type: column.logical_type.clone(),
         rows: if state.raw_error.is_none() {
             state.rows
@@ -499,6 +589,7 @@ fn column_report(
         digests: Digests {
             arrow: arrow_fp.as_ref().map(|f| f.hex()),
             raw: raw_fp.as_ref().map(|f| f.hex()),
+            against: against_fp.as_ref().map(|f| f.hex()),
         },
         differing_blocks,
         mismatches: state.counts.total(),

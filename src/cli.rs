@@ -71,6 +71,16 @@ pub struct DiffArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// Compare with DUMP.csv too: the labels as another reader or the source data gave them
+    /// (a header with an optional `row` column and one column per label column; an empty
+    /// unquoted field is null). Without --columns, the dump's columns are checked.
+    #[arg(long, value_name = "DUMP.csv")]
+    pub against: Option<PathBuf>,
+
+    /// An unquoted dump field equal to TOKEN is null too (e.g. `NULL` or `\N`).
+    #[arg(long, value_name = "TOKEN", requires = "against")]
+    pub null_token: Option<String>,
+
     /// Do not verify page CRC32 checksums.
     #[arg(long)]
     pub no_crc: bool,

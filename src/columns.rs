@@ -1,5 +1,6 @@
 //! Which columns to check: named ones, all of them, or those whose names look like labels.
 
+use crate::against::{dump_type, DumpType};
 use crate::canonical::Canonical;
 use crate::compare::CellStyle;
 use crate::raw::metadata::{ConvertedType, LogicalType, Repetition};
@@ -25,8 +26,12 @@ pub struct CheckedColumn {
     pub leaf: usize,
     /// The name reports use: the dotted path, or a list's top-level name.
     pub name: String,
-    /// Parquet physical type name.
-    pub physical_type: String,
+    /// Parquet physical type.
+    pub physical: PhysicalType,
+    /// A list column (one repeated level).
+    pub list: bool,
+    /// How its values are written in a `--against` dump.
+    pub dump: DumpType,
     /// Logical or converted type, when there is one.
     pub logical_type: Option<String>,
     /// How to show its values.
@@ -132,15 +137,24 @@ fn checked(leaf: &LeafColumn, leaves: &[LeafColumn]) -> CheckedColumn {
     CheckedColumn {
         leaf: leaf.index,
         name: report_name(leaf, leaves),
-        physical_type: leaf.physical_type.name().to_owned(),
-        logical_type: leaf
-            .logical_type
-            .as_ref()
-            .map(|t| t.name())
-            .or_else(|| leaf.converted_type.map(|t| t.to_string())),
+        physical: leaf.physical_type,
+        list: leaf.max_rep_level > 0,
+        dump: dump_type(
+            leaf.physical_type,
+            style(leaf).unsigned,
+            logical_name(leaf).as_deref(),
+        ),
+        logical_type: logical_name(leaf),
         style: style(leaf),
         canonical: canonical(leaf),
     }
+}
+
+fn logical_name(leaf: &LeafColumn) -> Option<String> {
+    leaf.logical_type
+        .as_ref()
+        .map(|t| t.name())
+        .or_else(|| leaf.converted_type.map(|t| t.to_string()))
 }
 
 fn canonical(leaf: &LeafColumn) -> Canonical {

@@ -3,6 +3,8 @@
 
 use crate::decode::PageInfo;
 use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
+use std::ops::Range;
+
 use crate::value::{ColumnSlice, Value, Values};
 
 /// How to show a column's values in reports.
@@ -85,181 +87,161 @@ impl ChunkComparison {
     }
 }
 
-/// Compares the arrow path's slice with the raw path's, row by row.
+/// Compares the arrow path's slice with the raw path's row by row, and both with the
+/// `--against` dump's when there is one.
 ///
 /// `pages` is the raw path's page map, used to say where a mismatching row is stored; `cap`
-/// bounds how many mismatches are listed (all are counted).
+/// bounds how many mismatches are listed (all are counted). A row where the paths disagree
+/// is classified by that disagreement; a row where they agree but the dump differs is
+/// [`Kind::Against`].
 pub fn compare_chunk(
     position: ChunkPosition<'_>,
     style: CellStyle,
     arrow: &ColumnSlice,
     raw: &ColumnSlice,
+    against: Option<&ColumnSlice>,
     pages: &[PageInfo],
     cap: usize,
 ) -> ChunkComparison {
     let mut result = ChunkComparison::default();
-    if arrow.rows == raw.rows && slices_identical(arrow, raw) {
+    let paths_agree = arrow.rows == raw.rows && slices_identical(arrow, raw);
+    if paths_agree && against.is_none_or(|d| d.rows == raw.rows && slices_identical(raw, d)) {
         return result;
     }
-    if arrow.lists.is_some() || raw.lists.is_some() {
-        return compare_lists(position, style, arrow, raw, pages, cap);
-    }
-    let mut arrow_value = 0;
-    let mut raw_value = 0;
-    let rows = arrow.rows.max(raw.rows);
-    let mut row = 0;
-    while row < rows {
-        let in_arrow = row < arrow.rows;
-        let in_raw = row < raw.rows;
-        let arrow_valid = in_arrow && arrow.validity.get(row);
-        let raw_valid = in_raw && raw.validity.get(row);
-        let kind = if !in_arrow || !in_raw {
-            Some(Kind::Missing)
-        } else if arrow_valid != raw_valid {
-            Some(Kind::Null)
-        } else if arrow_valid && !arrow.values.same_at(arrow_value, &raw.values, raw_value) {
-            Some(value_kind(
-                arrow.values.get(arrow_value),
-                raw.values.get(raw_value),
-            ))
-        } else {
-            None
-        };
+    let rows = arrow.rows.max(raw.rows).max(against.map_or(0, |d| d.rows));
+    let mut arrow_rows = Rows::new(arrow);
+    let mut raw_rows = Rows::new(raw);
+    let mut against_rows = against.map(Rows::new);
+    for row in 0..rows {
+        let a = arrow_rows.next(row);
+        let r = raw_rows.next(row);
+        let d = against_rows.as_mut().map(|rows| rows.next(row));
+        let kind = disagreement(&a, arrow, &r, raw).or_else(|| {
+            let (d, dump) = (d.as_ref()?, against?);
+            disagreement(&r, raw, d, dump).map(|_| Kind::Against)
+        });
         if let Some(kind) = kind {
-            let cell = |present: bool, valid: bool, values: &Values, index: usize| {
-                if !present {
-                    Cell::Absent
-                } else if valid {
-                    style.cell(values.get(index))
-                } else {
-                    Cell::Null
-                }
-            };
             result.record(position, pages, cap, row, kind, || PathValues {
-                arrow: cell(in_arrow, arrow_valid, &arrow.values, arrow_value),
-                raw: cell(in_raw, raw_valid, &raw.values, raw_value),
+                arrow: arrow_rows.cell(&a, style),
+                raw: raw_rows.cell(&r, style),
+                against: against_rows
+                    .as_ref()
+                    .zip(d.as_ref())
+                    .map(|(rows, d)| rows.cell(d, style)),
             });
         }
-        arrow_value += usize::from(arrow_valid);
-        raw_value += usize::from(raw_valid);
-        row += 1;
     }
     result
 }
 
-/// One row of a list column, located in its slice.
-struct ListRow {
-    /// The list is non-null.
+/// One row, located in its slice: a flat row is one slot, a list row its elements' slots.
+struct Row {
+    /// The value (or the list) is non-null.
     valid: bool,
-    /// Its element slots.
-    slots: std::ops::Range<usize>,
-    /// Index of its first non-null element among the slice's values.
+    /// Its slots.
+    slots: Range<usize>,
+    /// Index of its first non-null value among the slice's values.
     first_value: usize,
 }
 
-/// Walks the rows of a list column, tracking where each row's values start.
-struct ListRows<'a> {
+/// Walks the rows of a slice in order, tracking where each row's values start.
+struct Rows<'a> {
     slice: &'a ColumnSlice,
     next_value: usize,
 }
 
-impl ListRows<'_> {
-    fn next(&mut self, row: usize) -> Option<ListRow> {
-        let shape = self.slice.lists.as_ref()?;
+impl<'a> Rows<'a> {
+    fn new(slice: &'a ColumnSlice) -> Self {
+        Self {
+            slice,
+            next_value: 0,
+        }
+    }
+
+    /// The next row, which must be `row`; `None` past the slice's end.
+    fn next(&mut self, row: usize) -> Option<Row> {
         if row >= self.slice.rows {
             return None;
         }
-        let slots = shape.offsets[row]..shape.offsets[row + 1];
         let first_value = self.next_value;
+        let (valid, slots) = match &self.slice.lists {
+            None => (self.slice.validity.get(row), row..row + 1),
+            Some(shape) => (
+                shape.validity.get(row),
+                shape.offsets[row]..shape.offsets[row + 1],
+            ),
+        };
         self.next_value += slots
             .clone()
             .filter(|&s| self.slice.validity.get(s))
             .count();
-        Some(ListRow {
-            valid: shape.validity.get(row),
+        Some(Row {
+            valid,
             slots,
             first_value,
         })
     }
 
-    fn cell(&self, row: &ListRow, style: CellStyle) -> Cell {
+    /// The row as a report cell.
+    fn cell(&self, row: &Option<Row>, style: CellStyle) -> Cell {
+        let Some(row) = row else { return Cell::Absent };
         if !row.valid {
             return Cell::Null;
         }
         let mut value = row.first_value;
-        let items = row
-            .slots
-            .clone()
-            .map(|slot| {
-                if self.slice.validity.get(slot) {
-                    value += 1;
-                    style.cell(self.slice.values.get(value - 1))
-                } else {
-                    Cell::Null
-                }
-            })
-            .collect();
-        Cell::List(items)
+        let mut items = row.slots.clone().map(|slot| {
+            if self.slice.validity.get(slot) {
+                value += 1;
+                style.cell(self.slice.values.get(value - 1))
+            } else {
+                Cell::Null
+            }
+        });
+        match self.slice.lists {
+            None => items.next().unwrap_or(Cell::Null),
+            Some(_) => Cell::List(items.collect()),
+        }
     }
 }
 
-/// Compares list columns row by row: a row matches when both lists are null, or both have
-/// the same elements, nulls and values in the same order.
-fn compare_lists(
-    position: ChunkPosition<'_>,
-    style: CellStyle,
-    arrow: &ColumnSlice,
-    raw: &ColumnSlice,
-    pages: &[PageInfo],
-    cap: usize,
-) -> ChunkComparison {
-    let mut result = ChunkComparison::default();
-    if arrow.lists.is_none() || raw.lists.is_none() {
-        // One path read a list, the other a flat column: every row differs in shape.
-        result
-            .counts
-            .add(Kind::Value, arrow.rows.max(raw.rows) as u64);
-        return result;
-    }
-    let mut arrow_rows = ListRows {
-        slice: arrow,
-        next_value: 0,
+/// How row `a` of slice `x` differs from row `b` of slice `y`, if it does.
+fn disagreement(
+    a: &Option<Row>,
+    x: &ColumnSlice,
+    b: &Option<Row>,
+    y: &ColumnSlice,
+) -> Option<Kind> {
+    let (a, b) = match (a, b) {
+        (Some(a), Some(b)) => (a, b),
+        (None, None) => return None,
+        _ => return Some(Kind::Missing),
     };
-    let mut raw_rows = ListRows {
-        slice: raw,
-        next_value: 0,
-    };
-    for row in 0..arrow.rows.max(raw.rows) {
-        let a = arrow_rows.next(row);
-        let r = raw_rows.next(row);
-        let kind = match (&a, &r) {
-            (Some(a), Some(r)) if a.valid != r.valid => Some(Kind::Null),
-            (Some(a), Some(_)) if !a.valid => None,
-            (Some(a), Some(r)) => {
-                let same = a.slots.len() == r.slots.len() && {
-                    let (mut va, mut vr) = (a.first_value, r.first_value);
-                    a.slots.clone().zip(r.slots.clone()).all(|(sa, sr)| {
-                        let (valid_a, valid_r) = (arrow.validity.get(sa), raw.validity.get(sr));
-                        let same = valid_a == valid_r
-                            && (!valid_a || arrow.values.same_at(va, &raw.values, vr));
-                        va += usize::from(valid_a);
-                        vr += usize::from(valid_r);
-                        same
-                    })
-                };
-                (!same).then_some(Kind::Value)
-            }
-            _ => Some(Kind::Missing),
-        };
-        let Some(kind) = kind else { continue };
-        result.record(position, pages, cap, row, kind, || PathValues {
-            arrow: a
-                .as_ref()
-                .map_or(Cell::Absent, |a| arrow_rows.cell(a, style)),
-            raw: r.as_ref().map_or(Cell::Absent, |r| raw_rows.cell(r, style)),
-        });
+    if a.valid != b.valid {
+        return Some(Kind::Null);
     }
-    result
+    if !a.valid {
+        return None;
+    }
+    match (&x.lists, &y.lists) {
+        (None, None) => (!x.values.same_at(a.first_value, &y.values, b.first_value))
+            .then(|| value_kind(x.values.get(a.first_value), y.values.get(b.first_value))),
+        (Some(_), Some(_)) => {
+            let same = a.slots.len() == b.slots.len() && {
+                let (mut va, mut vb) = (a.first_value, b.first_value);
+                a.slots.clone().zip(b.slots.clone()).all(|(sa, sb)| {
+                    let (valid_a, valid_b) = (x.validity.get(sa), y.validity.get(sb));
+                    let same =
+                        valid_a == valid_b && (!valid_a || x.values.same_at(va, &y.values, vb));
+                    va += usize::from(valid_a);
+                    vb += usize::from(valid_b);
+                    same
+                })
+            };
+            (!same).then_some(Kind::Value)
+        }
+        // One side read a list, the other a flat value: the shapes differ.
+        _ => Some(Kind::Value),
+    }
 }
 
 /// A flip is a boolean that differs, or an integer label swapped between 0 and 1.
@@ -328,7 +310,7 @@ mod tests {
     #[test]
     fn identical_slices_have_no_mismatches() {
         let a = bools(&[Some(true), None, Some(false)]);
-        let result = compare_chunk(AT, CellStyle::default(), &a, &a.clone(), &[], 10);
+        let result = compare_chunk(AT, CellStyle::default(), &a, &a.clone(), None, &[], 10);
         assert_eq!(result.counts.total(), 0);
     }
 
@@ -336,7 +318,7 @@ mod tests {
     fn each_kind_is_classified_with_its_row() {
         let arrow = bools(&[Some(true), None, Some(false), Some(true), Some(true)]);
         let raw = bools(&[Some(false), Some(true), Some(false), Some(true)]);
-        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, &[], 10);
+        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, None, &[], 10);
         let kinds: Vec<_> = result
             .listed
             .iter()
@@ -358,7 +340,7 @@ mod tests {
     fn the_cap_limits_the_list_but_not_the_count() {
         let arrow = bools(&[Some(true); 50]);
         let raw = bools(&[Some(false); 50]);
-        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, &[], 3);
+        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, None, &[], 3);
         assert_eq!(result.counts.flip, 50);
         assert_eq!(result.listed.len(), 3);
     }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::against::AgainstOptions;
 use crate::check::CheckOptions;
 use crate::cli::{ColorChoice, DiffArgs, Format};
 use crate::columns::ColumnChoice;
@@ -20,6 +21,9 @@ pub enum ConfigError {
     /// `--max-page-bytes 0`.
     #[error("--max-page-bytes must be at least 1")]
     ZeroPageBytes,
+    /// `--against` with several files.
+    #[error("--against compares one file with its dump; give exactly one FILE")]
+    AgainstNeedsOneFile,
 }
 
 /// Everything `labelcheck diff` needs to run.
@@ -53,6 +57,9 @@ impl DiffConfig {
         if args.max_page_bytes == 0 {
             return Err(ConfigError::ZeroPageBytes);
         }
+        if args.against.is_some() && args.files.len() != 1 {
+            return Err(ConfigError::AgainstNeedsOneFile);
+        }
         let columns = if args.all {
             ColumnChoice::All
         } else if !args.columns.is_empty() {
@@ -77,6 +84,10 @@ impl DiffConfig {
                     max_page_bytes: args.max_page_bytes,
                 },
                 window: 2 * threads,
+                against: args.against.map(|path| AgainstOptions {
+                    path: path.display().to_string(),
+                    null_token: args.null_token,
+                }),
             },
             format: args.format,
             output: args.output,

@@ -11,6 +11,8 @@ pub enum PathName {
     Arrow,
     /// labelcheck's own page decoder.
     Raw,
+    /// An external dump of the labels (`--against`).
+    Against,
 }
 
 impl std::fmt::Display for PathName {
@@ -18,6 +20,7 @@ impl std::fmt::Display for PathName {
         f.write_str(match self {
             Self::Arrow => "arrow",
             Self::Raw => "raw",
+            Self::Against => "against",
         })
     }
 }

@@ -3,6 +3,7 @@
 //! page decoder ([`raw`]) — and comparing them row by row ([`compare`]), with BLAKE3
 //! fingerprints of every column ([`fingerprint`]).
 
+pub mod against;
 pub mod app;
 pub mod arrow_path;
 pub mod canonical;
@@ -12,6 +13,7 @@ pub mod columns;
 pub mod compare;
 pub mod config;
 pub mod decode;
+pub mod dump;
 pub mod fingerprint;
 pub mod output;
 pub mod raw;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::fixtures::{write_labels, Spec};
 use common::temp_dir;
-use labelcheck::check::{check_with, CheckOptions, FileFacts};
+use labelcheck::check::{check_with, CheckOptions, FileFacts, Witnesses};
 use labelcheck::columns::{choose, ColumnChoice};
 use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use labelcheck::raw::column::DecodeOptions;
@@ -132,14 +132,19 @@ fn run_with(setup: &Setup, column: &str, fault: Fault, row_group: usize, row: us
         max_listed: 100,
         decode: DecodeOptions::default(),
         window: 2,
+        against: None,
+    };
+    let witnesses = Witnesses {
+        arrow: &arrow,
+        raw: &faulty,
+        against: None,
     };
     let file = check_with(
         "labels.parquet",
         &facts,
         &columns,
         selection,
-        &arrow,
-        &faulty,
+        witnesses,
         &options,
         &(),
     );

@@ -44,6 +44,7 @@ fn options() -> CheckOptions {
             max_page_bytes: 1 << 20,
         },
         window: 2,
+        against: None,
     }
 }
 

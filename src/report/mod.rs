@@ -7,8 +7,6 @@ pub mod text;
 
 use serde::Serialize;
 
-use crate::decode::PathName;
-
 /// Version of the report document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -132,6 +130,9 @@ pub struct Digests {
     pub arrow: Option<String>,
     /// From the raw path.
     pub raw: Option<String>,
+    /// Of the `--against` dump, when one was given and read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<String>,
 }
 
 /// A 65,536-row fingerprint block that differs between the paths.
@@ -159,6 +160,8 @@ pub enum Kind {
     Null,
     /// One path produced fewer rows.
     Missing,
+    /// The two paths agree with each other but not with the `--against` dump.
+    Against,
 }
 
 impl Kind {
@@ -169,6 +172,7 @@ impl Kind {
             Self::Value => "value",
             Self::Null => "null",
             Self::Missing => "missing",
+            Self::Against => "against",
         }
     }
 }
@@ -184,6 +188,8 @@ pub struct KindCounts {
     pub null: u64,
     /// Rows one path lacks.
     pub missing: u64,
+    /// Rows where both paths disagree with the dump.
+    pub against: u64,
 }
 
 impl KindCounts {
@@ -194,6 +200,7 @@ impl KindCounts {
             Kind::Value => self.value += count,
             Kind::Null => self.null += count,
             Kind::Missing => self.missing += count,
+            Kind::Against => self.against += count,
         }
     }
 
@@ -203,11 +210,12 @@ impl KindCounts {
         self.value += other.value;
         self.null += other.null;
         self.missing += other.missing;
+        self.against += other.against;
     }
 
     /// All mismatches.
     pub fn total(&self) -> u64 {
-        self.flip + self.value + self.null + self.missing
+        self.flip + self.value + self.null + self.missing + self.against
     }
 }
 
@@ -239,6 +247,9 @@ pub struct PathValues {
     pub arrow: Cell,
     /// From the raw path.
     pub raw: Cell,
+    /// From the `--against` dump, when one is compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<Cell>,
 }
 
 /// One decoded value as reports show it.
@@ -336,6 +347,9 @@ pub enum FindingKind {
     Lossy,
     /// A page whose layout disagrees with its counts (bytes left after its last value).
     Page,
+    /// The `--against` dump cannot be compared as given: unknown columns, rows missing,
+    /// repeated or extra, fields that do not parse.
+    Against,
 }
 
 impl FindingKind {
@@ -343,6 +357,8 @@ impl FindingKind {
     pub fn fails_by_default(self) -> bool {
         match self {
             Self::PathFailure => true,
+            // A dump that cannot be compared leaves the third witness silent.
+            Self::Against => true,
             // Both paths may still agree on a page whose checksum fails: the bytes changed at
             // rest, which the report shows, but the labels as read are what they are.
             Self::Crc => false,
@@ -393,16 +409,6 @@ pub struct PathErrors {
     pub arrow: Option<String>,
     /// The raw path's error, null if it decoded.
     pub raw: Option<String>,
-}
-
-impl PathErrors {
-    /// The error of `path`.
-    pub fn get(&self, path: PathName) -> Option<&str> {
-        match path {
-            PathName::Arrow => self.arrow.as_deref(),
-            PathName::Raw => self.raw.as_deref(),
-        }
-    }
 }
 
 /// Totals over the run.

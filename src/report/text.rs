@@ -152,9 +152,15 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 (Some(page), Some(offset)) => format!(", page {page} at byte {offset}"),
                 _ => String::new(),
             };
+            let against = m
+                .values
+                .against
+                .as_ref()
+                .map(|cell| format!(" / against {cell}"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "    row {} (row group {}, row {}{page}): {} {}: arrow {} / raw {}",
+                "    row {} (row group {}, row {}{page}): {} {}: arrow {} / raw {}{against}",
                 m.row,
                 m.row_group,
                 m.row_in_group,
