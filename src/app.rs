@@ -72,7 +72,7 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
             report
         })
         .collect();
-    let report = Report::new(files);
+    let report = Report::new(files, config.fail_on);
 
     let color = match config.color {
         ColorChoice::Always => true,

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::report::FailOn;
+
 /// Audit the label columns of Parquet files by decoding them through two independent decoders.
 ///
 /// labelcheck reads each label column twice — through the `parquet` crate's arrow reader and
@@ -88,6 +90,11 @@ pub struct DiffArgs {
     /// Largest page accepted, in bytes; a page header claiming more is an error.
     #[arg(long, value_name = "BYTES", default_value_t = 512 << 20)]
     pub max_page_bytes: usize,
+
+    /// What fails the run (exit 1): mismatches and failing findings (path failures, an
+    /// unusable dump); also every warning finding (checksums, statistics); or nothing.
+    #[arg(long, value_enum, default_value_t = FailOn::Mismatch, value_name = "WHAT")]
+    pub fail_on: FailOn,
 
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

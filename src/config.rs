@@ -7,6 +7,7 @@ use crate::check::CheckOptions;
 use crate::cli::{ColorChoice, DiffArgs, Format};
 use crate::columns::ColumnChoice;
 use crate::raw::column::DecodeOptions;
+use crate::report::FailOn;
 use crate::source::InputLocation;
 
 /// A flag combination that cannot run.
@@ -43,6 +44,8 @@ pub struct DiffConfig {
     pub color: ColorChoice,
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
+    /// What fails the run.
+    pub fail_on: FailOn,
 }
 
 impl DiffConfig {
@@ -94,6 +97,7 @@ impl DiffConfig {
             progress: !args.quiet,
             color: args.color,
             threads: args.threads,
+            fail_on: args.fail_on,
         })
     }
 }

@@ -323,6 +323,8 @@ fn a_changed_label_is_an_against_mismatch_with_three_values() {
         .unwrap()
         .clone();
     assert_eq!(column["mismatch_kinds"]["against"], 1);
+    // A gate that only reports.
+    assert_eq!(code(&case.run(&dump, &["--fail-on", "never"])), 0);
     assert_ne!(column["digests"]["against"], column["digests"]["raw"]);
 }
 

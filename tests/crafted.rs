@@ -62,6 +62,10 @@ fn a_bad_crc_is_a_finding_naming_the_page_and_offset() {
         "a page header's first field (type, i32) starts there"
     );
 
+    // A warning fails the run only when asked.
+    let strict = run(["diff", &path, "--fail-on", "finding"]);
+    assert_eq!(code(&strict), 1, "{}", stderr(&strict));
+
     let unchecked = json(&run(["diff", &path, "--format", "json", "--no-crc"]));
     assert_eq!(
         unchecked["files"][0]["findings"].as_array().unwrap().len(),

@@ -12,7 +12,7 @@ use labelcheck::columns::{choose, ColumnChoice};
 use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use labelcheck::raw::column::DecodeOptions;
 use labelcheck::raw::RawFile;
-use labelcheck::report::{Cell, Kind, Outcome, Report};
+use labelcheck::report::{Cell, FailOn, Kind, Outcome, Report};
 use labelcheck::source::LocalFile;
 use labelcheck::value::{Bitmap, ColumnSlice, Values};
 
@@ -148,7 +148,7 @@ fn run_with(setup: &Setup, column: &str, fault: Fault, row_group: usize, row: us
         &options,
         &(),
     );
-    Report::new(vec![file])
+    Report::new(vec![file], FailOn::Mismatch)
 }
 
 /// The first non-null row at or after `from` in row group `rg` of `column`.

@@ -13,7 +13,7 @@ use common::temp_dir;
 use labelcheck::check::{check_file, CheckOptions, Progress};
 use labelcheck::columns::ColumnChoice;
 use labelcheck::raw::column::DecodeOptions;
-use labelcheck::report::{FileReport, Outcome, Report};
+use labelcheck::report::{FailOn, FileReport, Outcome, Report};
 use labelcheck::source::InMemory;
 
 /// A case that takes this long has hung.
@@ -57,7 +57,7 @@ fn run_case(bytes: Vec<u8>) -> Result<Outcome, String> {
     catch_unwind(AssertUnwindSafe(|| {
         let source = Arc::new(InMemory::new("case.parquet", bytes));
         let file: FileReport = check_file("case.parquet", source, &options(), &no_progress);
-        Report::new(vec![file]).outcome()
+        Report::new(vec![file], FailOn::Mismatch).outcome()
     }))
     .map_err(|panic| {
         panic

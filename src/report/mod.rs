@@ -430,6 +430,8 @@ pub struct Summary {
     pub unsupported: usize,
     /// The exit code the run ends with.
     pub exit_code: i32,
+    /// What makes the run fail (`--fail-on`).
+    pub fail_on: FailOn,
 }
 
 /// How a run ends, from the report alone (see the README's "Exit codes").
@@ -443,9 +445,22 @@ pub enum Outcome {
     Error = 2,
 }
 
+/// What makes a run fail (exit 1), for CI gates: `--fail-on`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum FailOn {
+    /// Mismatches and the findings that mean a witness disagrees (path failures, unusable dumps).
+    #[default]
+    Mismatch,
+    /// Those and every finding, warnings included (checksums, statistics, page layout).
+    Finding,
+    /// Nothing: report, but exit 0 unless something could not be checked.
+    Never,
+}
+
 impl Report {
-    /// Builds the report from its files, computing the summary.
-    pub fn new(files: Vec<FileReport>) -> Self {
+    /// Builds the report from its files, computing the summary; `fail_on` sets what fails.
+    pub fn new(files: Vec<FileReport>, fail_on: FailOn) -> Self {
         let mut summary = Summary {
             files: files.len(),
             ..Summary::default()
@@ -464,6 +479,7 @@ impl Report {
                 }
             }
         }
+        summary.fail_on = fail_on;
         let mut report = Self {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
@@ -476,14 +492,18 @@ impl Report {
 
     /// The exit status this report calls for.
     pub fn outcome(&self) -> Outcome {
-        let disagree = self.files.iter().any(|f| {
-            f.findings
-                .iter()
-                .any(|finding| finding.kind.fails_by_default())
-                || f.columns
-                    .iter()
-                    .any(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::PathFailed))
-        });
+        let fails = |finding: &Finding| match self.summary.fail_on {
+            FailOn::Mismatch => finding.kind.fails_by_default(),
+            FailOn::Finding => true,
+            FailOn::Never => false,
+        };
+        let disagree = self.summary.fail_on != FailOn::Never
+            && self.files.iter().any(|f| {
+                f.findings.iter().any(fails)
+                    || f.columns.iter().any(|c| {
+                        matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::PathFailed)
+                    })
+            });
         if disagree {
             Outcome::Disagree
         } else if self.summary.errors > 0 || self.summary.unsupported > 0 {
