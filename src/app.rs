@@ -84,6 +84,9 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     let written = match config.format {
         Format::Text => text::write(&report, output.writer(), text::Style { color }),
         Format::Json => crate::report::json::write(&report, output.writer()),
+        Format::Ndjson => crate::report::ndjson::write(&report, output.writer()),
+        Format::Csv => crate::report::csv::write(&report, output.writer()),
+        Format::Junit => crate::report::junit::write(&report, output.writer()),
     }
     .and_then(|()| output.finish());
     match written {

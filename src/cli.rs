@@ -108,6 +108,12 @@ pub enum Format {
     Text,
     /// One JSON document (docs/report.schema.json).
     Json,
+    /// One JSON object per line: mismatches, findings, a file record each, then a summary.
+    Ndjson,
+    /// One CSV row per mismatch or finding.
+    Csv,
+    /// JUnit XML: a test case per file and column, for CI systems.
+    Junit,
 }
 
 /// When to use colour.

@@ -2,7 +2,10 @@
 //! contract documented in `docs/report.schema.json`; new fields may be added, existing ones
 //! change only with `SCHEMA_VERSION`.
 
+pub mod csv;
 pub mod json;
+pub mod junit;
+pub mod ndjson;
 pub mod text;
 
 use serde::Serialize;

@@ -1,0 +1,160 @@
+//! The JUnit XML writer: one test suite per file and one test case per column, so CI systems
+//! show the check natively. A column with mismatches fails; one that could not be checked is
+//! an error; findings are cases of their own.
+
+use std::io::{self, Write};
+
+use super::{ColumnStatus, Report};
+
+/// Mismatches quoted in a failing case's body.
+const QUOTED: usize = 10;
+
+/// Escapes text for XML attributes and content.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry most control characters, even escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes `report` as JUnit XML.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="labelcheck" tests="{}" failures="{}" errors="{}">"#,
+        report.files.iter().map(cases).sum::<usize>(),
+        report.files.iter().map(failures).sum::<usize>(),
+        report.files.iter().map(errors).sum::<usize>(),
+    )?;
+    for file in &report.files {
+        let path = escape(&file.path);
+        writeln!(
+            out,
+            r#"  <testsuite name="{path}" tests="{}" failures="{}" errors="{}">"#,
+            cases(file),
+            failures(file),
+            errors(file),
+        )?;
+        if let Some(error) = &file.error {
+            writeln!(out, r#"    <testcase classname="{path}" name="(file)">"#)?;
+            writeln!(out, r#"      <error message="{}"/>"#, escape(error))?;
+            writeln!(out, "    </testcase>")?;
+        }
+        for column in &file.columns {
+            writeln!(
+                out,
+                r#"    <testcase classname="{path}" name="{}">"#,
+                escape(&column.column)
+            )?;
+            match column.status {
+                ColumnStatus::Agree => {}
+                ColumnStatus::Mismatch => {
+                    writeln!(
+                        out,
+                        r#"      <failure message="{} mismatching rows" type="mismatch">"#,
+                        column.mismatches
+                    )?;
+                    for m in file
+                        .mismatches
+                        .iter()
+                        .filter(|m| m.column == column.column)
+                        .take(QUOTED)
+                    {
+                        let against = m
+                            .values
+                            .against
+                            .as_ref()
+                            .map(|c| format!(" / against {c}"))
+                            .unwrap_or_default();
+                        writeln!(
+                            out,
+                            "{}",
+                            escape(&format!(
+                                "row {} (row group {}, page {}): {}: arrow {} / raw {}{against}",
+                                m.row,
+                                m.row_group,
+                                m.page.map_or("?".into(), |p| p.to_string()),
+                                m.kind.name(),
+                                m.values.arrow,
+                                m.values.raw
+                            ))
+                        )?;
+                    }
+                    writeln!(out, "      </failure>")?;
+                }
+                ColumnStatus::PathFailed => writeln!(
+                    out,
+                    r#"      <failure message="{}" type="path_failure"/>"#,
+                    escape(column.error.as_deref().unwrap_or("a path failed"))
+                )?,
+                ColumnStatus::Unsupported | ColumnStatus::Unreadable => writeln!(
+                    out,
+                    r#"      <error message="{}"/>"#,
+                    escape(column.error.as_deref().unwrap_or("not checked"))
+                )?,
+            }
+            writeln!(out, "    </testcase>")?;
+        }
+        for (index, finding) in file.findings.iter().enumerate() {
+            let kind = serde_json::to_value(finding.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                r#"    <testcase classname="{path}" name="finding {} ({kind})">"#,
+                index + 1
+            )?;
+            let message = escape(&finding.message);
+            if finding.kind.fails_by_default() {
+                writeln!(out, r#"      <failure message="{message}" type="{kind}"/>"#)?;
+            } else {
+                writeln!(out, "      <system-out>{message}</system-out>")?;
+            }
+            writeln!(out, "    </testcase>")?;
+        }
+        writeln!(out, "  </testsuite>")?;
+    }
+    writeln!(out, "</testsuites>")
+}
+
+fn cases(file: &super::FileReport) -> usize {
+    file.columns.len() + file.findings.len() + usize::from(file.error.is_some())
+}
+
+fn errors(file: &super::FileReport) -> usize {
+    usize::from(file.error.is_some())
+        + file
+            .columns
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.status,
+                    ColumnStatus::Unsupported | ColumnStatus::Unreadable
+                )
+            })
+            .count()
+}
+
+fn failures(file: &super::FileReport) -> usize {
+    file.columns
+        .iter()
+        .filter(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::PathFailed))
+        .count()
+        + file
+            .findings
+            .iter()
+            .filter(|f| f.kind.fails_by_default())
+            .count()
+}

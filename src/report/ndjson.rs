@@ -1,0 +1,75 @@
+//! The NDJSON writer: one JSON object per line — each mismatch and finding tagged with
+//! `"type"`, then one `"summary"` object, which is always last — so consumers can stream
+//! records and stop at the summary (cargo's machine messages work the same way).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{ColumnReport, FileReport, Finding, Mismatch, Report, Summary, SCHEMA_VERSION};
+
+/// One line of the stream.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Line<'a> {
+    Mismatch {
+        file: &'a str,
+        #[serde(flatten)]
+        mismatch: &'a Mismatch,
+    },
+    Finding {
+        file: &'a str,
+        #[serde(flatten)]
+        finding: &'a Finding,
+    },
+    File {
+        path: &'a str,
+        rows: u64,
+        row_groups: usize,
+        created_by: Option<&'a str>,
+        columns: &'a [ColumnReport],
+        mismatches_truncated: bool,
+        error: Option<&'a str>,
+    },
+    Summary {
+        schema_version: u32,
+        #[serde(flatten)]
+        summary: &'a Summary,
+    },
+}
+
+/// Writes `report` as NDJSON.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut line = |value: &Line<'_>| -> io::Result<()> {
+        serde_json::to_writer(&mut *out, value)?;
+        out.write_all(b"\n")
+    };
+    for file in &report.files {
+        let FileReport { path, .. } = file;
+        for mismatch in &file.mismatches {
+            line(&Line::Mismatch {
+                file: path,
+                mismatch,
+            })?;
+        }
+        for finding in &file.findings {
+            line(&Line::Finding {
+                file: path,
+                finding,
+            })?;
+        }
+        line(&Line::File {
+            path,
+            rows: file.rows,
+            row_groups: file.row_groups,
+            created_by: file.created_by.as_deref(),
+            columns: &file.columns,
+            mismatches_truncated: file.mismatches_truncated,
+            error: file.error.as_deref(),
+        })?;
+    }
+    line(&Line::Summary {
+        schema_version: SCHEMA_VERSION,
+        summary: &report.summary,
+    })
+}

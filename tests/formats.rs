@@ -1,0 +1,136 @@
+//! The machine formats: NDJSON lines validate against docs/report.schema.json, CSV has its
+//! fixed header and one row per mismatch or finding, JUnit XML parses with one test case per
+//! column.
+
+mod common;
+
+use common::craft::{boolean_file, boolean_page, crc_of, Claims};
+use common::{code, run, stderr, temp_dir};
+
+/// A file with a bad page checksum and, through a dump, one label that differs: one
+/// mismatch and one finding.
+fn setup() -> (tempfile::TempDir, String, String) {
+    let dir = temp_dir();
+    let labels: Vec<bool> = (0..30).map(|i| i % 4 == 0).collect();
+    let mut pages = vec![boolean_page(&labels[..13]), boolean_page(&labels[13..])];
+    pages[0].crc = Some(crc_of(&pages[0].body) ^ 1);
+    let parquet = dir.path().join("f.parquet");
+    std::fs::write(&parquet, boolean_file(&pages, &Claims { file_rows: None })).unwrap();
+    let mut dump = String::from("label\n");
+    for (row, label) in labels.iter().enumerate() {
+        dump.push_str(&format!("{}\n", if row == 17 { !label } else { *label }));
+    }
+    let csv = dir.path().join("f.csv");
+    std::fs::write(&csv, dump).unwrap();
+    let (p, c) = (
+        parquet.to_str().unwrap().to_owned(),
+        csv.to_str().unwrap().to_owned(),
+    );
+    (dir, p, c)
+}
+
+fn output(format: &str) -> String {
+    let (_dir, parquet, csv) = setup();
+    let out = run(["diff", &parquet, "--against", &csv, "--format", format]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn ndjson_lines_follow_the_schema_and_end_with_the_summary() {
+    let mut schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    // Validate each line against the documented line type, with the shared definitions.
+    let object = schema.as_object_mut().unwrap();
+    object.retain(|key, _| key.starts_with('$'));
+    object.insert("$ref".into(), "#/$defs/ndjson_line".into());
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let text = output("ndjson");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for line in &lines {
+        let errors: Vec<String> = validator.iter_errors(line).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{line}: {errors:?}");
+    }
+    let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["mismatch", "finding", "file", "summary"]);
+    assert_eq!(lines[0]["kind"], "against");
+    assert_eq!(lines[0]["row"], 17);
+    assert_eq!(lines[1]["kind"], "crc");
+    assert_eq!(lines[3]["exit_code"], 1);
+}
+
+#[test]
+fn csv_has_a_fixed_header_and_a_row_per_record() {
+    let text = output("csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, labelcheck::report::csv::HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let fields = |row: &csv::StringRecord, range: std::ops::Range<usize>| -> Vec<String> {
+        range.map(|i| row[i].to_owned()).collect()
+    };
+    assert_eq!(
+        fields(&rows[0], 1..5),
+        ["mismatch", "against", "label", "17"]
+    );
+    assert_eq!(
+        (&rows[0][9], &rows[0][10], &rows[0][11]),
+        ("false", "false", "true")
+    );
+    assert_eq!(fields(&rows[1], 1..3), ["finding", "crc"]);
+    assert_eq!(&rows[1][13], "false", "a checksum finding is a warning");
+}
+
+#[test]
+fn junit_has_a_suite_per_file_and_a_case_per_column_and_finding() {
+    let text = output("junit");
+    let document = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(
+        (root.attribute("tests"), root.attribute("failures")),
+        (Some("2"), Some("1"))
+    );
+    let cases: Vec<_> = root
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases[0].attribute("name"), Some("label"));
+    let failure = cases[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("the column fails");
+    assert!(failure.text().unwrap().contains("row 17"), "{text}");
+    assert!(cases[1].attribute("name").unwrap().contains("crc"));
+    assert!(
+        cases[1].children().all(|n| !n.has_tag_name("failure")),
+        "a warning is not a failure"
+    );
+}
+
+#[test]
+fn junit_escapes_what_xml_cannot_hold() {
+    let dir = temp_dir();
+    let path = dir.path().join("a&b<c>\"q\".parquet");
+    let out = run(["diff", path.to_str().unwrap(), "--format", "junit"]);
+    assert_eq!(code(&out), 2);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let document = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let suite = document.root_element().first_element_child().unwrap();
+    assert_eq!(suite.attribute("name"), path.to_str());
+}
