@@ -73,6 +73,7 @@ impl ColumnDecoder for Dump {
         Ok(DecodedChunk {
             slice: slice.clone(),
             pages: Vec::new(),
+            claims: None,
         })
     }
 }

@@ -256,6 +256,7 @@ impl ColumnDecoder for ArrowFile {
         Ok(DecodedChunk {
             slice,
             pages: Vec::new(),
+            claims: None,
         })
     }
 }

@@ -435,6 +435,7 @@ fn run_task(
     };
     let mut findings = Vec::new();
     if let Ok(chunk) = &raw_chunk {
+        findings.extend(crate::witness::check(column, row_group, chunk));
         for page in &chunk.pages {
             for anomaly in &page.anomalies {
                 findings.push(Finding {

@@ -6,7 +6,10 @@ mod common;
 use common::craft::{boolean_file, boolean_page, crc_of, Claims};
 use common::{code, json, run, stderr, temp_dir};
 
-const TRUE_COUNT: Claims = Claims { file_rows: None };
+const TRUE_COUNT: Claims = Claims {
+    file_rows: None,
+    statistics: None,
+};
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
     (0..n).map(|i| (i * 7 + seed) % 5 == 0).collect()
@@ -78,7 +81,13 @@ fn a_footer_that_undercounts_its_rows_is_a_stats_finding() {
     let pages = vec![boolean_page(&labels(10, 0))];
     let (_dir, path) = write(
         "rows-lie.parquet",
-        &boolean_file(&pages, &Claims { file_rows: Some(0) }),
+        &boolean_file(
+            &pages,
+            &Claims {
+                file_rows: Some(0),
+                statistics: None,
+            },
+        ),
     );
     let output = run(["diff", &path, "--format", "json"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
@@ -94,4 +103,57 @@ fn a_footer_that_undercounts_its_rows_is_a_stats_finding() {
         .as_str()
         .unwrap()
         .contains("num_rows is 0"));
+}
+
+#[test]
+fn statistics_that_leave_out_values_are_a_pruning_finding() {
+    // 20 labels, some true; the statistics claim every value is false, and 3 nulls.
+    let pages = vec![boolean_page(&labels(20, 0))];
+    let claims = Claims {
+        file_rows: None,
+        statistics: Some((3, vec![0], vec![0])),
+    };
+    let (_dir, path) = write("stats-lie.parquet", &boolean_file(&pages, &claims));
+    let output = run(["diff", &path, "--format", "json"]);
+    assert_eq!(
+        code(&output),
+        0,
+        "a statistics finding is a warning: {}",
+        stderr(&output)
+    );
+    let report = json(&output);
+    let messages: Vec<&str> = report["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "stats")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("statistics claim 3 nulls, the chunk holds 0")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(
+            |m| m.contains("claim max false, but the values include true")
+                && m.contains("would skip rows")
+        ),
+        "{messages:?}"
+    );
+    assert_eq!(code(&run(["diff", &path, "--fail-on", "finding"])), 1);
+
+    // Honest statistics: no finding.
+    let claims = Claims {
+        file_rows: None,
+        statistics: Some((0, vec![0], vec![1])),
+    };
+    let (_dir, path) = write("stats-true.parquet", &boolean_file(&pages, &claims));
+    let report = json(&run(["diff", &path, "--format", "json"]));
+    assert_eq!(
+        report["files"][0]["findings"].as_array().unwrap().len(),
+        0,
+        "{report}"
+    );
 }

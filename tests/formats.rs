@@ -15,7 +15,17 @@ fn setup() -> (tempfile::TempDir, String, String) {
     let mut pages = vec![boolean_page(&labels[..13]), boolean_page(&labels[13..])];
     pages[0].crc = Some(crc_of(&pages[0].body) ^ 1);
     let parquet = dir.path().join("f.parquet");
-    std::fs::write(&parquet, boolean_file(&pages, &Claims { file_rows: None })).unwrap();
+    std::fs::write(
+        &parquet,
+        boolean_file(
+            &pages,
+            &Claims {
+                file_rows: None,
+                statistics: None,
+            },
+        ),
+    )
+    .unwrap();
     let mut dump = String::from("label\n");
     for (row, label) in labels.iter().enumerate() {
         dump.push_str(&format!("{}\n", if row == 17 { !label } else { *label }));

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::claims::ChunkClaims;
 use crate::value::{Bitmap, ColumnSlice, Values};
 
 use super::codec::decompress;
@@ -115,6 +116,8 @@ pub struct DecodedChunk {
     pub slice: ColumnSlice,
     /// Every page read, in file order.
     pub pages: Vec<PageInfo>,
+    /// What the file's metadata claims about the chunk, where this path reads it.
+    pub claims: Option<ChunkClaims>,
 }
 
 /// A raw decoding error with the page it happened in.
@@ -321,6 +324,7 @@ impl<'a> ChunkDecoder<'a> {
         DecodedChunk {
             slice: self.slice,
             pages: self.pages,
+            claims: None,
         }
     }
 

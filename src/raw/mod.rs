@@ -27,6 +27,7 @@ pub mod thrift;
 
 use std::sync::Arc;
 
+use crate::claims::{ChunkClaims, PageClaim, StatisticsClaim};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use crate::source::ByteSource;
 
@@ -102,16 +103,117 @@ impl ColumnDecoder for RawFile {
             RawError::Unsupported(feature) => DecodeError::Unsupported(feature),
             other => DecodeError::Failed(other.to_string()),
         })?;
-        decode_column_chunk(self.source.as_ref(), column, list, chunk, &self.options).map_err(|e| {
-            if e.error.is_unsupported() {
-                DecodeError::Unsupported(match &e.error {
-                    RawError::Unsupported(feature) => feature.clone(),
-                    other => other.to_string(),
-                })
-            } else {
-                DecodeError::Failed(e.to_string())
+        let mut decoded =
+            decode_column_chunk(self.source.as_ref(), column, list, chunk, &self.options).map_err(
+                |e| {
+                    if e.error.is_unsupported() {
+                        DecodeError::Unsupported(match &e.error {
+                            RawError::Unsupported(feature) => feature.clone(),
+                            other => other.to_string(),
+                        })
+                    } else {
+                        DecodeError::Failed(e.to_string())
+                    }
+                },
+            )?;
+        decoded.claims = Some(self.claims(chunk));
+        Ok(decoded)
+    }
+}
+
+impl RawFile {
+    /// What the metadata claims about a chunk: footer statistics, and the page index when the
+    /// file has one (format: PageIndex.md; parquet.thrift `ColumnIndex`, `OffsetIndex`).
+    fn claims(&self, chunk: &metadata::ColumnChunk) -> ChunkClaims {
+        let statistics = chunk
+            .meta_data
+            .as_ref()
+            .and_then(|m| m.statistics.as_ref())
+            .map(|s| StatisticsClaim {
+                null_count: s.null_count,
+                min: s.min_value.clone(),
+                max: s.max_value.clone(),
+                min_exact: s.is_min_value_exact,
+                max_exact: s.is_max_value_exact,
+            });
+        let (pages, page_index_error) = match self.page_index(chunk) {
+            Ok(pages) => (pages, None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        ChunkClaims {
+            statistics,
+            pages,
+            page_index_error,
+        }
+    }
+
+    fn page_index(&self, chunk: &metadata::ColumnChunk) -> RawResult<Option<Vec<PageClaim>>> {
+        let read =
+            |offset: Option<i64>, length: Option<i32>, what: &str| -> RawResult<Option<Vec<u8>>> {
+                let (Some(offset), Some(length)) = (offset, length) else {
+                    return Ok(None);
+                };
+                let (Ok(offset), Ok(length)) = (u64::try_from(offset), usize::try_from(length))
+                else {
+                    return Err(RawError::invalid(format!(
+                        "{what} at offset {offset} with length {length}"
+                    )));
+                };
+                self.source
+                    .read_at(offset, length)
+                    .map(Some)
+                    .map_err(|e| RawError::invalid(format!("{what} at offset {offset}: {e}")))
+            };
+        let column_index = read(
+            chunk.column_index_offset,
+            chunk.column_index_length,
+            "column index",
+        )?
+        .map(|bytes| metadata::parse_column_index(&bytes))
+        .transpose()?;
+        let offset_index = read(
+            chunk.offset_index_offset,
+            chunk.offset_index_length,
+            "offset index",
+        )?
+        .map(|bytes| metadata::parse_offset_index(&bytes))
+        .transpose()?;
+        let count = match (&column_index, &offset_index) {
+            (None, None) => return Ok(None),
+            (Some(ci), _) => ci.null_pages.len(),
+            (None, Some(oi)) => oi.page_locations.len(),
+        };
+        if let (Some(ci), Some(oi)) = (&column_index, &offset_index) {
+            if ci.null_pages.len() != oi.page_locations.len() {
+                return Err(RawError::invalid(format!(
+                    "the column index lists {} pages, the offset index {}",
+                    ci.null_pages.len(),
+                    oi.page_locations.len()
+                )));
             }
-        })
+        }
+        Ok(Some(
+            (0..count)
+                .map(|page| PageClaim {
+                    null_page: column_index.as_ref().map(|ci| ci.null_pages[page]),
+                    null_count: column_index
+                        .as_ref()
+                        .and_then(|ci| ci.null_counts.as_ref()?.get(page).copied()),
+                    min: column_index
+                        .as_ref()
+                        .and_then(|ci| ci.min_values.get(page).cloned()),
+                    max: column_index
+                        .as_ref()
+                        .and_then(|ci| ci.max_values.get(page).cloned()),
+                    offset: offset_index
+                        .as_ref()
+                        .map(|oi| oi.page_locations[page].offset),
+                    first_row_index: offset_index
+                        .as_ref()
+                        .map(|oi| oi.page_locations[page].first_row_index),
+                })
+                .collect(),
+        ))
     }
 }
 

@@ -65,6 +65,12 @@ impl Compact {
         self.out.extend_from_slice(v.as_bytes());
     }
 
+    pub fn binary(&mut self, id: i16, v: &[u8]) {
+        self.field(id, BINARY);
+        self.varint(v.len() as u64);
+        self.out.extend_from_slice(v);
+    }
+
     pub fn struct_field(&mut self, id: i16) {
         self.field(id, STRUCT);
         self.begin();
@@ -133,6 +139,8 @@ pub fn crc_of(body: &[u8]) -> i32 {
 pub struct Claims {
     /// FileMetaData.num_rows; `None` for the true count.
     pub file_rows: Option<i64>,
+    /// ColumnMetaData.statistics: null_count, min_value, max_value.
+    pub statistics: Option<(i64, Vec<u8>, Vec<u8>)>,
 }
 
 /// A file with one REQUIRED BOOLEAN column `label` in one row group made of `pages`,
@@ -191,6 +199,13 @@ pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
     meta.i64(6, chunk_len);
     meta.i64(7, chunk_len);
     meta.i64(9, chunk_start);
+    if let Some((null_count, min, max)) = &claims.statistics {
+        meta.struct_field(12);
+        meta.i64(3, *null_count);
+        meta.binary(5, max);
+        meta.binary(6, min);
+        meta.end();
+    }
     meta.end();
     meta.end(); // ColumnChunk
     meta.i64(2, chunk_len);

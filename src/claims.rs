@@ -1,0 +1,46 @@
+//! What a file's metadata claims about one column chunk — the fourth witness. The raw path
+//! reads these claims (footer statistics, the page index) alongside the pages; `witness`
+//! checks them against the decoded values. Values are in their PLAIN encoding, as stored.
+
+/// Chunk statistics (parquet.thrift `Statistics`, the `min_value`/`max_value` fields).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatisticsClaim {
+    /// Nulls in the chunk.
+    pub null_count: Option<i64>,
+    /// Smallest value, PLAIN-encoded (byte arrays without their length).
+    pub min: Option<Vec<u8>>,
+    /// Largest value.
+    pub max: Option<Vec<u8>>,
+    /// `min` is the actual minimum, not a bound (absent: unknown).
+    pub min_exact: Option<bool>,
+    /// `max` is the actual maximum, not a bound.
+    pub max_exact: Option<bool>,
+}
+
+/// One data page's entry in the page index (ColumnIndex and OffsetIndex).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageClaim {
+    /// ColumnIndex `null_pages`: the page holds only nulls.
+    pub null_page: Option<bool>,
+    /// ColumnIndex `null_counts`.
+    pub null_count: Option<i64>,
+    /// ColumnIndex `min_values` (meaningless for a null page).
+    pub min: Option<Vec<u8>>,
+    /// ColumnIndex `max_values`.
+    pub max: Option<Vec<u8>>,
+    /// OffsetIndex: file offset of the page header.
+    pub offset: Option<i64>,
+    /// OffsetIndex: the page's first row within the row group.
+    pub first_row_index: Option<i64>,
+}
+
+/// Everything the metadata claims about a column chunk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChunkClaims {
+    /// Footer statistics, when written.
+    pub statistics: Option<StatisticsClaim>,
+    /// Page index entries, one per data page, when written.
+    pub pages: Option<Vec<PageClaim>>,
+    /// Why the page index could not be read, if it could not.
+    pub page_index_error: Option<String>,
+}

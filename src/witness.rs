@@ -1,0 +1,379 @@
+//! The metadata witness: checks what a file's metadata claims about a column chunk — footer
+//! statistics and the page index — against the values the raw path decoded. A claim that
+//! leaves out values it covers matters most: engines that prune row groups or pages by
+//! statistics silently skip the rows those values are in.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use crate::claims::PageClaim;
+use crate::columns::CheckedColumn;
+use crate::decode::{DecodedChunk, PageInfo};
+use crate::raw::metadata::PageType;
+use crate::report::{Finding, FindingKind};
+use crate::value::{PhysicalType, Value, Values};
+
+/// The sort order statistics use for a column (parquet.thrift `ColumnOrder`, TypeDefinedOrder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// false < true.
+    Boolean,
+    /// Two's complement integers.
+    Signed,
+    /// Unsigned integers.
+    Unsigned,
+    /// IEEE floats, NaN left out.
+    Float,
+    /// Unsigned byte-wise lexicographic.
+    Bytes,
+}
+
+/// A value placed in its column's order.
+#[derive(Debug, Clone, PartialEq)]
+enum Key {
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Bytes(Vec<u8>),
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        match (self, other) {
+            (Key::Bool(a), Key::Bool(b)) => a.partial_cmp(b),
+            (Key::Int(a), Key::Int(b)) => a.partial_cmp(b),
+            (Key::Float(a), Key::Float(b)) => a.partial_cmp(b),
+            (Key::Bytes(a), Key::Bytes(b)) => a.partial_cmp(b),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Bool(b) => write!(f, "{b}"),
+            Key::Int(i) => write!(f, "{i}"),
+            Key::Float(x) => write!(f, "{x:?}"),
+            Key::Bytes(b) => match std::str::from_utf8(b) {
+                Ok(text) => write!(f, "{text:?}"),
+                Err(_) => f.write_str(&crate::report::hex(b)),
+            },
+        }
+    }
+}
+
+fn order(column: &CheckedColumn) -> Option<Order> {
+    let logical = column.logical_type.as_deref();
+    match column.physical {
+        PhysicalType::Boolean => Some(Order::Boolean),
+        PhysicalType::Int32 | PhysicalType::Int64 if column.style.unsigned => Some(Order::Unsigned),
+        PhysicalType::Int32 | PhysicalType::Int64 => Some(Order::Signed),
+        PhysicalType::Float | PhysicalType::Double => Some(Order::Float),
+        // Decimals, float16 and intervals in byte arrays have orders of their own.
+        PhysicalType::ByteArray | PhysicalType::FixedLenByteArray
+            if logical.is_none_or(|l| {
+                matches!(l, "STRING" | "UTF8" | "ENUM" | "JSON" | "BSON" | "UUID")
+            }) =>
+        {
+            Some(Order::Bytes)
+        }
+        _ => None,
+    }
+}
+
+/// A statistics value (PLAIN bytes) as a key; `None` when it does not fit the type.
+fn stat_key(order: Order, physical: PhysicalType, bytes: &[u8]) -> Option<Key> {
+    let array = |n: usize| bytes.get(..n).filter(|_| bytes.len() == n);
+    Some(match (order, physical) {
+        (Order::Boolean, _) => Key::Bool(*array(1)?.first()? != 0),
+        (Order::Signed, PhysicalType::Int32) => {
+            Key::Int(i32::from_le_bytes(array(4)?.try_into().ok()?).into())
+        }
+        (Order::Unsigned, PhysicalType::Int32) => {
+            Key::Int(u32::from_le_bytes(array(4)?.try_into().ok()?).into())
+        }
+        (Order::Signed, PhysicalType::Int64) => {
+            Key::Int(i64::from_le_bytes(array(8)?.try_into().ok()?).into())
+        }
+        (Order::Unsigned, PhysicalType::Int64) => {
+            Key::Int(u64::from_le_bytes(array(8)?.try_into().ok()?).into())
+        }
+        (Order::Float, PhysicalType::Float) => {
+            Key::Float(f32::from_le_bytes(array(4)?.try_into().ok()?).into())
+        }
+        (Order::Float, PhysicalType::Double) => {
+            Key::Float(f64::from_le_bytes(array(8)?.try_into().ok()?))
+        }
+        (Order::Bytes, _) => Key::Bytes(bytes.to_vec()),
+        _ => return None,
+    })
+    .filter(|key| !matches!(key, Key::Float(x) if x.is_nan()))
+}
+
+/// A decoded value as a key; `None` for NaN, which statistics leave out.
+fn value_key(order: Order, value: Value<'_>) -> Option<Key> {
+    Some(match (order, value) {
+        (_, Value::Boolean(b)) => Key::Bool(b),
+        (Order::Unsigned, Value::Int32(v)) => Key::Int((v as u32).into()),
+        (_, Value::Int32(v)) => Key::Int(v.into()),
+        (Order::Unsigned, Value::Int64(v)) => Key::Int((v as u64).into()),
+        (_, Value::Int64(v)) => Key::Int(v.into()),
+        (_, Value::Float(v)) if !v.is_nan() => Key::Float(v.into()),
+        (_, Value::Double(v)) if !v.is_nan() => Key::Float(v),
+        (_, Value::Bytes(b)) => Key::Bytes(b.to_vec()),
+        _ => return None,
+    })
+}
+
+/// Smallest and largest non-NaN values among `values[range]`.
+fn bounds(order: Order, values: &Values, range: std::ops::Range<usize>) -> Option<(Key, Key)> {
+    let mut keys = range.filter_map(|i| value_key(order, values.get(i)));
+    let first = keys.next()?;
+    Some(keys.fold((first.clone(), first), |(lo, hi), key| {
+        let lo = if key < lo { key.clone() } else { lo };
+        let hi = if key > hi { key } else { hi };
+        (lo, hi)
+    }))
+}
+
+/// Where a claim was made, for messages.
+struct Place<'a> {
+    column: &'a CheckedColumn,
+    row_group: usize,
+    page: Option<&'a PageInfo>,
+}
+
+impl Place<'_> {
+    fn finding(&self, message: String) -> Finding {
+        let at = match self.page {
+            Some(page) => format!(
+                "column {:?}, row group {}, page {} at byte {}",
+                self.column.name, self.row_group, page.index, page.offset
+            ),
+            None => format!(
+                "column {:?}, row group {}",
+                self.column.name, self.row_group
+            ),
+        };
+        Finding {
+            kind: FindingKind::Stats,
+            column: Some(self.column.name.clone()),
+            row_group: Some(self.row_group),
+            page: self.page.map(|p| p.index),
+            page_offset: self.page.map(|p| p.offset),
+            message: format!("{at}: {message}"),
+            errors: None,
+        }
+    }
+}
+
+/// Checks a min/max claim against the values it covers.
+#[allow(clippy::too_many_arguments)]
+fn check_bounds(
+    place: &Place<'_>,
+    what: &str,
+    order: Order,
+    physical: PhysicalType,
+    claimed: (Option<&[u8]>, Option<&[u8]>),
+    exact: (bool, bool),
+    actual: Option<(Key, Key)>,
+    out: &mut Vec<Finding>,
+) {
+    let Some((lo, hi)) = actual else { return };
+    let prune = "an engine that prunes by these statistics would skip rows that hold it";
+    if let Some(min) = claimed.0.and_then(|b| stat_key(order, physical, b)) {
+        if lo < min {
+            out.push(place.finding(format!(
+                "{what} claim min {min}, but the values include {lo}; {prune}"
+            )));
+        } else if exact.0 && lo > min {
+            out.push(place.finding(format!(
+                "{what} claim an exact min {min}, but the smallest value is {lo}"
+            )));
+        }
+    }
+    if let Some(max) = claimed.1.and_then(|b| stat_key(order, physical, b)) {
+        if hi > max {
+            out.push(place.finding(format!(
+                "{what} claim max {max}, but the values include {hi}; {prune}"
+            )));
+        } else if exact.1 && hi < max {
+            out.push(place.finding(format!(
+                "{what} claim an exact max {max}, but the largest value is {hi}"
+            )));
+        }
+    }
+}
+
+/// Checks the metadata's claims about one column chunk against its decoded values.
+pub fn check(column: &CheckedColumn, row_group: usize, chunk: &DecodedChunk) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(claims) = &chunk.claims else {
+        return out;
+    };
+    let place = Place {
+        column,
+        row_group,
+        page: None,
+    };
+    if let Some(error) = &claims.page_index_error {
+        out.push(place.finding(format!("the page index cannot be read: {error}")));
+    }
+    let slice = &chunk.slice;
+    let order = order(column);
+    if let Some(stats) = &claims.statistics {
+        // For lists, writers disagree on whether null lists count as nulls: not checked.
+        if let (Some(claimed), None) = (stats.null_count.filter(|&n| n >= 0), &slice.lists) {
+            let nulls = slice.null_slots() as i64;
+            if claimed != nulls {
+                out.push(place.finding(format!(
+                    "statistics claim {claimed} nulls, the chunk holds {nulls}"
+                )));
+            }
+        }
+        if let Some(order) = order {
+            // Byte arrays may be truncated in statistics; other types are exact unless flagged.
+            let exact = |flag: Option<bool>| flag.unwrap_or(order != Order::Bytes);
+            check_bounds(
+                &place,
+                "statistics",
+                order,
+                column.physical,
+                (stats.min.as_deref(), stats.max.as_deref()),
+                (exact(stats.min_exact), exact(stats.max_exact)),
+                bounds(order, &slice.values, 0..slice.values.len()),
+                &mut out,
+            );
+        }
+    }
+    if let (Some(pages), None) = (&claims.pages, &slice.lists) {
+        check_page_index(column, row_group, chunk, pages, order, &mut out);
+    }
+    out
+}
+
+/// Checks the page index, entry by entry, against the data pages read.
+fn check_page_index(
+    column: &CheckedColumn,
+    row_group: usize,
+    chunk: &DecodedChunk,
+    claims: &[PageClaim],
+    order: Option<Order>,
+    out: &mut Vec<Finding>,
+) {
+    let data_pages: Vec<&PageInfo> = chunk
+        .pages
+        .iter()
+        .filter(|p| p.page_type != PageType::DictionaryPage)
+        .collect();
+    if data_pages.len() != claims.len() {
+        let place = Place {
+            column,
+            row_group,
+            page: None,
+        };
+        out.push(place.finding(format!(
+            "the page index lists {} pages, the chunk holds {}",
+            claims.len(),
+            data_pages.len()
+        )));
+        return;
+    }
+    let mut first_value = 0;
+    for (page, claim) in data_pages.into_iter().zip(claims) {
+        let place = Place {
+            column,
+            row_group,
+            page: Some(page),
+        };
+        // The page map comes with the values it describes, but guard against a decoder
+        // whose values and pages disagree rather than index past them.
+        let available = chunk.slice.values.len();
+        let values = first_value.min(available)..(first_value + page.non_null).min(available);
+        first_value += page.non_null;
+        if let Some(offset) = claim.offset {
+            if offset != page.offset as i64 {
+                out.push(
+                    place.finding(format!("the offset index places the page at byte {offset}")),
+                );
+            }
+        }
+        if let Some(first_row) = claim.first_row_index {
+            if first_row != page.first_row as i64 {
+                out.push(place.finding(format!(
+                    "the offset index says the page starts at row {first_row}, it starts at row {}",
+                    page.first_row
+                )));
+            }
+        }
+        let nulls = (page.num_values - page.non_null) as i64;
+        // Some writers store -1 for "not counted".
+        if let Some(claimed) = claim.null_count.filter(|&n| n >= 0) {
+            if claimed != nulls {
+                out.push(place.finding(format!(
+                    "the column index claims {claimed} nulls, the page holds {nulls}"
+                )));
+            }
+        }
+        if let Some(null_page) = claim.null_page {
+            if null_page != (page.non_null == 0) {
+                out.push(place.finding(format!(
+                    "the column index says the page is {}, it holds {} values",
+                    if null_page {
+                        "all nulls"
+                    } else {
+                        "not all nulls"
+                    },
+                    page.non_null
+                )));
+                continue;
+            }
+            if null_page {
+                continue;
+            }
+        }
+        if let Some(order) = order {
+            check_bounds(
+                &place,
+                "the column index",
+                order,
+                column.physical,
+                (claim.min.as_deref(), claim.max.as_deref()),
+                // Column index bounds may be truncated or widened: only containment is checked.
+                (false, false),
+                bounds(order, &chunk.slice.values, values),
+                out,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_order_like_the_spec() {
+        assert!(
+            stat_key(Order::Unsigned, PhysicalType::Int32, &(-1i32).to_le_bytes()).unwrap()
+                > Key::Int(5)
+        );
+        assert!(
+            stat_key(Order::Signed, PhysicalType::Int32, &(-1i32).to_le_bytes()).unwrap()
+                < Key::Int(5)
+        );
+        assert!(Key::Bytes(vec![0xff]) > Key::Bytes(b"a".to_vec()));
+        assert!(stat_key(Order::Float, PhysicalType::Double, &f64::NAN.to_le_bytes()).is_none());
+        assert_eq!(stat_key(Order::Signed, PhysicalType::Int32, &[1, 2]), None);
+    }
+
+    #[test]
+    fn bounds_skip_nan() {
+        let values = Values::Double(vec![f64::NAN, 2.0, -1.0]);
+        assert_eq!(
+            bounds(Order::Float, &values, 0..3),
+            Some((Key::Float(-1.0), Key::Float(2.0)))
+        );
+    }
+}
