@@ -318,15 +318,14 @@ fn check_page_index(
         }
         if let Some(null_page) = claim.null_page {
             if null_page != (page.non_null == 0) {
-                out.push(place.finding(format!(
-                    "the column index says the page is {}, it holds {} values",
-                    if null_page {
-                        "all nulls"
-                    } else {
-                        "not all nulls"
-                    },
-                    page.non_null
-                )));
+                out.push(place.finding(if null_page {
+                    format!(
+                        "the column index says the page holds only nulls, but it holds {} values; an engine that prunes pages by the column index would skip them",
+                        page.non_null
+                    )
+                } else {
+                    "the column index says the page holds values, but it holds only nulls".into()
+                }));
                 continue;
             }
             if null_page {
