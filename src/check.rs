@@ -12,6 +12,7 @@ use crate::canonical::apply;
 use crate::columns::{choose, CheckedColumn, ColumnChoice};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::diagnosis::{explain, Profile};
 use crate::dump::{self, Record};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
 use crate::raw::column::{DecodeOptions, PageAnomaly};
@@ -201,6 +202,8 @@ struct TaskOutput {
     raw: Result<PathOutput, DecodeError>,
     /// `None` when no dump covers the column.
     against: Option<PathOutput>,
+    /// The raw path's data pages counted for the diagnosis.
+    page_profile: Profile,
     comparison: Option<ChunkComparison>,
     findings: Vec<Finding>,
 }
@@ -220,6 +223,7 @@ struct ColumnState {
     arrow_error: Option<DecodeError>,
     raw_error: Option<DecodeError>,
     counts: KindCounts,
+    profile: Profile,
     rows: u64,
     nulls: u64,
 }
@@ -264,6 +268,7 @@ pub fn check_with(
             arrow_error: None,
             raw_error: None,
             counts: KindCounts::default(),
+            profile: Profile::default(),
             rows: 0,
             nulls: 0,
         })
@@ -316,8 +321,10 @@ pub fn check_with(
                 }
                 None => state.against = None,
             }
+            state.profile.merge(output.page_profile);
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
+                state.profile.merge(comparison.profile);
                 window_listed.extend(comparison.listed);
             }
             findings.extend(output.findings);
@@ -489,12 +496,17 @@ fn run_task(
             pieces: hash_slice(&c.slice, first_row),
         })
     };
+    let mut page_profile = Profile::default();
+    if let Ok(chunk) = &raw_chunk {
+        page_profile.count_pages(&chunk.pages);
+    }
     let (arrow, raw) = rayon::join(|| finish(arrow_chunk), || finish(raw_chunk));
     let against = against_chunk.and_then(|chunk| finish(Ok(chunk)).ok());
     TaskOutput {
         arrow,
         raw,
         against,
+        page_profile,
         comparison,
         findings,
     }
@@ -594,6 +606,7 @@ fn column_report(
         },
         differing_blocks,
         mismatches: state.counts.total(),
+        diagnosis: explain(&state.profile),
         mismatch_kinds: state.counts,
         status,
         error,

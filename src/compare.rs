@@ -5,6 +5,8 @@ use crate::decode::PageInfo;
 use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
 
+use crate::diagnosis::{Fault, Observation, Profile};
+use crate::raw::metadata::PageType;
 use crate::value::{ColumnSlice, Value, Values};
 
 /// How to show a column's values in reports.
@@ -53,6 +55,8 @@ pub struct ChunkPosition<'a> {
 pub struct ChunkComparison {
     /// Every mismatching row, counted by kind.
     pub counts: KindCounts,
+    /// Every mismatching row, counted by where it lies, for the diagnosis.
+    pub profile: Profile,
     /// The first mismatches, in row order, at most the cap asked for.
     pub listed: Vec<Mismatch>,
 }
@@ -62,18 +66,28 @@ impl ChunkComparison {
     /// are only rendered for listed rows.
     fn record(
         &mut self,
-        position: ChunkPosition<'_>,
-        pages: &[PageInfo],
-        cap: usize,
+        at: &Where<'_>,
         row: usize,
         kind: Kind,
+        booleans: Option<(bool, bool)>,
         values: impl FnOnce() -> PathValues,
     ) {
         self.counts.add(kind, 1);
-        if self.listed.len() >= cap {
+        let page = page_of(at.pages, row);
+        let fault = Fault::of(kind, page);
+        self.profile.observe(&Observation {
+            row_in_group: row,
+            group_rows: at.group_rows,
+            page,
+            chunk_has_dictionary: at.has_dictionary,
+            booleans,
+            fault,
+            row_group: at.position.row_group,
+        });
+        if self.listed.len() >= at.cap {
             return;
         }
-        let page = page_of(pages, row);
+        let position = at.position;
         self.listed.push(Mismatch {
             column: position.column.to_owned(),
             row: position.first_row + row as u64,
@@ -82,9 +96,19 @@ impl ChunkComparison {
             page: page.map(|p| p.index),
             page_offset: page.map(|p| p.offset),
             kind,
+            fault,
             values: values(),
         });
     }
+}
+
+/// Where a chunk's mismatches are: its position, its page map, and the listing cap.
+struct Where<'a> {
+    position: ChunkPosition<'a>,
+    pages: &'a [PageInfo],
+    cap: usize,
+    group_rows: usize,
+    has_dictionary: bool,
 }
 
 /// Compares the arrow path's slice with the raw path's row by row, and both with the
@@ -109,6 +133,15 @@ pub fn compare_chunk(
         return result;
     }
     let rows = arrow.rows.max(raw.rows).max(against.map_or(0, |d| d.rows));
+    let at = Where {
+        position,
+        pages,
+        cap,
+        group_rows: rows,
+        has_dictionary: pages
+            .iter()
+            .any(|p| p.page_type == PageType::DictionaryPage),
+    };
     let mut arrow_rows = Rows::new(arrow);
     let mut raw_rows = Rows::new(raw);
     let mut against_rows = against.map(Rows::new);
@@ -116,12 +149,18 @@ pub fn compare_chunk(
         let a = arrow_rows.next(row);
         let r = raw_rows.next(row);
         let d = against_rows.as_mut().map(|rows| rows.next(row));
-        let kind = disagreement(&a, arrow, &r, raw).or_else(|| {
-            let (d, dump) = (d.as_ref()?, against?);
-            disagreement(&r, raw, d, dump).map(|_| Kind::Against)
-        });
+        let (kind, booleans) = match disagreement(&a, arrow, &r, raw) {
+            Some(kind) => (Some(kind), booleans(&a, arrow, &r, raw)),
+            None => match (d.as_ref(), against) {
+                (Some(d), Some(dump)) => (
+                    disagreement(&r, raw, d, dump).map(|_| Kind::Against),
+                    booleans(&r, raw, d, dump),
+                ),
+                _ => (None, None),
+            },
+        };
         if let Some(kind) = kind {
-            result.record(position, pages, cap, row, kind, || PathValues {
+            result.record(&at, row, kind, booleans, || PathValues {
                 arrow: arrow_rows.cell(&a, style),
                 raw: raw_rows.cell(&r, style),
                 against: against_rows
@@ -204,6 +243,23 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// The two booleans of a flat boolean row present and non-null on both sides.
+fn booleans(
+    a: &Option<Row>,
+    x: &ColumnSlice,
+    b: &Option<Row>,
+    y: &ColumnSlice,
+) -> Option<(bool, bool)> {
+    let (a, b) = (a.as_ref()?, b.as_ref()?);
+    if !(a.valid && b.valid) || x.lists.is_some() || y.lists.is_some() {
+        return None;
+    }
+    match (x.values.get(a.first_value), y.values.get(b.first_value)) {
+        (Value::Boolean(p), Value::Boolean(q)) => Some((p, q)),
+        _ => None,
+    }
+}
+
 /// How row `a` of slice `x` differs from row `b` of slice `y`, if it does.
 fn disagreement(
     a: &Option<Row>,
@@ -255,12 +311,13 @@ fn value_kind(arrow: Value<'_>, raw: Value<'_>) -> Kind {
     }
 }
 
-/// The data page holding `row_in_group`, from the page map.
+/// The data page holding `row_in_group`, from the page map (ordered by first row).
 fn page_of(pages: &[PageInfo], row_in_group: usize) -> Option<&PageInfo> {
-    let data_pages = pages.iter().filter(|p| p.rows > 0);
-    data_pages
-        .take_while(|p| p.first_row <= row_in_group)
-        .last()
+    let after = pages.partition_point(|p| p.first_row <= row_in_group);
+    pages[..after]
+        .iter()
+        .rev()
+        .find(|p| p.rows > 0)
         .filter(|p| row_in_group < p.first_row + p.rows)
 }
 

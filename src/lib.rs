@@ -14,6 +14,7 @@ pub mod columns;
 pub mod compare;
 pub mod config;
 pub mod decode;
+pub mod diagnosis;
 pub mod dump;
 pub mod fingerprint;
 pub mod output;

@@ -10,6 +10,8 @@ pub mod text;
 
 use serde::Serialize;
 
+use crate::diagnosis::{Fault, Pattern};
+
 /// Version of the report document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -104,6 +106,8 @@ pub struct ColumnReport {
     pub mismatches: u64,
     /// Those rows by kind.
     pub mismatch_kinds: KindCounts,
+    /// Patterns in the column's mismatches and what they suggest.
+    pub diagnosis: Vec<Pattern>,
     /// The verdict for this column.
     pub status: ColumnStatus,
     /// Why one or both paths could not decode the column, if so.
@@ -239,6 +243,8 @@ pub struct Mismatch {
     pub page_offset: Option<u64>,
     /// What kind of disagreement.
     pub kind: Kind,
+    /// What the evidence points to.
+    pub fault: Fault,
     /// The value each path decoded.
     pub values: PathValues,
 }

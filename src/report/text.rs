@@ -143,6 +143,15 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             if let Some(error) = &column.error {
                 writeln!(out, "  {:name_width$}  {}", "", style.paint("33", error))?;
             }
+            for pattern in &column.diagnosis {
+                writeln!(
+                    out,
+                    "  {:name_width$}  {} {}",
+                    "",
+                    style.paint("36", "diagnosis:"),
+                    pattern.message
+                )?;
+            }
         }
     }
     if !file.mismatches.is_empty() {

@@ -1,0 +1,307 @@
+//! Diagnosis: the patterns in a column's mismatches, and what each suggests. Known reader and
+//! writer bugs leave signatures — booleans wrong only on pages whose value count is not a
+//! multiple of 8 (apache/arrow#33605, duckdb/duckdb#5926), values wrong only across page
+//! boundaries (apache/arrow#34492) — so the report says which signature the mismatches match,
+//! with the numbers it rests on.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::decode::PageInfo;
+use crate::raw::metadata::{Encoding, PageType};
+use crate::report::Kind;
+
+/// Distinct pages remembered per column; past this, only the count grows.
+const PAGES_REMEMBERED: usize = 4096;
+
+/// What the evidence for a mismatch points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// The two decoders disagree: one of the readers is wrong.
+    Reader,
+    /// The page's checksum fails: its bytes changed after they were written.
+    AtRest,
+    /// Both decoders agree and the dump differs: the writer or the pipeline before it.
+    Writer,
+}
+
+impl Fault {
+    /// Classifies a mismatch of `kind` on `page`.
+    pub fn of(kind: Kind, page: Option<&PageInfo>) -> Self {
+        if kind == Kind::Against {
+            Fault::Writer
+        } else if page.is_some_and(|p| p.crc_ok == Some(false)) {
+            Fault::AtRest
+        } else {
+            Fault::Reader
+        }
+    }
+}
+
+/// One mismatching row, as the diagnosis sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Observation<'a> {
+    /// Row within its row group.
+    pub row_in_group: usize,
+    /// Rows in the row group.
+    pub group_rows: usize,
+    /// The data page holding the row, if known.
+    pub page: Option<&'a PageInfo>,
+    /// Whether the chunk has a dictionary page.
+    pub chunk_has_dictionary: bool,
+    /// For booleans: the first witness's value and the second's.
+    pub booleans: Option<(bool, bool)>,
+    /// What the evidence points to.
+    pub fault: Fault,
+    /// Row group index, to tell pages apart.
+    pub row_group: usize,
+}
+
+/// Counts over every mismatch of a column (not only the listed ones).
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    total: u64,
+    first_values_of_page: u64,
+    last_values_of_page: u64,
+    row_group_edge: u64,
+    page_count_not_multiple_of_8: u64,
+    true_then_false: u64,
+    false_then_true: u64,
+    dictionary_pages: u64,
+    plain_pages: u64,
+    after_fallback: u64,
+    with_page: u64,
+    reader: u64,
+    at_rest: u64,
+    writer: u64,
+    pages: BTreeSet<(usize, usize)>,
+    /// Data pages checked in the column, mismatching or not.
+    pub data_pages: u64,
+    /// Data pages whose value count is not a multiple of 8.
+    pub data_pages_not_multiple_of_8: u64,
+}
+
+impl Profile {
+    /// Counts one mismatching row.
+    pub fn observe(&mut self, o: &Observation<'_>) {
+        self.total += 1;
+        match o.fault {
+            Fault::Reader => self.reader += 1,
+            Fault::AtRest => self.at_rest += 1,
+            Fault::Writer => self.writer += 1,
+        }
+        if o.row_in_group < 8 || o.row_in_group + 8 >= o.group_rows {
+            self.row_group_edge += 1;
+        }
+        match o.booleans {
+            Some((true, false)) => self.true_then_false += 1,
+            Some((false, true)) => self.false_then_true += 1,
+            _ => {}
+        }
+        let Some(page) = o.page else { return };
+        self.with_page += 1;
+        let position = o.row_in_group - page.first_row;
+        self.first_values_of_page += u64::from(position < 8);
+        self.last_values_of_page += u64::from(position + 8 >= page.rows);
+        self.page_count_not_multiple_of_8 += u64::from(page.num_values % 8 != 0);
+        match page.encoding {
+            Encoding::PlainDictionary | Encoding::RleDictionary => self.dictionary_pages += 1,
+            Encoding::Plain => {
+                self.plain_pages += 1;
+                self.after_fallback += u64::from(o.chunk_has_dictionary);
+            }
+            _ => {}
+        }
+        if self.pages.len() < PAGES_REMEMBERED {
+            self.pages.insert((o.row_group, page.index));
+        }
+    }
+
+    /// Counts a chunk's data pages, for the share of pages that mismatch.
+    pub fn count_pages(&mut self, pages: &[PageInfo]) {
+        for page in pages
+            .iter()
+            .filter(|p| p.page_type != PageType::DictionaryPage)
+        {
+            self.data_pages += 1;
+            self.data_pages_not_multiple_of_8 += u64::from(page.num_values % 8 != 0);
+        }
+    }
+
+    /// Adds another chunk's counts.
+    pub fn merge(&mut self, other: Profile) {
+        self.total += other.total;
+        self.first_values_of_page += other.first_values_of_page;
+        self.last_values_of_page += other.last_values_of_page;
+        self.row_group_edge += other.row_group_edge;
+        self.page_count_not_multiple_of_8 += other.page_count_not_multiple_of_8;
+        self.true_then_false += other.true_then_false;
+        self.false_then_true += other.false_then_true;
+        self.dictionary_pages += other.dictionary_pages;
+        self.plain_pages += other.plain_pages;
+        self.after_fallback += other.after_fallback;
+        self.with_page += other.with_page;
+        self.reader += other.reader;
+        self.at_rest += other.at_rest;
+        self.writer += other.writer;
+        self.data_pages += other.data_pages;
+        self.data_pages_not_multiple_of_8 += other.data_pages_not_multiple_of_8;
+        for page in other.pages {
+            if self.pages.len() >= PAGES_REMEMBERED {
+                break;
+            }
+            self.pages.insert(page);
+        }
+    }
+}
+
+/// A pattern found in a column's mismatches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatternKind {
+    /// All within the first 8 values of a page.
+    PageStart,
+    /// All within the last 8 values of a page.
+    PageEnd,
+    /// All within 8 rows of a row-group boundary.
+    RowGroupBoundary,
+    /// All on pages whose value count is not a multiple of 8.
+    PagesNotMultipleOfEight,
+    /// All booleans wrong the same way.
+    OneDirection,
+    /// All on dictionary-encoded pages.
+    DictionaryPagesOnly,
+    /// All on PLAIN pages.
+    PlainPagesOnly,
+    /// All on PLAIN pages after the chunk's dictionary fell back.
+    AfterDictionaryFallback,
+    /// All inside one page.
+    OnePage,
+    /// Spread over most of the pages.
+    Uniform,
+    /// What the evidence points to, when it points one way.
+    Evidence,
+}
+
+/// A pattern with the numbers it rests on and what it suggests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pattern {
+    /// Which pattern.
+    pub pattern: PatternKind,
+    /// Mismatches that fit it.
+    pub matching: u64,
+    /// Mismatches in all.
+    pub of: u64,
+    /// One or two sentences: the numbers, then what they suggest.
+    pub message: String,
+}
+
+/// Mismatches needed before a pattern is worth stating.
+const MIN_FOR_PATTERN: u64 = 2;
+
+/// The patterns in `profile`, most specific first.
+pub fn explain(profile: &Profile) -> Vec<Pattern> {
+    let total = profile.total;
+    let mut out = Vec::new();
+    if total == 0 {
+        return out;
+    }
+    let mut push = |pattern, matching: u64, message: String| {
+        out.push(Pattern {
+            pattern,
+            matching,
+            of: total,
+            message,
+        })
+    };
+    let all = |n: u64| n == total && n >= MIN_FOR_PATTERN;
+    if all(profile.page_count_not_multiple_of_8) {
+        push(
+            PatternKind::PagesNotMultipleOfEight,
+            total,
+            format!(
+                "{total} of {total} mismatches lie on pages whose value count is not a multiple of 8 ({} of {} pages are such). Bit-packed values that straddle such a page's last byte are a known reader bug signature (apache/arrow#33605, duckdb/duckdb#5926).",
+                profile.data_pages_not_multiple_of_8, profile.data_pages
+            ),
+        );
+    }
+    if all(profile.first_values_of_page) {
+        push(
+            PatternKind::PageStart,
+            total,
+            format!("{total} of {total} mismatches lie within the first 8 values of a page: state carried across a page boundary (a bit position or a run not reset) is the likely cause (apache/arrow#34492)."),
+        );
+    }
+    if all(profile.last_values_of_page) {
+        push(
+            PatternKind::PageEnd,
+            total,
+            format!("{total} of {total} mismatches lie within the last 8 values of a page: the page's final, partly filled byte or run is the likely cause."),
+        );
+    }
+    if all(profile.row_group_edge) {
+        push(
+            PatternKind::RowGroupBoundary,
+            total,
+            format!("{total} of {total} mismatches lie within 8 rows of a row-group boundary: suggests rows dropped, repeated or shifted where row groups meet."),
+        );
+    }
+    for (n, (from, to)) in [
+        (profile.true_then_false, (true, false)),
+        (profile.false_then_true, (false, true)),
+    ] {
+        if all(n) {
+            push(
+                PatternKind::OneDirection,
+                n,
+                format!("{n} of {total} mismatches go one way ({from} in the first witness, {to} in the second): a systematic bias, such as padding bits read as values, rather than random damage."),
+            );
+        }
+    }
+    if all(profile.after_fallback) {
+        push(
+            PatternKind::AfterDictionaryFallback,
+            total,
+            format!("{total} of {total} mismatches lie on PLAIN pages after the chunk's dictionary fell back: the switch from dictionary to PLAIN encoding is the likely cause."),
+        );
+    } else if all(profile.plain_pages) {
+        push(
+            PatternKind::PlainPagesOnly,
+            total,
+            format!("{total} of {total} mismatches lie on PLAIN-encoded pages: suspect the PLAIN decoder or encoder."),
+        );
+    }
+    if all(profile.dictionary_pages) {
+        push(
+            PatternKind::DictionaryPagesOnly,
+            total,
+            format!("{total} of {total} mismatches lie on dictionary-encoded pages: suspect the dictionary or its indices."),
+        );
+    }
+    let pages = profile.pages.len() as u64;
+    if pages == 1 && profile.with_page == total && total >= MIN_FOR_PATTERN {
+        push(
+            PatternKind::OnePage,
+            total,
+            format!("{total} of {total} mismatches lie inside one page: local damage to that page, or a decoder bug its layout triggers."),
+        );
+    } else if profile.data_pages >= 4 && pages * 2 >= profile.data_pages {
+        push(
+            PatternKind::Uniform,
+            total,
+            format!("mismatches are spread over {pages} of {} pages: a systematic difference in decoding, not local damage.", profile.data_pages),
+        );
+    }
+    for (n, what) in [
+        (profile.reader, "the two decoders disagree: one of the readers is wrong"),
+        (profile.at_rest, "the pages' checksums fail: the bytes changed at rest, after they were written"),
+        (profile.writer, "both decoders agree and the dump differs: the writer or the pipeline before it stored wrong values"),
+    ] {
+        if n == total {
+            push(PatternKind::Evidence, n, format!("{n} of {total} mismatches: {what}."));
+        }
+    }
+    out
+}
