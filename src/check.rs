@@ -153,6 +153,10 @@ pub fn check_file(
         Ok(chosen) => chosen,
         Err(error) => return FileReport::failed(path, error.to_string()),
     };
+    findings.extend(crate::advisories::check(
+        facts.created_by.as_deref(),
+        &columns,
+    ));
     let dump = match (&options.against, &dump_records) {
         (Some(against), Some(records)) => {
             let (dump, problems) = Dump::load(records, against, &columns, &facts.row_group_rows);

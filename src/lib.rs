@@ -3,6 +3,7 @@
 //! page decoder ([`raw`]) — and comparing them row by row ([`compare`]), with BLAKE3
 //! fingerprints of every column ([`fingerprint`]).
 
+pub mod advisories;
 pub mod against;
 pub mod app;
 pub mod arrow_path;

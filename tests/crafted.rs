@@ -9,6 +9,7 @@ use common::{code, json, run, stderr, temp_dir};
 const TRUE_COUNT: Claims = Claims {
     file_rows: None,
     statistics: None,
+    created_by: None,
 };
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
@@ -86,6 +87,7 @@ fn a_footer_that_undercounts_its_rows_is_a_stats_finding() {
             &Claims {
                 file_rows: Some(0),
                 statistics: None,
+                created_by: None,
             },
         ),
     );
@@ -112,6 +114,7 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
     let claims = Claims {
         file_rows: None,
         statistics: Some((3, vec![0], vec![0])),
+        created_by: None,
     };
     let (_dir, path) = write("stats-lie.parquet", &boolean_file(&pages, &claims));
     let output = run(["diff", &path, "--format", "json"]);
@@ -148,6 +151,7 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
     let claims = Claims {
         file_rows: None,
         statistics: Some((0, vec![0], vec![1])),
+        created_by: None,
     };
     let (_dir, path) = write("stats-true.parquet", &boolean_file(&pages, &claims));
     let report = json(&run(["diff", &path, "--format", "json"]));
@@ -156,4 +160,40 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
         0,
         "{report}"
     );
+}
+
+#[test]
+fn a_writer_with_a_published_bug_is_named() {
+    let pages = vec![boolean_page(&labels(16, 0))];
+    let affected = Claims {
+        file_rows: None,
+        statistics: None,
+        created_by: Some("parquet-cpp version 0.9.0"),
+    };
+    let (_dir, path) = write("old-writer.parquet", &boolean_file(&pages, &affected));
+    let output = run(["diff", &path, "--format", "json"]);
+    assert_eq!(
+        code(&output),
+        0,
+        "an advisory is a warning: {}",
+        stderr(&output)
+    );
+    let report = json(&output);
+    let finding = &report["files"][0]["findings"][0];
+    assert_eq!(finding["kind"], "advisory");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("apache/parquet-java#2009")
+            && message.contains("affected columns: label"),
+        "{message}"
+    );
+
+    let fixed = Claims {
+        file_rows: None,
+        statistics: None,
+        created_by: Some("parquet-cpp version 1.5.1"),
+    };
+    let (_dir, path) = write("new-writer.parquet", &boolean_file(&pages, &fixed));
+    let report = json(&run(["diff", &path, "--format", "json"]));
+    assert_eq!(report["files"][0]["findings"].as_array().unwrap().len(), 0);
 }

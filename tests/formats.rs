@@ -22,6 +22,7 @@ fn setup() -> (tempfile::TempDir, String, String) {
             &Claims {
                 file_rows: None,
                 statistics: None,
+                created_by: None,
             },
         ),
     )

@@ -356,6 +356,8 @@ pub enum FindingKind {
     Lossy,
     /// A page whose layout disagrees with its counts (bytes left after its last value).
     Page,
+    /// The file's writer has a published bug affecting a checked column.
+    Advisory,
     /// The `--against` dump cannot be compared as given: unknown columns, rows missing,
     /// repeated or extra, fields that do not parse.
     Against,
@@ -372,7 +374,7 @@ impl FindingKind {
             // rest, which the report shows, but the labels as read are what they are.
             Self::Crc => false,
             // Metadata and representability are warnings about the file, not the labels read.
-            Self::Stats | Self::Lossy | Self::Page => false,
+            Self::Stats | Self::Lossy | Self::Page | Self::Advisory => false,
         }
     }
 }

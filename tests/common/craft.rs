@@ -141,6 +141,8 @@ pub struct Claims {
     pub file_rows: Option<i64>,
     /// ColumnMetaData.statistics: null_count, min_value, max_value.
     pub statistics: Option<(i64, Vec<u8>, Vec<u8>)>,
+    /// FileMetaData.created_by; a test name when `None`.
+    pub created_by: Option<&'static str>,
 }
 
 /// A file with one REQUIRED BOOLEAN column `label` in one row group made of `pages`,
@@ -211,7 +213,7 @@ pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
     meta.i64(2, chunk_len);
     meta.i64(3, rows);
     meta.end(); // RowGroup
-    meta.string(6, "labelcheck test craft");
+    meta.string(6, claims.created_by.unwrap_or("labelcheck test craft"));
     meta.end();
     file.extend_from_slice(&meta.out);
     file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
