@@ -87,6 +87,7 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         Format::Ndjson => crate::report::ndjson::write(&report, output.writer()),
         Format::Csv => crate::report::csv::write(&report, output.writer()),
         Format::Junit => crate::report::junit::write(&report, output.writer()),
+        Format::Html => crate::report::html::write(&report, output.writer()),
     }
     .and_then(|()| output.finish());
     match written {

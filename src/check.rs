@@ -208,6 +208,8 @@ struct TaskOutput {
     against: Option<PathOutput>,
     /// The raw path's data pages counted for the diagnosis.
     page_profile: Profile,
+    /// File rows where the raw path's data pages start.
+    page_starts: Vec<u64>,
     comparison: Option<ChunkComparison>,
     findings: Vec<Finding>,
 }
@@ -228,6 +230,7 @@ struct ColumnState {
     raw_error: Option<DecodeError>,
     counts: KindCounts,
     profile: Profile,
+    page_starts: Vec<u64>,
     rows: u64,
     nulls: u64,
 }
@@ -273,6 +276,7 @@ pub fn check_with(
             raw_error: None,
             counts: KindCounts::default(),
             profile: Profile::default(),
+            page_starts: Vec::new(),
             rows: 0,
             nulls: 0,
         })
@@ -326,6 +330,7 @@ pub fn check_with(
                 None => state.against = None,
             }
             state.profile.merge(output.page_profile);
+            state.page_starts.extend(output.page_starts);
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
                 state.profile.merge(comparison.profile);
@@ -351,6 +356,7 @@ pub fn check_with(
         path: path.to_owned(),
         rows: total_rows,
         row_groups: facts.row_group_rows.len(),
+        row_group_starts,
         created_by: facts.created_by.clone(),
         selection,
         columns: column_reports,
@@ -501,8 +507,16 @@ fn run_task(
         })
     };
     let mut page_profile = Profile::default();
+    let mut page_starts = Vec::new();
     if let Ok(chunk) = &raw_chunk {
         page_profile.count_pages(&chunk.pages);
+        page_starts.extend(
+            chunk
+                .pages
+                .iter()
+                .filter(|p| p.rows > 0)
+                .map(|p| first_row + p.first_row as u64),
+        );
     }
     let (arrow, raw) = rayon::join(|| finish(arrow_chunk), || finish(raw_chunk));
     let against = against_chunk.and_then(|chunk| finish(Ok(chunk)).ok());
@@ -511,6 +525,7 @@ fn run_task(
         raw,
         against,
         page_profile,
+        page_starts,
         comparison,
         findings,
     }
@@ -611,6 +626,7 @@ fn column_report(
         differing_blocks,
         mismatches: state.counts.total(),
         diagnosis: explain(&state.profile),
+        page_starts: state.page_starts,
         mismatch_kinds: state.counts,
         status,
         error,
@@ -633,6 +649,7 @@ impl FileReport {
             path: path.to_owned(),
             rows: 0,
             row_groups: 0,
+            row_group_starts: Vec::new(),
             created_by: None,
             selection: Selection::Named,
             columns: Vec::new(),

@@ -114,6 +114,8 @@ pub enum Format {
     Csv,
     /// JUnit XML: a test case per file and column, for CI systems.
     Junit,
+    /// One self-contained HTML page with a chart of where mismatches fall.
+    Html,
 }
 
 /// When to use colour.

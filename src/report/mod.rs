@@ -3,6 +3,7 @@
 //! change only with `SCHEMA_VERSION`.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod ndjson;
@@ -69,6 +70,9 @@ pub struct FileReport {
     pub rows: u64,
     /// Row groups in the file.
     pub row_groups: usize,
+    /// First row of each row group, for charts (not in the JSON contract).
+    #[serde(skip)]
+    pub row_group_starts: Vec<u64>,
     /// The writer named in the footer.
     pub created_by: Option<String>,
     /// How the columns were chosen.
@@ -108,6 +112,9 @@ pub struct ColumnReport {
     pub mismatch_kinds: KindCounts,
     /// Patterns in the column's mismatches and what they suggest.
     pub diagnosis: Vec<Pattern>,
+    /// File row where each data page starts, for charts (not in the JSON contract).
+    #[serde(skip)]
+    pub page_starts: Vec<u64>,
     /// The verdict for this column.
     pub status: ColumnStatus,
     /// Why one or both paths could not decode the column, if so.

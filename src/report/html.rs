@@ -1,0 +1,201 @@
+//! The HTML writer: one self-contained page (no script, no network) with the summary, the
+//! findings, each column's diagnosis, and per column a strip chart of where its mismatches
+//! fall across the file's rows, with row-group and page boundaries marked.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::{ColumnReport, ColumnStatus, FileReport, Outcome, Report};
+
+/// Width of a strip chart, in SVG units.
+const CHART_WIDTH: f64 = 1000.0;
+/// Page boundaries drawn at most; past this, only row groups are marked.
+const MAX_PAGE_MARKS: usize = 2000;
+
+/// Escapes text for HTML.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
+h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}\
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left}\
+.agree{color:#176f2c}.mismatch,.path_failed{color:#b00020;font-weight:bold}.unsupported,.unreadable{color:#9a6700}\
+.verdict{font-size:1.3em;font-weight:bold;padding:.4em .8em;display:inline-block;border-radius:4px;color:#fff}\
+.ok{background:#176f2c}.bad{background:#b00020}.incomplete{background:#9a6700}\
+.diag{background:#eef6ff;border-left:4px solid #3b82f6;padding:.3em .6em;margin:.3em 0}\
+.finding{background:#fff4e5;border-left:4px solid #f59e0b;padding:.3em .6em;margin:.3em 0}\
+svg{display:block;margin:.3em 0 1em}code{font-size:.95em}";
+
+/// Writes `report` as one HTML page.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut page = String::new();
+    let s = &report.summary;
+    let (class, verdict) = match report.outcome() {
+        Outcome::Agree => ("ok", "OK: every checked column agrees"),
+        Outcome::Disagree => ("bad", "MISMATCH"),
+        Outcome::Error => (
+            "incomplete",
+            "INCOMPLETE: some files or columns could not be checked",
+        ),
+    };
+    let _ = writeln!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>labelcheck report</title><style>{STYLE}</style></head><body>\n\
+         <h1>labelcheck report</h1><div class=\"verdict {class}\">{verdict}</div>\n\
+         <table><tr><th>files</th><th>columns</th><th>rows compared</th><th>mismatches</th><th>findings</th><th>errors</th><th>unsupported</th></tr>\
+         <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+        s.files, s.columns, s.rows, s.mismatches, s.findings, s.errors, s.unsupported
+    );
+    for file in &report.files {
+        file_section(&mut page, file);
+    }
+    let _ = writeln!(
+        page,
+        "<p><small>labelcheck {} · schema version {}</small></p></body></html>",
+        escape(report.tool.version),
+        report.schema_version
+    );
+    out.write_all(page.as_bytes())
+}
+
+fn file_section(page: &mut String, file: &FileReport) {
+    let _ = writeln!(page, "<h2>{}</h2>", escape(&file.path));
+    if let Some(error) = &file.error {
+        let _ = writeln!(page, "<div class=\"finding\">{}</div>", escape(error));
+        return;
+    }
+    let _ = writeln!(
+        page,
+        "<p>{} rows in {} row groups{}</p>",
+        file.rows,
+        file.row_groups,
+        file.created_by
+            .as_deref()
+            .map(|w| format!(", written by <code>{}</code>", escape(w)))
+            .unwrap_or_default()
+    );
+    page.push_str("<table><tr><th>column</th><th>type</th><th>rows</th><th>nulls</th><th>mismatches</th><th>status</th><th>fingerprint (raw)</th></tr>\n");
+    for c in &file.columns {
+        let status = serde_json::to_value(c.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = writeln!(
+            page,
+            "<tr><td><code>{}</code></td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{status}\">{}</td><td><code>{}</code></td></tr>",
+            escape(&c.column),
+            c.physical_type,
+            c.logical_type.as_deref().map(|l| format!(" ({})", escape(l))).unwrap_or_default(),
+            c.rows,
+            c.nulls,
+            c.mismatches,
+            status.replace('_', " "),
+            c.digests.raw.as_deref().map(|d| &d[..16.min(d.len())]).unwrap_or("-"),
+        );
+    }
+    page.push_str("</table>\n");
+    for finding in &file.findings {
+        let _ = writeln!(
+            page,
+            "<div class=\"finding\">{}</div>",
+            escape(&finding.message)
+        );
+    }
+    for column in &file.columns {
+        if let Some(error) = &column.error {
+            let _ = writeln!(
+                page,
+                "<div class=\"finding\"><code>{}</code>: {}</div>",
+                escape(&column.column),
+                escape(error)
+            );
+        }
+        if column.status != ColumnStatus::Mismatch {
+            continue;
+        }
+        let _ = writeln!(page, "<h3><code>{}</code></h3>", escape(&column.column));
+        for pattern in &column.diagnosis {
+            let _ = writeln!(
+                page,
+                "<div class=\"diag\">{}</div>",
+                escape(&pattern.message)
+            );
+        }
+        strip_chart(page, file, column);
+    }
+    if !file.mismatches.is_empty() {
+        page.push_str("<table><tr><th>row</th><th>column</th><th>row group</th><th>page</th><th>kind</th><th>arrow</th><th>raw</th><th>against</th></tr>\n");
+        for m in file.mismatches.iter().take(200) {
+            let _ = writeln!(
+                page,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                m.row,
+                escape(&m.column),
+                m.row_group,
+                m.page.map(|p| format!("{p} @ {}", m.page_offset.unwrap_or(0))).unwrap_or_default(),
+                m.kind.name(),
+                escape(&m.values.arrow.to_string()),
+                escape(&m.values.raw.to_string()),
+                m.values.against.as_ref().map(|c| escape(&c.to_string())).unwrap_or_default(),
+            );
+        }
+        page.push_str("</table>\n");
+    }
+}
+
+/// A strip across the file's rows: row-group boundaries as dark lines, page boundaries as
+/// light ticks, fingerprint blocks that differ shaded, listed mismatches as red marks.
+fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport) {
+    let rows = file.rows.max(1) as f64;
+    let x = |row: u64| row as f64 / rows * CHART_WIDTH;
+    let _ = write!(
+        page,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{CHART_WIDTH}\" height=\"60\" viewBox=\"0 0 {CHART_WIDTH} 60\" role=\"img\" aria-label=\"where the mismatches of {} lie\">\
+         <rect x=\"0\" y=\"10\" width=\"{CHART_WIDTH}\" height=\"30\" fill=\"#f3f4f6\" stroke=\"#9ca3af\"/>",
+        escape(&column.column)
+    );
+    for block in &column.differing_blocks {
+        let (from, to) = (
+            x(block.first_row),
+            x((block.first_row + crate::fingerprint::BLOCK_ROWS).min(file.rows)),
+        );
+        let _ = write!(
+            page,
+            "<rect x=\"{from:.2}\" y=\"10\" width=\"{:.2}\" height=\"30\" fill=\"#fecaca\"/>",
+            (to - from).max(1.0)
+        );
+    }
+    if column.page_starts.len() <= MAX_PAGE_MARKS {
+        for &start in &column.page_starts {
+            let _ = write!(
+                page,
+                "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"34\" y2=\"40\" stroke=\"#9ca3af\"/>",
+                x(start)
+            );
+        }
+    }
+    for &start in &file.row_group_starts {
+        let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"6\" y2=\"44\" stroke=\"#374151\" stroke-width=\"2\"/>", x(start));
+    }
+    for m in file.mismatches.iter().filter(|m| m.column == column.column) {
+        let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"12\" y2=\"38\" stroke=\"#dc2626\" stroke-width=\"2\"/>", x(m.row));
+    }
+    let _ = writeln!(
+        page,
+        "<text x=\"0\" y=\"56\" font-size=\"11\">row 0</text><text x=\"{CHART_WIDTH}\" y=\"56\" font-size=\"11\" text-anchor=\"end\">row {}</text></svg>\n\
+         <p><small>dark lines: row groups · light ticks: pages · red: mismatching rows (listed) · shaded: 65,536-row blocks whose fingerprints differ</small></p>",
+        file.rows
+    );
+}
