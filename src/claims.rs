@@ -43,4 +43,8 @@ pub struct ChunkClaims {
     pub pages: Option<Vec<PageClaim>>,
     /// Why the page index could not be read, if it could not.
     pub page_index_error: Option<String>,
+    /// The split block bloom filter's bitset, when the chunk has one.
+    pub bloom_filter: Option<Vec<u8>>,
+    /// Why the bloom filter could not be read, if it could not.
+    pub bloom_filter_error: Option<String>,
 }

@@ -4,11 +4,14 @@
 //! statistics silently skip the rows those values are in.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::fmt;
 
+use crate::canonical::Canonical;
 use crate::claims::PageClaim;
 use crate::columns::CheckedColumn;
 use crate::decode::{DecodedChunk, PageInfo};
+use crate::raw::bloom;
 use crate::raw::metadata::PageType;
 use crate::report::{Finding, FindingKind};
 use crate::value::{PhysicalType, Value, Values};
@@ -250,7 +253,50 @@ pub fn check(column: &CheckedColumn, row_group: usize, chunk: &DecodedChunk) -> 
     if let (Some(pages), None) = (&claims.pages, &slice.lists) {
         check_page_index(column, row_group, chunk, pages, order, &mut out);
     }
+    if let Some(error) = &claims.bloom_filter_error {
+        out.push(place.finding(format!("the bloom filter cannot be read: {error}")));
+    }
+    // Canonical forms are not the stored bytes the filter hashed.
+    if let (Some(bitset), Canonical::Stored) = (&claims.bloom_filter, column.canonical) {
+        check_bloom_filter(&place, bitset, &slice.values, &mut out);
+    }
     out
+}
+
+/// Every value must probe positive: a filter that says "absent" for a value the chunk holds
+/// makes engines that skip row groups by bloom filter miss its rows.
+fn check_bloom_filter(place: &Place<'_>, bitset: &[u8], values: &Values, out: &mut Vec<Finding>) {
+    let mut seen = HashSet::new();
+    let mut absent = 0u64;
+    let mut first_absent = None;
+    let mut plain = Vec::new();
+    for index in 0..values.len() {
+        plain.clear();
+        match values.get(index) {
+            // Booleans have no bloom filters.
+            Value::Boolean(_) => return,
+            Value::Int32(v) => plain.extend_from_slice(&v.to_le_bytes()),
+            Value::Int64(v) => plain.extend_from_slice(&v.to_le_bytes()),
+            Value::Int96(v) => plain.extend_from_slice(&v),
+            Value::Float(v) => plain.extend_from_slice(&v.to_bits().to_le_bytes()),
+            Value::Double(v) => plain.extend_from_slice(&v.to_bits().to_le_bytes()),
+            Value::Bytes(b) => plain.extend_from_slice(b),
+        }
+        let hash = bloom::hash(&plain);
+        if seen.insert(hash) && !bloom::might_contain(bitset, hash) {
+            absent += 1;
+            first_absent.get_or_insert_with(|| values.get(index));
+        }
+    }
+    if let Some(value) = first_absent {
+        let shown = match value {
+            Value::Bytes(b) => Key::Bytes(b.to_vec()).to_string(),
+            other => format!("{other:?}"),
+        };
+        out.push(place.finding(format!(
+            "the bloom filter says {absent} distinct values the chunk holds are absent, the first {shown}; an engine that skips row groups by bloom filter would miss their rows"
+        )));
+    }
 }
 
 /// Checks the page index, entry by entry, against the data pages read.

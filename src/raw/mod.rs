@@ -8,6 +8,7 @@
 //! therefore evidence about the file or one reader, not an echo of shared code. The test
 //! `tests/independence.rs` enforces the rule by scanning this directory.
 
+pub mod bloom;
 pub mod byte_stream_split;
 pub mod codec;
 pub mod column;
@@ -140,11 +141,52 @@ impl RawFile {
             Ok(pages) => (pages, None),
             Err(e) => (None, Some(e.to_string())),
         };
+        let (bloom_filter, bloom_filter_error) = match self.bloom_filter(chunk) {
+            Ok(bitset) => (bitset, None),
+            Err(e) => (None, Some(e.to_string())),
+        };
         ChunkClaims {
             statistics,
             pages,
             page_index_error,
+            bloom_filter,
+            bloom_filter_error,
         }
+    }
+
+    /// Reads the chunk's bloom filter bitset (BloomFilter.md, "File Format"): the header at
+    /// `bloom_filter_offset`, then `numBytes` of bitset. Writers that omit
+    /// `bloom_filter_length` leave the header's size to be found by parsing it.
+    fn bloom_filter(&self, chunk: &metadata::ColumnChunk) -> RawResult<Option<Vec<u8>>> {
+        let Some(offset) = chunk.meta_data.as_ref().and_then(|m| m.bloom_filter_offset) else {
+            return Ok(None);
+        };
+        let offset = u64::try_from(offset)
+            .ok()
+            .filter(|&o| o < self.source.len())
+            .ok_or_else(|| {
+                RawError::invalid(format!(
+                    "bloom filter at offset {offset} lies outside the file"
+                ))
+            })?;
+        // A header is a few bytes; 256 covers any that follows the format.
+        let head_len = (self.source.len() - offset).min(256) as usize;
+        let head = self
+            .source
+            .read_at(offset, head_len)
+            .map_err(|e| RawError::invalid(format!("reading the bloom filter: {e}")))?;
+        let header = bloom::parse_header(&head)?;
+        let bitset_at = offset + header.header_len as u64;
+        if bitset_at + header.num_bytes as u64 > self.source.len() {
+            return Err(RawError::invalid(format!(
+                "bloom filter of {} bytes at offset {bitset_at} runs past the end of the file",
+                header.num_bytes
+            )));
+        }
+        self.source
+            .read_at(bitset_at, header.num_bytes)
+            .map(Some)
+            .map_err(|e| RawError::invalid(format!("reading the bloom filter: {e}")))
     }
 
     fn page_index(&self, chunk: &metadata::ColumnChunk) -> RawResult<Option<Vec<PageClaim>>> {

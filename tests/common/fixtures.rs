@@ -94,6 +94,8 @@ pub struct Spec {
     /// Rows per data page; not a multiple of 8 so bit-packed values straddle pages.
     pub page_rows: usize,
     pub seed: u64,
+    /// Write a bloom filter for every column that can have one.
+    pub bloom_filters: bool,
 }
 
 impl Default for Spec {
@@ -106,6 +108,7 @@ impl Default for Spec {
             row_group_rows: 400,
             page_rows: 37,
             seed: 7,
+            bloom_filters: false,
         }
     }
 }
@@ -466,6 +469,9 @@ pub fn properties(spec: &Spec) -> WriterProperties {
                 builder = builder.set_column_encoding(path, encoding);
             }
         }
+    }
+    if spec.bloom_filters {
+        builder = builder.set_bloom_filter_enabled(true);
     }
     builder.build()
 }
