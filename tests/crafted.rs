@@ -197,3 +197,94 @@ fn a_writer_with_a_published_bug_is_named() {
     let report = json(&run(["diff", &path, "--format", "json"]));
     assert_eq!(report["files"][0]["findings"].as_array().unwrap().len(), 0);
 }
+
+/// A column index whose per-page minimum leaves out values: written by the parquet crate,
+/// then one `min_values` entry raised in place.
+#[test]
+fn a_column_index_that_leaves_out_values_is_a_pruning_finding() {
+    use common::fixtures::{write_labels, Layout, Spec};
+    use labelcheck::raw::metadata::parse_column_index;
+    use labelcheck::raw::RawFile;
+    use labelcheck::source::LocalFile;
+    use std::sync::Arc;
+
+    let dir = temp_dir();
+    let path = dir.path().join("indexed.parquet");
+    write_labels(
+        &path,
+        &Spec {
+            layout: Layout::Plain,
+            ..Spec::default()
+        },
+    );
+    let honest = run([
+        "diff",
+        path.to_str().unwrap(),
+        "--columns",
+        "label_i32",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        json(&honest)["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let raw = RawFile::open(
+        Arc::new(LocalFile::open(&path).unwrap()),
+        Default::default(),
+    )
+    .unwrap();
+    let leaf = raw
+        .leaves()
+        .iter()
+        .position(|l| l.dotted_path() == "label_i32")
+        .unwrap();
+    let chunk = &raw.metadata().row_groups[0].columns[leaf];
+    let (at, len) = (
+        chunk.column_index_offset.unwrap() as usize,
+        chunk.column_index_length.unwrap() as usize,
+    );
+    let mut bytes = std::fs::read(&path).unwrap();
+    let index = parse_column_index(&bytes[at..at + len]).unwrap();
+    assert!(
+        index.min_values.iter().any(|m| m == &0i32.to_le_bytes()),
+        "a page whose min is 0"
+    );
+    // min_values (field 2) come before max_values: the first 4-byte binary holding 0 is a
+    // page minimum. Raise it to 2 in place.
+    let region = &bytes[at..at + len];
+    let place = region
+        .windows(5)
+        .position(|w| w == [4u8, 0, 0, 0, 0])
+        .unwrap();
+    bytes[at + place + 1] = 2; // min 0 -> min 2
+    let lying = dir.path().join("lying-index.parquet");
+    std::fs::write(&lying, &bytes).unwrap();
+
+    let output = run([
+        "diff",
+        lying.to_str().unwrap(),
+        "--columns",
+        "label_i32",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let messages: Vec<&str> = report["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("row group 0, page")
+            && m.contains("the column index claim min 2, but the values include 0")
+            && m.contains("would skip rows")),
+        "{messages:?}"
+    );
+}
