@@ -302,6 +302,7 @@ pub fn check_with(
                     &columns[c],
                     rg,
                     row_group_starts[rg],
+                    facts.row_group_rows[rg],
                     witnesses,
                     skip[c],
                     options.max_listed,
@@ -396,6 +397,7 @@ fn run_task(
     column: &CheckedColumn,
     row_group: usize,
     first_row: u64,
+    group_rows: u64,
     Witnesses {
         arrow,
         raw,
@@ -460,7 +462,9 @@ fn run_task(
                         PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. } => {
                             FindingKind::Stats
                         }
-                        PageAnomaly::TrailingBytes { .. } => FindingKind::Page,
+                        PageAnomaly::TrailingBytes { .. } | PageAnomaly::ChunkTail { .. } => {
+                            FindingKind::Page
+                        }
                     },
                     column: Some(column.name.clone()),
                     row_group: Some(row_group),
@@ -481,6 +485,23 @@ fn run_task(
                 message: format!(
                     "page {} at byte {} fails its CRC32 check: its bytes changed after they were written",
                     page.index, page.offset
+                ),
+                errors: None,
+            });
+        }
+    }
+    if let Ok(chunk) = &raw_chunk {
+        let declared = group_rows;
+        if chunk.slice.rows as u64 != declared {
+            findings.push(Finding {
+                kind: FindingKind::Stats,
+                column: Some(column.name.clone()),
+                row_group: Some(row_group),
+                page: None,
+                page_offset: None,
+                message: format!(
+                    "column {:?}, row group {row_group}: the row group declares num_rows {declared}, its column chunk holds {} rows",
+                    column.name, chunk.slice.rows
                 ),
                 errors: None,
             });

@@ -88,6 +88,11 @@ pub enum PageAnomaly {
         /// How many bytes follow it.
         bytes: usize,
     },
+    /// Bytes of the column chunk follow this page, which completes the chunk's `num_values`.
+    ChunkTail {
+        /// How many bytes follow it.
+        bytes: u64,
+    },
 }
 
 impl std::fmt::Display for PageAnomaly {
@@ -100,6 +105,10 @@ impl std::fmt::Display for PageAnomaly {
             Self::NumNulls { declared, decoded } => write!(
                 f,
                 "its header declares num_nulls {declared} but its levels hold {decoded} nulls"
+            ),
+            Self::ChunkTail { bytes } => write!(
+                f,
+                "{bytes} bytes of the column chunk follow this page, which completes the chunk's num_values: pages there are never read"
             ),
             Self::TrailingBytes { bytes } => write!(
                 f,
@@ -193,7 +202,16 @@ pub fn decode_column_chunk(
                 error,
             })?;
     }
-    Ok(state.finish())
+    // Pages after the one that completes num_values are never read by any reader.
+    let unread = (range.start + range.length).saturating_sub(pages.next_offset());
+    let mut decoded = state.finish();
+    if unread > 0 {
+        if let Some(last) = decoded.pages.last_mut() {
+            last.anomalies
+                .push(PageAnomaly::ChunkTail { bytes: unread });
+        }
+    }
+    Ok(decoded)
 }
 
 fn check_supported(chunk: &ColumnChunk) -> RawResult<()> {
@@ -400,7 +418,12 @@ impl<'a> ChunkDecoder<'a> {
             page.header.uncompressed_page_size as usize,
         )?;
         let mut dictionary = Values::empty(self.leaf.physical_type, self.type_length());
-        plain::decode_plain(&bytes, count, &mut dictionary)?;
+        let used = plain::decode_plain(&bytes, count, &mut dictionary)?;
+        if bytes[used..].iter().any(|&b| b != 0) {
+            self.anomalies.push(PageAnomaly::TrailingBytes {
+                bytes: bytes.len() - used,
+            });
+        }
         self.dictionary = Some(dictionary);
         Ok(header.encoding)
     }
