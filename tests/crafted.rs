@@ -10,6 +10,7 @@ const TRUE_COUNT: Claims = Claims {
     file_rows: None,
     statistics: None,
     created_by: None,
+    row_group_rows: None,
 };
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
@@ -88,6 +89,7 @@ fn a_footer_that_undercounts_its_rows_is_a_stats_finding() {
                 file_rows: Some(0),
                 statistics: None,
                 created_by: None,
+                row_group_rows: None,
             },
         ),
     );
@@ -115,6 +117,7 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
         file_rows: None,
         statistics: Some((3, vec![0], vec![0])),
         created_by: None,
+        row_group_rows: None,
     };
     let (_dir, path) = write("stats-lie.parquet", &boolean_file(&pages, &claims));
     let output = run(["diff", &path, "--format", "json"]);
@@ -152,6 +155,7 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
         file_rows: None,
         statistics: Some((0, vec![0], vec![1])),
         created_by: None,
+        row_group_rows: None,
     };
     let (_dir, path) = write("stats-true.parquet", &boolean_file(&pages, &claims));
     let report = json(&run(["diff", &path, "--format", "json"]));
@@ -169,6 +173,7 @@ fn a_writer_with_a_published_bug_is_named() {
         file_rows: None,
         statistics: None,
         created_by: Some("parquet-cpp version 0.9.0"),
+        row_group_rows: None,
     };
     let (_dir, path) = write("old-writer.parquet", &boolean_file(&pages, &affected));
     let output = run(["diff", &path, "--format", "json"]);
@@ -192,6 +197,7 @@ fn a_writer_with_a_published_bug_is_named() {
         file_rows: None,
         statistics: None,
         created_by: Some("parquet-cpp version 1.5.1"),
+        row_group_rows: None,
     };
     let (_dir, path) = write("new-writer.parquet", &boolean_file(&pages, &fixed));
     let report = json(&run(["diff", &path, "--format", "json"]));
@@ -285,6 +291,33 @@ fn a_column_index_that_leaves_out_values_is_a_pruning_finding() {
         messages.iter().any(|m| m.contains("row group 0, page")
             && m.contains("the column index claim min 2, but the values include 0")
             && m.contains("would skip rows")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn a_row_group_that_claims_more_rows_than_its_chunk_holds_is_a_finding() {
+    let pages = vec![boolean_page(&labels(20, 0))];
+    let claims = Claims {
+        file_rows: None,
+        statistics: None,
+        created_by: None,
+        row_group_rows: Some(25),
+    };
+    let (_dir, path) = write("rg-rows-lie.parquet", &boolean_file(&pages, &claims));
+    let output = run(["diff", &path, "--format", "json"]);
+    common::assert_no_panic(&output);
+    let report = json(&output);
+    let messages: Vec<&str> = report["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains(
+            "row group 0: the row group declares num_rows 25, its column chunk holds 20 rows"
+        )),
         "{messages:?}"
     );
 }

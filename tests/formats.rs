@@ -23,6 +23,7 @@ fn setup() -> (tempfile::TempDir, String, String) {
                 file_rows: None,
                 statistics: None,
                 created_by: None,
+                row_group_rows: None,
             },
         ),
     )

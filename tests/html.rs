@@ -58,6 +58,7 @@ fn the_html_report_renders_in_a_headless_browser() {
         file_rows: None,
         statistics: None,
         created_by: None,
+        row_group_rows: None,
     };
     std::fs::write(&parquet, boolean_file(&pages, &claims)).unwrap();
     let mut dump = String::from("label\n");

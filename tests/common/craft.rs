@@ -143,6 +143,8 @@ pub struct Claims {
     pub statistics: Option<(i64, Vec<u8>, Vec<u8>)>,
     /// FileMetaData.created_by; a test name when `None`.
     pub created_by: Option<&'static str>,
+    /// RowGroup.num_rows; `None` for the true count.
+    pub row_group_rows: Option<i64>,
 }
 
 /// A file with one REQUIRED BOOLEAN column `label` in one row group made of `pages`,
@@ -211,7 +213,7 @@ pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
     meta.end();
     meta.end(); // ColumnChunk
     meta.i64(2, chunk_len);
-    meta.i64(3, rows);
+    meta.i64(3, claims.row_group_rows.unwrap_or(rows));
     meta.end(); // RowGroup
     meta.string(6, claims.created_by.unwrap_or("labelcheck test craft"));
     meta.end();
