@@ -15,6 +15,8 @@ pub struct StatisticsClaim {
     pub min_exact: Option<bool>,
     /// `max` is the actual maximum, not a bound.
     pub max_exact: Option<bool>,
+    /// The deprecated `min`/`max` fields, for files without `min_value`/`max_value`.
+    pub legacy: Option<(Option<Vec<u8>>, Option<Vec<u8>>)>,
 }
 
 /// One data page's entry in the page index (ColumnIndex and OffsetIndex).

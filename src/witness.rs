@@ -238,16 +238,34 @@ pub fn check(column: &CheckedColumn, row_group: usize, chunk: &DecodedChunk) -> 
         if let Some(order) = order {
             // Byte arrays may be truncated in statistics; other types are exact unless flagged.
             let exact = |flag: Option<bool>| flag.unwrap_or(order != Order::Bytes);
-            check_bounds(
-                &place,
-                "statistics",
-                order,
-                column.physical,
-                (stats.min.as_deref(), stats.max.as_deref()),
-                (exact(stats.min_exact), exact(stats.max_exact)),
-                bounds(order, &slice.values, 0..slice.values.len()),
-                &mut out,
-            );
+            let actual = bounds(order, &slice.values, 0..slice.values.len());
+            if stats.min.is_some() || stats.max.is_some() {
+                check_bounds(
+                    &place,
+                    "statistics",
+                    order,
+                    column.physical,
+                    (stats.min.as_deref(), stats.max.as_deref()),
+                    (exact(stats.min_exact), exact(stats.max_exact)),
+                    actual,
+                    &mut out,
+                );
+            } else if let Some((min, max)) = &stats.legacy {
+                // The deprecated fields used signed comparison everywhere (PARQUET-251), so
+                // they are only checked where that is the type's own order, and only as bounds.
+                if matches!(order, Order::Boolean | Order::Signed | Order::Float) {
+                    check_bounds(
+                        &place,
+                        "legacy statistics (min/max)",
+                        order,
+                        column.physical,
+                        (min.as_deref(), max.as_deref()),
+                        (false, false),
+                        actual,
+                        &mut out,
+                    );
+                }
+            }
         }
     }
     if let (Some(pages), None) = (&claims.pages, &slice.lists) {

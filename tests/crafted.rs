@@ -11,6 +11,7 @@ const TRUE_COUNT: Claims = Claims {
     statistics: None,
     created_by: None,
     row_group_rows: None,
+    legacy_statistics: None,
 };
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
@@ -90,6 +91,7 @@ fn a_footer_that_undercounts_its_rows_is_a_stats_finding() {
                 statistics: None,
                 created_by: None,
                 row_group_rows: None,
+                legacy_statistics: None,
             },
         ),
     );
@@ -118,6 +120,7 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
         statistics: Some((3, vec![0], vec![0])),
         created_by: None,
         row_group_rows: None,
+        legacy_statistics: None,
     };
     let (_dir, path) = write("stats-lie.parquet", &boolean_file(&pages, &claims));
     let output = run(["diff", &path, "--format", "json"]);
@@ -156,6 +159,7 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
         statistics: Some((0, vec![0], vec![1])),
         created_by: None,
         row_group_rows: None,
+        legacy_statistics: None,
     };
     let (_dir, path) = write("stats-true.parquet", &boolean_file(&pages, &claims));
     let report = json(&run(["diff", &path, "--format", "json"]));
@@ -174,6 +178,7 @@ fn a_writer_with_a_published_bug_is_named() {
         statistics: None,
         created_by: Some("parquet-cpp version 0.9.0"),
         row_group_rows: None,
+        legacy_statistics: None,
     };
     let (_dir, path) = write("old-writer.parquet", &boolean_file(&pages, &affected));
     let output = run(["diff", &path, "--format", "json"]);
@@ -198,6 +203,7 @@ fn a_writer_with_a_published_bug_is_named() {
         statistics: None,
         created_by: Some("parquet-cpp version 1.5.1"),
         row_group_rows: None,
+        legacy_statistics: None,
     };
     let (_dir, path) = write("new-writer.parquet", &boolean_file(&pages, &fixed));
     let report = json(&run(["diff", &path, "--format", "json"]));
@@ -303,6 +309,7 @@ fn a_row_group_that_claims_more_rows_than_its_chunk_holds_is_a_finding() {
         statistics: None,
         created_by: None,
         row_group_rows: Some(25),
+        legacy_statistics: None,
     };
     let (_dir, path) = write("rg-rows-lie.parquet", &boolean_file(&pages, &claims));
     let output = run(["diff", &path, "--format", "json"]);
@@ -319,5 +326,28 @@ fn a_row_group_that_claims_more_rows_than_its_chunk_holds_is_a_finding() {
             "row group 0: the row group declares num_rows 25, its column chunk holds 20 rows"
         )),
         "{messages:?}"
+    );
+}
+
+#[test]
+fn legacy_statistics_are_checked_as_bounds_where_their_order_holds() {
+    let pages = vec![boolean_page(&labels(20, 0))];
+    let claims = Claims {
+        file_rows: None,
+        statistics: None,
+        created_by: None,
+        row_group_rows: None,
+        legacy_statistics: Some((vec![0], vec![0])),
+    };
+    let (_dir, path) = write("legacy-lie.parquet", &boolean_file(&pages, &claims));
+    let report = json(&run(["diff", &path, "--format", "json"]));
+    let message = report["files"][0]["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message
+            .contains("legacy statistics (min/max) claim max false, but the values include true"),
+        "{report}"
     );
 }

@@ -24,6 +24,7 @@ fn setup() -> (tempfile::TempDir, String, String) {
                 statistics: None,
                 created_by: None,
                 row_group_rows: None,
+                legacy_statistics: None,
             },
         ),
     )

@@ -59,6 +59,7 @@ fn the_html_report_renders_in_a_headless_browser() {
         statistics: None,
         created_by: None,
         row_group_rows: None,
+        legacy_statistics: None,
     };
     std::fs::write(&parquet, boolean_file(&pages, &claims)).unwrap();
     let mut dump = String::from("label\n");

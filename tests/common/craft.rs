@@ -145,6 +145,8 @@ pub struct Claims {
     pub created_by: Option<&'static str>,
     /// RowGroup.num_rows; `None` for the true count.
     pub row_group_rows: Option<i64>,
+    /// The deprecated Statistics.min/max (fields 2 and 1) instead of min_value/max_value.
+    pub legacy_statistics: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// A file with one REQUIRED BOOLEAN column `label` in one row group made of `pages`,
@@ -208,6 +210,12 @@ pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
         meta.i64(3, *null_count);
         meta.binary(5, max);
         meta.binary(6, min);
+        meta.end();
+    }
+    if let Some((min, max)) = &claims.legacy_statistics {
+        meta.struct_field(12);
+        meta.binary(1, max);
+        meta.binary(2, min);
         meta.end();
     }
     meta.end();
