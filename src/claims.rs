@@ -15,8 +15,10 @@ pub struct StatisticsClaim {
     pub min_exact: Option<bool>,
     /// `max` is the actual maximum, not a bound.
     pub max_exact: Option<bool>,
-    /// The deprecated `min`/`max` fields, for files without `min_value`/`max_value`.
-    pub legacy: Option<(Option<Vec<u8>>, Option<Vec<u8>>)>,
+    /// The deprecated `min` field, for files without `min_value`.
+    pub legacy_min: Option<Vec<u8>>,
+    /// The deprecated `max` field, for files without `max_value`.
+    pub legacy_max: Option<Vec<u8>>,
 }
 
 /// One data page's entry in the page index (ColumnIndex and OffsetIndex).

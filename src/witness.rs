@@ -250,7 +250,7 @@ pub fn check(column: &CheckedColumn, row_group: usize, chunk: &DecodedChunk) -> 
                     actual,
                     &mut out,
                 );
-            } else if let Some((min, max)) = &stats.legacy {
+            } else if stats.legacy_min.is_some() || stats.legacy_max.is_some() {
                 // The deprecated fields used signed comparison everywhere (PARQUET-251), so
                 // they are only checked where that is the type's own order, and only as bounds.
                 if matches!(order, Order::Boolean | Order::Signed | Order::Float) {
@@ -259,7 +259,7 @@ pub fn check(column: &CheckedColumn, row_group: usize, chunk: &DecodedChunk) -> 
                         "legacy statistics (min/max)",
                         order,
                         column.physical,
-                        (min.as_deref(), max.as_deref()),
+                        (stats.legacy_min.as_deref(), stats.legacy_max.as_deref()),
                         (false, false),
                         actual,
                         &mut out,

@@ -136,7 +136,8 @@ impl RawFile {
                 max: s.max_value.clone(),
                 min_exact: s.is_min_value_exact,
                 max_exact: s.is_max_value_exact,
-                legacy: Some((s.min.clone(), s.max.clone())),
+                legacy_min: s.min.clone(),
+                legacy_max: s.max.clone(),
             });
         let (pages, page_index_error) = match self.page_index(chunk) {
             Ok(pages) => (pages, None),
