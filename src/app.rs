@@ -56,22 +56,25 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     let pool = pool.build()?;
     let show_progress = config.progress && io::stderr().is_terminal();
 
-    let files: Vec<FileReport> = config
-        .inputs
-        .iter()
-        .map(|(name, location)| {
-            let report = match location.open() {
-                Ok(source) => pool.install(|| {
-                    check_file(name, source, &config.check, &|total| {
-                        progress_bar(show_progress, total)
-                    })
-                }),
-                Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
-            };
-            log_problems(&report);
-            report
-        })
-        .collect();
+    let mut files: Vec<FileReport> = Vec::with_capacity(config.inputs.len());
+    // NDJSON streams: each file's records go out as soon as the file is checked.
+    let mut streamed: io::Result<()> = Ok(());
+    for (name, location) in &config.inputs {
+        let report = match location.open() {
+            Ok(source) => pool.install(|| {
+                check_file(name, source, &config.check, &|total| {
+                    progress_bar(show_progress, total)
+                })
+            }),
+            Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
+        };
+        log_problems(&report);
+        if config.format == Format::Ndjson && streamed.is_ok() {
+            let out = output.writer();
+            streamed = crate::report::ndjson::write_file(&report, out).and_then(|()| out.flush());
+        }
+        files.push(report);
+    }
     let report = Report::new(files, config.fail_on);
 
     let color = match config.color {
@@ -84,7 +87,9 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     let written = match config.format {
         Format::Text => text::write(&report, output.writer(), text::Style { color }),
         Format::Json => crate::report::json::write(&report, output.writer()),
-        Format::Ndjson => crate::report::ndjson::write(&report, output.writer()),
+        Format::Ndjson => {
+            streamed.and_then(|()| crate::report::ndjson::write_summary(&report, output.writer()))
+        }
         Format::Csv => crate::report::csv::write(&report, output.writer()),
         Format::Junit => crate::report::junit::write(&report, output.writer()),
         Format::Html => crate::report::html::write(&report, output.writer()),

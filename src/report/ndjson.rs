@@ -40,25 +40,41 @@ enum Line<'a> {
 
 /// Writes `report` as NDJSON.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut line = |value: &Line<'_>| -> io::Result<()> {
-        serde_json::to_writer(&mut *out, value)?;
-        out.write_all(b"\n")
-    };
     for file in &report.files {
-        let FileReport { path, .. } = file;
-        for mismatch in &file.mismatches {
-            line(&Line::Mismatch {
+        write_file(file, out)?;
+    }
+    write_summary(report, out)
+}
+
+fn line(out: &mut dyn Write, value: &Line<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// Writes one file's records: its mismatches, its findings, then its `file` record.
+pub fn write_file(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    let path = &file.path;
+    for mismatch in &file.mismatches {
+        line(
+            out,
+            &Line::Mismatch {
                 file: path,
                 mismatch,
-            })?;
-        }
-        for finding in &file.findings {
-            line(&Line::Finding {
+            },
+        )?;
+    }
+    for finding in &file.findings {
+        line(
+            out,
+            &Line::Finding {
                 file: path,
                 finding,
-            })?;
-        }
-        line(&Line::File {
+            },
+        )?;
+    }
+    line(
+        out,
+        &Line::File {
             path,
             rows: file.rows,
             row_groups: file.row_groups,
@@ -66,10 +82,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             columns: &file.columns,
             mismatches_truncated: file.mismatches_truncated,
             error: file.error.as_deref(),
-        })?;
-    }
-    line(&Line::Summary {
-        schema_version: SCHEMA_VERSION,
-        summary: &report.summary,
-    })
+        },
+    )
+}
+
+/// Writes the closing `summary` record.
+pub fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    line(
+        out,
+        &Line::Summary {
+            schema_version: SCHEMA_VERSION,
+            summary: &report.summary,
+        },
+    )
 }
