@@ -54,7 +54,7 @@ fn snappy(input: &[u8], uncompressed_size: usize) -> RawResult<Vec<u8>> {
             "SNAPPY stream holds {claimed} bytes, header declares {uncompressed_size}"
         )));
     }
-    let mut output = vec![0; uncompressed_size];
+    let mut output = zeroed(uncompressed_size)?;
     snap::raw::Decoder::new()
         .decompress(input, &mut output)
         .map_err(|e| RawError::invalid(format!("SNAPPY: {e}")))?;
@@ -62,7 +62,7 @@ fn snappy(input: &[u8], uncompressed_size: usize) -> RawResult<Vec<u8>> {
 }
 
 fn zstd(input: &[u8], uncompressed_size: usize) -> RawResult<Vec<u8>> {
-    let mut output = vec![0; uncompressed_size];
+    let mut output = zeroed(uncompressed_size)?;
     let written = ruzstd::decoding::FrameDecoder::new()
         .decode_all(input, &mut output)
         .map_err(|e| RawError::invalid(format!("ZSTD: {e}")))?;
@@ -71,7 +71,7 @@ fn zstd(input: &[u8], uncompressed_size: usize) -> RawResult<Vec<u8>> {
 }
 
 fn lz4_block(input: &[u8], uncompressed_size: usize, name: &str) -> RawResult<Vec<u8>> {
-    let mut output = vec![0; uncompressed_size];
+    let mut output = zeroed(uncompressed_size)?;
     let written = lz4_flex::block::decompress_into(input, &mut output)
         .map_err(|e| RawError::invalid(format!("{name}: {e}")))?;
     output.truncate(written);
@@ -98,7 +98,8 @@ fn lz4_legacy(input: &[u8], uncompressed_size: usize) -> RawResult<Vec<u8>> {
 }
 
 fn lz4_hadoop(mut input: &[u8], uncompressed_size: usize) -> Option<Vec<u8>> {
-    let mut output = Vec::with_capacity(uncompressed_size);
+    let mut output = Vec::new();
+    output.try_reserve_exact(uncompressed_size).ok()?;
     while !input.is_empty() {
         let header = input.get(..8)?;
         let block_uncompressed = u32::from_be_bytes(header[..4].try_into().ok()?) as usize;
@@ -122,12 +123,28 @@ fn lz4_hadoop(mut input: &[u8], uncompressed_size: usize) -> Option<Vec<u8>> {
 /// Reads a decompressing stream to its end, but never more than `limit` bytes plus one (to tell
 /// "more than declared" from "exactly").
 fn read_bounded(reader: impl Read, limit: usize, name: &str) -> RawResult<Vec<u8>> {
-    let mut output = Vec::with_capacity(limit);
+    let mut output = Vec::new();
+    reserve(&mut output, limit)?;
     reader
         .take(limit as u64 + 1)
         .read_to_end(&mut output)
         .map_err(|e| RawError::invalid(format!("{name}: {e}")))?;
     Ok(output)
+}
+
+/// A zeroed buffer of a size the file declared, failing cleanly where memory runs out.
+fn zeroed(len: usize) -> RawResult<Vec<u8>> {
+    let mut buffer = Vec::new();
+    reserve(&mut buffer, len)?;
+    buffer.resize(len, 0);
+    Ok(buffer)
+}
+
+/// Reserves room for a declared size: a failed allocation is an error, not an abort.
+fn reserve(buffer: &mut Vec<u8>, len: usize) -> RawResult<()> {
+    buffer
+        .try_reserve_exact(len)
+        .map_err(|_| RawError::invalid(format!("cannot allocate the {len} bytes a page declares")))
 }
 
 #[cfg(test)]
