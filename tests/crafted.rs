@@ -131,13 +131,7 @@ fn statistics_that_leave_out_values_are_a_pruning_finding() {
         stderr(&output)
     );
     let report = json(&output);
-    let messages: Vec<&str> = report["files"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == "stats")
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages = common::finding_messages(&report);
     assert!(
         messages
             .iter()
@@ -216,9 +210,6 @@ fn a_writer_with_a_published_bug_is_named() {
 fn a_column_index_that_leaves_out_values_is_a_pruning_finding() {
     use common::fixtures::{write_labels, Layout, Spec};
     use labelcheck::raw::metadata::parse_column_index;
-    use labelcheck::raw::RawFile;
-    use labelcheck::source::LocalFile;
-    use std::sync::Arc;
 
     let dir = temp_dir();
     let path = dir.path().join("indexed.parquet");
@@ -237,25 +228,9 @@ fn a_column_index_that_leaves_out_values_is_a_pruning_finding() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        json(&honest)["files"][0]["findings"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert!(common::finding_messages(&json(&honest)).is_empty());
 
-    let raw = RawFile::open(
-        Arc::new(LocalFile::open(&path).unwrap()),
-        Default::default(),
-    )
-    .unwrap();
-    let leaf = raw
-        .leaves()
-        .iter()
-        .position(|l| l.dotted_path() == "label_i32")
-        .unwrap();
-    let chunk = &raw.metadata().row_groups[0].columns[leaf];
+    let chunk = common::column_chunk(&path, "label_i32", 0);
     let (at, len) = (
         chunk.column_index_offset.unwrap() as usize,
         chunk.column_index_length.unwrap() as usize,
@@ -287,12 +262,7 @@ fn a_column_index_that_leaves_out_values_is_a_pruning_finding() {
     ]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = json(&output);
-    let messages: Vec<&str> = report["files"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages = common::finding_messages(&report);
     assert!(
         messages.iter().any(|m| m.contains("row group 0, page")
             && m.contains("the column index claim min 2, but the values include 0")
@@ -315,12 +285,7 @@ fn a_row_group_that_claims_more_rows_than_its_chunk_holds_is_a_finding() {
     let output = run(["diff", &path, "--format", "json"]);
     common::assert_no_panic(&output);
     let report = json(&output);
-    let messages: Vec<&str> = report["files"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let messages = common::finding_messages(&report);
     assert!(
         messages.iter().any(|m| m.contains(
             "row group 0: the row group declares num_rows 25, its column chunk holds 20 rows"

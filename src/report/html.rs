@@ -5,28 +5,12 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{ColumnReport, ColumnStatus, FileReport, Outcome, Report};
+use super::{escape_markup as escape, ColumnReport, ColumnStatus, FileReport, Outcome, Report};
 
 /// Width of a strip chart, in SVG units.
 const CHART_WIDTH: f64 = 1000.0;
 /// Page boundaries drawn at most; past this, only row groups are marked.
 const MAX_PAGE_MARKS: usize = 2000;
-
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}\

@@ -4,28 +4,10 @@
 
 use std::io::{self, Write};
 
-use super::{ColumnStatus, Report};
+use super::{escape_markup as escape, ColumnStatus, Report};
 
 /// Mismatches quoted in a failing case's body.
 const QUOTED: usize = 10;
-
-/// Escapes text for XML attributes and content.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 cannot carry most control characters, even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Writes `report` as JUnit XML.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {

@@ -67,3 +67,30 @@ pub fn assert_no_panic(output: &Output) {
         "panic: {err}"
     );
 }
+
+/// The messages of the first file's findings in a JSON report.
+pub fn finding_messages(report: &serde_json::Value) -> Vec<String> {
+    report["files"][0]["findings"]
+        .as_array()
+        .expect("a findings array")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The footer's column chunk of `column` (dotted path) in `row_group`, read by the raw path.
+pub fn column_chunk(
+    path: &Path,
+    column: &str,
+    row_group: usize,
+) -> labelcheck::raw::metadata::ColumnChunk {
+    let source =
+        std::sync::Arc::new(labelcheck::source::LocalFile::open(path).expect("the file opens"));
+    let raw = labelcheck::raw::RawFile::open(source, Default::default()).expect("a Parquet file");
+    let leaf = raw
+        .leaves()
+        .iter()
+        .position(|l| l.dotted_path() == column)
+        .expect("the column exists");
+    raw.metadata().row_groups[row_group].columns[leaf].clone()
+}
