@@ -3,18 +3,11 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::fixtures::{write_labels, Layout, PageVersion, Spec};
 use common::temp_dir;
-use labelcheck::check::{check_with, CheckOptions, FileFacts, Witnesses};
-use labelcheck::columns::{choose, ColumnChoice};
 use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName};
 use labelcheck::diagnosis::PatternKind;
-use labelcheck::raw::column::DecodeOptions;
 use labelcheck::raw::RawFile;
-use labelcheck::report::{FailOn, Report};
-use labelcheck::source::LocalFile;
 use labelcheck::value::Values;
 
 /// Chooses the rows to change: (row group, row within it, the page holding it, its value).
@@ -85,46 +78,7 @@ fn diagnose(spec: Spec, column: &str, rule: Box<Rule>) -> Vec<(PatternKind, u64,
     let dir = temp_dir();
     let path = dir.path().join("d.parquet");
     write_labels(&path, &spec);
-    let source = Arc::new(LocalFile::open(&path).unwrap());
-    let arrow = labelcheck::arrow_path::ArrowFile::open(source.clone()).unwrap();
-    let raw = RawFile::open(source.clone(), DecodeOptions::default()).unwrap();
-    let facts = FileFacts {
-        row_group_rows: raw
-            .metadata()
-            .row_groups
-            .iter()
-            .map(|rg| rg.num_rows as u64)
-            .collect(),
-        created_by: None,
-    };
-    let (columns, selection) =
-        choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
-    let changer = Changer {
-        inner: RawFile::open(source, DecodeOptions::default()).unwrap(),
-        rule,
-    };
-    let options = CheckOptions {
-        columns: ColumnChoice::All,
-        max_listed: 5,
-        decode: DecodeOptions::default(),
-        window: 2,
-        against: None,
-    };
-    let witnesses = Witnesses {
-        arrow: &arrow,
-        raw: &changer,
-        against: None,
-    };
-    let file = check_with(
-        "d.parquet",
-        &facts,
-        &columns,
-        selection,
-        witnesses,
-        &options,
-        &(),
-    );
-    let report = Report::new(vec![file], FailOn::Mismatch);
+    let report = common::check_with_raw(&path, column, 5, |inner| Changer { inner, rule });
     let column = &report.files[0].columns[0];
     assert!(column.mismatches > 0, "the rule changed no row");
     column

@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use common::fixtures::{write_labels, Spec};
 use common::temp_dir;
-use labelcheck::check::{check_with, CheckOptions, FileFacts, Witnesses};
 use labelcheck::columns::{choose, ColumnChoice};
 use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use labelcheck::raw::column::DecodeOptions;
 use labelcheck::raw::RawFile;
-use labelcheck::report::{Cell, FailOn, Kind, Outcome, Report};
+use labelcheck::report::{Cell, Kind, Outcome, Report};
 use labelcheck::source::LocalFile;
 use labelcheck::value::{Bitmap, ColumnSlice, Values};
 
@@ -107,48 +106,12 @@ fn setup() -> Setup {
 }
 
 fn run_with(setup: &Setup, column: &str, fault: Fault, row_group: usize, row: usize) -> Report {
-    let source = Arc::new(LocalFile::open(&setup.path).unwrap());
-    let arrow = labelcheck::arrow_path::ArrowFile::open(source.clone()).unwrap();
-    let raw = RawFile::open(source.clone(), DecodeOptions::default()).unwrap();
-    let facts = FileFacts {
-        row_group_rows: raw
-            .metadata()
-            .row_groups
-            .iter()
-            .map(|rg| rg.num_rows as u64)
-            .collect(),
-        created_by: raw.metadata().created_by.clone(),
-    };
-    let (columns, selection) =
-        choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
-    let faulty = Faulty {
-        inner: RawFile::open(source, DecodeOptions::default()).unwrap(),
+    common::check_with_raw(&setup.path, column, 100, |inner| Faulty {
+        inner,
         row_group,
         row,
         fault,
-    };
-    let options = CheckOptions {
-        columns: ColumnChoice::All,
-        max_listed: 100,
-        decode: DecodeOptions::default(),
-        window: 2,
-        against: None,
-    };
-    let witnesses = Witnesses {
-        arrow: &arrow,
-        raw: &faulty,
-        against: None,
-    };
-    let file = check_with(
-        "labels.parquet",
-        &facts,
-        &columns,
-        selection,
-        witnesses,
-        &options,
-        &(),
-    );
-    Report::new(vec![file], FailOn::Mismatch)
+    })
 }
 
 /// The first non-null row at or after `from` in row group `rg` of `column`.
@@ -228,19 +191,22 @@ fn page_offsets_point_at_page_headers_in_the_file() {
 #[test]
 fn an_integer_swapped_between_zero_and_one_is_a_flip() {
     let setup = setup();
-    let row = (0..400)
+    let source = Arc::new(LocalFile::open(&setup.path).unwrap());
+    let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
+    let (columns, _) =
+        choose(raw.leaves(), &ColumnChoice::Named(vec!["label_i32".into()])).unwrap();
+    let chunk = raw.decode(0, columns[0].leaf).unwrap();
+    let Values::Int32(values) = &chunk.slice.values else {
+        unreachable!("label_i32 holds INT32 values")
+    };
+    // The first non-null row whose label is 0 or 1.
+    let mut value = 0;
+    let row = (0..chunk.slice.rows)
         .find(|&r| {
-            let source = Arc::new(LocalFile::open(&setup.path).unwrap());
-            let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
-            let (columns, _) =
-                choose(raw.leaves(), &ColumnChoice::Named(vec!["label_i32".into()])).unwrap();
-            let chunk = raw.decode(0, columns[0].leaf).unwrap();
-            let values = match &chunk.slice.values {
-                Values::Int32(v) => v.clone(),
-                _ => unreachable!(),
-            };
-            let index = (0..r).filter(|&i| chunk.slice.validity.get(i)).count();
-            chunk.slice.validity.get(r) && values[index] <= 1
+            let valid = chunk.slice.validity.get(r);
+            let found = valid && values[value] <= 1;
+            value += usize::from(valid);
+            found
         })
         .unwrap();
     let report = run_with(&setup, "label_i32", Fault::Flip, 0, row);

@@ -94,3 +94,48 @@ pub fn column_chunk(
         .expect("the column exists");
     raw.metadata().row_groups[row_group].columns[leaf].clone()
 }
+
+/// Checks `column` of the file at `path` with the arrow path against the raw decoder that
+/// `wrap` builds around a fresh raw path — the seat tests put faulty decoders in.
+pub fn check_with_raw<D: labelcheck::decode::ColumnDecoder>(
+    path: &Path,
+    column: &str,
+    max_listed: usize,
+    wrap: impl FnOnce(labelcheck::raw::RawFile) -> D,
+) -> labelcheck::report::Report {
+    use labelcheck::check::{check_with, CheckOptions, FileFacts, Witnesses};
+    use labelcheck::columns::{choose, ColumnChoice};
+    use labelcheck::raw::column::DecodeOptions;
+    use labelcheck::raw::RawFile;
+
+    let source = std::sync::Arc::new(labelcheck::source::LocalFile::open(path).unwrap());
+    let arrow = labelcheck::arrow_path::ArrowFile::open(source.clone()).unwrap();
+    let raw = RawFile::open(source.clone(), DecodeOptions::default()).unwrap();
+    let facts = FileFacts {
+        row_group_rows: raw
+            .metadata()
+            .row_groups
+            .iter()
+            .map(|rg| rg.num_rows as u64)
+            .collect(),
+        created_by: raw.metadata().created_by.clone(),
+    };
+    let (columns, selection) =
+        choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
+    let decoder = wrap(raw);
+    let options = CheckOptions {
+        columns: ColumnChoice::All,
+        max_listed,
+        decode: DecodeOptions::default(),
+        window: 2,
+        against: None,
+    };
+    let witnesses = Witnesses {
+        arrow: &arrow,
+        raw: &decoder,
+        against: None,
+    };
+    let name = path.file_name().unwrap().to_string_lossy();
+    let file = check_with(&name, &facts, &columns, selection, witnesses, &options, &());
+    labelcheck::report::Report::new(vec![file], labelcheck::report::FailOn::Mismatch)
+}
