@@ -79,11 +79,6 @@ impl ColumnDecoder for Dump {
 }
 
 impl Dump {
-    /// True when some column of the dump can be compared.
-    pub fn has_columns(&self) -> bool {
-        !self.columns.is_empty()
-    }
-
     /// Takes the dump's records (named by `options`) for `columns` of a file whose row groups
     /// hold `row_group_rows`; returns the usable part and a finding for every problem.
     pub fn load(

@@ -51,11 +51,6 @@ impl Bitmap {
         self.len == 0
     }
 
-    /// The backing words; bits past `len` in the last word are zero.
-    pub fn words(&self) -> &[u64] {
-        &self.words
-    }
-
     /// The bit at `index`; panics past the end like slice indexing.
     #[inline]
     pub fn get(&self, index: usize) -> bool {
@@ -129,27 +124,6 @@ impl Bitmap {
     /// Number of set bits.
     pub fn count_ones(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
-    }
-
-    /// Index of the first bit where `self` and `other` differ, looking at `min(len)` bits.
-    pub fn first_difference(&self, other: &Bitmap, from: usize) -> Option<usize> {
-        let len = self.len.min(other.len);
-        let mut word_index = from / 64;
-        let mut mask = if from % 64 == 0 {
-            u64::MAX
-        } else {
-            u64::MAX << (from % 64)
-        };
-        while word_index * 64 < len {
-            let diff = (self.words[word_index] ^ other.words[word_index]) & mask;
-            if diff != 0 {
-                let index = word_index * 64 + diff.trailing_zeros() as usize;
-                return (index < len).then_some(index);
-            }
-            mask = u64::MAX;
-            word_index += 1;
-        }
-        None
     }
 
     /// Iterates over the bits.
@@ -273,16 +247,6 @@ impl ByteArrays {
             base + end - first
         }));
         self.data.extend_from_slice(&data[first..last]);
-    }
-
-    /// The offsets: one more than strings, into the packed bytes.
-    pub fn offsets(&self) -> &[usize] {
-        &self.offsets
-    }
-
-    /// All strings' bytes, back to back.
-    pub fn data(&self) -> &[u8] {
-        &self.data
     }
 
     /// True when there are none.
@@ -452,32 +416,6 @@ impl Values {
             ),
         }
     }
-
-    /// Appends all values of `other`, which must have the same physical type.
-    pub fn extend_from(&mut self, other: &Values) {
-        match (self, other) {
-            (Self::Boolean(out), Self::Boolean(v)) => out.extend_from_bitmap(v),
-            (Self::Int32(out), Self::Int32(v)) => out.extend_from_slice(v),
-            (Self::Int64(out), Self::Int64(v)) => out.extend_from_slice(v),
-            (Self::Int96(out), Self::Int96(v)) => out.extend_from_slice(v),
-            (Self::Float(out), Self::Float(v)) => out.extend_from_slice(v),
-            (Self::Double(out), Self::Double(v)) => out.extend_from_slice(v),
-            (Self::ByteArray(out), Self::ByteArray(v)) => {
-                out.reserve(v.len(), v.data_len());
-                for s in v.iter() {
-                    out.push(s);
-                }
-            }
-            (Self::FixedLenByteArray { data, .. }, Self::FixedLenByteArray { data: v, .. }) => {
-                data.extend_from_slice(v)
-            }
-            (out, v) => unreachable!(
-                "cannot append {} values to {}",
-                v.physical_type(),
-                out.physical_type()
-            ),
-        }
-    }
 }
 
 /// One value, borrowed from a [`Values`].
@@ -573,15 +511,6 @@ mod tests {
         c.extend_from_lsb_bytes(&[0b0000_0101, 0xff, 0, 0, 0, 0, 0, 0, 0x01], 65);
         assert!(c.get(0) && !c.get(1) && c.get(2) && c.get(8) && c.get(64));
         assert_eq!(c.count_ones(), 11);
-    }
-
-    #[test]
-    fn first_difference_finds_the_lowest_differing_bit() {
-        let a = Bitmap::filled(300, false);
-        let mut b = Bitmap::filled(299, false);
-        b.push(true);
-        assert_eq!(a.first_difference(&b, 0), Some(299));
-        assert_eq!(a.first_difference(&a, 0), None);
     }
 
     #[test]
