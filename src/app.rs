@@ -69,6 +69,10 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
             Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
         };
         log_problems(&report);
+        if config.timings {
+            // Timings are a log of how the run went, so they go where the logs go.
+            let _ = text::write_timings(&report, &mut io::stderr().lock());
+        }
         if config.format == Format::Ndjson && streamed.is_ok() {
             let out = output.writer();
             streamed = crate::report::ndjson::write_file(&report, out).and_then(|()| out.flush());

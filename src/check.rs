@@ -3,6 +3,7 @@
 //! memory stays bounded by a few row groups of the label columns.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -22,6 +23,7 @@ use crate::report::{
     KindCounts, Mismatch, PathErrors, Selection,
 };
 use crate::source::ByteSource;
+use crate::timings::{timed, FileTimes, PhaseTimes};
 
 /// What to check and how.
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct CheckOptions {
     pub window: usize,
     /// A label dump to compare with, as a third witness.
     pub against: Option<AgainstOptions>,
+    /// Put the seconds spent per stage and phase in the report.
+    pub timings: bool,
 }
 
 /// The facts about a file that the check needs besides its decoders.
@@ -64,6 +68,7 @@ pub fn check_file(
     options: &CheckOptions,
     progress: &dyn Fn(u64) -> Box<dyn Progress>,
 ) -> FileReport {
+    let started = Instant::now();
     let raw = RawFile::open(source.clone(), options.decode);
     let arrow = ArrowFile::open(source);
     let (raw, arrow) = match (raw, arrow) {
@@ -166,6 +171,7 @@ pub fn check_file(
         _ => None,
     };
     let total: u64 = facts.row_group_rows.iter().sum::<u64>() * columns.len() as u64;
+    let opened = started.elapsed().as_secs_f64();
     let progress = progress(total);
     let witnesses = Witnesses {
         arrow: &arrow,
@@ -182,6 +188,12 @@ pub fn check_file(
         progress.as_ref(),
     );
     report.findings.splice(0..0, findings);
+    if options.timings {
+        report.timings = Some(FileTimes {
+            open: opened,
+            check: started.elapsed().as_secs_f64() - opened,
+        });
+    }
     report
 }
 
@@ -212,6 +224,7 @@ struct TaskOutput {
     page_starts: Vec<u64>,
     comparison: Option<ChunkComparison>,
     findings: Vec<Finding>,
+    times: PhaseTimes,
 }
 
 /// What one path produced for a task, once its values are compared and hashed.
@@ -233,6 +246,7 @@ struct ColumnState {
     page_starts: Vec<u64>,
     rows: u64,
     nulls: u64,
+    times: PhaseTimes,
 }
 
 /// The decoders a file is checked with.
@@ -279,6 +293,7 @@ pub fn check_with(
             page_starts: Vec::new(),
             rows: 0,
             nulls: 0,
+            times: PhaseTimes::default(),
         })
         .collect();
     let mut listed: Vec<Mismatch> = Vec::new();
@@ -331,6 +346,7 @@ pub fn check_with(
                 None => state.against = None,
             }
             state.profile.merge(output.page_profile);
+            state.times += output.times;
             state.page_starts.extend(output.page_starts);
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
@@ -348,7 +364,7 @@ pub fn check_with(
     let total_rows: u64 = facts.row_group_rows.iter().sum();
     let mut column_reports = Vec::new();
     for (column, state) in columns.iter().zip(states) {
-        let (report, finding) = column_report(column, state, total_rows);
+        let (report, finding) = column_report(column, state, total_rows, options.timings);
         column_reports.push(report);
         findings.extend(finding);
     }
@@ -365,6 +381,7 @@ pub fn check_with(
         mismatches: listed,
         findings,
         error: None,
+        timings: None,
     }
 }
 
@@ -411,32 +428,42 @@ fn run_task(
             "skipped after an earlier failure".into(),
         ))
     };
-    let (mut arrow_chunk, mut raw_chunk) = rayon::join(
+    let mut times = PhaseTimes::default();
+    let ((arrow_chunk, arrow_seconds), (mut raw_chunk, raw_seconds)) = rayon::join(
         || {
-            if skip_arrow {
-                skipped()
-            } else {
-                arrow.decode(row_group, column.leaf)
-            }
+            timed(|| {
+                if skip_arrow {
+                    return skipped();
+                }
+                let mut chunk = arrow.decode(row_group, column.leaf);
+                if let Ok(chunk) = &mut chunk {
+                    apply(column.canonical, &mut chunk.slice);
+                }
+                chunk
+            })
         },
         || {
-            if skip_raw {
-                skipped()
-            } else {
-                raw.decode(row_group, column.leaf)
-            }
+            timed(|| {
+                if skip_raw {
+                    skipped()
+                } else {
+                    raw.decode(row_group, column.leaf)
+                }
+            })
         },
     );
-    if let Ok(chunk) = &mut arrow_chunk {
-        apply(column.canonical, &mut chunk.slice);
-    }
-    let beyond_arrow = match &mut raw_chunk {
+    times.arrow = arrow_seconds;
+    let (beyond_arrow, canonical_seconds) = timed(|| match &mut raw_chunk {
         Ok(chunk) => apply(column.canonical, &mut chunk.slice),
         Err(_) => 0,
-    };
+    });
+    times.raw = raw_seconds + canonical_seconds;
     // A column the dump does not hold is simply not compared with it.
-    let against_chunk = against.and_then(|d| d.decode(row_group, column.leaf).ok());
-    let comparison = match (&arrow_chunk, &raw_chunk) {
+    let against_chunk;
+    (against_chunk, times.against) =
+        timed(|| against.and_then(|d| d.decode(row_group, column.leaf).ok()));
+    let comparison;
+    (comparison, times.compare) = timed(|| match (&arrow_chunk, &raw_chunk) {
         (Ok(a), Ok(r)) => Some(compare_chunk(
             ChunkPosition {
                 column: &column.name,
@@ -451,7 +478,8 @@ fn run_task(
             max_listed,
         )),
         _ => None,
-    };
+    });
+    let metadata_started = Instant::now();
     let mut findings = Vec::new();
     if let Ok(chunk) = &raw_chunk {
         findings.extend(crate::witness::check(column, row_group, chunk));
@@ -539,8 +567,30 @@ fn run_task(
                 .map(|p| first_row + p.first_row as u64),
         );
     }
-    let (arrow, raw) = rayon::join(|| finish(arrow_chunk), || finish(raw_chunk));
-    let against = against_chunk.and_then(|chunk| finish(Ok(chunk)).ok());
+    times.metadata = metadata_started.elapsed().as_secs_f64();
+    // Identical slices have identical fingerprints, so they are hashed once; a chunk where
+    // the paths differ anywhere is hashed on each.
+    let identical = comparison.as_ref().is_some_and(|c| c.paths_identical);
+    let ((arrow, arrow_seconds), (raw, raw_seconds)) = if identical {
+        let (arrow, seconds) = timed(|| finish(arrow_chunk));
+        let raw = match (&arrow, raw_chunk) {
+            (Ok(hashed), Ok(chunk)) => Ok(PathOutput {
+                rows: chunk.slice.rows as u64,
+                nulls: chunk.slice.null_rows() as u64,
+                pieces: hashed.pieces.clone(),
+            }),
+            (_, chunk) => finish(chunk),
+        };
+        ((arrow, seconds), (raw, 0.0))
+    } else {
+        rayon::join(
+            || timed(|| finish(arrow_chunk)),
+            || timed(|| finish(raw_chunk)),
+        )
+    };
+    let (against, against_seconds) =
+        timed(|| against_chunk.and_then(|chunk| finish(Ok(chunk)).ok()));
+    times.fingerprint = arrow_seconds + raw_seconds + against_seconds;
     TaskOutput {
         arrow,
         raw,
@@ -549,6 +599,7 @@ fn run_task(
         page_starts,
         comparison,
         findings,
+        times,
     }
 }
 
@@ -556,6 +607,7 @@ fn column_report(
     column: &CheckedColumn,
     state: ColumnState,
     total_rows: u64,
+    timings: bool,
 ) -> (ColumnReport, Option<Finding>) {
     let arrow_fp = state.arrow.map(FingerprintBuilder::finish);
     let raw_fp = state.raw.map(FingerprintBuilder::finish);
@@ -651,6 +703,7 @@ fn column_report(
         mismatch_kinds: state.counts,
         status,
         error,
+        timings: timings.then_some(state.times),
     };
     (report, finding)
 }
@@ -678,6 +731,7 @@ impl FileReport {
             mismatches_truncated: false,
             findings: finding.into().into_iter().collect(),
             error: None,
+            timings: None,
         }
     }
 }

@@ -96,6 +96,12 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Mismatch, value_name = "WHAT")]
     pub fail_on: FailOn,
 
+    /// Report the seconds spent per file stage and, per column, in each phase (arrow path,
+    /// raw path, dump, comparison, fingerprints, metadata checks): a table on stderr, and
+    /// `timings` fields in the JSON report.
+    #[arg(long)]
+    pub timings: bool,
+
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

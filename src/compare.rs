@@ -59,6 +59,9 @@ pub struct ChunkComparison {
     pub profile: Profile,
     /// The first mismatches, in row order, at most the cap asked for.
     pub listed: Vec<Mismatch>,
+    /// The two paths' slices are identical value for value (floats by their bits), so
+    /// anything computed from one, such as its fingerprint, holds for the other.
+    pub paths_identical: bool,
 }
 
 impl ChunkComparison {
@@ -127,8 +130,11 @@ pub fn compare_chunk(
     pages: &[PageInfo],
     cap: usize,
 ) -> ChunkComparison {
-    let mut result = ChunkComparison::default();
     let paths_agree = arrow.rows == raw.rows && slices_identical(arrow, raw);
+    let mut result = ChunkComparison {
+        paths_identical: paths_agree,
+        ..ChunkComparison::default()
+    };
     if paths_agree && against.is_none_or(|d| d.rows == raw.rows && slices_identical(raw, d)) {
         return result;
     }

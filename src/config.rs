@@ -46,6 +46,8 @@ pub struct DiffConfig {
     pub threads: Option<usize>,
     /// What fails the run.
     pub fail_on: FailOn,
+    /// Print where the time went, per file and column, on stderr.
+    pub timings: bool,
 }
 
 impl DiffConfig {
@@ -91,6 +93,7 @@ impl DiffConfig {
                     path: path.display().to_string(),
                     null_token: args.null_token,
                 }),
+                timings: args.timings,
             },
             format: args.format,
             output: args.output,
@@ -98,6 +101,7 @@ impl DiffConfig {
             color: args.color,
             threads: args.threads,
             fail_on: args.fail_on,
+            timings: args.timings,
         })
     }
 }

@@ -22,5 +22,6 @@ pub mod output;
 pub mod raw;
 pub mod report;
 pub mod source;
+pub mod timings;
 pub mod value;
 pub mod witness;

@@ -296,3 +296,56 @@ fn the_tool_never_writes_to_its_input() {
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), modified);
 }
+
+#[test]
+fn timings_are_reported_per_column_and_phase_only_when_asked() {
+    let demo = demo_file();
+    let plain = json(&run(["diff", demo.to_str().unwrap(), "--format", "json"]));
+    assert!(plain["files"][0].get("timings").is_none());
+    assert!(plain["files"][0]["columns"][0].get("timings").is_none());
+
+    let output = run([
+        "diff",
+        demo.to_str().unwrap(),
+        "--format",
+        "json",
+        "--timings",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    assert_valid(&report);
+    let file = &report["files"][0];
+    let wall =
+        file["timings"]["open"].as_f64().unwrap() + file["timings"]["check"].as_f64().unwrap();
+    assert!(wall > 0.0, "{file:#}");
+    let columns = file["columns"].as_array().unwrap();
+    for column in columns {
+        let phases = &column["timings"];
+        for phase in [
+            "arrow",
+            "raw",
+            "against",
+            "compare",
+            "fingerprint",
+            "metadata",
+        ] {
+            assert!(
+                phases[phase].as_f64().unwrap() >= 0.0,
+                "{phase}: {column:#}"
+            );
+        }
+        // Both decoders ran on every column of this file.
+        assert!(phases["arrow"].as_f64().unwrap() > 0.0, "{column:#}");
+        assert!(phases["raw"].as_f64().unwrap() > 0.0, "{column:#}");
+    }
+    // The table goes to stderr, one row per column, and stdout stays the report alone.
+    let log = stderr(&output);
+    assert!(log.contains("timings for"), "{log}");
+    for column in columns {
+        let name = column["column"].as_str().unwrap();
+        assert!(
+            log.lines().any(|l| l.trim_start().starts_with(name)),
+            "{name} missing from {log}"
+        );
+    }
+}

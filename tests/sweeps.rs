@@ -45,6 +45,7 @@ fn options() -> CheckOptions {
         },
         window: 2,
         against: None,
+        timings: false,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod text;
 use serde::Serialize;
 
 use crate::diagnosis::{Fault, Pattern};
+use crate::timings::{FileTimes, PhaseTimes};
 
 /// Version of the report document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -87,6 +88,9 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// Set when the file could not be checked at all.
     pub error: Option<String>,
+    /// Wall-clock seconds per stage, with `--timings`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timings: Option<FileTimes>,
 }
 
 /// The result for one column of one file.
@@ -119,6 +123,9 @@ pub struct ColumnReport {
     pub status: ColumnStatus,
     /// Why one or both paths could not decode the column, if so.
     pub error: Option<String>,
+    /// Thread-seconds per phase, with `--timings`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timings: Option<PhaseTimes>,
 }
 
 /// The verdict for one column.

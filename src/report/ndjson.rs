@@ -6,6 +6,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::timings::FileTimes;
+
 use super::{ColumnReport, FileReport, Finding, Mismatch, Report, Summary, SCHEMA_VERSION};
 
 /// One line of the stream.
@@ -30,6 +32,8 @@ enum Line<'a> {
         columns: &'a [ColumnReport],
         mismatches_truncated: bool,
         error: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timings: Option<FileTimes>,
     },
     Summary {
         schema_version: u32,
@@ -82,6 +86,7 @@ pub fn write_file(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
             columns: &file.columns,
             mismatches_truncated: file.mismatches_truncated,
             error: file.error.as_deref(),
+            timings: file.timings,
         },
     )
 }

@@ -213,3 +213,45 @@ fn type_label(column: &super::ColumnReport) -> String {
 fn short(digest: &str) -> String {
     digest.chars().take(16).collect()
 }
+
+/// Writes the `--timings` table of one file: wall seconds per stage, then thread-seconds per
+/// column and phase. Nothing when the file was checked without timings.
+pub fn write_timings(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    let Some(times) = file.timings else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "timings for {}: open {:.3} s, check {:.3} s (wall); per column, thread-seconds:",
+        file.path, times.open, times.check
+    )?;
+    let width = file
+        .columns
+        .iter()
+        .map(|c| c.column.chars().count())
+        .chain(["column".len()])
+        .max()
+        .unwrap_or(0);
+    writeln!(
+        out,
+        "  {:width$}  {:>8} {:>8} {:>8} {:>8} {:>11} {:>8} {:>8}",
+        "column", "arrow", "raw", "against", "compare", "fingerprint", "metadata", "total"
+    )?;
+    for column in &file.columns {
+        if let Some(t) = column.timings {
+            writeln!(
+                out,
+                "  {:width$}  {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>11.3} {:>8.3} {:>8.3}",
+                column.column,
+                t.arrow,
+                t.raw,
+                t.against,
+                t.compare,
+                t.fingerprint,
+                t.metadata,
+                t.total()
+            )?;
+        }
+    }
+    Ok(())
+}

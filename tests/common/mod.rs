@@ -129,6 +129,7 @@ pub fn check_with_raw<D: labelcheck::decode::ColumnDecoder>(
         decode: DecodeOptions::default(),
         window: 2,
         against: None,
+        timings: false,
     };
     let witnesses = Witnesses {
         arrow: &arrow,
