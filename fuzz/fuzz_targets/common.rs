@@ -1,0 +1,72 @@
+//! Shared by the fuzz targets: the parameters a decoder's caller would supply (a count, a bit
+//! width, a physical type) are taken from the first bytes of the input, the rest is the body.
+
+#![allow(dead_code)]
+
+use labelcheck::raw::column::MAX_PAGE_VALUES;
+use labelcheck::value::{PhysicalType, Values};
+
+/// Reads parameters from the front of a fuzz input; missing bytes read as zero, so every
+/// input is usable.
+pub struct Params<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Params<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes }
+    }
+
+    pub fn u8(&mut self) -> u8 {
+        let (&first, rest) = self.bytes.split_first().unwrap_or((&0, &[]));
+        self.bytes = rest;
+        first
+    }
+
+    /// `n` bytes little-endian (n <= 8).
+    pub fn le(&mut self, n: usize) -> u64 {
+        (0..n).fold(0u64, |acc, i| acc | (u64::from(self.u8()) << (8 * i)))
+    }
+
+    /// A value count as the column decoder passes it: at most [`MAX_PAGE_VALUES`]. Four
+    /// bytes: the first picks a bound 2^k (k < 25; 25 and above give `MAX_PAGE_VALUES` itself),
+    /// the next three the count below it. Counts are thus spread evenly over orders of
+    /// magnitude: uniform ones would nearly all be millions, and every run would spend its time
+    /// filling buffers of `MAX_PAGE_VALUES` entries.
+    pub fn page_count(&mut self) -> usize {
+        let k = self.u8() % 32;
+        let v = self.le(3) as usize;
+        if k >= 25 {
+            MAX_PAGE_VALUES
+        } else {
+            v & ((1 << k) - 1)
+        }
+    }
+
+    /// A physical type with a type length (used by FIXED_LEN_BYTE_ARRAY only), as
+    /// `Values::empty` receives them from the schema: any non-negative i32 clamps to usize.
+    pub fn values(&mut self) -> Values {
+        let physical = match self.u8() % 8 {
+            0 => PhysicalType::Boolean,
+            1 => PhysicalType::Int32,
+            2 => PhysicalType::Int64,
+            3 => PhysicalType::Int96,
+            4 => PhysicalType::Float,
+            5 => PhysicalType::Double,
+            6 => PhysicalType::ByteArray,
+            _ => PhysicalType::FixedLenByteArray,
+        };
+        // Mostly small widths; a set top bit asks for a large one.
+        let raw = self.le(2) as usize;
+        let type_length = if raw & 0x8000 != 0 {
+            (raw & 0x7fff) << 16
+        } else {
+            raw
+        };
+        Values::empty(physical, type_length)
+    }
+
+    pub fn rest(self) -> &'a [u8] {
+        self.bytes
+    }
+}
