@@ -29,6 +29,10 @@ use parquet::file::reader::{ChunkReader, Length};
 
 use crate::canonical::{int96_from_nanos, minimal_twos_complement};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::raw::column::DecodeOptions;
+// Only to read page headers before the arrow reader sees a chunk (see `ArrowFile::screen`):
+// the values this path reports are decoded by the parquet crate alone.
+use crate::raw::page::largest_declared_page;
 use crate::source::ByteSource;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, PhysicalType, Values};
 
@@ -137,6 +141,7 @@ pub struct ArrowFile {
     reader: SourceReader,
     metadata: ArrowReaderMetadata,
     leaves: Vec<LeafTarget>,
+    max_page_bytes: u64,
 }
 
 impl ArrowFile {
@@ -193,7 +198,40 @@ impl ArrowFile {
             reader,
             metadata,
             leaves,
+            max_page_bytes: DecodeOptions::default().max_page_bytes as u64,
         })
+    }
+
+    /// Refuses column chunks with a page header declaring more than `bytes` (`--max-page-bytes`).
+    pub fn with_max_page_bytes(mut self, bytes: usize) -> Self {
+        self.max_page_bytes = bytes as u64;
+        self
+    }
+
+    /// The arrow reader allocates whatever a page header declares, and a failed allocation
+    /// aborts the process, which no `catch_unwind` can contain. So before a chunk reaches it,
+    /// its page headers are read and a chunk is refused when a page claims more than the limit
+    /// or more than this process can allocate right now.
+    fn screen(&self, row_group: usize, leaf: usize) -> Result<(), DecodeError> {
+        let chunk = self.metadata.metadata().row_group(row_group).column(leaf);
+        let (start, length) = chunk.byte_range();
+        let declared = largest_declared_page(self.reader.0.as_ref(), start, length);
+        let refuse = |why: String| {
+            Err(DecodeError::Failed(format!(
+                "not given to the arrow reader, which would allocate what a header declares: a page in the column chunk declares {declared} bytes, {why}"
+            )))
+        };
+        if declared > self.max_page_bytes {
+            return refuse(format!(
+                "more than --max-page-bytes ({})",
+                self.max_page_bytes
+            ));
+        }
+        let size = usize::try_from(declared).unwrap_or(usize::MAX);
+        if Vec::<u8>::new().try_reserve_exact(size).is_err() {
+            return refuse("more than this process can allocate".into());
+        }
+        Ok(())
     }
 
     /// Number of row groups.
@@ -206,6 +244,10 @@ impl ArrowFile {
             .leaves
             .get(leaf)
             .ok_or_else(|| DecodeError::Failed(format!("no leaf column {leaf}")))?;
+        if row_group >= self.num_row_groups() {
+            return Err(DecodeError::Failed(format!("no row group {row_group}")));
+        }
+        self.screen(row_group, leaf)?;
         let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), [leaf]);
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
             self.reader.clone(),

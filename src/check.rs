@@ -70,7 +70,8 @@ pub fn check_file(
 ) -> FileReport {
     let started = Instant::now();
     let raw = RawFile::open(source.clone(), options.decode);
-    let arrow = ArrowFile::open(source);
+    let arrow =
+        ArrowFile::open(source).map(|f| f.with_max_page_bytes(options.decode.max_page_bytes));
     let (raw, arrow) = match (raw, arrow) {
         (Ok(raw), Ok(arrow)) => (raw, arrow),
         (Err(raw_error), Err(arrow_error)) => {

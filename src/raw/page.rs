@@ -4,6 +4,11 @@
 
 use super::error::{RawError, RawResult};
 use super::metadata::{parse_page_header, ColumnMetaData, PageHeader};
+use crate::source::ByteSource;
+
+/// Bytes read for a page header when only headers are wanted: enough for any header without
+/// large statistics; a header that does not parse from them is read again from this many ×16.
+const HEADER_WINDOW: usize = 1 << 10;
 
 /// The byte range a column chunk occupies in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +42,40 @@ pub fn chunk_range(meta: &ColumnMetaData, file_len: u64) -> RawResult<ChunkRange
             "column chunk at offset {start} with {length} bytes runs past the end of the file ({file_len} bytes)"
         ))),
     }
+}
+
+/// The largest size, compressed or uncompressed, that any page header of the chunk at
+/// `start..start + length` declares, reading only the headers from `source`.
+///
+/// For screening a chunk before a reader that allocates whatever a header declares. It stops at
+/// the first header it cannot read and returns what it saw: decoding reports that header.
+pub fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -> u64 {
+    let end = start.saturating_add(length).min(source.len());
+    let mut offset = start;
+    let mut largest = 0u64;
+    while offset < end {
+        let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
+        let header = [HEADER_WINDOW, HEADER_WINDOW << 4]
+            .into_iter()
+            .find_map(|window| {
+                let bytes = source.read_at(offset, window.min(left)).ok()?;
+                parse_page_header(&bytes).ok()
+            });
+        let Some((header, header_len)) = header else {
+            break;
+        };
+        let (Ok(compressed), Ok(uncompressed)) = (
+            u64::try_from(header.compressed_page_size),
+            u64::try_from(header.uncompressed_page_size),
+        ) else {
+            break;
+        };
+        largest = largest.max(compressed).max(uncompressed);
+        offset = offset
+            .saturating_add(header_len as u64)
+            .saturating_add(compressed);
+    }
+    largest
 }
 
 /// One page as stored: its header and its (possibly compressed) body.

@@ -115,6 +115,8 @@ pub struct CraftedPage {
     pub body: Vec<u8>,
     /// The CRC field to store, if any.
     pub crc: Option<i32>,
+    /// The uncompressed_page_size to claim instead of the true one.
+    pub declared_size: Option<i32>,
 }
 
 /// A data page v1 of a REQUIRED BOOLEAN column holding `values`, PLAIN-encoded.
@@ -127,6 +129,7 @@ pub fn boolean_page(values: &[bool]) -> CraftedPage {
         num_values: values.len() as i32,
         body,
         crc: None,
+        declared_size: None,
     }
 }
 
@@ -152,15 +155,27 @@ pub struct Claims {
 /// A file with one REQUIRED BOOLEAN column `label` in one row group made of `pages`,
 /// uncompressed.
 pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
+    boolean_file_with(pages, claims, false)
+}
+
+/// [`boolean_file`], with every page body SNAPPY-compressed when `snappy`.
+pub fn boolean_file_with(pages: &[CraftedPage], claims: &Claims, snappy: bool) -> Vec<u8> {
     let mut file = b"PAR1".to_vec();
     let chunk_start = file.len() as i64;
     let rows: i64 = pages.iter().map(|p| i64::from(p.num_values)).sum();
     for page in pages {
+        let stored = if snappy {
+            snap::raw::Encoder::new()
+                .compress_vec(&page.body)
+                .expect("snappy compresses")
+        } else {
+            page.body.clone()
+        };
         let mut header = Compact::default();
         header.begin();
         header.i32(1, 0); // DATA_PAGE
-        header.i32(2, page.body.len() as i32);
-        header.i32(3, page.body.len() as i32);
+        header.i32(2, page.declared_size.unwrap_or(page.body.len() as i32));
+        header.i32(3, stored.len() as i32);
         if let Some(crc) = page.crc {
             header.i32(4, crc);
         }
@@ -172,7 +187,7 @@ pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
         header.end();
         header.end();
         file.extend_from_slice(&header.out);
-        file.extend_from_slice(&page.body);
+        file.extend_from_slice(&stored);
     }
     let chunk_len = file.len() as i64 - chunk_start;
 
@@ -200,7 +215,7 @@ pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
     meta.i32(1, 0);
     meta.list_i32(2, &[0, 3]);
     meta.list_string(3, &["label"]);
-    meta.i32(4, 0); // UNCOMPRESSED
+    meta.i32(4, i32::from(snappy)); // UNCOMPRESSED or SNAPPY
     meta.i64(5, rows);
     meta.i64(6, chunk_len);
     meta.i64(7, chunk_len);

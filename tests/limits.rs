@@ -1,0 +1,197 @@
+//! Resource limits: files whose headers claim huge sizes must end in a clean error under an
+//! address-space limit (`ulimit -v`), never an abort from a failed allocation.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::craft::{boolean_file_with, boolean_page, Claims, Compact};
+use common::{bin, code, json, stderr, temp_dir};
+
+const TRUE_COUNT: Claims = Claims {
+    file_rows: None,
+    statistics: None,
+    created_by: None,
+    row_group_rows: None,
+    legacy_statistics: None,
+};
+
+/// Address space allowed to the binary: room for its code, threads and a normal check, far
+/// less than the sizes the files claim.
+const LIMIT_KIB: u64 = 1 << 20;
+
+/// Runs `labelcheck ARGS` under `ulimit -v LIMIT_KIB`.
+fn run_limited(args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {LIMIT_KIB} && exec \"$0\" \"$@\""))
+        .arg(bin())
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+fn labels(n: usize) -> Vec<bool> {
+    (0..n).map(|i| i % 3 == 0).collect()
+}
+
+/// Writes `bytes` as `name` in `dir` and checks it under the limit, with `extra` flags.
+fn check_limited(dir: &tempfile::TempDir, name: &str, bytes: &[u8], extra: &[&str]) -> Output {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let mut args = vec!["diff", path.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = run_limited(&args);
+    // `code` panics on a signal: an abort from a failed allocation fails here.
+    let exit = code(&output);
+    let log = stderr(&output);
+    assert!(
+        !log.contains("memory allocation") && !log.contains("panicked"),
+        "{name}: {log}"
+    );
+    assert!((0..=2).contains(&exit), "{name}: exit {exit}: {log}");
+    output
+}
+
+/// Every line on stderr names the file: the one-line errors of the standards.
+fn assert_one_line_errors(output: &Output, name: &str, expect: &[&str]) {
+    let log = stderr(output);
+    assert!(!log.is_empty(), "{name}: no message");
+    for line in log.lines() {
+        assert!(
+            line.starts_with("labelcheck: ") && line.contains(name),
+            "{line}"
+        );
+    }
+    for text in expect {
+        assert!(log.contains(text), "{name}: {text:?} not in {log}");
+    }
+}
+
+#[test]
+fn a_normal_check_fits_in_the_limit() {
+    let output = run_limited(&["diff", common::demo_file().to_str().unwrap(), "-q"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
+fn a_page_claiming_gigabytes_is_refused_by_both_paths_before_allocating() {
+    let dir = temp_dir();
+    let mut page = boolean_page(&labels(100));
+    page.declared_size = Some(i32::MAX);
+    // The second page lies, so the screen must walk past the first header.
+    let file = boolean_file_with(&[boolean_page(&labels(50)), page], &TRUE_COUNT, true);
+
+    // Above --max-page-bytes: neither path allocates.
+    let output = check_limited(&dir, "huge-page.parquet", &file, &[]);
+    assert_eq!(code(&output), 2);
+    assert_one_line_errors(
+        &output,
+        "huge-page.parquet",
+        &[
+            "arrow path: not given to the arrow reader",
+            "declares 2147483647 bytes, more than --max-page-bytes (536870912)",
+            "raw path: page 1 at byte",
+        ],
+    );
+    assert_eq!(
+        json(&output)["files"][0]["columns"][0]["status"],
+        "unreadable"
+    );
+
+    // Within a raised --max-page-bytes but beyond the address space: the arrow reader would
+    // abort on the failed allocation, so it is not asked; the raw path checks what the
+    // compressed stream itself declares before reserving.
+    let output = check_limited(
+        &dir,
+        "huge-page-raised-limit.parquet",
+        &file,
+        &["--max-page-bytes", "4000000000"],
+    );
+    assert_eq!(code(&output), 2);
+    assert_one_line_errors(
+        &output,
+        "huge-page-raised-limit.parquet",
+        &[
+            "more than this process can allocate",
+            "header declares 2147483647",
+        ],
+    );
+}
+
+#[test]
+fn a_page_claiming_billions_of_values_is_an_error() {
+    let dir = temp_dir();
+    let mut page = boolean_page(&labels(100));
+    page.num_values = i32::MAX;
+    let output = check_limited(
+        &dir,
+        "page-values.parquet",
+        &boolean_file_with(&[page], &TRUE_COUNT, true),
+        &[],
+    );
+    assert_eq!(code(&output), 2);
+    assert_one_line_errors(
+        &output,
+        "page-values.parquet",
+        &["page declares 2147483647 values, more than the 16777216 a page may hold"],
+    );
+}
+
+#[test]
+fn row_counts_in_the_quintillions_are_findings_not_allocations() {
+    let dir = temp_dir();
+    let claims = Claims {
+        file_rows: Some(i64::MAX / 2),
+        row_group_rows: Some(i64::MAX / 2),
+        ..TRUE_COUNT
+    };
+    let output = check_limited(
+        &dir,
+        "rows.parquet",
+        &boolean_file_with(&[boolean_page(&labels(100))], &claims, true),
+        &[],
+    );
+    let report = json(&output);
+    let findings = report["files"][0]["findings"].to_string();
+    assert!(
+        findings.contains("declares num_rows 4611686018427387903, its column chunk holds 100 rows"),
+        "{report:#}"
+    );
+    // Both paths read the 100 rows the chunk holds and agree on them.
+    assert_eq!(
+        report["files"][0]["columns"][0]["status"], "agree",
+        "{report:#}"
+    );
+}
+
+#[test]
+fn thrift_lists_claiming_billions_of_elements_are_refused_before_allocating() {
+    let dir = temp_dir();
+    for (name, size) in [
+        ("list-2g.parquet", i32::MAX as usize),
+        ("list-256m.parquet", 1 << 28),
+    ] {
+        let mut meta = Compact::default();
+        meta.begin();
+        meta.i32(1, 1);
+        meta.list_structs(2, size);
+        meta.begin();
+        meta.string(4, "schema");
+        meta.end();
+        meta.end();
+        let mut file = b"PAR1".to_vec();
+        file.extend_from_slice(&meta.out);
+        file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
+        file.extend_from_slice(b"PAR1");
+        let output = check_limited(&dir, name, &file, &[]);
+        assert_eq!(code(&output), 2);
+        assert_one_line_errors(
+            &output,
+            name,
+            &[&format!(
+                "FileMetaData.schema: list of {size} elements cannot fit"
+            )],
+        );
+    }
+}
