@@ -401,7 +401,12 @@ fn append_array(
     }
 
     match nulls {
-        Some(nulls) => nulls.iter().for_each(|v| slice.validity.push(v)),
+        Some(nulls) => {
+            let bits = nulls.inner();
+            slice
+                .validity
+                .extend_from_lsb_bits(bits.values(), bits.offset(), bits.len())
+        }
         None => slice.validity.push_n(true, array.len()),
     }
 
@@ -409,90 +414,95 @@ fn append_array(
         // A column of the Null logical type holds only nulls, and no values.
         (_, DataType::Null) => {}
         (Values::Boolean(out), DataType::Boolean) => {
-            let values = array.as_boolean();
-            for i in (0..array.len()).filter(|&i| valid(i)) {
-                out.push(values.value(i));
+            let values = array.as_boolean().values();
+            let stored = (values.values(), values.offset());
+            match nulls {
+                Some(nulls) => {
+                    let valid = nulls.inner();
+                    out.extend_selected(stored, (valid.values(), valid.offset()), values.len());
+                }
+                None => out.extend_from_lsb_bits(stored.0, stored.1, values.len()),
             }
         }
         (Values::Int32(out), data_type) => match data_type {
-            DataType::Int8 => push_primitive::<Int8Type, _>(array, &valid, out, i32::from),
-            DataType::Int16 => push_primitive::<Int16Type, _>(array, &valid, out, i32::from),
-            DataType::Int32 => push_primitive::<Int32Type, _>(array, &valid, out, |v| v),
-            DataType::UInt8 => push_primitive::<UInt8Type, _>(array, &valid, out, i32::from),
-            DataType::UInt16 => push_primitive::<UInt16Type, _>(array, &valid, out, i32::from),
-            DataType::UInt32 => push_primitive::<UInt32Type, _>(array, &valid, out, |v| v as i32),
-            DataType::Date32 => push_primitive::<Date32Type, _>(array, &valid, out, |v| v),
+            DataType::Int8 => push_primitive::<Int8Type, _>(array, nulls, out, i32::from),
+            DataType::Int16 => push_primitive::<Int16Type, _>(array, nulls, out, i32::from),
+            DataType::Int32 => push_primitive::<Int32Type, _>(array, nulls, out, |v| v),
+            DataType::UInt8 => push_primitive::<UInt8Type, _>(array, nulls, out, i32::from),
+            DataType::UInt16 => push_primitive::<UInt16Type, _>(array, nulls, out, i32::from),
+            DataType::UInt32 => push_primitive::<UInt32Type, _>(array, nulls, out, |v| v as i32),
+            DataType::Date32 => push_primitive::<Date32Type, _>(array, nulls, out, |v| v),
             DataType::Time32(TimeUnit::Second) => {
-                push_primitive::<Time32SecondType, _>(array, &valid, out, |v| v)
+                push_primitive::<Time32SecondType, _>(array, nulls, out, |v| v)
             }
             DataType::Time32(TimeUnit::Millisecond) => {
-                push_primitive::<Time32MillisecondType, _>(array, &valid, out, |v| v)
+                push_primitive::<Time32MillisecondType, _>(array, nulls, out, |v| v)
             }
             DataType::Decimal32(_, _) => {
-                push_primitive::<Decimal32Type, _>(array, &valid, out, |v| v)
+                push_primitive::<Decimal32Type, _>(array, nulls, out, |v| v)
             }
             DataType::Decimal64(_, _) => {
-                push_primitive::<Decimal64Type, _>(array, &valid, out, |v| v as i32)
+                push_primitive::<Decimal64Type, _>(array, nulls, out, |v| v as i32)
             }
             DataType::Decimal128(_, _) => {
-                push_primitive::<Decimal128Type, _>(array, &valid, out, |v| v as i32)
+                push_primitive::<Decimal128Type, _>(array, nulls, out, |v| v as i32)
             }
             _ => return Err(unsupported()),
         },
         (Values::Int64(out), data_type) => match data_type {
-            DataType::Int64 => push_primitive::<Int64Type, _>(array, &valid, out, |v| v),
-            DataType::UInt64 => push_primitive::<UInt64Type, _>(array, &valid, out, |v| v as i64),
-            DataType::Date64 => push_primitive::<Date64Type, _>(array, &valid, out, |v| v),
+            DataType::Int64 => push_primitive::<Int64Type, _>(array, nulls, out, |v| v),
+            DataType::UInt64 => push_primitive::<UInt64Type, _>(array, nulls, out, |v| v as i64),
+            DataType::Date64 => push_primitive::<Date64Type, _>(array, nulls, out, |v| v),
             DataType::Time64(TimeUnit::Microsecond) => {
-                push_primitive::<Time64MicrosecondType, _>(array, &valid, out, |v| v)
+                push_primitive::<Time64MicrosecondType, _>(array, nulls, out, |v| v)
             }
             DataType::Time64(TimeUnit::Nanosecond) => {
-                push_primitive::<Time64NanosecondType, _>(array, &valid, out, |v| v)
+                push_primitive::<Time64NanosecondType, _>(array, nulls, out, |v| v)
             }
             DataType::Timestamp(unit, _) => match unit {
                 TimeUnit::Second => {
-                    push_primitive::<TimestampSecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<TimestampSecondType, _>(array, nulls, out, |v| v)
                 }
                 TimeUnit::Millisecond => {
-                    push_primitive::<TimestampMillisecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<TimestampMillisecondType, _>(array, nulls, out, |v| v)
                 }
                 TimeUnit::Microsecond => {
-                    push_primitive::<TimestampMicrosecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<TimestampMicrosecondType, _>(array, nulls, out, |v| v)
                 }
                 TimeUnit::Nanosecond => {
-                    push_primitive::<TimestampNanosecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<TimestampNanosecondType, _>(array, nulls, out, |v| v)
                 }
             },
             DataType::Duration(unit) => match unit {
                 TimeUnit::Second => {
-                    push_primitive::<DurationSecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<DurationSecondType, _>(array, nulls, out, |v| v)
                 }
                 TimeUnit::Millisecond => {
-                    push_primitive::<DurationMillisecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<DurationMillisecondType, _>(array, nulls, out, |v| v)
                 }
                 TimeUnit::Microsecond => {
-                    push_primitive::<DurationMicrosecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<DurationMicrosecondType, _>(array, nulls, out, |v| v)
                 }
                 TimeUnit::Nanosecond => {
-                    push_primitive::<DurationNanosecondType, _>(array, &valid, out, |v| v)
+                    push_primitive::<DurationNanosecondType, _>(array, nulls, out, |v| v)
                 }
             },
             DataType::Decimal64(_, _) => {
-                push_primitive::<Decimal64Type, _>(array, &valid, out, |v| v)
+                push_primitive::<Decimal64Type, _>(array, nulls, out, |v| v)
             }
             DataType::Decimal128(_, _) => {
-                push_primitive::<Decimal128Type, _>(array, &valid, out, |v| v as i64)
+                push_primitive::<Decimal128Type, _>(array, nulls, out, |v| v as i64)
             }
             _ => return Err(unsupported()),
         },
         (Values::Int96(out), DataType::Timestamp(TimeUnit::Nanosecond, _)) => {
-            push_primitive::<TimestampNanosecondType, _>(array, &valid, out, int96_from_nanos)
+            push_primitive::<TimestampNanosecondType, _>(array, nulls, out, int96_from_nanos)
         }
         (Values::Float(out), DataType::Float32) => {
-            push_primitive::<Float32Type, _>(array, &valid, out, |v| v)
+            push_primitive::<Float32Type, _>(array, nulls, out, |v| v)
         }
         (Values::Double(out), DataType::Float64) => {
-            push_primitive::<Float64Type, _>(array, &valid, out, |v| v)
+            push_primitive::<Float64Type, _>(array, nulls, out, |v| v)
         }
         // Decimals in BYTE_ARRAY: minimal big-endian two's complement (LogicalTypes.md, DECIMAL).
         (Values::ByteArray(out), DataType::Decimal128(_, _)) => {
@@ -620,16 +630,20 @@ fn append_list(
 
 fn push_primitive<T: ArrowPrimitiveType, U>(
     array: &dyn Array,
-    valid: &impl Fn(usize) -> bool,
+    nulls: Option<&NullBuffer>,
     out: &mut Vec<U>,
     convert: impl Fn(T::Native) -> U,
 ) {
     let values = array.as_primitive::<T>().values();
-    out.extend(
-        (0..values.len())
-            .filter(|&i| valid(i))
-            .map(|i| convert(values[i])),
-    );
+    match nulls {
+        // Runs of valid slots are copied whole rather than tested slot by slot.
+        Some(nulls) => {
+            for (start, end) in nulls.inner().set_slices() {
+                out.extend(values[start..end].iter().map(|&v| convert(v)));
+            }
+        }
+        None => out.extend(values.iter().map(|&v| convert(v))),
+    }
 }
 
 fn push_decimal<T: ArrowPrimitiveType>(

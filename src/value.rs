@@ -73,51 +73,109 @@ impl Bitmap {
 
     /// Appends `count` copies of one bit.
     pub fn push_n(&mut self, value: bool, count: usize) {
-        let mut remaining = count;
-        // Fill the partial word bit by bit, then whole words at once.
-        while remaining > 0 && self.len % 64 != 0 {
-            self.push(value);
-            remaining -= 1;
-        }
-        let whole = remaining / 64;
         let fill = if value { u64::MAX } else { 0 };
+        let mut remaining = count;
+        // Top up the partial word, then whole words at once.
+        let head = remaining.min((64 - self.len % 64) % 64);
+        self.append_bits(fill, head);
+        remaining -= head;
+        let whole = remaining / 64;
         self.words.extend(std::iter::repeat_n(fill, whole));
         self.len += whole * 64;
-        for _ in 0..remaining % 64 {
-            self.push(value);
+        self.append_bits(fill, remaining % 64);
+    }
+
+    /// Appends the low `count` bits of `word` (`count` ≤ 64), keeping the bits past the end
+    /// zero so that equal bitmaps compare equal word for word.
+    #[inline]
+    fn append_bits(&mut self, word: u64, count: usize) {
+        debug_assert!(count <= 64);
+        if count == 0 {
+            return;
         }
+        let word = word & low_bits(count);
+        let used = self.len % 64;
+        if used == 0 {
+            self.words.push(word);
+        } else {
+            *self.words.last_mut().expect("a partial word exists") |= word << used;
+            if used + count > 64 {
+                self.words.push(word >> (64 - used));
+            }
+        }
+        self.len += count;
     }
 
     /// Appends `count` bits taken from `bytes`, least significant bit first, starting at bit 0.
     /// `bytes` must hold at least `count` bits.
     pub fn extend_from_lsb_bytes(&mut self, bytes: &[u8], count: usize) {
-        debug_assert!(bytes.len() * 8 >= count);
-        if self.len % 64 == 0 {
-            let whole_words = count / 64;
-            for chunk in bytes[..whole_words * 8].chunks_exact(8) {
-                self.words
-                    .push(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        self.extend_from_lsb_bits(bytes, 0, count);
+    }
+
+    /// Appends `count` bits of `bytes` starting at bit `offset`, least significant bit first
+    /// (the layout of Parquet's bit-packed runs and of Arrow's bitmaps), a word at a time.
+    /// `bytes` must hold at least `offset + count` bits.
+    pub fn extend_from_lsb_bits(&mut self, bytes: &[u8], offset: usize, count: usize) {
+        debug_assert!(bytes.len() * 8 >= offset + count);
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(64);
+            self.append_bits(load_bits(bytes, offset + done), n);
+            done += n;
+        }
+    }
+
+    /// Appends, in order, the bits of `values` at the positions where `select` is set, both
+    /// read from bit offset `offset` on for `count` positions: the non-null values of an
+    /// Arrow boolean array, given its validity. Returns how many bits were appended.
+    pub fn extend_selected(
+        &mut self,
+        values: (&[u8], usize),
+        select: (&[u8], usize),
+        count: usize,
+    ) -> usize {
+        let before = self.len;
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(64);
+            let chosen = load_bits(select.0, select.1 + done) & low_bits(n);
+            let word = load_bits(values.0, values.1 + done);
+            if chosen == low_bits(n) {
+                self.append_bits(word, n);
+            } else if chosen != 0 {
+                self.append_bits(compress_bits(word, chosen), chosen.count_ones() as usize);
             }
-            self.len += whole_words * 64;
-            for i in whole_words * 64..count {
-                self.push((bytes[i / 8] >> (i % 8)) & 1 == 1);
-            }
-        } else {
-            for i in 0..count {
-                self.push((bytes[i / 8] >> (i % 8)) & 1 == 1);
+            done += n;
+        }
+        self.len - before
+    }
+
+    /// Appends one bit per item of `bits`, a word at a time; returns how many were set.
+    pub fn extend_from_bools(&mut self, bits: impl IntoIterator<Item = bool>) -> usize {
+        let mut set = 0;
+        let mut word = 0u64;
+        let mut filled = 0;
+        for bit in bits {
+            word |= u64::from(bit) << filled;
+            filled += 1;
+            if filled == 64 {
+                set += word.count_ones() as usize;
+                self.append_bits(word, 64);
+                (word, filled) = (0, 0);
             }
         }
+        set += word.count_ones() as usize;
+        self.append_bits(word, filled);
+        set
     }
 
     /// Appends every bit of `other`.
     pub fn extend_from_bitmap(&mut self, other: &Bitmap) {
-        if self.len % 64 == 0 {
-            self.words.extend_from_slice(&other.words);
-            self.len += other.len;
-        } else {
-            for i in 0..other.len {
-                self.push(other.get(i));
-            }
+        let mut done = 0;
+        for &word in &other.words {
+            let n = (other.len - done).min(64);
+            self.append_bits(word, n);
+            done += n;
         }
     }
 
@@ -130,6 +188,55 @@ impl Bitmap {
     pub fn iter(&self) -> impl Iterator<Item = bool> + '_ {
         (0..self.len).map(move |i| (self.words[i / 64] >> (i % 64)) & 1 == 1)
     }
+}
+
+/// A word with the low `count` bits set (`count` ≤ 64).
+#[inline]
+fn low_bits(count: usize) -> u64 {
+    if count >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << count) - 1
+    }
+}
+
+/// The 64 bits of `bytes` from bit `offset` on, LSB first; bits past the end read as zero.
+#[inline]
+fn load_bits(bytes: &[u8], offset: usize) -> u64 {
+    let (byte, shift) = (offset / 8, offset % 8);
+    // Nine bytes cover 64 bits at any shift; the fast path reads them in one load.
+    let wide = match bytes.get(byte..byte + 16) {
+        Some(head) => u128::from_le_bytes(head.try_into().expect("16 bytes")),
+        None => {
+            let mut padded = [0u8; 16];
+            let tail = bytes.get(byte..).unwrap_or_default();
+            let n = tail.len().min(16);
+            padded[..n].copy_from_slice(&tail[..n]);
+            u128::from_le_bytes(padded)
+        }
+    };
+    (wide >> shift) as u64
+}
+
+/// The bits of `word` where `select` is set, packed to the low end in order (what x86's
+/// PEXT does); walks the unselected bits from the top, which are few in validity words.
+#[inline]
+fn compress_bits(word: u64, select: u64) -> u64 {
+    let top = 64 - select.leading_zeros() as usize;
+    let mut out = word & low_bits(top);
+    let mut dropped = !select & low_bits(top);
+    while dropped != 0 {
+        let position = 63 - dropped.leading_zeros() as usize;
+        let below = out & low_bits(position);
+        let above = if position == 63 {
+            0
+        } else {
+            out >> (position + 1)
+        };
+        out = below | (above << position);
+        dropped &= !(1u64 << position);
+    }
+    out
 }
 
 /// The physical types of the Parquet format (parquet.thrift `Type`).
@@ -511,6 +618,96 @@ mod tests {
         c.extend_from_lsb_bytes(&[0b0000_0101, 0xff, 0, 0, 0, 0, 0, 0, 0x01], 65);
         assert!(c.get(0) && !c.get(1) && c.get(2) && c.get(8) && c.get(64));
         assert_eq!(c.count_ones(), 11);
+    }
+
+    /// A bitmap built one `push` at a time: the reference the word-at-a-time paths must match.
+    fn pushed(bits: impl IntoIterator<Item = bool>) -> Bitmap {
+        let mut b = Bitmap::new();
+        bits.into_iter().for_each(|bit| b.push(bit));
+        b
+    }
+
+    fn lsb(bytes: &[u8], i: usize) -> bool {
+        (bytes[i / 8] >> (i % 8)) & 1 == 1
+    }
+
+    #[test]
+    fn word_at_a_time_appends_match_bit_at_a_time_at_every_alignment() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut random = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..400 {
+            let bytes: Vec<u8> = (0..40).map(|_| random() as u8).collect();
+            // Dense selections, like validity with a few nulls, and sparse ones.
+            let select: Vec<u8> = (0..40)
+                .map(|_| {
+                    let r = random() as u8;
+                    if case % 2 == 0 {
+                        r | (random() as u8) | (random() as u8)
+                    } else {
+                        r
+                    }
+                })
+                .collect();
+            let prefix = (random() % 70) as usize;
+            let offset = (random() % 64) as usize;
+            let count = (random() % 250) as usize;
+            let head: Vec<bool> = (0..prefix).map(|i| i % 5 == 1).collect();
+
+            let mut fast = pushed(head.clone());
+            fast.extend_from_lsb_bits(&bytes, offset, count);
+            let expected = pushed(
+                head.iter()
+                    .copied()
+                    .chain((0..count).map(|i| lsb(&bytes, offset + i))),
+            );
+            assert_eq!(
+                fast, expected,
+                "lsb bits: prefix {prefix} offset {offset} count {count}"
+            );
+
+            let mut fast = pushed(head.clone());
+            let appended = fast.extend_selected((&bytes, offset), (&select, offset + 3), count);
+            let chosen: Vec<bool> = (0..count)
+                .filter(|&i| lsb(&select, offset + 3 + i))
+                .map(|i| lsb(&bytes, offset + i))
+                .collect();
+            assert_eq!(appended, chosen.len());
+            assert_eq!(
+                fast,
+                pushed(head.iter().copied().chain(chosen)),
+                "selected: {case}"
+            );
+
+            let mut fast = pushed(head.clone());
+            let set = fast.extend_from_bools((0..count).map(|i| lsb(&bytes, i)));
+            let reference = pushed(
+                head.iter()
+                    .copied()
+                    .chain((0..count).map(|i| lsb(&bytes, i))),
+            );
+            assert_eq!(fast, reference);
+            assert_eq!(set, (0..count).filter(|&i| lsb(&bytes, i)).count());
+
+            let mut fast = pushed(head.clone());
+            fast.push_n(case % 3 == 0, count);
+            assert_eq!(
+                fast,
+                pushed(
+                    head.iter()
+                        .copied()
+                        .chain(std::iter::repeat_n(case % 3 == 0, count))
+                )
+            );
+
+            let mut fast = pushed(head.clone());
+            fast.extend_from_bitmap(&reference);
+            assert_eq!(fast, pushed(head.iter().copied().chain(reference.iter())));
+        }
     }
 
     #[test]

@@ -587,13 +587,8 @@ impl<'a> ChunkDecoder<'a> {
                 self.slice.validity.push_n(true, num_values);
                 return Ok(num_values);
             }
-            let mut non_null = 0;
-            for &level in &self.def_levels {
-                let valid = level == max_def;
-                non_null += usize::from(valid);
-                self.slice.validity.push(valid);
-            }
-            return Ok(non_null);
+            let levels = self.def_levels.iter().map(|&level| level == max_def);
+            return Ok(self.slice.validity.extend_from_bools(levels));
         };
         let max_rep = u32::from(self.leaf.max_rep_level);
         let mut non_null = 0;
