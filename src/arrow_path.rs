@@ -17,7 +17,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType};
 use arrow_buffer::NullBuffer;
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::{DataType, FieldRef, Schema, SchemaRef, TimeUnit};
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -181,7 +181,16 @@ impl ArrowFile {
                 .set_row_groups(original.take_row_groups())
                 .set_page_index(original.take_page_index())
                 .build();
-            metadata = ArrowReaderMetadata::try_new(Arc::new(rebuilt), options)?;
+            metadata = ArrowReaderMetadata::try_new(Arc::new(rebuilt), options.clone())?;
+        }
+        if let Some(hinted) = dictionary_hints(&metadata) {
+            // Keep the plain schema if the reader will not take the hint.
+            if let Ok(with_hints) = ArrowReaderMetadata::try_new(
+                metadata.metadata().clone(),
+                options.clone().with_schema(hinted),
+            ) {
+                metadata = with_hints;
+            }
         }
         let leaves = metadata
             .parquet_schema()
@@ -303,6 +312,51 @@ impl ColumnDecoder for ArrowFile {
     }
 }
 
+/// The arrow schema with top-level string and binary columns that are dictionary-encoded in
+/// every row group asked for as `Dictionary(Int32, _)`: the reader then hands over the
+/// page's keys and one dictionary instead of copying every string; `None` when no column
+/// qualifies. Columns written without a dictionary stay plain, since building one would cost
+/// the reader a hash per value.
+fn dictionary_hints(metadata: &ArrowReaderMetadata) -> Option<SchemaRef> {
+    let schema = metadata.schema();
+    let leaves = metadata.parquet_schema().columns();
+    let row_groups = metadata.metadata().row_groups();
+    let dictionary_everywhere = |leaf: usize| {
+        !row_groups.is_empty()
+            && row_groups.iter().all(|rg| {
+                rg.column(leaf)
+                    .dictionary_page_offset()
+                    .is_some_and(|o| o > 0)
+            })
+    };
+    let mut changed = false;
+    let fields: Vec<FieldRef> = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let value_type = field.data_type();
+            if !matches!(value_type, DataType::Utf8 | DataType::Binary) {
+                return field.clone();
+            }
+            let leaf = leaves
+                .iter()
+                .position(|c| c.path().parts() == [field.name().as_str()]);
+            match leaf {
+                Some(leaf) if dictionary_everywhere(leaf) => {
+                    changed = true;
+                    let keyed = DataType::Dictionary(
+                        Box::new(DataType::Int32),
+                        Box::new(value_type.clone()),
+                    );
+                    Arc::new(field.as_ref().clone().with_data_type(keyed))
+                }
+                _ => field.clone(),
+            }
+        })
+        .collect();
+    changed.then(|| Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone())))
+}
+
 fn failed(error: ParquetError) -> DecodeError {
     match error {
         ParquetError::NYI(feature) => DecodeError::Unsupported(feature),
@@ -385,18 +439,25 @@ fn append_array(
             positions.push(entry_valid.then_some(next));
             next += u32::from(entry_valid);
         }
-        let mut indices = Vec::new();
+        let keys = dictionary.normalized_keys();
+        let mut indices = Vec::with_capacity(keys.len());
         // A slot whose key points at a null entry is null too.
-        for (i, key) in dictionary.normalized_keys().into_iter().enumerate() {
-            let position = valid(i)
-                .then(|| positions.get(key).copied().flatten())
-                .flatten();
-            slice.validity.push(position.is_some());
-            indices.extend(position);
-        }
         slice
-            .values
-            .extend_from_dictionary(&entries.values, &indices);
+            .validity
+            .extend_from_bools(keys.into_iter().enumerate().map(|(i, key)| {
+                let position = valid(i)
+                    .then(|| positions.get(key).copied().flatten())
+                    .flatten();
+                indices.extend(position);
+                position.is_some()
+            }));
+        match (&mut slice.values, entries.values) {
+            // Kept as keys, so a chunk read as one dictionary stays one dictionary.
+            (Values::ByteArray(out), Values::ByteArray(strings)) => {
+                out.extend_from_keys(&Arc::new(strings), &indices)
+            }
+            (out, entries) => out.extend_from_dictionary(&entries, &indices),
+        }
         return Ok(());
     }
 

@@ -6,6 +6,7 @@
 //! XOR and one slice equality when they agree, which is the common case.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A growable bitmap, least significant bit first within each 64-bit word.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -309,21 +310,50 @@ pub enum Values {
     },
 }
 
-/// Variable-length byte strings packed into one buffer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Variable-length byte strings: packed into one buffer, or as keys into a shared dictionary
+/// when they arrived dictionary-encoded, so that work per distinct string (ordering, bloom
+/// probes, equality of two paths that saw the same dictionary) is done once per entry.
+/// Both forms hold the same sequence of strings; equality is by that sequence.
+#[derive(Clone, Debug)]
 pub struct ByteArrays {
-    offsets: Vec<usize>,
-    data: Vec<u8>,
+    form: Form,
+}
+
+#[derive(Clone, Debug)]
+enum Form {
+    /// `offsets` has one more entry than there are strings, into `data`.
+    Packed { offsets: Vec<usize>, data: Vec<u8> },
+    /// String `i` is `dictionary[keys[i]]`; every key is in range.
+    Keyed {
+        dictionary: Arc<ByteArrays>,
+        keys: Vec<u32>,
+    },
 }
 
 impl Default for ByteArrays {
     fn default() -> Self {
         Self {
-            offsets: vec![0],
-            data: Vec::new(),
+            form: Form::Packed {
+                offsets: vec![0],
+                data: Vec::new(),
+            },
         }
     }
 }
+
+impl PartialEq for ByteArrays {
+    fn eq(&self, other: &Self) -> bool {
+        if let (Some((a, a_keys)), Some((b, b_keys))) = (self.keyed(), other.keyed()) {
+            // The same keys into equal dictionaries are the same strings.
+            if a_keys == b_keys && (Arc::ptr_eq(a, b) || a == b) {
+                return true;
+            }
+        }
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for ByteArrays {}
 
 impl ByteArrays {
     /// An empty list of byte strings.
@@ -331,29 +361,92 @@ impl ByteArrays {
         Self::default()
     }
 
+    /// The dictionary and keys, when the strings are held that way.
+    pub fn keyed(&self) -> Option<(&Arc<ByteArrays>, &[u32])> {
+        match &self.form {
+            Form::Keyed { dictionary, keys } => Some((dictionary, keys)),
+            Form::Packed { .. } => None,
+        }
+    }
+
+    /// The packed buffers, converting keyed strings to packed ones first.
+    fn packed(&mut self) -> (&mut Vec<usize>, &mut Vec<u8>) {
+        if let Form::Keyed { dictionary, keys } = &self.form {
+            let bytes = keys.iter().map(|&k| dictionary.get(k as usize).len()).sum();
+            let mut offsets = Vec::with_capacity(keys.len() + 1);
+            let mut data = Vec::with_capacity(bytes);
+            offsets.push(0);
+            for &key in keys {
+                data.extend_from_slice(dictionary.get(key as usize));
+                offsets.push(data.len());
+            }
+            self.form = Form::Packed { offsets, data };
+        }
+        match &mut self.form {
+            Form::Packed { offsets, data } => (offsets, data),
+            Form::Keyed { .. } => unreachable!("converted above"),
+        }
+    }
+
     /// Appends one byte string.
     #[inline]
     pub fn push(&mut self, value: &[u8]) {
-        self.data.extend_from_slice(value);
-        self.offsets.push(self.data.len());
+        let (offsets, data) = self.packed();
+        data.extend_from_slice(value);
+        offsets.push(data.len());
+    }
+
+    /// Appends `dictionary[key]` for each key; every key must be below `dictionary.len()`.
+    /// Keys into the dictionary these strings already use (or into any, while empty) are kept
+    /// as keys; otherwise the strings are copied.
+    pub fn extend_from_keys(&mut self, dictionary: &Arc<ByteArrays>, new_keys: &[u32]) {
+        debug_assert!(new_keys.iter().all(|&k| (k as usize) < dictionary.len()));
+        if self.is_empty() {
+            self.form = Form::Keyed {
+                dictionary: dictionary.clone(),
+                keys: Vec::new(),
+            };
+        }
+        if let Form::Keyed {
+            dictionary: own,
+            keys,
+        } = &mut self.form
+        {
+            if Arc::ptr_eq(own, dictionary) || **own == **dictionary {
+                keys.extend_from_slice(new_keys);
+                return;
+            }
+        }
+        let bytes = new_keys
+            .iter()
+            .map(|&k| dictionary.get(k as usize).len())
+            .sum();
+        self.reserve(new_keys.len(), bytes);
+        for &key in new_keys {
+            self.push(dictionary.get(key as usize));
+        }
     }
 
     /// Number of byte strings.
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        match &self.form {
+            Form::Packed { offsets, .. } => offsets.len() - 1,
+            Form::Keyed { keys, .. } => keys.len(),
+        }
     }
 
     /// Appends the strings of another packed buffer: `offsets` (one more than strings, into
     /// `data`) as arrow and Parquet lay them out.
     pub fn extend_from_offsets(&mut self, mut offsets: impl Iterator<Item = usize>, data: &[u8]) {
         let Some(first) = offsets.next() else { return };
-        let base = self.data.len();
+        let (own_offsets, own_data) = self.packed();
+        let base = own_data.len();
         let mut last = first;
-        self.offsets.extend(offsets.map(|end| {
+        own_offsets.extend(offsets.map(|end| {
             last = end;
             base + end - first
         }));
-        self.data.extend_from_slice(&data[first..last]);
+        own_data.extend_from_slice(&data[first..last]);
     }
 
     /// True when there are none.
@@ -364,23 +457,32 @@ impl ByteArrays {
     /// The byte string at `index`.
     #[inline]
     pub fn get(&self, index: usize) -> &[u8] {
-        &self.data[self.offsets[index]..self.offsets[index + 1]]
+        match &self.form {
+            Form::Packed { offsets, data } => &data[offsets[index]..offsets[index + 1]],
+            Form::Keyed { dictionary, keys } => dictionary.get(keys[index] as usize),
+        }
     }
 
     /// Total bytes of all strings.
     pub fn data_len(&self) -> usize {
-        self.data.len()
+        match &self.form {
+            Form::Packed { data, .. } => data.len(),
+            Form::Keyed { dictionary, keys } => {
+                keys.iter().map(|&k| dictionary.get(k as usize).len()).sum()
+            }
+        }
     }
 
     /// Reserves room for `count` more strings of `bytes` bytes in all.
     pub fn reserve(&mut self, count: usize, bytes: usize) {
-        self.offsets.reserve(count);
-        self.data.reserve(bytes);
+        let (offsets, data) = self.packed();
+        offsets.reserve(count);
+        data.reserve(bytes);
     }
 
     /// Iterates over the strings.
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.offsets.windows(2).map(move |w| &self.data[w[0]..w[1]])
+        (0..self.len()).map(move |i| self.get(i))
     }
 }
 
@@ -495,10 +597,7 @@ impl Values {
                 out.extend(indices.iter().map(|&i| dict[i as usize]))
             }
             (Self::ByteArray(out), Self::ByteArray(dict)) => {
-                let bytes: usize = indices
-                    .iter()
-                    .map(|&i| dict.offsets[i as usize + 1] - dict.offsets[i as usize])
-                    .sum();
+                let bytes: usize = indices.iter().map(|&i| dict.get(i as usize).len()).sum();
                 out.reserve(indices.len(), bytes);
                 for &i in indices {
                     out.push(dict.get(i as usize));
@@ -708,6 +807,52 @@ mod tests {
             fast.extend_from_bitmap(&reference);
             assert_eq!(fast, pushed(head.iter().copied().chain(reference.iter())));
         }
+    }
+
+    #[test]
+    fn keyed_strings_equal_packed_ones_and_stay_keyed_only_for_one_dictionary() {
+        let dictionary = |entries: &[&[u8]]| {
+            let mut d = ByteArrays::new();
+            entries.iter().for_each(|e| d.push(e));
+            Arc::new(d)
+        };
+        let first = dictionary(&[b"cat", b"dog", b"bird"]);
+        let mut keyed = ByteArrays::new();
+        keyed.extend_from_keys(&first, &[2, 0, 0, 1]);
+        // An equal dictionary read again (the arrow reader's next batch) keeps the keys.
+        keyed.extend_from_keys(&dictionary(&[b"cat", b"dog", b"bird"]), &[1]);
+        assert_eq!(
+            keyed.keyed().map(|(_, k)| k.to_vec()),
+            Some(vec![2, 0, 0, 1, 1])
+        );
+        let mut packed = ByteArrays::new();
+        for s in [&b"bird"[..], b"cat", b"cat", b"dog", b"dog"] {
+            packed.push(s);
+        }
+        assert_eq!(keyed, packed);
+        assert_eq!(packed, keyed);
+        assert_eq!(keyed.data_len(), packed.data_len());
+
+        // Same strings through another dictionary: equal by value, not by keys.
+        let mut other = ByteArrays::new();
+        other.extend_from_keys(&dictionary(&[b"dog", b"bird", b"cat"]), &[1, 2, 2, 0, 0]);
+        assert_eq!(keyed, other);
+        // One string differs: not equal, whichever form.
+        let mut changed = ByteArrays::new();
+        changed.extend_from_keys(&first, &[2, 0, 0, 1, 0]);
+        assert_ne!(keyed, changed);
+
+        // A different dictionary mid-way, or a plain push, turns the strings into packed ones.
+        let mut mixed = ByteArrays::new();
+        mixed.extend_from_keys(&first, &[2, 0]);
+        mixed.extend_from_keys(&dictionary(&[b"cat", b"dog"]), &[0, 1]);
+        mixed.push(b"dog");
+        assert!(mixed.keyed().is_none());
+        assert_eq!(mixed, packed);
+        assert_eq!(
+            mixed.iter().collect::<Vec<_>>(),
+            packed.iter().collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use labelcheck::raw::column::DecodeOptions;
 use labelcheck::raw::RawFile;
 use labelcheck::report::{Cell, Kind, Outcome, Report};
 use labelcheck::source::LocalFile;
-use labelcheck::value::{Bitmap, ColumnSlice, Values};
+use labelcheck::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
 /// What the faulty decoder does to one row of one row group.
 #[derive(Clone, Copy)]
@@ -250,4 +250,68 @@ fn a_short_column_is_missing_rows_counted_exactly() {
     );
     assert_eq!(first.values.raw, Cell::Absent);
     assert_eq!(file.mismatches.len(), 10);
+}
+
+/// The raw decoder with the first entry of a string column's dictionary misread: the keys
+/// are right, the dictionary is not.
+struct WrongDictionaryEntry {
+    inner: RawFile,
+}
+
+impl ColumnDecoder for WrongDictionaryEntry {
+    fn name(&self) -> PathName {
+        PathName::Raw
+    }
+
+    fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        let mut chunk = self.inner.decode(row_group, leaf)?;
+        let Values::ByteArray(strings) = &chunk.slice.values else {
+            panic!("a string column")
+        };
+        let (dictionary, keys) = strings
+            .keyed()
+            .expect("dictionary-encoded strings stay keyed");
+        let mut misread = ByteArrays::new();
+        misread.push(b"not a label");
+        dictionary
+            .iter()
+            .skip(1)
+            .for_each(|entry| misread.push(entry));
+        let mut values = ByteArrays::new();
+        values.extend_from_keys(&Arc::new(misread), keys);
+        chunk.slice.values = Values::ByteArray(values);
+        Ok(chunk)
+    }
+}
+
+#[test]
+fn a_misread_dictionary_entry_is_a_mismatch_on_every_row_that_uses_it() {
+    let setup = setup();
+    let source = Arc::new(LocalFile::open(&setup.path).unwrap());
+    let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
+    let (columns, _) =
+        choose(raw.leaves(), &ColumnChoice::Named(vec!["label_str".into()])).unwrap();
+    let expected: usize = (0..raw.metadata().row_groups.len())
+        .map(|rg| {
+            let chunk = raw.decode(rg, columns[0].leaf).unwrap();
+            let Values::ByteArray(strings) = &chunk.slice.values else {
+                unreachable!()
+            };
+            let (_, keys) = strings.keyed().unwrap();
+            keys.iter().filter(|&&k| k == 0).count()
+        })
+        .sum();
+    assert!(expected > 0);
+
+    let report = common::check_with_raw(&setup.path, "label_str", 10, |inner| {
+        WrongDictionaryEntry { inner }
+    });
+    assert_eq!(report.outcome(), Outcome::Disagree);
+    assert_eq!(report.summary.mismatches, expected as u64);
+    let m = &report.files[0].mismatches[0];
+    assert_eq!(m.kind, Kind::Value);
+    assert_eq!(m.values.raw, Cell::Text("not a label".into()), "{m:?}");
+    // The two paths' digests differ, though both saw the same keys.
+    let digests = &report.files[0].columns[0].digests;
+    assert_ne!(digests.arrow, digests.raw);
 }

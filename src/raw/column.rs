@@ -2,9 +2,10 @@
 //! then each data page's levels and values (format README, "Data Pages"; Encodings.md).
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::claims::ChunkClaims;
-use crate::value::{Bitmap, ColumnSlice, Values};
+use crate::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
 use super::codec::decompress;
 use super::error::{RawError, RawResult};
@@ -235,6 +236,22 @@ pub struct ListLevels {
     pub list_def: u32,
 }
 
+/// A chunk's decoded dictionary page. Byte strings are shared, so data pages can refer to
+/// them by key instead of copying each string (see [`ByteArrays::extend_from_keys`]).
+enum Dictionary {
+    Strings(Arc<ByteArrays>),
+    Values(Values),
+}
+
+impl Dictionary {
+    fn len(&self) -> usize {
+        match self {
+            Dictionary::Strings(strings) => strings.len(),
+            Dictionary::Values(values) => values.len(),
+        }
+    }
+}
+
 /// Works out whether `leaf` is a flat column (`None`) or a list of primitives this decoder
 /// reads; `leaves` is the whole schema, to tell a list of primitives from a list of structs.
 pub fn list_levels(leaf: &LeafColumn, leaves: &[LeafColumn]) -> RawResult<Option<ListLevels>> {
@@ -291,7 +308,7 @@ struct ChunkDecoder<'a> {
     rep_levels: Vec<u32>,
     codec: super::metadata::Codec,
     options: &'a DecodeOptions,
-    dictionary: Option<Values>,
+    dictionary: Option<Dictionary>,
     slice: ColumnSlice,
     pages: Vec<PageInfo>,
     levels_read: usize,
@@ -424,7 +441,10 @@ impl<'a> ChunkDecoder<'a> {
                 bytes: bytes.len() - used,
             });
         }
-        self.dictionary = Some(dictionary);
+        self.dictionary = Some(match dictionary {
+            Values::ByteArray(strings) => Dictionary::Strings(Arc::new(strings)),
+            other => Dictionary::Values(other),
+        });
         Ok(header.encoding)
     }
 
@@ -652,7 +672,20 @@ impl<'a> ChunkDecoder<'a> {
                 self.indices.clear();
                 dictionary::decode_indices(bytes, count, &mut self.indices)?;
                 dictionary::check_indices(&self.indices, dictionary.len())?;
-                out.extend_from_dictionary(dictionary, &self.indices);
+                match (dictionary, out) {
+                    (Dictionary::Strings(strings), Values::ByteArray(out)) => {
+                        out.extend_from_keys(strings, &self.indices)
+                    }
+                    (Dictionary::Values(values), out) => {
+                        out.extend_from_dictionary(values, &self.indices)
+                    }
+                    (Dictionary::Strings(_), out) => {
+                        return Err(RawError::invalid(format!(
+                            "a BYTE_ARRAY dictionary for a {} column",
+                            out.physical_type()
+                        )))
+                    }
+                }
                 // A bit-packed run may end in padding, so the length is not fixed.
                 None
             }
