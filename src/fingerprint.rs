@@ -39,6 +39,7 @@ pub enum BlockPiece {
 
 /// Hashes the rows of `slice`, whose first row is row `first_row` of the file.
 pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
+    let entries = Entries::of(&slice.values);
     let mut pieces = Vec::new();
     let mut buffer = Vec::new();
     let mut next_value = 0;
@@ -50,7 +51,13 @@ pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
         let end = row + (slice.rows - row).min(to_block_end as usize);
         buffer.clear();
         match &slice.lists {
-            None => flat_rows(&mut buffer, slice, row..end, &mut next_value),
+            None => flat_rows(
+                &mut buffer,
+                slice,
+                entries.as_ref(),
+                row..end,
+                &mut next_value,
+            ),
             Some(shape) => {
                 for list in row..end {
                     // A list row: null is 00; otherwise 01, the element count, then each element.
@@ -58,7 +65,7 @@ pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
                         let slots = shape.offsets[list]..shape.offsets[list + 1];
                         buffer.push(1);
                         buffer.extend_from_slice(&(slots.len() as u32).to_le_bytes());
-                        flat_rows(&mut buffer, slice, slots, &mut next_value);
+                        flat_rows(&mut buffer, slice, entries.as_ref(), slots, &mut next_value);
                     } else {
                         buffer.push(0);
                     }
@@ -85,7 +92,13 @@ pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
 /// Canonical bytes of the slots `slots` (FINGERPRINT.md, "Canonical row bytes"): `00` for a
 /// null, `01` and the value bytes by physical type otherwise. `next_value` is the index of the
 /// first non-null value among them, and moves past them.
-fn flat_rows(out: &mut Vec<u8>, slice: &ColumnSlice, slots: Range<usize>, next_value: &mut usize) {
+fn flat_rows(
+    out: &mut Vec<u8>,
+    slice: &ColumnSlice,
+    entries: Option<&Entries>,
+    slots: Range<usize>,
+    next_value: &mut usize,
+) {
     let validity = &slice.validity;
     match &slice.values {
         Values::Boolean(bits) => each_slot(out, validity, slots, next_value, |out, i| {
@@ -107,15 +120,82 @@ fn flat_rows(out: &mut Vec<u8>, slice: &ColumnSlice, slots: Range<usize>, next_v
         Values::Double(v) => each_slot(out, validity, slots, next_value, |out, i| {
             out.extend_from_slice(&v[i].to_bits().to_le_bytes())
         }),
-        Values::ByteArray(v) => each_slot(out, validity, slots, next_value, |out, i| {
-            let bytes = v.get(i);
-            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            out.extend_from_slice(bytes);
-        }),
+        Values::ByteArray(v) => match (v.keyed(), entries) {
+            (Some((_, keys)), Some(entries)) => {
+                each_slot(out, validity, slots, next_value, |out, i| {
+                    entries.write(out, keys[i] as usize)
+                })
+            }
+            _ => each_slot(out, validity, slots, next_value, |out, i| {
+                let bytes = v.get(i);
+                out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+                out.extend_from_slice(bytes);
+            }),
+        },
         Values::FixedLenByteArray { width, data } => {
             each_slot(out, validity, slots, next_value, |out, i| {
                 out.extend_from_slice(&data[i * width..(i + 1) * width])
             })
+        }
+    }
+}
+
+/// The value bytes (length, then the bytes) of each dictionary entry of keyed strings, so a
+/// row costs one copy of its entry. Entries of at most 16 value bytes are kept in fixed
+/// 16-byte cells: a row then copies a whole cell and keeps its length, with no call to memcpy.
+struct Entries {
+    cells: Vec<([u8; 16], u8)>,
+    packed: Vec<u8>,
+    offsets: Vec<usize>,
+}
+
+impl Entries {
+    /// The entries of `values` when they are keyed strings with fewer entries than rows.
+    fn of(values: &Values) -> Option<Self> {
+        let Values::ByteArray(strings) = values else {
+            return None;
+        };
+        let (dictionary, keys) = strings.keyed()?;
+        if dictionary.len() > keys.len() {
+            return None;
+        }
+        let mut entries = Entries {
+            cells: Vec::new(),
+            packed: Vec::new(),
+            offsets: vec![0],
+        };
+        for entry in dictionary.iter() {
+            entries
+                .packed
+                .extend_from_slice(&(entry.len() as u32).to_le_bytes());
+            entries.packed.extend_from_slice(entry);
+            entries.offsets.push(entries.packed.len());
+        }
+        if dictionary.iter().all(|entry| entry.len() + 4 <= 16) {
+            entries.cells = entries
+                .offsets
+                .windows(2)
+                .map(|w| {
+                    let mut cell = [0u8; 16];
+                    cell[..w[1] - w[0]].copy_from_slice(&entries.packed[w[0]..w[1]]);
+                    (cell, (w[1] - w[0]) as u8)
+                })
+                .collect();
+        }
+        Some(entries)
+    }
+
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>, entry: usize) {
+        match self.cells.get(entry) {
+            Some((cell, len)) => {
+                let end = out.len() + usize::from(*len);
+                out.extend_from_slice(cell);
+                out.truncate(end);
+            }
+            None => {
+                out.extend_from_slice(&self.packed[self.offsets[entry]..self.offsets[entry + 1]])
+            }
         }
     }
 }
@@ -227,6 +307,43 @@ impl FingerprintBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::ByteArrays;
+
+    #[test]
+    fn keyed_strings_hash_like_packed_ones() {
+        // Short entries (cells), an empty one, and one too long for a cell.
+        for entries in [
+            vec![&b"cat"[..], b"", b"horse"],
+            vec![&b"a"[..], b"a string longer than twelve bytes", b""],
+        ] {
+            let mut dictionary = ByteArrays::new();
+            entries.iter().for_each(|e| dictionary.push(e));
+            let dictionary = std::sync::Arc::new(dictionary);
+            let rows = 70_000;
+            let mut validity = Bitmap::new();
+            validity.extend_from_bools((0..rows).map(|i| i % 7 != 3));
+            let keys: Vec<u32> = (0..validity.count_ones())
+                .map(|i| (i * 5 % 3) as u32)
+                .collect();
+            let mut keyed = ByteArrays::new();
+            keyed.extend_from_keys(&dictionary, &keys);
+            assert!(keyed.keyed().is_some());
+            let mut packed = ByteArrays::new();
+            keys.iter()
+                .for_each(|&k| packed.push(dictionary.get(k as usize)));
+            assert!(packed.keyed().is_none());
+            let slice = |values| ColumnSlice {
+                rows,
+                lists: None,
+                validity: validity.clone(),
+                values: Values::ByteArray(values),
+            };
+            assert_eq!(
+                hash_slice(&slice(keyed), 100),
+                hash_slice(&slice(packed), 100)
+            );
+        }
+    }
 
     fn int_slice(range: std::ops::Range<i32>) -> ColumnSlice {
         let values: Vec<i32> = range.collect();

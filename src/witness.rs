@@ -173,10 +173,25 @@ fn bounds(order: Order, values: &Values, range: std::ops::Range<usize>) -> Optio
             |a, b| a < b,
         )
         .map(|(lo, hi)| (Key::Float(lo), Key::Float(hi))),
-        Values::ByteArray(arrays) => extremes(
-            range.filter(|&i| i < arrays.len()).map(|i| arrays.get(i)),
-            bytes_less,
-        )
+        // Keyed strings are ordered once per dictionary entry in use, not once per row.
+        Values::ByteArray(arrays) => match arrays.keyed() {
+            Some((dictionary, keys)) => {
+                let mut used = vec![false; dictionary.len()];
+                for &key in slice(keys, &range) {
+                    used[key as usize] = true;
+                }
+                extremes(
+                    (0..dictionary.len())
+                        .filter(|&entry| used[entry])
+                        .map(|entry| dictionary.get(entry)),
+                    bytes_less,
+                )
+            }
+            None => extremes(
+                range.filter(|&i| i < arrays.len()).map(|i| arrays.get(i)),
+                bytes_less,
+            ),
+        }
         .map(|(lo, hi)| (Key::Bytes(lo.to_vec()), Key::Bytes(hi.to_vec()))),
         Values::FixedLenByteArray { width, data } => extremes(
             data.chunks_exact((*width).max(1))
@@ -357,7 +372,18 @@ fn check_bloom_filter(place: &Place<'_>, bitset: &[u8], values: &Values, out: &m
     let mut absent = 0u64;
     let mut first_absent = None;
     let mut plain = Vec::new();
+    // Keyed strings are probed once per dictionary entry they use.
+    let keys = match values {
+        Values::ByteArray(strings) => strings.keyed(),
+        _ => None,
+    };
+    let mut entry_probed = vec![false; keys.map_or(0, |(dictionary, _)| dictionary.len())];
     for index in 0..values.len() {
+        if let Some((_, keys)) = keys {
+            if std::mem::replace(&mut entry_probed[keys[index] as usize], true) {
+                continue;
+            }
+        }
         plain.clear();
         match values.get(index) {
             // Booleans have no bloom filters.
@@ -518,6 +544,27 @@ mod tests {
                 assert_eq!(bytes_less(a, b), a < b, "{a:?} < {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn keyed_string_bounds_count_only_the_entries_in_range() {
+        let mut dictionary = crate::value::ByteArrays::new();
+        for entry in [&b"m"[..], b"a", b"z", b"k"] {
+            dictionary.push(entry);
+        }
+        let mut keyed = crate::value::ByteArrays::new();
+        keyed.extend_from_keys(&std::sync::Arc::new(dictionary), &[1, 0, 3, 2, 0]);
+        let values = Values::ByteArray(keyed);
+        let key = |b: &[u8]| Key::Bytes(b.to_vec());
+        assert_eq!(
+            bounds(Order::Bytes, &values, 0..5),
+            Some((key(b"a"), key(b"z")))
+        );
+        assert_eq!(
+            bounds(Order::Bytes, &values, 1..3),
+            Some((key(b"k"), key(b"m")))
+        );
+        assert_eq!(bounds(Order::Bytes, &values, 2..2), None);
     }
 
     #[test]
