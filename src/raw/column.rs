@@ -9,7 +9,7 @@ use crate::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
 use super::codec::decompress;
 use super::error::{RawError, RawResult};
-use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid};
+use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid, decode_validity};
 use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
 use super::page::{chunk_range, PageIter, RawPage};
 use super::schema::LeafColumn;
@@ -481,17 +481,24 @@ impl<'a> ChunkDecoder<'a> {
                 "repetition levels",
             )?;
         }
-        if max_def > 0 {
-            position += decode_v1_levels(
-                &bytes[position..],
-                data.definition_level_encoding,
-                bit_width(max_def),
-                num_values,
-                &mut self.def_levels,
-                "definition levels",
-            )?;
-        }
-        let non_null = self.push_levels(num_values)?;
+        let non_null = if self.flat_optional() && data.definition_level_encoding == Encoding::Rle {
+            let (levels, used) = v1_rle_levels(&bytes[position..], "definition levels")?;
+            position += used;
+            self.slice.rows += num_values;
+            decode_validity(levels, num_values, &mut self.slice.validity)?
+        } else {
+            if max_def > 0 {
+                position += decode_v1_levels(
+                    &bytes[position..],
+                    data.definition_level_encoding,
+                    bit_width(max_def),
+                    num_values,
+                    &mut self.def_levels,
+                    "definition levels",
+                )?;
+            }
+            self.push_levels(num_values)?
+        };
         self.values(data.encoding, &bytes[position..], non_null)?;
         self.levels_read += num_values;
         Ok((data.encoding, num_values, non_null))
@@ -531,12 +538,22 @@ impl<'a> ChunkDecoder<'a> {
             let levels = &page.body[..rep_len];
             decode_rle_hybrid(levels, bit_width(max_rep), num_values, &mut self.rep_levels)?;
         }
-        if max_def > 0 {
-            let levels = &page.body[rep_len..levels_len];
-            decode_rle_hybrid(levels, bit_width(max_def), num_values, &mut self.def_levels)?;
-        }
+        let def_levels = &page.body[rep_len..levels_len];
         let rows_before = self.slice.rows;
-        let non_null = self.push_levels(num_values)?;
+        let non_null = if self.flat_optional() {
+            self.slice.rows += num_values;
+            decode_validity(def_levels, num_values, &mut self.slice.validity)?
+        } else {
+            if max_def > 0 {
+                decode_rle_hybrid(
+                    def_levels,
+                    bit_width(max_def),
+                    num_values,
+                    &mut self.def_levels,
+                )?;
+            }
+            self.push_levels(num_values)?
+        };
         let rows = self.slice.rows - rows_before;
         if i64::from(data.num_rows) != rows as i64 {
             self.anomalies.push(PageAnomaly::NumRows {
@@ -572,6 +589,12 @@ impl<'a> ChunkDecoder<'a> {
         self.values(data.encoding, values, non_null)?;
         self.levels_read += num_values;
         Ok((data.encoding, num_values, non_null))
+    }
+
+    /// A flat column with one optional level: its definition levels are its validity bits,
+    /// decoded straight into the bitmap.
+    fn flat_optional(&self) -> bool {
+        self.list.is_none() && self.leaf.max_def_level == 1 && self.leaf.max_rep_level == 0
     }
 
     fn check_num_values(&self, num_values: usize) -> RawResult<()> {
@@ -737,23 +760,9 @@ fn decode_v1_levels(
 ) -> RawResult<usize> {
     match encoding {
         Encoding::Rle => {
-            let prefix: [u8; 4] =
-                bytes
-                    .get(..4)
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or(RawError::Truncated {
-                        what,
-                        needed: 4,
-                        available: bytes.len() as u64,
-                    })?;
-            let length = u32::from_le_bytes(prefix) as usize;
-            let levels = bytes.get(4..4 + length).ok_or(RawError::Truncated {
-                what,
-                needed: length as u64,
-                available: bytes.len().saturating_sub(4) as u64,
-            })?;
+            let (levels, used) = v1_rle_levels(bytes, what)?;
             decode_rle_hybrid(levels, bit_width, num_values, out)?;
-            Ok(4 + length)
+            Ok(used)
         }
         Encoding::BitPacked => decode_bit_packed_legacy(bytes, bit_width, num_values, out),
         other => Err(RawError::invalid(format!(
@@ -761,6 +770,29 @@ fn decode_v1_levels(
             other.name()
         ))),
     }
+}
+
+/// The RLE-encoded levels of a v1 page, which carry a 4-byte length prefix (Encodings.md,
+/// "Run Length Encoding / Bit-Packing Hybrid"), and the bytes they take with the prefix.
+fn v1_rle_levels<'b>(bytes: &'b [u8], what: &'static str) -> RawResult<(&'b [u8], usize)> {
+    let prefix: [u8; 4] =
+        bytes
+            .get(..4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(RawError::Truncated {
+                what,
+                needed: 4,
+                available: bytes.len() as u64,
+            })?;
+    let length = u32::from_le_bytes(prefix) as usize;
+    let levels = bytes
+        .get(4..4usize.saturating_add(length))
+        .ok_or(RawError::Truncated {
+            what,
+            needed: length as u64,
+            available: bytes.len().saturating_sub(4) as u64,
+        })?;
+    Ok((levels, 4 + length))
 }
 
 fn non_negative(value: i32, what: &str) -> RawResult<usize> {

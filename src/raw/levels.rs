@@ -36,6 +36,7 @@
 
 use super::cursor::Cursor;
 use super::error::{RawError, RawResult};
+use crate::value::Bitmap;
 
 /// Bits needed to store every level in `0..=max_level`.
 pub fn bit_width(max_level: u32) -> u8 {
@@ -143,6 +144,32 @@ pub fn decode_rle_hybrid(
         Ok(())
     })
     .map(|_| ())
+}
+
+/// Decodes `count` definition levels of a flat optional column (maximum level 1, so a bit
+/// width of 1) straight into validity bits: a repeated run is a run of equal bits and a
+/// bit-packed run already is the bitmap, so no level is ever widened to an integer.
+/// Returns how many slots are valid.
+pub fn decode_validity(bytes: &[u8], count: usize, out: &mut Bitmap) -> RawResult<usize> {
+    let mut valid = 0;
+    for_each_run(bytes, 1, count, |run| {
+        match run {
+            Run::Repeated { value, len } => {
+                out.push_n(value == 1, len);
+                valid += if value == 1 { len } else { 0 };
+            }
+            Run::Packed { packed, len } => {
+                out.extend_from_lsb_bits(packed, 0, len);
+                let whole = &packed[..len / 8];
+                valid += whole.iter().map(|b| b.count_ones() as usize).sum::<usize>();
+                if len % 8 != 0 {
+                    valid += (packed[len / 8] & ((1u8 << (len % 8)) - 1)).count_ones() as usize;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(valid)
 }
 
 /// Appends `len` values of `bit_width` bits packed LSB first; missing bytes of the last group
@@ -356,6 +383,39 @@ mod tests {
         decode_rle_hybrid(bytes, bit_width, count, &mut out)?;
         assert_eq!(out.len(), count);
         Ok(out)
+    }
+
+    #[test]
+    fn validity_bits_match_decoded_levels() {
+        let mut rng = XorShift::new(7);
+        for case in 0..500 {
+            let count = rng.below(300) as usize;
+            // Mostly valid, like label columns with a few nulls; sometimes mostly null.
+            let levels: Vec<u32> = (0..count)
+                .map(|_| u32::from(rng.below(100) < if case % 3 == 0 { 20 } else { 95 }))
+                .collect();
+            let bytes = encode_hybrid(&levels, 1, &mut rng);
+            let take = if count > 0 {
+                rng.below(count as u64 + 1) as usize
+            } else {
+                0
+            };
+            let mut bits = Bitmap::new();
+            bits.push(true);
+            let valid = decode_validity(&bytes, take, &mut bits).unwrap();
+            assert_eq!(bits.len(), 1 + take);
+            assert!(bits
+                .iter()
+                .skip(1)
+                .eq(levels[..take].iter().map(|&l| l == 1)));
+            assert_eq!(valid, levels[..take].iter().filter(|&&l| l == 1).count());
+            // Any truncation is an error or fewer bytes read, never a panic.
+            for cut in 0..bytes.len() {
+                let _ = decode_validity(&bytes[..cut], take, &mut Bitmap::new());
+            }
+        }
+        // A repeated value of 2 does not fit a bit width of 1.
+        assert!(decode_validity(&[0x02, 0x02], 1, &mut Bitmap::new()).is_err());
     }
 
     #[test]
