@@ -101,24 +101,26 @@ fn flat_rows(
 ) {
     let validity = &slice.validity;
     match &slice.values {
-        Values::Boolean(bits) => each_slot(out, validity, slots, next_value, |out, i| {
-            out.push(u8::from(bits.get(i)))
+        Values::Boolean(bits) => boolean_rows(out, validity, bits, slots, next_value),
+        Values::Int32(v) => fixed_rows(out, validity, slots, next_value, |i| {
+            let b = v[i].to_le_bytes();
+            [1, b[0], b[1], b[2], b[3]]
         }),
-        Values::Int32(v) => each_slot(out, validity, slots, next_value, |out, i| {
-            out.extend_from_slice(&v[i].to_le_bytes())
-        }),
-        Values::Int64(v) => each_slot(out, validity, slots, next_value, |out, i| {
-            out.extend_from_slice(&v[i].to_le_bytes())
+        Values::Int64(v) => fixed_rows(out, validity, slots, next_value, |i| {
+            let b = v[i].to_le_bytes();
+            [1, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]
         }),
         Values::Int96(v) => each_slot(out, validity, slots, next_value, |out, i| {
             out.extend_from_slice(&v[i])
         }),
         // Floats as their bits, so NaN payloads and -0.0 are kept.
-        Values::Float(v) => each_slot(out, validity, slots, next_value, |out, i| {
-            out.extend_from_slice(&v[i].to_bits().to_le_bytes())
+        Values::Float(v) => fixed_rows(out, validity, slots, next_value, |i| {
+            let b = v[i].to_bits().to_le_bytes();
+            [1, b[0], b[1], b[2], b[3]]
         }),
-        Values::Double(v) => each_slot(out, validity, slots, next_value, |out, i| {
-            out.extend_from_slice(&v[i].to_bits().to_le_bytes())
+        Values::Double(v) => fixed_rows(out, validity, slots, next_value, |i| {
+            let b = v[i].to_bits().to_le_bytes();
+            [1, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]
         }),
         Values::ByteArray(v) => match (v.keyed(), entries) {
             (Some((_, keys)), Some(entries)) => {
@@ -209,14 +211,104 @@ fn each_slot(
     next_value: &mut usize,
     mut write: impl FnMut(&mut Vec<u8>, usize),
 ) {
-    for slot in slots {
-        if validity.get(slot) {
-            out.push(1);
-            write(out, *next_value);
-            *next_value += 1;
+    let mut slot = slots.start;
+    while slot < slots.end {
+        // Label columns are mostly valid: a word of valid slots skips the bit tests.
+        let n = (slots.end - slot).min(64);
+        let valid = validity.load(slot);
+        if n == 64 && valid == u64::MAX {
+            for value in *next_value..*next_value + 64 {
+                out.push(1);
+                write(out, value);
+            }
+            *next_value += 64;
         } else {
-            out.push(0);
+            for bit in 0..n {
+                if (valid >> bit) & 1 == 1 {
+                    out.push(1);
+                    write(out, *next_value);
+                    *next_value += 1;
+                } else {
+                    out.push(0);
+                }
+            }
         }
+        slot += n;
+    }
+}
+
+/// Canonical bytes of a fixed-width type, whose valid rows are `row(value)`: the `01` marker
+/// and the value bytes in one array, so a row is one copy of a constant size.
+fn fixed_rows<const ROW: usize>(
+    out: &mut Vec<u8>,
+    validity: &Bitmap,
+    slots: Range<usize>,
+    next_value: &mut usize,
+    row: impl Fn(usize) -> [u8; ROW],
+) {
+    out.reserve(slots.len() * ROW);
+    let mut slot = slots.start;
+    while slot < slots.end {
+        let n = (slots.end - slot).min(64);
+        let valid = validity.load(slot);
+        if n == 64 && valid == u64::MAX {
+            // Sized once and filled in place: no capacity check per row.
+            let start = out.len();
+            out.resize(start + 64 * ROW, 0);
+            for (k, cell) in out[start..].chunks_exact_mut(ROW).enumerate() {
+                cell.copy_from_slice(&row(*next_value + k));
+            }
+            *next_value += 64;
+        } else {
+            for bit in 0..n {
+                if (valid >> bit) & 1 == 1 {
+                    out.extend_from_slice(&row(*next_value));
+                    *next_value += 1;
+                } else {
+                    out.push(0);
+                }
+            }
+        }
+        slot += n;
+    }
+}
+
+/// `01 vv` for each of eight valid booleans, by the byte that holds their bits.
+static BOOLEAN_ROWS: [[u8; 16]; 256] = {
+    let mut table = [[0u8; 16]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut bit = 0;
+        while bit < 8 {
+            table[byte][2 * bit] = 1;
+            table[byte][2 * bit + 1] = ((byte >> bit) & 1) as u8;
+            bit += 1;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// Canonical bytes of booleans: eight valid rows at a time from a table, others one by one.
+fn boolean_rows(
+    out: &mut Vec<u8>,
+    validity: &Bitmap,
+    bits: &Bitmap,
+    slots: Range<usize>,
+    next_value: &mut usize,
+) {
+    let mut slot = slots.start;
+    while slot < slots.end {
+        let n = (slots.end - slot).min(8);
+        if n == 8 && validity.load(slot) & 0xff == 0xff {
+            out.extend_from_slice(&BOOLEAN_ROWS[(bits.load(*next_value) & 0xff) as usize]);
+            *next_value += 8;
+        } else {
+            each_slot(out, validity, slot..slot + n, next_value, |out, i| {
+                out.push(u8::from(bits.get(i)))
+            });
+        }
+        slot += n;
     }
 }
 

@@ -59,6 +59,18 @@ impl Bitmap {
         (self.words[index / 64] >> (index % 64)) & 1 == 1
     }
 
+    /// The 64 bits from bit `offset` on, least significant first; bits past the end are zero.
+    #[inline]
+    pub fn load(&self, offset: usize) -> u64 {
+        let (word, shift) = (offset / 64, offset % 64);
+        let low = self.words.get(word).copied().unwrap_or(0) >> shift;
+        let high = match (shift, self.words.get(word + 1)) {
+            (0, _) | (_, None) => 0,
+            (_, Some(&next)) => next << (64 - shift),
+        };
+        low | high
+    }
+
     /// Appends one bit.
     #[inline]
     pub fn push(&mut self, value: bool) {
@@ -802,6 +814,13 @@ mod tests {
                         .chain(std::iter::repeat_n(case % 3 == 0, count))
                 )
             );
+
+            let at = (random() % (reference.len() as u64 + 1)) as usize;
+            let loaded = reference.load(at);
+            for bit in 0..64 {
+                let expected = at + bit < reference.len() && reference.get(at + bit);
+                assert_eq!((loaded >> bit) & 1 == 1, expected, "load({at}) bit {bit}");
+            }
 
             let mut fast = pushed(head.clone());
             fast.extend_from_bitmap(&reference);
