@@ -432,6 +432,13 @@ fn append_array(
             target,
             &mut entries,
         )?;
+        if values_nulls.is_none() {
+            if let Some(keys) = valid_int32_keys(array, nulls, entries.values.len()) {
+                append_validity(&mut slice.validity, nulls, array.len());
+                extend_from_entries(&mut slice.values, entries.values, &keys);
+                return Ok(());
+            }
+        }
         // Entry index -> position among the non-null entries.
         let mut positions = Vec::with_capacity(entries.rows);
         let mut next = 0u32;
@@ -451,25 +458,11 @@ fn append_array(
                 indices.extend(position);
                 position.is_some()
             }));
-        match (&mut slice.values, entries.values) {
-            // Kept as keys, so a chunk read as one dictionary stays one dictionary.
-            (Values::ByteArray(out), Values::ByteArray(strings)) => {
-                out.extend_from_keys(&Arc::new(strings), &indices)
-            }
-            (out, entries) => out.extend_from_dictionary(&entries, &indices),
-        }
+        extend_from_entries(&mut slice.values, entries.values, &indices);
         return Ok(());
     }
 
-    match nulls {
-        Some(nulls) => {
-            let bits = nulls.inner();
-            slice
-                .validity
-                .extend_from_lsb_bits(bits.values(), bits.offset(), bits.len())
-        }
-        None => slice.validity.push_n(true, array.len()),
-    }
+    append_validity(&mut slice.validity, nulls, array.len());
 
     match (&mut slice.values, array.data_type()) {
         // A column of the Null logical type holds only nulls, and no values.
@@ -687,6 +680,53 @@ fn append_list(
         append_array(elements.as_ref(), element_nulls.as_ref(), target, slice)?;
     }
     Ok(())
+}
+
+/// Appends the validity of `len` slots, all valid when there is no null buffer.
+fn append_validity(validity: &mut Bitmap, nulls: Option<&NullBuffer>, len: usize) {
+    match nulls {
+        Some(nulls) => {
+            let bits = nulls.inner();
+            validity.extend_from_lsb_bits(bits.values(), bits.offset(), bits.len())
+        }
+        None => validity.push_n(true, len),
+    }
+}
+
+/// The keys of the valid slots of a dictionary array with `Int32` keys, when every one of
+/// them names one of its `entries` (the common case, taken without a check per slot's
+/// entry validity); `None` sends the array down the general path.
+fn valid_int32_keys(
+    array: &dyn Array,
+    nulls: Option<&NullBuffer>,
+    entries: usize,
+) -> Option<Vec<u32>> {
+    let keys = array.as_dictionary_opt::<Int32Type>()?.keys().values();
+    let mut valid = Vec::with_capacity(keys.len());
+    match nulls {
+        Some(nulls) => {
+            for (start, end) in nulls.inner().set_slices() {
+                valid.extend(keys[start..end].iter().map(|&key| key as u32));
+            }
+        }
+        None => valid.extend(keys.iter().map(|&key| key as u32)),
+    }
+    // A negative key wraps to a huge one and fails here too.
+    valid
+        .iter()
+        .all(|&key| (key as usize) < entries)
+        .then_some(valid)
+}
+
+/// Appends `entries[key]` for each key.
+fn extend_from_entries(out: &mut Values, entries: Values, keys: &[u32]) {
+    match (out, entries) {
+        // Kept as keys, so a chunk read as one dictionary stays one dictionary.
+        (Values::ByteArray(out), Values::ByteArray(strings)) => {
+            out.extend_from_keys(&Arc::new(strings), keys)
+        }
+        (out, entries) => out.extend_from_dictionary(&entries, keys),
+    }
 }
 
 fn push_primitive<T: ArrowPrimitiveType, U>(
