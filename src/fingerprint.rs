@@ -124,9 +124,7 @@ fn flat_rows(
         }),
         Values::ByteArray(v) => match (v.keyed(), entries) {
             (Some((_, keys)), Some(entries)) => {
-                each_slot(out, validity, slots, next_value, |out, i| {
-                    entries.write(out, keys[i] as usize)
-                })
+                keyed_rows(out, validity, keys, entries, slots, next_value)
             }
             _ => each_slot(out, validity, slots, next_value, |out, i| {
                 let bytes = v.get(i);
@@ -142,12 +140,13 @@ fn flat_rows(
     }
 }
 
-/// The value bytes (length, then the bytes) of each dictionary entry of keyed strings, so a
-/// row costs one copy of its entry. Entries of at most 16 value bytes are kept in fixed
-/// 16-byte cells: a row then copies a whole cell and keeps its length, with no call to memcpy.
+/// The canonical row bytes (`01`, length, bytes) of each dictionary entry of keyed strings,
+/// so a row costs one copy of its entry. Rows of at most 16 bytes are also kept in fixed
+/// 16-byte cells: a row then copies a whole cell and advances by its length, with no call
+/// to memcpy.
 struct Entries {
     cells: Vec<([u8; 16], u8)>,
-    packed: Vec<u8>,
+    rows: Vec<u8>,
     offsets: Vec<usize>,
 }
 
@@ -163,23 +162,24 @@ impl Entries {
         }
         let mut entries = Entries {
             cells: Vec::new(),
-            packed: Vec::new(),
+            rows: Vec::new(),
             offsets: vec![0],
         };
         for entry in dictionary.iter() {
+            entries.rows.push(1);
             entries
-                .packed
+                .rows
                 .extend_from_slice(&(entry.len() as u32).to_le_bytes());
-            entries.packed.extend_from_slice(entry);
-            entries.offsets.push(entries.packed.len());
+            entries.rows.extend_from_slice(entry);
+            entries.offsets.push(entries.rows.len());
         }
-        if dictionary.iter().all(|entry| entry.len() + 4 <= 16) {
+        if entries.offsets.windows(2).all(|w| w[1] - w[0] <= 16) {
             entries.cells = entries
                 .offsets
                 .windows(2)
                 .map(|w| {
                     let mut cell = [0u8; 16];
-                    cell[..w[1] - w[0]].copy_from_slice(&entries.packed[w[0]..w[1]]);
+                    cell[..w[1] - w[0]].copy_from_slice(&entries.rows[w[0]..w[1]]);
                     (cell, (w[1] - w[0]) as u8)
                 })
                 .collect();
@@ -187,18 +187,48 @@ impl Entries {
         Some(entries)
     }
 
+    /// Appends the row bytes of `entry`.
     #[inline(always)]
     fn write(&self, out: &mut Vec<u8>, entry: usize) {
-        match self.cells.get(entry) {
-            Some((cell, len)) => {
-                let end = out.len() + usize::from(*len);
-                out.extend_from_slice(cell);
-                out.truncate(end);
+        out.extend_from_slice(&self.rows[self.offsets[entry]..self.offsets[entry + 1]]);
+    }
+}
+
+/// Canonical bytes of keyed strings: 64 valid rows at a time from the entries' cells into
+/// space sized once, others one by one.
+fn keyed_rows(
+    out: &mut Vec<u8>,
+    validity: &Bitmap,
+    keys: &[u32],
+    entries: &Entries,
+    slots: Range<usize>,
+    next_value: &mut usize,
+) {
+    let mut slot = slots.start;
+    while slot < slots.end {
+        let n = (slots.end - slot).min(64);
+        let valid = validity.load(slot);
+        if n == 64 && valid == u64::MAX && !entries.cells.is_empty() {
+            let mut at = out.len();
+            out.resize(at + 64 * 16, 0);
+            for &key in &keys[*next_value..*next_value + 64] {
+                let (cell, len) = &entries.cells[key as usize];
+                out[at..at + 16].copy_from_slice(cell);
+                at += usize::from(*len);
             }
-            None => {
-                out.extend_from_slice(&self.packed[self.offsets[entry]..self.offsets[entry + 1]])
+            out.truncate(at);
+            *next_value += 64;
+        } else {
+            for bit in 0..n {
+                if (valid >> bit) & 1 == 1 {
+                    entries.write(out, keys[*next_value] as usize);
+                    *next_value += 1;
+                } else {
+                    out.push(0);
+                }
             }
         }
+        slot += n;
     }
 }
 
@@ -413,7 +443,8 @@ mod tests {
             let dictionary = std::sync::Arc::new(dictionary);
             let rows = 70_000;
             let mut validity = Bitmap::new();
-            validity.extend_from_bools((0..rows).map(|i| i % 7 != 3));
+            // Whole words of valid rows first (the fast path), then a null every 7th row.
+            validity.extend_from_bools((0..rows).map(|i| i < 5_000 || i % 7 != 3));
             let keys: Vec<u32> = (0..validity.count_ones())
                 .map(|i| (i * 5 % 3) as u32)
                 .collect();
