@@ -204,24 +204,47 @@ fn keyed_rows(
     slots: Range<usize>,
     next_value: &mut usize,
 ) {
+    let one = |out: &mut Vec<u8>, value: usize| entries.write(out, keys[value] as usize);
+    let word = |out: &mut Vec<u8>, first: usize| {
+        if entries.cells.is_empty() {
+            return (first..first + 64).for_each(|value| one(out, value));
+        }
+        let mut at = out.len();
+        out.resize(at + 64 * 16, 0);
+        for &key in &keys[first..first + 64] {
+            let (cell, len) = &entries.cells[key as usize];
+            out[at..at + 16].copy_from_slice(cell);
+            at += usize::from(*len);
+        }
+        out.truncate(at);
+    };
+    by_words(out, validity, slots, next_value, word, one);
+}
+
+/// Walks `slots` a word of validity at a time, writing `00` for each null: `word(out, first)`
+/// writes the rows of 64 valid slots whose values start at `first`, `row(out, value)` the row
+/// of one valid slot elsewhere. Label columns are mostly valid, so most words skip the bit
+/// tests.
+#[inline(always)]
+fn by_words(
+    out: &mut Vec<u8>,
+    validity: &Bitmap,
+    slots: Range<usize>,
+    next_value: &mut usize,
+    word: impl Fn(&mut Vec<u8>, usize),
+    row: impl Fn(&mut Vec<u8>, usize),
+) {
     let mut slot = slots.start;
     while slot < slots.end {
         let n = (slots.end - slot).min(64);
         let valid = validity.load(slot);
-        if n == 64 && valid == u64::MAX && !entries.cells.is_empty() {
-            let mut at = out.len();
-            out.resize(at + 64 * 16, 0);
-            for &key in &keys[*next_value..*next_value + 64] {
-                let (cell, len) = &entries.cells[key as usize];
-                out[at..at + 16].copy_from_slice(cell);
-                at += usize::from(*len);
-            }
-            out.truncate(at);
+        if n == 64 && valid == u64::MAX {
+            word(out, *next_value);
             *next_value += 64;
         } else {
             for bit in 0..n {
                 if (valid >> bit) & 1 == 1 {
-                    entries.write(out, keys[*next_value] as usize);
+                    row(out, *next_value);
                     *next_value += 1;
                 } else {
                     out.push(0);
@@ -239,32 +262,14 @@ fn each_slot(
     validity: &Bitmap,
     slots: Range<usize>,
     next_value: &mut usize,
-    mut write: impl FnMut(&mut Vec<u8>, usize),
+    write: impl Fn(&mut Vec<u8>, usize),
 ) {
-    let mut slot = slots.start;
-    while slot < slots.end {
-        // Label columns are mostly valid: a word of valid slots skips the bit tests.
-        let n = (slots.end - slot).min(64);
-        let valid = validity.load(slot);
-        if n == 64 && valid == u64::MAX {
-            for value in *next_value..*next_value + 64 {
-                out.push(1);
-                write(out, value);
-            }
-            *next_value += 64;
-        } else {
-            for bit in 0..n {
-                if (valid >> bit) & 1 == 1 {
-                    out.push(1);
-                    write(out, *next_value);
-                    *next_value += 1;
-                } else {
-                    out.push(0);
-                }
-            }
-        }
-        slot += n;
-    }
+    let row = |out: &mut Vec<u8>, value| {
+        out.push(1);
+        write(out, value);
+    };
+    let word = |out: &mut Vec<u8>, first| (first..first + 64).for_each(|value| row(out, value));
+    by_words(out, validity, slots, next_value, word, row);
 }
 
 /// Canonical bytes of a fixed-width type, whose valid rows are `row(value)`: the `01` marker
@@ -277,30 +282,16 @@ fn fixed_rows<const ROW: usize>(
     row: impl Fn(usize) -> [u8; ROW],
 ) {
     out.reserve(slots.len() * ROW);
-    let mut slot = slots.start;
-    while slot < slots.end {
-        let n = (slots.end - slot).min(64);
-        let valid = validity.load(slot);
-        if n == 64 && valid == u64::MAX {
-            // Sized once and filled in place: no capacity check per row.
-            let start = out.len();
-            out.resize(start + 64 * ROW, 0);
-            for (k, cell) in out[start..].chunks_exact_mut(ROW).enumerate() {
-                cell.copy_from_slice(&row(*next_value + k));
-            }
-            *next_value += 64;
-        } else {
-            for bit in 0..n {
-                if (valid >> bit) & 1 == 1 {
-                    out.extend_from_slice(&row(*next_value));
-                    *next_value += 1;
-                } else {
-                    out.push(0);
-                }
-            }
+    // Sized once per word and filled in place: no capacity check per row.
+    let word = |out: &mut Vec<u8>, first| {
+        let start = out.len();
+        out.resize(start + 64 * ROW, 0);
+        for (k, cell) in out[start..].chunks_exact_mut(ROW).enumerate() {
+            cell.copy_from_slice(&row(first + k));
         }
-        slot += n;
-    }
+    };
+    let one = |out: &mut Vec<u8>, value| out.extend_from_slice(&row(value));
+    by_words(out, validity, slots, next_value, word, one);
 }
 
 /// `01 vv` for each of eight valid booleans, by the byte that holds their bits.

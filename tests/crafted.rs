@@ -3,16 +3,8 @@
 
 mod common;
 
-use common::craft::{boolean_file, boolean_page, crc_of, Claims};
+use common::craft::{boolean_file, boolean_page, crc_of, Claims, TRUE_COUNT};
 use common::{code, json, run, stderr, temp_dir};
-
-const TRUE_COUNT: Claims = Claims {
-    file_rows: None,
-    statistics: None,
-    created_by: None,
-    row_group_rows: None,
-    legacy_statistics: None,
-};
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
     (0..n).map(|i| (i * 7 + seed) % 5 == 0).collect()

@@ -5,16 +5,8 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::craft::{boolean_file_with, boolean_page, Claims, Compact};
+use common::craft::{boolean_file_with, boolean_page, Claims, Compact, TRUE_COUNT};
 use common::{bin, code, json, stderr, temp_dir};
-
-const TRUE_COUNT: Claims = Claims {
-    file_rows: None,
-    statistics: None,
-    created_by: None,
-    row_group_rows: None,
-    legacy_statistics: None,
-};
 
 /// Address space allowed to the binary: room for its code, threads and a normal check, far
 /// less than the sizes the files claim.

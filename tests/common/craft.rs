@@ -152,6 +152,15 @@ pub struct Claims {
     pub legacy_statistics: Option<(Vec<u8>, Vec<u8>)>,
 }
 
+/// Claims that tell the truth: every count as the pages hold it, no statistics.
+pub const TRUE_COUNT: Claims = Claims {
+    file_rows: None,
+    statistics: None,
+    created_by: None,
+    row_group_rows: None,
+    legacy_statistics: None,
+};
+
 /// A file with one REQUIRED BOOLEAN column `label` in one row group made of `pages`,
 /// uncompressed.
 pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
