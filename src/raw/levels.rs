@@ -194,10 +194,13 @@ fn unpack_groups<const W: usize>(packed: &[u8], len: usize, out: &mut Vec<u32>) 
     }
     // The walker hands over at least ceil(len * W / 8) bytes, so every whole group is present.
     debug_assert!(packed.len() * 8 >= len * W);
-    out.reserve(len);
     let whole = len / 8;
-    for group in packed.chunks_exact(W).take(whole) {
-        out.extend_from_slice(&unpack8::<W>(group));
+    // Whole groups are written in place into space sized once; each is exactly W bytes, so
+    // the unpacking is straight-line shifts with no copy of variable length.
+    let start = out.len();
+    out.resize(start + whole * 8, 0);
+    for (group, values) in packed.chunks_exact(W).zip(out[start..].chunks_exact_mut(8)) {
+        values.copy_from_slice(&unpack_whole::<W>(group));
     }
     let rest = len % 8;
     if rest > 0 {
@@ -205,6 +208,25 @@ fn unpack_groups<const W: usize>(packed: &[u8], len: usize, out: &mut Vec<u32>) 
         let tail = packed.get(whole * W..).unwrap_or(&[]);
         out.extend_from_slice(&unpack8::<W>(tail)[..rest]);
     }
+}
+
+/// Unpacks 8 values of `W` bits from a group of exactly `W` bytes.
+#[inline(always)]
+fn unpack_whole<const W: usize>(group: &[u8]) -> [u32; 8] {
+    let mut buf = [0u8; 40];
+    buf[..W].copy_from_slice(&group[..W]);
+    let mask: u64 = if W == 32 {
+        u64::from(u32::MAX)
+    } else {
+        (1u64 << W) - 1
+    };
+    let mut values = [0u32; 8];
+    for (j, value) in values.iter_mut().enumerate() {
+        let bit = j * W;
+        let word = u64::from_le_bytes(buf[bit / 8..bit / 8 + 8].try_into().expect("8 bytes"));
+        *value = ((word >> (bit % 8)) & mask) as u32;
+    }
+    values
 }
 
 /// Unpacks 8 values of `W` bits from a group of up to `W` bytes (shorter reads as zero-padded).
