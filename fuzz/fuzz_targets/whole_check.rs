@@ -5,11 +5,13 @@
 //!
 //! Only files the raw path reads without a failure get the whole check. The parquet crate's
 //! Thrift reader takes booleans inside lists and maps as zero bytes when it skips unknown
-//! fields, so a page header with a list of 2^31 of them loops 2^31 times without reading
-//! input, and nested collections multiply (docs/RELIABILITY.md, "Fuzzing"); no containment
-//! helps with that, and it stopped the first run of this target as a timeout. The raw path refuses such headers
-//! (a collection must fit in the bytes left), so the gate keeps them out while leaving every
-//! file both paths can read, and every file only the arrow path fails on.
+//! fields, so a page header with a list of 2^31 of them loops 2^31 times without reading input
+//! (seconds each, and every such list of six bytes adds as much; docs/RELIABILITY.md,
+//! "Fuzzing"). No containment helps with that, and it stopped the first run of this target as
+//! a timeout. The raw path refuses such headers (a collection must fit in the bytes left), so
+//! the gate keeps them out while leaving every file both paths can read, and every file only
+//! the arrow path fails on. (A header the raw path accepts could still put the parquet crate's
+//! reader out of step, a byte per boolean, onto such a list; no run has met one.)
 #![no_main]
 
 use std::sync::Arc;
