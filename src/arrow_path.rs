@@ -219,12 +219,19 @@ impl ArrowFile {
 
     /// The arrow reader allocates whatever a page header declares, and a failed allocation
     /// aborts the process, which no `catch_unwind` can contain. So before a chunk reaches it,
-    /// its page headers are read and a chunk is refused when a page claims more than the limit
-    /// or more than this process can allocate right now.
+    /// its page headers are read and a chunk is refused when a header does not parse, or a
+    /// page claims more than the limit or more than this process can allocate right now.
     fn screen(&self, row_group: usize, leaf: usize) -> Result<(), DecodeError> {
         let chunk = self.metadata.metadata().row_group(row_group).column(leaf);
         let (start, length) = chunk.byte_range();
-        let declared = largest_declared_page(self.reader.0.as_ref(), start, length);
+        // The parquet crate's Thrift reader can spin for seconds on a malformed list in a
+        // header (docs/RELIABILITY.md, "Fuzzing"), so a header ours refuses is not handed to it.
+        let declared = largest_declared_page(self.reader.0.as_ref(), start, length)
+            .map_err(|e| {
+                DecodeError::Failed(format!(
+                    "not given to the arrow reader, whose Thrift reader can spin on malformed headers: {e}"
+                ))
+            })?;
         let refuse = |why: String| {
             Err(DecodeError::Failed(format!(
                 "not given to the arrow reader, which would allocate what a header declares: a page in the column chunk declares {declared} bytes, {why}"

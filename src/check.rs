@@ -9,6 +9,8 @@ use rayon::prelude::*;
 
 use crate::against::{AgainstOptions, Dump};
 use crate::arrow_path::ArrowFile;
+use parquet::errors::ParquetError;
+
 use crate::canonical::apply;
 use crate::columns::{choose, CheckedColumn, ColumnChoice};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
@@ -17,6 +19,7 @@ use crate::diagnosis::{explain, Profile};
 use crate::dump::{self, Record};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
 use crate::raw::column::{DecodeOptions, PageAnomaly};
+use crate::raw::error::RawError;
 use crate::raw::RawFile;
 use crate::report::{
     BlockDifference, ColumnReport, ColumnStatus, Digests, FileReport, Finding, FindingKind,
@@ -70,8 +73,15 @@ pub fn check_file(
 ) -> FileReport {
     let started = Instant::now();
     let raw = RawFile::open(source.clone(), options.decode);
-    let arrow =
-        ArrowFile::open(source).map(|f| f.with_max_page_bytes(options.decode.max_page_bytes));
+    // The parquet crate's Thrift reader can spin for seconds on a malformed list
+    // (docs/RELIABILITY.md, "Fuzzing"): a footer ours finds malformed is not handed to it.
+    let arrow = match &raw {
+        Err(RawError::MalformedFooter(_)) => Err(ParquetError::General(
+            "not tried: the footer's Thrift is malformed".into(),
+        )),
+        _ => ArrowFile::open(source)
+            .map(|file| file.with_max_page_bytes(options.decode.max_page_bytes)),
+    };
     let (raw, arrow) = match (raw, arrow) {
         (Ok(raw), Ok(arrow)) => (raw, arrow),
         (Err(raw_error), Err(arrow_error)) => {

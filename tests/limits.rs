@@ -187,3 +187,53 @@ fn thrift_lists_claiming_billions_of_elements_are_refused_before_allocating() {
         );
     }
 }
+
+/// A Thrift field 100 holding a list of 2^31 − 1 booleans in nine bytes. The parquet crate's
+/// Thrift reader (60.1) skips each boolean of an unknown list as zero bytes, so it loops for
+/// about ten seconds per such list without reading anything; found by `whole_check` fuzzing.
+const SPINNING_LIST: [u8; 9] = [0x09, 0xc8, 0x01, 0xf1, 0xff, 0xff, 0xff, 0xff, 0x07];
+
+/// Runs the binary on `bytes` and checks it answers with exit 2 well before the lists could
+/// have been skipped (six of them take the arrow reader about a minute).
+fn refused_quickly(dir: &tempfile::TempDir, name: &str, bytes: &[u8], expect: &str) {
+    let started = std::time::Instant::now();
+    let output = check_limited(dir, name, bytes, &[]);
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(seconds < 20.0, "{name} took {seconds:.1} s");
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert_one_line_errors(&output, name, &[expect]);
+}
+
+#[test]
+fn malformed_thrift_is_not_handed_to_the_parquet_crate_whose_reader_spins_on_it() {
+    let dir = temp_dir();
+    // In a page header: the raw path refuses the list, and the chunk is not given to the arrow
+    // reader.
+    let mut page = boolean_page(&labels(100));
+    page.header_extra = SPINNING_LIST.repeat(6);
+    let file = boolean_file_with(&[page], &TRUE_COUNT, false);
+    refused_quickly(
+        &dir,
+        "page-header-lists.parquet",
+        &file,
+        "not given to the arrow reader",
+    );
+
+    // In the footer, before its final stop byte: the arrow reader is not tried on it.
+    let file = boolean_file_with(&[boolean_page(&labels(100))], &TRUE_COUNT, false);
+    let footer_len = u32::from_le_bytes(file[file.len() - 8..file.len() - 4].try_into().unwrap());
+    let footer_start = file.len() - 8 - footer_len as usize;
+    let mut footer = file[footer_start..file.len() - 9].to_vec();
+    footer.extend_from_slice(&SPINNING_LIST.repeat(6));
+    footer.push(0); // FileMetaData's stop
+    let mut patched = file[..footer_start].to_vec();
+    patched.extend_from_slice(&footer);
+    patched.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    patched.extend_from_slice(b"PAR1");
+    refused_quickly(
+        &dir,
+        "footer-lists.parquet",
+        &patched,
+        "not tried: the footer's Thrift is malformed",
+    );
+}

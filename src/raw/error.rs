@@ -16,6 +16,10 @@ pub enum RawError {
     /// The bytes do not follow the format.
     #[error("{0}")]
     Invalid(String),
+    /// The footer's Thrift does not parse: other readers are not handed it either, since the
+    /// parquet crate's Thrift reader can spin on malformed lists (docs/RELIABILITY.md).
+    #[error("footer: {0}")]
+    MalformedFooter(String),
     /// The bytes are valid Parquet that this decoder does not read yet.
     #[error("unsupported: {0}")]
     Unsupported(String),

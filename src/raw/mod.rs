@@ -293,6 +293,6 @@ fn read_footer(source: &dyn ByteSource) -> RawResult<FileMetaData> {
         .map_err(io_error)?;
     parse_file_metadata(&footer).map_err(|e| match e {
         RawError::Unsupported(_) => e,
-        other => RawError::invalid(format!("footer: {other}")),
+        other => RawError::MalformedFooter(other.to_string()),
     })
 }

@@ -7,7 +7,7 @@ use super::metadata::{parse_page_header, ColumnMetaData, PageHeader};
 use crate::source::ByteSource;
 
 /// Bytes read for a page header when only headers are wanted: enough for any header without
-/// large statistics; a header that does not parse from them is read again from this many ×16.
+/// large statistics; one that does not parse from them is read again from more.
 const HEADER_WINDOW: usize = 1 << 10;
 
 /// The byte range a column chunk occupies in the file.
@@ -47,35 +47,41 @@ pub fn chunk_range(meta: &ColumnMetaData, file_len: u64) -> RawResult<ChunkRange
 /// The largest size, compressed or uncompressed, that any page header of the chunk at
 /// `start..start + length` declares, reading only the headers from `source`.
 ///
-/// For screening a chunk before a reader that allocates whatever a header declares. It stops at
-/// the first header it cannot read and returns what it saw: decoding reports that header.
-pub fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -> u64 {
+/// For screening a chunk before a reader that allocates whatever a header declares, or that
+/// may spin on malformed Thrift: a header this reader refuses is an error naming its offset.
+pub fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -> RawResult<u64> {
     let end = start.saturating_add(length).min(source.len());
     let mut offset = start;
     let mut largest = 0u64;
     while offset < end {
         let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
-        let header = [HEADER_WINDOW, HEADER_WINDOW << 4]
-            .into_iter()
-            .find_map(|window| {
-                let bytes = source.read_at(offset, window.min(left)).ok()?;
-                parse_page_header(&bytes).ok()
-            });
-        let Some((header, header_len)) = header else {
-            break;
-        };
+        // Small reads first; a header with large statistics is read again from more bytes.
+        let mut parsed = Err(RawError::invalid("no bytes"));
+        for window in [HEADER_WINDOW, HEADER_WINDOW << 6, left] {
+            let bytes = source
+                .read_at(offset, window.min(left))
+                .map_err(|e| RawError::invalid(format!("reading a page header: {e}")))?;
+            parsed = parse_page_header(&bytes);
+            if parsed.is_ok() || window >= left {
+                break;
+            }
+        }
+        let (header, header_len) =
+            parsed.map_err(|e| RawError::invalid(format!("page header at byte {offset}: {e}")))?;
         let (Ok(compressed), Ok(uncompressed)) = (
             u64::try_from(header.compressed_page_size),
             u64::try_from(header.uncompressed_page_size),
         ) else {
-            break;
+            return Err(RawError::invalid(format!(
+                "page header at byte {offset} declares a negative size"
+            )));
         };
         largest = largest.max(compressed).max(uncompressed);
         offset = offset
             .saturating_add(header_len as u64)
             .saturating_add(compressed);
     }
-    largest
+    Ok(largest)
 }
 
 /// One page as stored: its header and its (possibly compressed) body.

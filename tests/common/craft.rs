@@ -117,6 +117,8 @@ pub struct CraftedPage {
     pub crc: Option<i32>,
     /// The uncompressed_page_size to claim instead of the true one.
     pub declared_size: Option<i32>,
+    /// Raw Thrift field bytes appended to the page header's own fields.
+    pub header_extra: Vec<u8>,
 }
 
 /// A data page v1 of a REQUIRED BOOLEAN column holding `values`, PLAIN-encoded.
@@ -130,6 +132,7 @@ pub fn boolean_page(values: &[bool]) -> CraftedPage {
         body,
         crc: None,
         declared_size: None,
+        header_extra: Vec::new(),
     }
 }
 
@@ -194,6 +197,7 @@ pub fn boolean_file_with(pages: &[CraftedPage], claims: &Claims, snappy: bool) -
         header.i32(3, 3); // RLE
         header.i32(4, 3); // RLE
         header.end();
+        header.out.extend_from_slice(&page.header_extra);
         header.end();
         file.extend_from_slice(&header.out);
         file.extend_from_slice(&stored);
