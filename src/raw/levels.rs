@@ -213,6 +213,7 @@ fn unpack_groups<const W: usize>(packed: &[u8], len: usize, out: &mut Vec<u32>) 
 /// Unpacks 8 values of `W` bits from a group of exactly `W` bytes.
 #[inline(always)]
 fn unpack_whole<const W: usize>(group: &[u8]) -> [u32; 8] {
+    // 32 bytes of group plus room for an 8-byte read starting at byte 28.
     let mut buf = [0u8; 40];
     buf[..W].copy_from_slice(&group[..W]);
     let mask: u64 = if W == 32 {
@@ -232,24 +233,10 @@ fn unpack_whole<const W: usize>(group: &[u8]) -> [u32; 8] {
 /// Unpacks 8 values of `W` bits from a group of up to `W` bytes (shorter reads as zero-padded).
 #[inline(always)]
 fn unpack8<const W: usize>(group: &[u8]) -> [u32; 8] {
-    // 32 bytes of group plus room for an 8-byte read starting at byte 28.
-    let mut buf = [0u8; 40];
+    let mut padded = [0u8; 32];
     let n = group.len().min(W);
-    buf[..n].copy_from_slice(&group[..n]);
-    let mask: u64 = if W == 32 {
-        u64::from(u32::MAX)
-    } else {
-        (1u64 << W) - 1
-    };
-    let mut values = [0u32; 8];
-    for (j, value) in values.iter_mut().enumerate() {
-        let bit = j * W;
-        let at = bit / 8;
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&buf[at..at + 8]);
-        *value = ((u64::from_le_bytes(word) >> (bit % 8)) & mask) as u32;
-    }
-    values
+    padded[..n].copy_from_slice(&group[..n]);
+    unpack_whole::<W>(&padded[..W])
 }
 
 /// Decodes `count` values of the deprecated BIT_PACKED level encoding (MSB first); returns the
