@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use labelcheck::raw::column::MAX_PAGE_VALUES;
-use labelcheck::value::{PhysicalType, Values};
+use labelcheck::raw::metadata::physical_type_from_i32;
+use labelcheck::value::Values;
 
 const _: () = assert!(1 << 16 <= MAX_PAGE_VALUES);
 
@@ -46,16 +47,9 @@ impl<'a> Params<'a> {
     /// A physical type with a type length (used by FIXED_LEN_BYTE_ARRAY only), as
     /// `Values::empty` receives them from the schema: any non-negative i32 clamps to usize.
     pub fn values(&mut self) -> Values {
-        let physical = match self.u8() % 8 {
-            0 => PhysicalType::Boolean,
-            1 => PhysicalType::Int32,
-            2 => PhysicalType::Int64,
-            3 => PhysicalType::Int96,
-            4 => PhysicalType::Float,
-            5 => PhysicalType::Double,
-            6 => PhysicalType::ByteArray,
-            _ => PhysicalType::FixedLenByteArray,
-        };
+        // The Thrift `Type` values are 0..=7, decoded as the footer's are.
+        let physical =
+            physical_type_from_i32(i32::from(self.u8() % 8)).expect("0..=7 are the physical types");
         // Mostly small widths; a set top bit asks for a large one.
         let raw = self.le(2) as usize;
         let type_length = if raw & 0x8000 != 0 {
