@@ -154,6 +154,8 @@ fn bench(c: &mut Criterion) {
             column: name,
             row_group: 0,
             first_row: 0,
+            window_start: 0,
+            group_rows: N,
         };
         let compare = || {
             compare_chunk(

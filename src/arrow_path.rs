@@ -15,12 +15,14 @@ use arrow_array::types::{
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
+use arrow_array::RecordBatch;
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType};
 use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, FieldRef, Schema, SchemaRef, TimeUnit};
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
 };
 use parquet::arrow::ProjectionMask;
 use parquet::errors::ParquetError;
@@ -28,11 +30,7 @@ use parquet::file::metadata::{FileMetaData, ParquetMetaDataBuilder};
 use parquet::file::reader::{ChunkReader, Length};
 
 use crate::canonical::{int96_from_nanos, minimal_twos_complement};
-use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
-use crate::raw::column::DecodeOptions;
-// Only to read page headers before the arrow reader sees a chunk (see `ArrowFile::screen`):
-// the values this path reports are decoded by the parquet crate alone.
-use crate::raw::page::largest_declared_page;
+use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows};
 use crate::source::ByteSource;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, PhysicalType, Values};
 
@@ -141,7 +139,6 @@ pub struct ArrowFile {
     reader: SourceReader,
     metadata: ArrowReaderMetadata,
     leaves: Vec<LeafTarget>,
-    max_page_bytes: u64,
 }
 
 impl ArrowFile {
@@ -207,47 +204,7 @@ impl ArrowFile {
             reader,
             metadata,
             leaves,
-            max_page_bytes: DecodeOptions::default().max_page_bytes as u64,
         })
-    }
-
-    /// Refuses column chunks with a page header declaring more than `bytes` (`--max-page-bytes`).
-    pub fn with_max_page_bytes(mut self, bytes: usize) -> Self {
-        self.max_page_bytes = bytes as u64;
-        self
-    }
-
-    /// The arrow reader allocates whatever a page header declares, and a failed allocation
-    /// aborts the process, which no `catch_unwind` can contain. So before a chunk reaches it,
-    /// its page headers are read and a chunk is refused when a header does not parse, or a
-    /// page claims more than the limit or more than this process can allocate right now.
-    fn screen(&self, row_group: usize, leaf: usize) -> Result<(), DecodeError> {
-        let chunk = self.metadata.metadata().row_group(row_group).column(leaf);
-        let (start, length) = chunk.byte_range();
-        // The parquet crate's Thrift reader can spin for seconds on a malformed list in a
-        // header (docs/RELIABILITY.md, "Fuzzing"), so a header ours refuses is not handed to it.
-        let declared = largest_declared_page(self.reader.0.as_ref(), start, length)
-            .map_err(|e| {
-                DecodeError::Failed(format!(
-                    "not given to the arrow reader, whose Thrift reader can spin on malformed headers: {e}"
-                ))
-            })?;
-        let refuse = |why: String| {
-            Err(DecodeError::Failed(format!(
-                "not given to the arrow reader, which would allocate what a header declares: a page in the column chunk declares {declared} bytes, {why}"
-            )))
-        };
-        if declared > self.max_page_bytes {
-            return refuse(format!(
-                "more than --max-page-bytes ({})",
-                self.max_page_bytes
-            ));
-        }
-        let size = usize::try_from(declared).unwrap_or(usize::MAX);
-        if Vec::<u8>::new().try_reserve_exact(size).is_err() {
-            return refuse("more than this process can allocate".into());
-        }
-        Ok(())
     }
 
     /// Number of row groups.
@@ -255,7 +212,8 @@ impl ArrowFile {
         self.metadata.metadata().num_row_groups()
     }
 
-    fn read_leaf(&self, row_group: usize, leaf: usize) -> Result<ColumnSlice, DecodeError> {
+    /// Builds the arrow reader for one leaf of one row group.
+    fn open_leaf(&self, row_group: usize, leaf: usize) -> Result<ArrowWindows<'_>, DecodeError> {
         let target = self
             .leaves
             .get(leaf)
@@ -263,7 +221,6 @@ impl ArrowFile {
         if row_group >= self.num_row_groups() {
             return Err(DecodeError::Failed(format!("no row group {row_group}")));
         }
-        self.screen(row_group, leaf)?;
         let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), [leaf]);
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
             self.reader.clone(),
@@ -274,6 +231,28 @@ impl ArrowFile {
         .with_batch_size(BATCH_ROWS)
         .build()
         .map_err(failed)?;
+        Ok(ArrowWindows {
+            target,
+            reader,
+            pending: None,
+            first: true,
+        })
+    }
+}
+
+/// One leaf of one row group read by the arrow reader a window of rows at a time: record
+/// batches are converted until the window is full, and the rest of a batch waits for the
+/// next window (a zero-copy slice).
+struct ArrowWindows<'a> {
+    target: &'a LeafTarget,
+    reader: ParquetRecordBatchReader,
+    pending: Option<RecordBatch>,
+    first: bool,
+}
+
+impl ArrowWindows<'_> {
+    fn read(&mut self, rows: usize) -> Result<Option<ColumnSlice>, DecodeError> {
+        let target = self.target;
         let mut slice = ColumnSlice::empty(target.physical_type, target.type_length);
         if target.repeated {
             slice.lists = Some(ListShape {
@@ -281,8 +260,23 @@ impl ArrowFile {
                 validity: Bitmap::new(),
             });
         }
-        for batch in reader {
-            let batch = batch.map_err(|e| DecodeError::Failed(e.to_string()))?;
+        let mut collected = 0;
+        while collected < rows {
+            let batch = match self.pending.take() {
+                Some(batch) => batch,
+                None => match self.reader.next() {
+                    Some(batch) => batch.map_err(|e| DecodeError::Failed(e.to_string()))?,
+                    None => break,
+                },
+            };
+            let wanted = rows - collected;
+            let batch = if batch.num_rows() > wanted {
+                self.pending = Some(batch.slice(wanted, batch.num_rows() - wanted));
+                batch.slice(0, wanted)
+            } else {
+                batch
+            };
+            collected += batch.num_rows();
             let (array, nulls) = descend(batch.column(0), &target.path[1..])?;
             match (array.data_type(), &mut slice.lists) {
                 (DataType::List(_) | DataType::LargeList(_), Some(_)) => {
@@ -296,11 +290,27 @@ impl ArrowFile {
                 }
             }
         }
+        let first = std::mem::take(&mut self.first);
+        if collected == 0 && !first {
+            return Ok(None);
+        }
         slice.rows = match &slice.lists {
             Some(shape) => shape.validity.len(),
             None => slice.validity.len(),
         };
-        Ok(slice)
+        Ok(Some(slice))
+    }
+}
+
+impl ChunkWindows for ArrowWindows<'_> {
+    fn next_window(&mut self, rows: WindowRows) -> Result<Option<DecodedChunk>, DecodeError> {
+        let (WindowRows::About(rows) | WindowRows::Exactly(rows)) = rows;
+        let slice = contain(|| self.read(rows), DecodeError::Failed)?;
+        Ok(slice.map(|slice| DecodedChunk {
+            slice,
+            pages: Vec::new(),
+            claims: None,
+        }))
     }
 }
 
@@ -310,12 +320,16 @@ impl ColumnDecoder for ArrowFile {
     }
 
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
-        let slice = contain(|| self.read_leaf(row_group, leaf), DecodeError::Failed)?;
-        Ok(DecodedChunk {
-            slice,
-            pages: Vec::new(),
-            claims: None,
-        })
+        crate::decode::drain(self.windows(row_group, leaf)?)
+    }
+
+    fn windows(
+        &self,
+        row_group: usize,
+        leaf: usize,
+    ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
+        let windows = contain(|| self.open_leaf(row_group, leaf), DecodeError::Failed)?;
+        Ok(Box::new(windows))
     }
 }
 

@@ -14,10 +14,13 @@ use parquet::errors::ParquetError;
 use crate::canonical::apply;
 use crate::columns::{choose, CheckedColumn, ColumnChoice};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
-use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::decode::{
+    ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName, WindowRows,
+};
 use crate::diagnosis::{explain, Profile};
 use crate::dump::{self, Record};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
+use crate::preflight::Screen;
 use crate::raw::column::{DecodeOptions, PageAnomaly};
 use crate::raw::error::RawError;
 use crate::raw::RawFile;
@@ -27,6 +30,8 @@ use crate::report::{
 };
 use crate::source::ByteSource;
 use crate::timings::{timed, FileTimes, PhaseTimes};
+use crate::value::ColumnSlice;
+use crate::witness::ChunkWitness;
 
 /// What to check and how.
 #[derive(Debug, Clone)]
@@ -37,8 +42,11 @@ pub struct CheckOptions {
     pub max_listed: usize,
     /// Raw decoder options.
     pub decode: DecodeOptions,
-    /// Row groups decoded at once; bounds memory.
+    /// Row groups checked at once, each column chunk of them a task.
     pub window: usize,
+    /// Rows of a column chunk decoded at once (the raw path rounds up to a page boundary):
+    /// with the number of threads, this bounds memory whatever the row groups' size.
+    pub window_rows: usize,
     /// A label dump to compare with, as a third witness.
     pub against: Option<AgainstOptions>,
     /// Put the seconds spent per stage and phase in the report.
@@ -79,8 +87,12 @@ pub fn check_file(
         Err(RawError::MalformedFooter(_)) => Err(ParquetError::General(
             "not tried: the footer's Thrift is malformed".into(),
         )),
-        _ => ArrowFile::open(source)
-            .map(|file| file.with_max_page_bytes(options.decode.max_page_bytes)),
+        // Every size the footer declares is checked before the parquet crate sees it: its
+        // schema walk recurses without a bound, and its structures are allocated as declared.
+        Err(RawError::BeyondLimit(_)) => Err(ParquetError::General(
+            "not tried: the footer declares more than a resource limit allows".into(),
+        )),
+        _ => ArrowFile::open(source),
     };
     let (raw, arrow) = match (raw, arrow) {
         (Ok(raw), Ok(arrow)) => (raw, arrow),
@@ -184,10 +196,12 @@ pub fn check_file(
     let total: u64 = facts.row_group_rows.iter().sum::<u64>() * columns.len() as u64;
     let opened = started.elapsed().as_secs_f64();
     let progress = progress(total);
+    let screen = Screen::new(&raw, options.decode.max_page_bytes);
     let witnesses = Witnesses {
         arrow: &arrow,
         raw: &raw,
         against: dump.as_ref().map(|d| d as &dyn ColumnDecoder),
+        screen: Some(&screen),
     };
     let mut report = check_with(
         path,
@@ -269,6 +283,8 @@ pub struct Witnesses<'a> {
     pub raw: &'a dyn ColumnDecoder,
     /// The `--against` dump, if any.
     pub against: Option<&'a dyn ColumnDecoder>,
+    /// The pre-flight screen a chunk must pass before the arrow seat is asked to decode it.
+    pub screen: Option<&'a Screen<'a>>,
 }
 
 /// Checks `columns` of a file through its witnesses. This is the seam tests use to put a
@@ -331,7 +347,7 @@ pub fn check_with(
                     facts.row_group_rows[rg],
                     witnesses,
                     skip[c],
-                    options.max_listed,
+                    options,
                 );
                 progress.advance(facts.row_group_rows[rg]);
                 output
@@ -421,6 +437,43 @@ fn merge_path(
     }
 }
 
+/// Takes the next window from a decoder still in the run; a decoding error takes it out of
+/// the run for the rest of the chunk, keeping the error.
+fn next_window(
+    windows: &mut Result<Box<dyn ChunkWindows + '_>, DecodeError>,
+    rows: WindowRows,
+) -> Option<DecodedChunk> {
+    let decoder = windows.as_mut().ok()?;
+    match decoder.next_window(rows) {
+        Ok(window) => window,
+        Err(e) => {
+            *windows = Err(e);
+            None
+        }
+    }
+}
+
+impl PathOutput {
+    fn empty() -> Self {
+        Self {
+            rows: 0,
+            nulls: 0,
+            pieces: Vec::new(),
+        }
+    }
+
+    /// Counts a window whose fingerprint pieces are `pieces`.
+    fn add(&mut self, slice: &ColumnSlice, pieces: Vec<BlockPiece>) {
+        self.rows += slice.rows as u64;
+        self.nulls += slice.null_rows() as u64;
+        self.pieces.extend(pieces);
+    }
+}
+
+/// Decodes, compares and fingerprints one column chunk a window of rows at a time, so that
+/// memory follows the window whatever the row group's size. The raw path leads: it ends a
+/// window at a page boundary, the other witnesses read as many rows, and it decodes the next
+/// window while the arrow path decodes the current one.
 fn run_task(
     column: &CheckedColumn,
     row_group: usize,
@@ -430,27 +483,29 @@ fn run_task(
         arrow,
         raw,
         against,
+        screen,
     }: Witnesses<'_>,
     (skip_arrow, skip_raw): (bool, bool),
-    max_listed: usize,
+    options: &CheckOptions,
 ) -> TaskOutput {
     let skipped = || {
         Err(DecodeError::Failed(
             "skipped after an earlier failure".into(),
         ))
     };
+    let leaf = column.leaf;
+    let window_rows = options.window_rows.max(1);
     let mut times = PhaseTimes::default();
-    let ((arrow_chunk, arrow_seconds), (mut raw_chunk, raw_seconds)) = rayon::join(
+    let ((mut arrow_windows, arrow_seconds), (mut raw_windows, raw_seconds)) = rayon::join(
         || {
             timed(|| {
                 if skip_arrow {
                     return skipped();
                 }
-                let mut chunk = arrow.decode(row_group, column.leaf);
-                if let Ok(chunk) = &mut chunk {
-                    apply(column.canonical, &mut chunk.slice);
+                if let Some(Err(refusal)) = screen.map(|s| s.check(row_group, leaf)) {
+                    return Err(DecodeError::Failed(refusal.to_string()));
                 }
-                chunk
+                arrow.windows(row_group, leaf)
             })
         },
         || {
@@ -458,93 +513,150 @@ fn run_task(
                 if skip_raw {
                     skipped()
                 } else {
-                    raw.decode(row_group, column.leaf)
+                    raw.windows(row_group, leaf)
                 }
             })
         },
     );
-    times.arrow = arrow_seconds;
-    let (beyond_arrow, canonical_seconds) = timed(|| match &mut raw_chunk {
-        Ok(chunk) => apply(column.canonical, &mut chunk.slice),
-        Err(_) => 0,
-    });
-    times.raw = raw_seconds + canonical_seconds;
+    (times.arrow, times.raw) = (arrow_seconds, raw_seconds);
     // A column the dump does not hold is simply not compared with it.
-    let against_chunk;
-    (against_chunk, times.against) =
-        timed(|| against.and_then(|d| d.decode(row_group, column.leaf).ok()));
-    let comparison;
-    (comparison, times.compare) = timed(|| match (&arrow_chunk, &raw_chunk) {
-        (Ok(a), Ok(r)) => Some(compare_chunk(
-            ChunkPosition {
-                column: &column.name,
-                row_group,
-                first_row,
-            },
-            column.style,
-            &a.slice,
-            &r.slice,
-            against_chunk.as_ref().map(|d| &d.slice),
-            &r.pages,
-            max_listed,
-        )),
-        _ => None,
-    });
-    let metadata_started = Instant::now();
+    let mut against_windows = against.and_then(|d| d.windows(row_group, leaf).ok());
+
+    let mut arrow_out = PathOutput::empty();
+    let mut raw_out = PathOutput::empty();
+    let mut against_out = against_windows.as_ref().map(|_| PathOutput::empty());
+    let mut comparison: Option<ChunkComparison> = None;
+    let mut witness = ChunkWitness::new(column, row_group);
+    let mut pages: Vec<PageInfo> = Vec::new();
     let mut findings = Vec::new();
-    if let Ok(chunk) = &raw_chunk {
-        findings.extend(crate::witness::check(column, row_group, chunk));
-        for page in &chunk.pages {
-            for anomaly in &page.anomalies {
-                findings.push(Finding {
-                    kind: match anomaly {
-                        PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. } => {
-                            FindingKind::Stats
-                        }
-                        PageAnomaly::TrailingBytes { .. } | PageAnomaly::ChunkTail { .. } => {
-                            FindingKind::Page
-                        }
-                    },
-                    column: Some(column.name.clone()),
-                    row_group: Some(row_group),
-                    page: Some(page.index),
-                    page_offset: Some(page.offset),
-                    message: format!("page {} at byte {}: {anomaly}", page.index, page.offset),
-                    errors: None,
-                });
+    let mut beyond_arrow = 0;
+    let mut window_start = 0usize;
+
+    let (mut raw_next, seconds) =
+        timed(|| next_window(&mut raw_windows, WindowRows::About(window_rows)));
+    times.raw += seconds;
+    loop {
+        let mut raw_window = raw_next.take();
+        let rows = raw_window.as_ref().map_or(window_rows, |w| w.slice.rows);
+        let raw_running = raw_window.is_some();
+        let ((arrow_window, arrow_seconds), (following, raw_seconds)) = rayon::join(
+            || timed(|| next_window(&mut arrow_windows, WindowRows::Exactly(rows))),
+            || {
+                timed(|| {
+                    raw_running
+                        .then(|| next_window(&mut raw_windows, WindowRows::About(window_rows)))
+                        .flatten()
+                })
+            },
+        );
+        raw_next = following;
+        let (against_window, against_seconds) = timed(|| {
+            against_windows
+                .as_mut()
+                .and_then(|w| w.next_window(WindowRows::Exactly(rows)).ok().flatten())
+        });
+        times.against += against_seconds;
+        if raw_window.is_none() && arrow_window.is_none() && against_window.is_none() {
+            break;
+        }
+        let (mut arrow_window, canonical_seconds) = timed(|| {
+            arrow_window.map(|mut w| {
+                apply(column.canonical, &mut w.slice);
+                w
+            })
+        });
+        times.arrow += arrow_seconds + canonical_seconds;
+        let (beyond, canonical_seconds) = timed(|| match &mut raw_window {
+            Some(w) => apply(column.canonical, &mut w.slice),
+            None => 0,
+        });
+        beyond_arrow += beyond;
+        times.raw += raw_seconds + canonical_seconds;
+
+        let metadata_started = Instant::now();
+        if let Some(window) = &mut raw_window {
+            witness.observe(window);
+            findings.extend(page_findings(column, row_group, &window.pages));
+            pages.append(&mut window.pages);
+        }
+        times.metadata += metadata_started.elapsed().as_secs_f64();
+
+        let empty = ColumnSlice::empty(column.physical, 0);
+        let (arrow_slice, raw_slice) = (
+            arrow_window.take().map(|w| w.slice),
+            raw_window.take().map(|w| w.slice),
+        );
+        let against_slice = against_window.map(|w| w.slice);
+        let window_comparison;
+        (window_comparison, times.compare) = timed(|| {
+            let listed = comparison.as_ref().map_or(0, |c| c.listed.len());
+            compare_chunk(
+                ChunkPosition {
+                    column: &column.name,
+                    row_group,
+                    first_row,
+                    window_start,
+                    group_rows: group_rows as usize,
+                },
+                column.style,
+                arrow_slice.as_ref().unwrap_or(&empty),
+                raw_slice.as_ref().unwrap_or(&empty),
+                against_slice.as_ref(),
+                &pages,
+                options.max_listed.saturating_sub(listed),
+            )
+        });
+        let window_first_row = first_row + window_start as u64;
+        let identical =
+            window_comparison.paths_identical && arrow_slice.is_some() && raw_slice.is_some();
+        let fingerprint_started = Instant::now();
+        if identical {
+            let (a, r) = (arrow_slice.unwrap(), raw_slice.unwrap());
+            let pieces = hash_slice(&a, window_first_row);
+            raw_out.add(&r, pieces.clone());
+            arrow_out.add(&a, pieces);
+        } else {
+            let hash = |slice: &Option<ColumnSlice>| {
+                slice
+                    .as_ref()
+                    .map(|s| hash_slice(s, window_first_row))
+                    .unwrap_or_default()
+            };
+            let (arrow_pieces, raw_pieces) =
+                rayon::join(|| hash(&arrow_slice), || hash(&raw_slice));
+            if let Some(a) = &arrow_slice {
+                arrow_out.add(a, arrow_pieces);
+            }
+            if let Some(r) = &raw_slice {
+                raw_out.add(r, raw_pieces);
             }
         }
-        for page in chunk.pages.iter().filter(|p| p.crc_ok == Some(false)) {
-            findings.push(Finding {
-                kind: FindingKind::Crc,
-                column: Some(column.name.clone()),
-                row_group: Some(row_group),
-                page: Some(page.index),
-                page_offset: Some(page.offset),
-                message: format!(
-                    "page {} at byte {} fails its CRC32 check: its bytes changed after they were written",
-                    page.index, page.offset
-                ),
-                errors: None,
-            });
+        if let (Some(out), Some(d)) = (&mut against_out, &against_slice) {
+            out.add(d, hash_slice(d, window_first_row));
+        }
+        times.fingerprint += fingerprint_started.elapsed().as_secs_f64();
+        window_start += rows;
+        match &mut comparison {
+            Some(total) => total.merge(window_comparison),
+            None => comparison = Some(window_comparison),
         }
     }
-    if let Ok(chunk) = &raw_chunk {
-        let declared = group_rows;
-        if chunk.slice.rows as u64 != declared {
-            findings.push(Finding {
-                kind: FindingKind::Stats,
-                column: Some(column.name.clone()),
-                row_group: Some(row_group),
-                page: None,
-                page_offset: None,
-                message: format!(
-                    "column {:?}, row group {row_group}: the row group declares num_rows {declared}, its column chunk holds {} rows",
-                    column.name, chunk.slice.rows
-                ),
-                errors: None,
-            });
-        }
+
+    let metadata_started = Instant::now();
+    findings.splice(0..0, witness.finish());
+    if raw_windows.is_ok() && raw_out.rows != group_rows {
+        findings.push(Finding {
+            kind: FindingKind::Stats,
+            column: Some(column.name.clone()),
+            row_group: Some(row_group),
+            page: None,
+            page_offset: None,
+            message: format!(
+                "column {:?}, row group {row_group}: the row group declares num_rows {group_rows}, its column chunk holds {} rows",
+                column.name, raw_out.rows
+            ),
+            errors: None,
+        });
     }
     if beyond_arrow > 0 {
         findings.push(Finding {
@@ -559,59 +671,71 @@ fn run_task(
             errors: None,
         });
     }
-    let finish = |chunk: Result<DecodedChunk, DecodeError>| {
-        chunk.map(|c| PathOutput {
-            rows: c.slice.rows as u64,
-            nulls: c.slice.null_rows() as u64,
-            pieces: hash_slice(&c.slice, first_row),
-        })
-    };
     let mut page_profile = Profile::default();
     let mut page_starts = Vec::new();
-    if let Ok(chunk) = &raw_chunk {
-        page_profile.count_pages(&chunk.pages);
+    if raw_windows.is_ok() {
+        page_profile.count_pages(&pages);
         page_starts.extend(
-            chunk
-                .pages
+            pages
                 .iter()
                 .filter(|p| p.rows > 0)
                 .map(|p| first_row + p.first_row as u64),
         );
     }
-    times.metadata = metadata_started.elapsed().as_secs_f64();
-    // Identical slices have identical fingerprints, so they are hashed once; a chunk where
-    // the paths differ anywhere is hashed on each.
-    let identical = comparison.as_ref().is_some_and(|c| c.paths_identical);
-    let ((arrow, arrow_seconds), (raw, raw_seconds)) = if identical {
-        let (arrow, seconds) = timed(|| finish(arrow_chunk));
-        let raw = match (&arrow, raw_chunk) {
-            (Ok(hashed), Ok(chunk)) => Ok(PathOutput {
-                rows: chunk.slice.rows as u64,
-                nulls: chunk.slice.null_rows() as u64,
-                pieces: hashed.pieces.clone(),
-            }),
-            (_, chunk) => finish(chunk),
-        };
-        ((arrow, seconds), (raw, 0.0))
-    } else {
-        rayon::join(
-            || timed(|| finish(arrow_chunk)),
-            || timed(|| finish(raw_chunk)),
-        )
-    };
-    let (against, against_seconds) =
-        timed(|| against_chunk.and_then(|chunk| finish(Ok(chunk)).ok()));
-    times.fingerprint = arrow_seconds + raw_seconds + against_seconds;
+    times.metadata += metadata_started.elapsed().as_secs_f64();
+    // Rows compared while both paths still decoded mean nothing once one of them failed.
+    let comparison = comparison.filter(|_| arrow_windows.is_ok() && raw_windows.is_ok());
     TaskOutput {
-        arrow,
-        raw,
-        against,
+        arrow: arrow_windows.map(|_| arrow_out),
+        raw: raw_windows.map(|_| raw_out),
+        against: against_out,
         page_profile,
         page_starts,
         comparison,
         findings,
         times,
     }
+}
+
+/// Findings about the pages of a chunk: anomalies that did not stop their decoding, and
+/// checksums that do not match.
+fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for page in pages {
+        for anomaly in &page.anomalies {
+            findings.push(Finding {
+                kind: match anomaly {
+                    PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. } => {
+                        FindingKind::Stats
+                    }
+                    PageAnomaly::TrailingBytes { .. } | PageAnomaly::ChunkTail { .. } => {
+                        FindingKind::Page
+                    }
+                },
+                column: Some(column.name.clone()),
+                row_group: Some(row_group),
+                page: Some(page.index),
+                page_offset: Some(page.offset),
+                message: format!("page {} at byte {}: {anomaly}", page.index, page.offset),
+                errors: None,
+            });
+        }
+    }
+    for page in pages.iter().filter(|p| p.crc_ok == Some(false)) {
+        findings.push(Finding {
+            kind: FindingKind::Crc,
+            column: Some(column.name.clone()),
+            row_group: Some(row_group),
+            page: Some(page.index),
+            page_offset: Some(page.offset),
+            message: format!(
+                "page {} at byte {} fails its CRC32 check: its bytes changed after they were written",
+                page.index, page.offset
+            ),
+            errors: None,
+        });
+    }
+    findings
 }
 
 fn column_report(

@@ -91,6 +91,16 @@ pub struct DiffArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 512 << 20)]
     pub max_page_bytes: usize,
 
+    /// Largest footer accepted, in bytes; a larger one is refused before either decoder
+    /// parses it.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_footer_bytes: u64,
+
+    /// Rows of a column chunk decoded at once, per thread (the raw path rounds up to a page
+    /// boundary): memory follows this window, not the row groups' size.
+    #[arg(long, value_name = "ROWS", default_value_t = 1 << 20)]
+    pub window_rows: usize,
+
     /// What fails the run (exit 1): mismatches and failing findings (path failures, an
     /// unusable dump); also every warning finding (checksums, statistics); or nothing.
     #[arg(long, value_enum, default_value_t = FailOn::Mismatch, value_name = "WHAT")]

@@ -48,6 +48,11 @@ pub struct ChunkPosition<'a> {
     pub row_group: usize,
     /// File row of the row group's first row.
     pub first_row: u64,
+    /// Row within the row group of the compared slices' first row: a chunk is compared a
+    /// window of rows at a time.
+    pub window_start: usize,
+    /// Rows the row group holds.
+    pub group_rows: usize,
 }
 
 /// The outcome of comparing one column chunk.
@@ -65,6 +70,14 @@ pub struct ChunkComparison {
 }
 
 impl ChunkComparison {
+    /// Adds the comparison of the next window of the same chunk.
+    pub fn merge(&mut self, next: ChunkComparison) {
+        self.counts.merge(&next.counts);
+        self.profile.merge(next.profile);
+        self.listed.extend(next.listed);
+        self.paths_identical &= next.paths_identical;
+    }
+
     /// Counts a mismatching row and lists it while fewer than `cap` are listed; the values
     /// are only rendered for listed rows.
     fn record(
@@ -76,6 +89,7 @@ impl ChunkComparison {
         values: impl FnOnce() -> PathValues,
     ) {
         self.counts.add(kind, 1);
+        let row = at.position.window_start + row;
         let page = page_of(at.pages, row);
         let fault = Fault::of(kind, page);
         self.profile.observe(&Observation {
@@ -143,7 +157,7 @@ pub fn compare_chunk(
         position,
         pages,
         cap,
-        group_rows: rows,
+        group_rows: position.group_rows.max(position.window_start + rows),
         has_dictionary: pages
             .iter()
             .any(|p| p.page_type == PageType::DictionaryPage),
@@ -368,6 +382,8 @@ mod tests {
         column: "label",
         row_group: 2,
         first_row: 100,
+        window_start: 0,
+        group_rows: 0,
     };
 
     #[test]

@@ -22,6 +22,9 @@ pub enum ConfigError {
     /// `--max-page-bytes 0`.
     #[error("--max-page-bytes must be at least 1")]
     ZeroPageBytes,
+    /// `--window-rows 0`.
+    #[error("--window-rows must be at least 1")]
+    ZeroWindowRows,
     /// `--against` with several files.
     #[error("--against compares one file with its dump; give exactly one FILE")]
     AgainstNeedsOneFile,
@@ -62,6 +65,9 @@ impl DiffConfig {
         if args.max_page_bytes == 0 {
             return Err(ConfigError::ZeroPageBytes);
         }
+        if args.window_rows == 0 {
+            return Err(ConfigError::ZeroWindowRows);
+        }
         if args.against.is_some() && args.files.len() != 1 {
             return Err(ConfigError::AgainstNeedsOneFile);
         }
@@ -87,8 +93,10 @@ impl DiffConfig {
                 decode: DecodeOptions {
                     verify_crc: !args.no_crc,
                     max_page_bytes: args.max_page_bytes,
+                    max_footer_bytes: args.max_footer_bytes,
                 },
                 window: 2 * threads,
+                window_rows: args.window_rows,
                 against: args.against.map(|path| AgainstOptions {
                     path: path.display().to_string(),
                     null_token: args.null_token,

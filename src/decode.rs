@@ -2,6 +2,7 @@
 //! internals and a test can put a deliberately faulty decoder in either seat.
 
 pub use crate::raw::column::{DecodedChunk, PageInfo};
+use crate::value::SliceCursor;
 
 /// Which decoder produced a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -55,6 +56,95 @@ pub trait ColumnDecoder: Send + Sync {
     /// Which path this is.
     fn name(&self) -> PathName;
 
-    /// Decodes leaf column `leaf` (its index among the file's leaf columns) in `row_group`.
+    /// Decodes leaf column `leaf` (its index among the file's leaf columns) in `row_group`,
+    /// the whole chunk at once.
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError>;
+
+    /// Opens the same chunk for decoding a window of rows at a time, so that memory follows
+    /// the window and not the row group (a few hundred bytes of RLE can hold a row group of
+    /// a hundred million rows). Decoders that only decode whole chunks serve windows of the
+    /// whole chunk they decoded.
+    fn windows(
+        &self,
+        row_group: usize,
+        leaf: usize,
+    ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
+        Ok(Box::new(WholeChunk::new(self.decode(row_group, leaf)?)))
+    }
+}
+
+/// How many rows the next window should hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowRows {
+    /// At least this many where the chunk has them, ending where the decoder finds it
+    /// natural (the raw path ends a window at a page boundary, so that a page's values are
+    /// never split between windows).
+    About(usize),
+    /// Exactly this many where the chunk has them: the rows the leading decoder produced.
+    Exactly(usize),
+}
+
+/// A column chunk being decoded a window of rows at a time.
+///
+/// Each window is a [`DecodedChunk`] of consecutive rows; its `pages` are the pages whose
+/// decoding finished in it (their `first_row` counts from the row group's start), and the
+/// first window carries the chunk's `claims`. `None` once every row was served.
+pub trait ChunkWindows: Send {
+    /// Decodes the next window.
+    fn next_window(&mut self, rows: WindowRows) -> Result<Option<DecodedChunk>, DecodeError>;
+}
+
+/// A chunk decoded whole, served a window at a time.
+pub struct WholeChunk {
+    chunk: DecodedChunk,
+    cursor: SliceCursor,
+    first: bool,
+}
+
+impl WholeChunk {
+    /// Serves `chunk`.
+    pub fn new(chunk: DecodedChunk) -> Self {
+        Self {
+            chunk,
+            cursor: SliceCursor::default(),
+            first: true,
+        }
+    }
+}
+
+impl ChunkWindows for WholeChunk {
+    fn next_window(&mut self, rows: WindowRows) -> Result<Option<DecodedChunk>, DecodeError> {
+        let first = std::mem::take(&mut self.first);
+        if !first && self.cursor.row >= self.chunk.slice.rows {
+            return Ok(None);
+        }
+        let (WindowRows::About(rows) | WindowRows::Exactly(rows)) = rows;
+        let (slice, next) = self.chunk.slice.copy_rows(self.cursor, rows);
+        self.cursor = next;
+        Ok(Some(DecodedChunk {
+            slice,
+            pages: if first {
+                std::mem::take(&mut self.chunk.pages)
+            } else {
+                Vec::new()
+            },
+            claims: if first {
+                self.chunk.claims.take()
+            } else {
+                None
+            },
+        }))
+    }
+}
+
+/// Reads every window of `windows` into one chunk: for callers that want the whole chunk.
+pub fn drain(mut windows: Box<dyn ChunkWindows + '_>) -> Result<DecodedChunk, DecodeError> {
+    let mut whole = windows
+        .next_window(WindowRows::About(usize::MAX))?
+        .ok_or_else(|| DecodeError::Failed("the chunk produced no window".into()))?;
+    while let Some(more) = windows.next_window(WindowRows::About(usize::MAX))? {
+        whole.slice.append(more.slice);
+        whole.pages.extend(more.pages);
+    }
+    Ok(whole)
 }

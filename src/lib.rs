@@ -19,6 +19,7 @@ pub mod diagnosis;
 pub mod dump;
 pub mod fingerprint;
 pub mod output;
+pub mod preflight;
 pub mod raw;
 pub mod report;
 pub mod source;

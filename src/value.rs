@@ -192,6 +192,42 @@ impl Bitmap {
         }
     }
 
+    /// Keeps the first `len` bits.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        self.words.truncate(len.div_ceil(64));
+        if len % 64 != 0 {
+            // Bits past the end stay zero, so equal bitmaps compare equal word for word.
+            *self.words.last_mut().expect("a partial word") &= low_bits(len % 64);
+        }
+        self.len = len;
+    }
+
+    /// Appends the bits of `other` in `range`, a word at a time.
+    pub fn extend_from_range(&mut self, other: &Bitmap, range: std::ops::Range<usize>) {
+        debug_assert!(range.end <= other.len);
+        let mut at = range.start;
+        while at < range.end {
+            let n = (range.end - at).min(64);
+            self.append_bits(other.load(at), n);
+            at += n;
+        }
+    }
+
+    /// Number of set bits in `range`.
+    pub fn count_ones_in(&self, range: std::ops::Range<usize>) -> usize {
+        let mut at = range.start;
+        let mut set = 0;
+        while at < range.end {
+            let n = (range.end - at).min(64);
+            set += (self.load(at) & low_bits(n)).count_ones() as usize;
+            at += n;
+        }
+        set
+    }
+
     /// Number of set bits.
     pub fn count_ones(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
@@ -496,6 +532,40 @@ impl ByteArrays {
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
         (0..self.len()).map(move |i| self.get(i))
     }
+
+    /// Keeps the first `len` strings.
+    pub fn truncate(&mut self, len: usize) {
+        match &mut self.form {
+            Form::Packed { offsets, data } => {
+                if len + 1 < offsets.len() {
+                    offsets.truncate(len + 1);
+                    data.truncate(offsets[len]);
+                }
+            }
+            Form::Keyed { keys, .. } => keys.truncate(len),
+        }
+    }
+
+    /// A copy of the strings in `range`; keyed strings stay keys into the same dictionary.
+    pub fn copy_range(&self, range: std::ops::Range<usize>) -> ByteArrays {
+        let form = match &self.form {
+            Form::Packed { offsets, data } => {
+                let base = offsets[range.start];
+                Form::Packed {
+                    offsets: offsets[range.start..=range.end]
+                        .iter()
+                        .map(|&o| o - base)
+                        .collect(),
+                    data: data[base..offsets[range.end]].to_vec(),
+                }
+            }
+            Form::Keyed { dictionary, keys } => Form::Keyed {
+                dictionary: dictionary.clone(),
+                keys: keys[range].to_vec(),
+            },
+        };
+        ByteArrays { form }
+    }
 }
 
 impl Values {
@@ -553,6 +623,67 @@ impl Values {
     /// True when there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Appends `other`, values of the same physical type.
+    pub fn append(&mut self, other: Values) {
+        match (self, other) {
+            (Self::Boolean(out), Self::Boolean(more)) => out.extend_from_bitmap(&more),
+            (Self::Int32(out), Self::Int32(more)) => out.extend(more),
+            (Self::Int64(out), Self::Int64(more)) => out.extend(more),
+            (Self::Int96(out), Self::Int96(more)) => out.extend(more),
+            (Self::Float(out), Self::Float(more)) => out.extend(more),
+            (Self::Double(out), Self::Double(more)) => out.extend(more),
+            (Self::ByteArray(out), Self::ByteArray(more)) => match &more.form {
+                Form::Keyed { dictionary, keys } => out.extend_from_keys(dictionary, keys),
+                Form::Packed { offsets, data } => {
+                    out.extend_from_offsets(offsets.iter().copied(), data)
+                }
+            },
+            (Self::FixedLenByteArray { data, .. }, Self::FixedLenByteArray { data: more, .. }) => {
+                data.extend(more)
+            }
+            (out, more) => unreachable!(
+                "{} values appended to {} values",
+                more.physical_type(),
+                out.physical_type()
+            ),
+        }
+    }
+
+    /// Keeps the first `len` values.
+    pub fn truncate(&mut self, len: usize) {
+        match self {
+            Self::Boolean(v) => v.truncate(len),
+            Self::Int32(v) => v.truncate(len),
+            Self::Int64(v) => v.truncate(len),
+            Self::Int96(v) => v.truncate(len),
+            Self::Float(v) => v.truncate(len),
+            Self::Double(v) => v.truncate(len),
+            Self::ByteArray(v) => v.truncate(len),
+            Self::FixedLenByteArray { width, data } => data.truncate(len * *width),
+        }
+    }
+
+    /// A copy of the values in `range`.
+    pub fn copy_range(&self, range: std::ops::Range<usize>) -> Values {
+        match self {
+            Self::Boolean(v) => {
+                let mut out = Bitmap::with_capacity(range.len());
+                out.extend_from_range(v, range);
+                Self::Boolean(out)
+            }
+            Self::Int32(v) => Self::Int32(v[range].to_vec()),
+            Self::Int64(v) => Self::Int64(v[range].to_vec()),
+            Self::Int96(v) => Self::Int96(v[range].to_vec()),
+            Self::Float(v) => Self::Float(v[range].to_vec()),
+            Self::Double(v) => Self::Double(v[range].to_vec()),
+            Self::ByteArray(v) => Self::ByteArray(v.copy_range(range)),
+            Self::FixedLenByteArray { width, data } => Self::FixedLenByteArray {
+                width: *width,
+                data: data[range.start * width..range.end * width].to_vec(),
+            },
+        }
     }
 
     /// The value at `index`, borrowed.
@@ -700,6 +831,95 @@ impl ColumnSlice {
             Some(shape) => shape.validity.len() - shape.validity.count_ones(),
         }
     }
+
+    /// Appends the rows of `other`, a slice of the same column.
+    pub fn append(&mut self, other: ColumnSlice) {
+        if self.rows == 0 && self.validity.is_empty() {
+            *self = other;
+            return;
+        }
+        let slot_base = self.validity.len();
+        if let (Some(mine), Some(theirs)) = (&mut self.lists, &other.lists) {
+            mine.offsets
+                .extend(theirs.offsets[1..].iter().map(|&o| o + slot_base));
+            mine.validity.extend_from_bitmap(&theirs.validity);
+        }
+        self.validity.extend_from_bitmap(&other.validity);
+        self.values.append(other.values);
+        self.rows += other.rows;
+    }
+
+    /// Splits after the first `rows` rows: keeps them and returns the rest.
+    pub fn split_off_rows(&mut self, rows: usize) -> ColumnSlice {
+        let rows = rows.min(self.rows);
+        let slot = self.slot_of_row(rows);
+        let at = SliceCursor {
+            row: rows,
+            slot,
+            value: self.validity.count_ones_in(0..slot),
+        };
+        let (rest, _) = self.copy_rows(at, self.rows - rows);
+        self.validity.truncate(slot);
+        self.values.truncate(at.value);
+        if let Some(shape) = &mut self.lists {
+            shape.offsets.truncate(rows + 1);
+            shape.validity.truncate(rows);
+        }
+        self.rows = rows;
+        rest
+    }
+
+    /// The slot where row `row` starts (`row` may be `self.rows`, for the end).
+    fn slot_of_row(&self, row: usize) -> usize {
+        match &self.lists {
+            None => row,
+            Some(shape) => shape.offsets[row],
+        }
+    }
+
+    /// A copy of `rows` rows from `at` on (fewer where the slice ends), and where the copy
+    /// ended, so that a slice can be served a window at a time with work linear in its size.
+    pub fn copy_rows(&self, at: SliceCursor, rows: usize) -> (ColumnSlice, SliceCursor) {
+        let end_row = at.row + rows.min(self.rows - at.row);
+        let end_slot = self.slot_of_row(end_row);
+        let end_value = at.value + self.validity.count_ones_in(at.slot..end_slot);
+        let mut validity = Bitmap::with_capacity(end_slot - at.slot);
+        validity.extend_from_range(&self.validity, at.slot..end_slot);
+        let lists = self.lists.as_ref().map(|shape| {
+            let mut list_validity = Bitmap::with_capacity(end_row - at.row);
+            list_validity.extend_from_range(&shape.validity, at.row..end_row);
+            ListShape {
+                offsets: shape.offsets[at.row..=end_row]
+                    .iter()
+                    .map(|&o| o - at.slot)
+                    .collect(),
+                validity: list_validity,
+            }
+        });
+        let copy = ColumnSlice {
+            rows: end_row - at.row,
+            lists,
+            validity,
+            values: self.values.copy_range(at.value..end_value),
+        };
+        let next = SliceCursor {
+            row: end_row,
+            slot: end_slot,
+            value: end_value,
+        };
+        (copy, next)
+    }
+}
+
+/// A position in a [`ColumnSlice`]: a row, the slot it starts at and the values before it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SliceCursor {
+    /// Rows before the position.
+    pub row: usize,
+    /// Slots before the position.
+    pub slot: usize,
+    /// Non-null values before the position.
+    pub value: usize,
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use crate::canonical::Canonical;
-use crate::claims::PageClaim;
+use crate::claims::{ChunkClaims, PageClaim};
 use crate::columns::CheckedColumn;
 use crate::decode::{DecodedChunk, PageInfo};
 use crate::raw::bloom;
@@ -293,217 +293,300 @@ fn check_bounds(
     }
 }
 
-/// Checks the metadata's claims about one column chunk against its decoded values.
-pub fn check(column: &CheckedColumn, row_group: usize, chunk: &DecodedChunk) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let Some(claims) = &chunk.claims else {
-        return out;
-    };
-    let place = Place {
-        column,
-        row_group,
-        page: None,
-    };
-    if let Some(error) = &claims.page_index_error {
-        out.push(place.finding(format!("the page index cannot be read: {error}")));
+/// Distinct values a bloom filter check remembers, so that memory stays bounded on columns
+/// with many distinct values; past it, a value absent from the filter may be counted again.
+const BLOOM_SEEN_CAP: usize = 1 << 20;
+
+/// The metadata's claims about one column chunk (statistics, page index, bloom filter),
+/// checked against its values a window of rows at a time: what needs the whole chunk
+/// (null counts, bounds, the number of pages) is accumulated and judged in [`Self::finish`].
+pub struct ChunkWitness<'c> {
+    column: &'c CheckedColumn,
+    row_group: usize,
+    order: Option<Order>,
+    claims: Option<ChunkClaims>,
+    lists: bool,
+    null_slots: usize,
+    bounds: Option<(Key, Key)>,
+    data_pages: usize,
+    page_findings: Vec<Finding>,
+    bloom_seen: HashSet<u64>,
+    bloom_absent: u64,
+    bloom_first_absent: Option<String>,
+}
+
+impl<'c> ChunkWitness<'c> {
+    /// A witness for `column` in `row_group`, before any window.
+    pub fn new(column: &'c CheckedColumn, row_group: usize) -> Self {
+        Self {
+            column,
+            row_group,
+            order: order(column),
+            claims: None,
+            lists: false,
+            null_slots: 0,
+            bounds: None,
+            data_pages: 0,
+            page_findings: Vec::new(),
+            bloom_seen: HashSet::new(),
+            bloom_absent: 0,
+            bloom_first_absent: None,
+        }
     }
-    let slice = &chunk.slice;
-    let order = order(column);
-    if let Some(stats) = &claims.statistics {
-        // For lists, writers disagree on whether null lists count as nulls: not checked.
-        if let (Some(claimed), None) = (stats.null_count.filter(|&n| n >= 0), &slice.lists) {
-            let nulls = slice.null_slots() as i64;
-            if claimed != nulls {
-                out.push(place.finding(format!(
-                    "statistics claim {claimed} nulls, the chunk holds {nulls}"
-                )));
+
+    /// Takes in one window of the chunk, in order; the first carries the claims.
+    pub fn observe(&mut self, window: &mut DecodedChunk) {
+        if let Some(claims) = window.claims.take() {
+            self.claims = Some(claims);
+        }
+        let Some(claims) = self.claims.take() else {
+            return;
+        };
+        let slice = &window.slice;
+        self.lists |= slice.lists.is_some();
+        self.null_slots += slice.null_slots();
+        if let (Some(order), Some(_)) = (self.order, &claims.statistics) {
+            if let Some((lo, hi)) = bounds(order, &slice.values, 0..slice.values.len()) {
+                self.bounds = Some(match self.bounds.take() {
+                    None => (lo, hi),
+                    Some((low, high)) => (
+                        if lo < low { lo } else { low },
+                        if hi > high { hi } else { high },
+                    ),
+                });
             }
         }
-        if let Some(order) = order {
-            // Byte arrays may be truncated in statistics; other types are exact unless flagged.
-            let exact = |flag: Option<bool>| flag.unwrap_or(order != Order::Bytes);
-            let actual = bounds(order, &slice.values, 0..slice.values.len());
-            if stats.min.is_some() || stats.max.is_some() {
-                check_bounds(
+        if let (Some(pages), None) = (&claims.pages, &slice.lists) {
+            self.observe_pages(&window.pages, pages, &slice.values);
+        }
+        if let (Some(bitset), Canonical::Stored) = (&claims.bloom_filter, self.column.canonical) {
+            self.probe_bloom_filter(bitset, &slice.values);
+        }
+        self.claims = Some(claims);
+    }
+
+    /// Checks the page index entries of the data pages in a window against those pages: a
+    /// window holds the values of exactly the pages decoded in it (the raw path ends flat
+    /// columns' windows at page boundaries).
+    fn observe_pages(&mut self, pages: &[PageInfo], claims: &[PageClaim], values: &Values) {
+        let mut first_value = 0;
+        for page in pages
+            .iter()
+            .filter(|p| p.page_type != PageType::DictionaryPage)
+        {
+            let index = self.data_pages;
+            self.data_pages += 1;
+            let range = first_value..first_value + page.non_null;
+            first_value += page.non_null;
+            if let Some(claim) = claims.get(index) {
+                let place = Place {
+                    column: self.column,
+                    row_group: self.row_group,
+                    page: Some(page),
+                };
+                check_page_entry(
                     &place,
-                    "statistics",
-                    order,
-                    column.physical,
-                    (stats.min.as_deref(), stats.max.as_deref()),
-                    (exact(stats.min_exact), exact(stats.max_exact)),
-                    actual,
-                    &mut out,
+                    page,
+                    claim,
+                    self.order,
+                    values,
+                    range,
+                    &mut self.page_findings,
                 );
-            } else if stats.legacy_min.is_some() || stats.legacy_max.is_some() {
-                // The deprecated fields used signed comparison everywhere (PARQUET-251), so
-                // they are only checked where that is the type's own order, and only as bounds.
-                if matches!(order, Order::Boolean | Order::Signed | Order::Float) {
+            }
+        }
+    }
+
+    /// Every value must probe positive: a filter that says "absent" for a value the chunk
+    /// holds makes engines that skip row groups by bloom filter miss its rows.
+    fn probe_bloom_filter(&mut self, bitset: &[u8], values: &Values) {
+        let mut plain = Vec::new();
+        // Keyed strings are probed once per dictionary entry they use.
+        let keys = match values {
+            Values::ByteArray(strings) => strings.keyed(),
+            _ => None,
+        };
+        let mut entry_probed = vec![false; keys.map_or(0, |(dictionary, _)| dictionary.len())];
+        for index in 0..values.len() {
+            if let Some((_, keys)) = keys {
+                if std::mem::replace(&mut entry_probed[keys[index] as usize], true) {
+                    continue;
+                }
+            }
+            plain.clear();
+            match values.get(index) {
+                // Booleans have no bloom filters.
+                Value::Boolean(_) => return,
+                Value::Int32(v) => plain.extend_from_slice(&v.to_le_bytes()),
+                Value::Int64(v) => plain.extend_from_slice(&v.to_le_bytes()),
+                Value::Int96(v) => plain.extend_from_slice(&v),
+                Value::Float(v) => plain.extend_from_slice(&v.to_bits().to_le_bytes()),
+                Value::Double(v) => plain.extend_from_slice(&v.to_bits().to_le_bytes()),
+                Value::Bytes(b) => plain.extend_from_slice(b),
+            }
+            let hash = bloom::hash(&plain);
+            let new = if self.bloom_seen.len() < BLOOM_SEEN_CAP {
+                self.bloom_seen.insert(hash)
+            } else {
+                !self.bloom_seen.contains(&hash)
+            };
+            if new && !bloom::might_contain(bitset, hash) {
+                self.bloom_absent += 1;
+                self.bloom_first_absent
+                    .get_or_insert_with(|| match values.get(index) {
+                        Value::Bytes(b) => Key::Bytes(b.to_vec()).to_string(),
+                        other => format!("{other:?}"),
+                    });
+            }
+        }
+    }
+
+    /// The findings, once every window was observed.
+    pub fn finish(self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let Some(claims) = &self.claims else {
+            return out;
+        };
+        let place = Place {
+            column: self.column,
+            row_group: self.row_group,
+            page: None,
+        };
+        if let Some(error) = &claims.page_index_error {
+            out.push(place.finding(format!("the page index cannot be read: {error}")));
+        }
+        if let Some(stats) = &claims.statistics {
+            // For lists, writers disagree on whether null lists count as nulls: not checked.
+            if let (Some(claimed), false) = (stats.null_count.filter(|&n| n >= 0), self.lists) {
+                let nulls = self.null_slots as i64;
+                if claimed != nulls {
+                    out.push(place.finding(format!(
+                        "statistics claim {claimed} nulls, the chunk holds {nulls}"
+                    )));
+                }
+            }
+            if let Some(order) = self.order {
+                // Byte arrays may be truncated in statistics; other types are exact unless flagged.
+                let exact = |flag: Option<bool>| flag.unwrap_or(order != Order::Bytes);
+                let actual = self.bounds.clone();
+                if stats.min.is_some() || stats.max.is_some() {
                     check_bounds(
                         &place,
-                        "legacy statistics (min/max)",
+                        "statistics",
                         order,
-                        column.physical,
-                        (stats.legacy_min.as_deref(), stats.legacy_max.as_deref()),
-                        (false, false),
+                        self.column.physical,
+                        (stats.min.as_deref(), stats.max.as_deref()),
+                        (exact(stats.min_exact), exact(stats.max_exact)),
                         actual,
                         &mut out,
                     );
+                } else if stats.legacy_min.is_some() || stats.legacy_max.is_some() {
+                    // The deprecated fields used signed comparison everywhere (PARQUET-251), so
+                    // they are only checked where that is the type's own order, and only as bounds.
+                    if matches!(order, Order::Boolean | Order::Signed | Order::Float) {
+                        check_bounds(
+                            &place,
+                            "legacy statistics (min/max)",
+                            order,
+                            self.column.physical,
+                            (stats.legacy_min.as_deref(), stats.legacy_max.as_deref()),
+                            (false, false),
+                            actual,
+                            &mut out,
+                        );
+                    }
                 }
             }
         }
-    }
-    if let (Some(pages), None) = (&claims.pages, &slice.lists) {
-        check_page_index(column, row_group, chunk, pages, order, &mut out);
-    }
-    if let Some(error) = &claims.bloom_filter_error {
-        out.push(place.finding(format!("the bloom filter cannot be read: {error}")));
-    }
-    // Canonical forms are not the stored bytes the filter hashed.
-    if let (Some(bitset), Canonical::Stored) = (&claims.bloom_filter, column.canonical) {
-        check_bloom_filter(&place, bitset, &slice.values, &mut out);
-    }
-    out
-}
-
-/// Every value must probe positive: a filter that says "absent" for a value the chunk holds
-/// makes engines that skip row groups by bloom filter miss its rows.
-fn check_bloom_filter(place: &Place<'_>, bitset: &[u8], values: &Values, out: &mut Vec<Finding>) {
-    let mut seen = HashSet::new();
-    let mut absent = 0u64;
-    let mut first_absent = None;
-    let mut plain = Vec::new();
-    // Keyed strings are probed once per dictionary entry they use.
-    let keys = match values {
-        Values::ByteArray(strings) => strings.keyed(),
-        _ => None,
-    };
-    let mut entry_probed = vec![false; keys.map_or(0, |(dictionary, _)| dictionary.len())];
-    for index in 0..values.len() {
-        if let Some((_, keys)) = keys {
-            if std::mem::replace(&mut entry_probed[keys[index] as usize], true) {
-                continue;
+        if let (Some(pages), false) = (&claims.pages, self.lists) {
+            if self.data_pages != pages.len() {
+                out.push(place.finding(format!(
+                    "the page index lists {} pages, the chunk holds {}",
+                    pages.len(),
+                    self.data_pages
+                )));
+            } else {
+                out.extend(self.page_findings.iter().cloned());
             }
         }
-        plain.clear();
-        match values.get(index) {
-            // Booleans have no bloom filters.
-            Value::Boolean(_) => return,
-            Value::Int32(v) => plain.extend_from_slice(&v.to_le_bytes()),
-            Value::Int64(v) => plain.extend_from_slice(&v.to_le_bytes()),
-            Value::Int96(v) => plain.extend_from_slice(&v),
-            Value::Float(v) => plain.extend_from_slice(&v.to_bits().to_le_bytes()),
-            Value::Double(v) => plain.extend_from_slice(&v.to_bits().to_le_bytes()),
-            Value::Bytes(b) => plain.extend_from_slice(b),
+        if let Some(error) = &claims.bloom_filter_error {
+            out.push(place.finding(format!("the bloom filter cannot be read: {error}")));
         }
-        let hash = bloom::hash(&plain);
-        if seen.insert(hash) && !bloom::might_contain(bitset, hash) {
-            absent += 1;
-            first_absent.get_or_insert_with(|| values.get(index));
+        if let Some(shown) = &self.bloom_first_absent {
+            out.push(place.finding(format!(
+                "the bloom filter says {} distinct values the chunk holds are absent, the first {shown}; an engine that skips row groups by bloom filter would miss their rows",
+                self.bloom_absent
+            )));
         }
-    }
-    if let Some(value) = first_absent {
-        let shown = match value {
-            Value::Bytes(b) => Key::Bytes(b.to_vec()).to_string(),
-            other => format!("{other:?}"),
-        };
-        out.push(place.finding(format!(
-            "the bloom filter says {absent} distinct values the chunk holds are absent, the first {shown}; an engine that skips row groups by bloom filter would miss their rows"
-        )));
+        out
     }
 }
 
-/// Checks the page index, entry by entry, against the data pages read.
-fn check_page_index(
-    column: &CheckedColumn,
-    row_group: usize,
-    chunk: &DecodedChunk,
-    claims: &[PageClaim],
+/// Checks one page index entry against the data page it describes, whose non-null values
+/// are `values[range]`.
+fn check_page_entry(
+    place: &Place<'_>,
+    page: &PageInfo,
+    claim: &PageClaim,
     order: Option<Order>,
+    values: &Values,
+    range: std::ops::Range<usize>,
     out: &mut Vec<Finding>,
 ) {
-    let data_pages: Vec<&PageInfo> = chunk
-        .pages
-        .iter()
-        .filter(|p| p.page_type != PageType::DictionaryPage)
-        .collect();
-    if data_pages.len() != claims.len() {
-        let place = Place {
-            column,
-            row_group,
-            page: None,
-        };
-        out.push(place.finding(format!(
-            "the page index lists {} pages, the chunk holds {}",
-            claims.len(),
-            data_pages.len()
-        )));
-        return;
+    // The page map comes with the values it describes, but guard against a decoder whose
+    // values and pages disagree rather than index past them.
+    let available = values.len();
+    let range = range.start.min(available)..range.end.min(available);
+    if let Some(offset) = claim.offset {
+        if offset != page.offset as i64 {
+            out.push(place.finding(format!("the offset index places the page at byte {offset}")));
+        }
     }
-    let mut first_value = 0;
-    for (page, claim) in data_pages.into_iter().zip(claims) {
-        let place = Place {
-            column,
-            row_group,
-            page: Some(page),
-        };
-        // The page map comes with the values it describes, but guard against a decoder
-        // whose values and pages disagree rather than index past them.
-        let available = chunk.slice.values.len();
-        let values = first_value.min(available)..(first_value + page.non_null).min(available);
-        first_value += page.non_null;
-        if let Some(offset) = claim.offset {
-            if offset != page.offset as i64 {
-                out.push(
-                    place.finding(format!("the offset index places the page at byte {offset}")),
-                );
-            }
+    if let Some(first_row) = claim.first_row_index {
+        if first_row != page.first_row as i64 {
+            out.push(place.finding(format!(
+                "the offset index says the page starts at row {first_row}, it starts at row {}",
+                page.first_row
+            )));
         }
-        if let Some(first_row) = claim.first_row_index {
-            if first_row != page.first_row as i64 {
-                out.push(place.finding(format!(
-                    "the offset index says the page starts at row {first_row}, it starts at row {}",
-                    page.first_row
-                )));
-            }
+    }
+    let nulls = (page.num_values - page.non_null) as i64;
+    // Some writers store -1 for "not counted".
+    if let Some(claimed) = claim.null_count.filter(|&n| n >= 0) {
+        if claimed != nulls {
+            out.push(place.finding(format!(
+                "the column index claims {claimed} nulls, the page holds {nulls}"
+            )));
         }
-        let nulls = (page.num_values - page.non_null) as i64;
-        // Some writers store -1 for "not counted".
-        if let Some(claimed) = claim.null_count.filter(|&n| n >= 0) {
-            if claimed != nulls {
-                out.push(place.finding(format!(
-                    "the column index claims {claimed} nulls, the page holds {nulls}"
-                )));
-            }
+    }
+    if let Some(null_page) = claim.null_page {
+        if null_page != (page.non_null == 0) {
+            out.push(place.finding(if null_page {
+                format!(
+                    "the column index says the page holds only nulls, but it holds {} values; an engine that prunes pages by the column index would skip them",
+                    page.non_null
+                )
+            } else {
+                "the column index says the page holds values, but it holds only nulls".into()
+            }));
+            return;
         }
-        if let Some(null_page) = claim.null_page {
-            if null_page != (page.non_null == 0) {
-                out.push(place.finding(if null_page {
-                    format!(
-                        "the column index says the page holds only nulls, but it holds {} values; an engine that prunes pages by the column index would skip them",
-                        page.non_null
-                    )
-                } else {
-                    "the column index says the page holds values, but it holds only nulls".into()
-                }));
-                continue;
-            }
-            if null_page {
-                continue;
-            }
+        if null_page {
+            return;
         }
-        if let Some(order) = order {
-            check_bounds(
-                &place,
-                "the column index",
-                order,
-                column.physical,
-                (claim.min.as_deref(), claim.max.as_deref()),
-                // Column index bounds may be truncated or widened: only containment is checked.
-                (false, false),
-                bounds(order, &chunk.slice.values, values),
-                out,
-            );
-        }
+    }
+    if let Some(order) = order {
+        check_bounds(
+            place,
+            "the column index",
+            order,
+            place.column.physical,
+            (claim.min.as_deref(), claim.max.as_deref()),
+            // Column index bounds may be truncated or widened: only containment is checked.
+            (false, false),
+            bounds(order, values, range),
+            out,
+        );
     }
 }
 

@@ -42,8 +42,10 @@ fn options() -> CheckOptions {
         decode: DecodeOptions {
             verify_crc: true,
             max_page_bytes: 1 << 20,
+            max_footer_bytes: 1 << 20,
         },
         window: 2,
+        window_rows: 1 << 20,
         against: None,
         timings: false,
     }

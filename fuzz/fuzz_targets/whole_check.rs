@@ -50,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
         max_listed: 10,
         decode: DecodeOptions::default(),
         window: 1,
+        window_rows: 1 << 20,
         against: None,
         timings: false,
     };

@@ -5,13 +5,15 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::claims::ChunkClaims;
+use crate::decode::WindowRows;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
 use super::codec::decompress;
 use super::error::{RawError, RawResult};
 use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid, decode_validity};
+use super::metadata::parse_page_header;
 use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
-use super::page::{chunk_range, PageIter, RawPage};
+use super::page::{chunk_range, RawPage};
 use super::schema::LeafColumn;
 use super::{
     byte_stream_split, delta_binary_packed, delta_byte_array, delta_length_byte_array, dictionary,
@@ -30,6 +32,9 @@ pub struct DecodeOptions {
     pub verify_crc: bool,
     /// Largest page (compressed or not) accepted, in bytes.
     pub max_page_bytes: usize,
+    /// Largest footer accepted, in bytes: its structures take several times its size once
+    /// decoded, on each path.
+    pub max_footer_bytes: u64,
 }
 
 impl Default for DecodeOptions {
@@ -37,6 +42,7 @@ impl Default for DecodeOptions {
         Self {
             verify_crc: true,
             max_page_bytes: 512 << 20,
+            max_footer_bytes: 256 << 20,
         }
     }
 }
@@ -156,7 +162,8 @@ impl From<RawError> for ChunkError {
     }
 }
 
-/// Decodes the chunk of `leaf` in one row group, reading its bytes from `source`.
+/// Decodes the chunk of `leaf` in one row group, reading its bytes from `source`: every
+/// window of [`RawChunkWindows`] at once.
 pub fn decode_column_chunk(
     source: &dyn ByteSource,
     leaf: &LeafColumn,
@@ -164,55 +171,212 @@ pub fn decode_column_chunk(
     chunk: &ColumnChunk,
     options: &DecodeOptions,
 ) -> Result<DecodedChunk, ChunkError> {
-    check_supported(chunk)?;
-    let meta = chunk
-        .meta_data
-        .as_ref()
-        .ok_or_else(|| RawError::invalid("column chunk has no ColumnMetaData"))?;
-    let range = chunk_range(meta, source.len())?;
-    let length = usize::try_from(range.length)
-        .map_err(|_| RawError::invalid("column chunk larger than this machine can address"))?;
-    let bytes = source
-        .read_at(range.start, length)
-        .map_err(|e| RawError::invalid(format!("reading column chunk: {e}")))?;
-    let num_values = usize::try_from(meta.num_values).map_err(|_| {
-        RawError::invalid(format!(
-            "column chunk has negative num_values {}",
-            meta.num_values
-        ))
-    })?;
+    let mut windows = RawChunkWindows::open(source, leaf, list, chunk, options)?;
+    let mut whole = windows
+        .next_window(WindowRows::About(usize::MAX))?
+        .expect("the first window is always served");
+    while let Some(more) = windows.next_window(WindowRows::About(usize::MAX))? {
+        whole.slice.append(more.slice);
+        whole.pages.extend(more.pages);
+    }
+    Ok(whole)
+}
 
-    let mut state = ChunkDecoder::new(leaf, list, meta.codec, options);
-    state.chunk_num_values = num_values;
-    let mut pages = PageIter::new(&bytes, range.start);
-    while state.levels_read < num_values {
-        let (index, offset) = (pages.next_index(), pages.next_offset());
-        let page = match pages.next() {
-            Some(page) => page,
-            None => {
-                return Err(RawError::invalid(format!(
-                    "column chunk ends after {} of its {num_values} values",
-                    state.levels_read
-                ))
-                .into())
+/// Bytes of a column chunk read at once: large enough that a chunk costs few reads (a remote
+/// store pays per request), small enough that a chunk is never held whole.
+const READ_BLOCK: usize = 8 << 20;
+
+/// Bytes first tried for a page header; a header with large statistics is retried from twice
+/// as many, and so on, so reading headers stays linear in the chunk's size.
+const HEADER_PROBE: usize = 64 << 10;
+
+/// One column chunk decoded a window of rows at a time: pages are read and decoded in order
+/// until the window is filled, and only the rows not yet served, the compressed bytes of the
+/// page at hand and the dictionary are held. Memory follows the window, not the row group.
+pub struct RawChunkWindows<'a> {
+    source: &'a dyn ByteSource,
+    range: super::page::ChunkRange,
+    /// Compressed bytes from file offset `buffer_start` on.
+    buffer: Vec<u8>,
+    buffer_start: u64,
+    /// File offset of the next page header.
+    next_offset: u64,
+    next_index: usize,
+    num_values: usize,
+    state: ChunkDecoder<'a>,
+    /// Rows served in earlier windows.
+    rows_served: usize,
+    tail_checked: bool,
+    finished: bool,
+    first: bool,
+}
+
+impl<'a> RawChunkWindows<'a> {
+    /// Opens the chunk of `leaf` in one row group for windowed decoding.
+    pub fn open(
+        source: &'a dyn ByteSource,
+        leaf: &'a LeafColumn,
+        list: Option<ListLevels>,
+        chunk: &ColumnChunk,
+        options: &'a DecodeOptions,
+    ) -> Result<Self, ChunkError> {
+        check_supported(chunk)?;
+        let meta = chunk
+            .meta_data
+            .as_ref()
+            .ok_or_else(|| RawError::invalid("column chunk has no ColumnMetaData"))?;
+        let range = chunk_range(meta, source.len())?;
+        let num_values = usize::try_from(meta.num_values).map_err(|_| {
+            RawError::invalid(format!(
+                "column chunk has negative num_values {}",
+                meta.num_values
+            ))
+        })?;
+        let mut state = ChunkDecoder::new(leaf, list, meta.codec, options);
+        state.chunk_num_values = num_values;
+        Ok(Self {
+            source,
+            range,
+            buffer: Vec::new(),
+            buffer_start: range.start,
+            next_offset: range.start,
+            next_index: 0,
+            num_values,
+            state,
+            rows_served: 0,
+            tail_checked: false,
+            finished: false,
+            first: true,
+        })
+    }
+
+    fn chunk_end(&self) -> u64 {
+        self.range.start + self.range.length
+    }
+
+    /// Makes the buffer hold `want` bytes from `offset` on, or up to the chunk's end, reading
+    /// a block at a time; returns how many bytes from `offset` the buffer holds.
+    fn fill(&mut self, offset: u64, want: usize) -> RawResult<usize> {
+        let end = self.chunk_end();
+        let needed = (end - offset).min(want as u64);
+        let held_end = self.buffer_start + self.buffer.len() as u64;
+        if offset < self.buffer_start || offset + needed > held_end {
+            let length = (end - offset).min(needed.max(READ_BLOCK as u64)) as usize;
+            // Drop the old block first, so two are never held at once.
+            self.buffer = Vec::new();
+            self.buffer = self
+                .source
+                .read_at(offset, length)
+                .map_err(|e| RawError::invalid(format!("reading column chunk: {e}")))?;
+            self.buffer_start = offset;
+        }
+        Ok(self.buffer.len() - (offset - self.buffer_start) as usize)
+    }
+
+    /// Reads and decodes the next page.
+    fn next_page(&mut self) -> RawResult<()> {
+        let offset = self.next_offset;
+        let end = self.chunk_end();
+        if offset >= end {
+            return Err(RawError::invalid(format!(
+                "column chunk ends after {} of its {} values",
+                self.state.levels_read, self.num_values
+            )));
+        }
+        let mut probe = HEADER_PROBE;
+        let (header, header_len) = loop {
+            let held = self.fill(offset, probe)?;
+            let from = (offset - self.buffer_start) as usize;
+            let window = &self.buffer[from..from + held.min(probe)];
+            let reaches_end = offset + window.len() as u64 >= end;
+            match parse_page_header(window) {
+                Ok(parsed) => break parsed,
+                Err(e) if reaches_end => return Err(e),
+                Err(_) => probe = probe.saturating_mul(2),
             }
         };
-        page.and_then(|page| state.page(&page))
-            .map_err(|error| ChunkError {
+        let body_len = usize::try_from(header.compressed_page_size).map_err(|_| {
+            RawError::invalid(format!(
+                "page header declares negative compressed_page_size {}",
+                header.compressed_page_size
+            ))
+        })?;
+        if header.uncompressed_page_size < 0 {
+            return Err(RawError::invalid(format!(
+                "page header declares negative uncompressed_page_size {}",
+                header.uncompressed_page_size
+            )));
+        }
+        let page_len = header_len
+            .checked_add(body_len)
+            .filter(|&len| offset + len as u64 <= end)
+            .ok_or_else(|| {
+                RawError::invalid(format!(
+                    "page body of {body_len} bytes runs past the end of the column chunk ({} bytes left after the header)",
+                    (end - offset).saturating_sub(header_len as u64)
+                ))
+            })?;
+        self.fill(offset, page_len)?;
+        let from = (offset - self.buffer_start) as usize;
+        let page = RawPage {
+            index: self.next_index,
+            offset,
+            header,
+            body: &self.buffer[from + header_len..from + page_len],
+        };
+        self.state.page(&page, self.rows_served)?;
+        self.next_offset = offset + page_len as u64;
+        self.next_index += 1;
+        Ok(())
+    }
+
+    /// Decodes the next window: pages are decoded until the rows no later page can extend
+    /// reach the number asked for, or the chunk ends.
+    pub fn next_window(&mut self, rows: WindowRows) -> Result<Option<DecodedChunk>, ChunkError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let (WindowRows::About(want) | WindowRows::Exactly(want)) = rows;
+        loop {
+            let done = self.state.levels_read >= self.num_values;
+            if done || self.state.complete_rows(false) >= want.max(1) {
+                break;
+            }
+            let (index, offset) = (self.next_index, self.next_offset);
+            self.next_page().map_err(|error| ChunkError {
                 page: Some((index, offset)),
                 error,
             })?;
-    }
-    // Pages after the one that completes num_values are never read by any reader.
-    let unread = (range.start + range.length).saturating_sub(pages.next_offset());
-    let mut decoded = state.finish();
-    if unread > 0 {
-        if let Some(last) = decoded.pages.last_mut() {
-            last.anomalies
-                .push(PageAnomaly::ChunkTail { bytes: unread });
         }
+        let done = self.state.levels_read >= self.num_values;
+        if done && !self.tail_checked {
+            self.tail_checked = true;
+            // Pages after the one that completes num_values are never read by any reader.
+            let unread = self.chunk_end().saturating_sub(self.next_offset);
+            if unread > 0 {
+                if let Some(last) = self.state.pages.last_mut() {
+                    last.anomalies
+                        .push(PageAnomaly::ChunkTail { bytes: unread });
+                }
+            }
+        }
+        let complete = self.state.complete_rows(done);
+        if done && complete == 0 && !self.first {
+            self.finished = true;
+            return Ok(None);
+        }
+        let take = match rows {
+            WindowRows::About(_) => complete,
+            WindowRows::Exactly(n) => n.min(complete),
+        };
+        let window = self.state.take(take);
+        self.rows_served += window.slice.rows;
+        self.first = false;
+        if done && self.state.slice.rows == 0 {
+            self.finished = true;
+        }
+        Ok(Some(window))
     }
-    Ok(decoded)
 }
 
 fn check_supported(chunk: &ColumnChunk) -> RawResult<()> {
@@ -347,23 +511,49 @@ impl<'a> ChunkDecoder<'a> {
         }
     }
 
-    fn finish(mut self) -> DecodedChunk {
+    /// Rows decoded so far that no later page can extend: in a list column the last row
+    /// may continue on the next page (DATA_PAGE v1 allows it), unless the chunk is done.
+    fn complete_rows(&self, chunk_done: bool) -> usize {
+        match self.list {
+            Some(_) if !chunk_done => self.slice.rows.saturating_sub(1),
+            _ => self.slice.rows,
+        }
+    }
+
+    /// Hands out the first `rows` decoded rows and the pages read since the last window,
+    /// keeping the rows after them for the next window.
+    fn take(&mut self, rows: usize) -> DecodedChunk {
+        let type_length = self.type_length();
+        let mut slice = std::mem::replace(
+            &mut self.slice,
+            ColumnSlice::empty(self.leaf.physical_type, type_length),
+        );
         if self.list.is_some() {
             let mut offsets = std::mem::take(&mut self.row_starts);
-            offsets.push(self.slice.validity.len());
-            self.slice.lists = Some(crate::value::ListShape {
+            offsets.push(slice.validity.len());
+            slice.lists = Some(crate::value::ListShape {
                 offsets,
                 validity: std::mem::take(&mut self.list_validity),
             });
         }
+        if rows < slice.rows {
+            let mut rest = slice.split_off_rows(rows);
+            if let Some(shape) = rest.lists.take() {
+                self.row_starts = shape.offsets;
+                self.row_starts.pop();
+                self.list_validity = shape.validity;
+            }
+            self.slice = rest;
+        }
         DecodedChunk {
-            slice: self.slice,
-            pages: self.pages,
+            slice,
+            pages: std::mem::take(&mut self.pages),
             claims: None,
         }
     }
 
-    fn page(&mut self, page: &RawPage<'_>) -> RawResult<()> {
+    /// Decodes one page; `rows_served` rows of the row group were handed out before.
+    fn page(&mut self, page: &RawPage<'_>, rows_served: usize) -> RawResult<()> {
         let header = &page.header;
         for size in [header.compressed_page_size, header.uncompressed_page_size] {
             if size as usize > self.options.max_page_bytes {
@@ -377,7 +567,8 @@ impl<'a> ChunkDecoder<'a> {
             Some(crc) if self.options.verify_crc => Some(crc32fast::hash(page.body) == crc as u32),
             _ => None,
         };
-        let first_row = self.slice.rows;
+        let first_row = rows_served + self.slice.rows;
+        let rows_before = self.slice.rows;
         let (encoding, num_values, non_null) = match header.page_type {
             PageType::DictionaryPage => (self.dictionary_page(page)?, 0, 0),
             PageType::DataPage => {
@@ -403,7 +594,7 @@ impl<'a> ChunkDecoder<'a> {
             page_type: header.page_type,
             encoding,
             first_row,
-            rows: self.slice.rows - first_row,
+            rows: self.slice.rows - rows_before,
             num_values,
             non_null,
             crc_ok,
@@ -860,8 +1051,8 @@ mod tests {
             header,
             body,
         };
-        decoder.page(&page)?;
-        Ok(decoder.finish())
+        decoder.page(&page, 0)?;
+        Ok(decoder.take(usize::MAX))
     }
 
     fn two_values() -> Vec<u8> {
@@ -935,7 +1126,7 @@ mod tests {
             header,
             body: &body,
         };
-        let error = decoder.page(&page).unwrap_err();
+        let error = decoder.page(&page, 0).unwrap_err();
         assert!(
             error.to_string().contains("column chunk holds 2"),
             "{error}"

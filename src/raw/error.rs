@@ -20,6 +20,10 @@ pub enum RawError {
     /// parquet crate's Thrift reader can spin on malformed lists (docs/RELIABILITY.md).
     #[error("footer: {0}")]
     MalformedFooter(String),
+    /// The file declares more than a resource limit allows (docs/RELIABILITY.md, "Resource
+    /// policy"): nothing is allocated for it, and the parquet crate is not handed it either.
+    #[error("{0}")]
+    BeyondLimit(String),
     /// The bytes are valid Parquet that this decoder does not read yet.
     #[error("unsupported: {0}")]
     Unsupported(String),

@@ -644,8 +644,13 @@ pub struct ColumnIndex {
 /// Decodes the footer's `FileMetaData`. Bytes after the struct are ignored: an encrypted file's
 /// plaintext footer carries its signature there.
 pub fn parse_file_metadata(bytes: &[u8]) -> RawResult<FileMetaData> {
-    read_file_metadata(&mut CompactReader::new(bytes))
+    read_file_metadata(&mut CompactReader::new(bytes).with_collection_limit(MAX_FOOTER_COLLECTION))
 }
+
+/// Most elements a list in the footer may hold (schema elements, row groups, column chunks
+/// of a row group, ...): parquet-cpp's default `thrift_container_size_limit`, so a footer
+/// that reader opens, this one opens too.
+pub const MAX_FOOTER_COLLECTION: usize = 1_000_000;
 
 /// Decodes a `PageHeader` at the start of `bytes`, returning it and its encoded length; the
 /// page body starts right after.

@@ -29,10 +29,10 @@ pub mod thrift;
 use std::sync::Arc;
 
 use crate::claims::{ChunkClaims, PageClaim, StatisticsClaim};
-use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows};
 use crate::source::ByteSource;
 
-use column::{decode_column_chunk, DecodeOptions};
+use column::{ChunkError, DecodeOptions, RawChunkWindows};
 use error::{RawError, RawResult};
 use metadata::{parse_file_metadata, FileMetaData};
 use schema::{leaf_columns, LeafColumn};
@@ -55,7 +55,7 @@ pub struct RawFile {
 impl RawFile {
     /// Reads and parses the footer of `source`.
     pub fn open(source: Arc<dyn ByteSource>, options: DecodeOptions) -> RawResult<Self> {
-        let metadata = read_footer(source.as_ref())?;
+        let metadata = read_footer(source.as_ref(), options.max_footer_bytes)?;
         let leaves = leaf_columns(&metadata.schema)?;
         for row_group in &metadata.row_groups {
             if row_group.columns.len() != leaves.len() {
@@ -83,6 +83,11 @@ impl RawFile {
     pub fn leaves(&self) -> &[LeafColumn] {
         &self.leaves
     }
+
+    /// Where the file's bytes come from.
+    pub fn source(&self) -> &Arc<dyn ByteSource> {
+        &self.source
+    }
 }
 
 impl ColumnDecoder for RawFile {
@@ -91,6 +96,14 @@ impl ColumnDecoder for RawFile {
     }
 
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        crate::decode::drain(self.windows(row_group, leaf)?)
+    }
+
+    fn windows(
+        &self,
+        row_group: usize,
+        leaf: usize,
+    ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
         let chunk = self
             .metadata
             .row_groups
@@ -104,21 +117,40 @@ impl ColumnDecoder for RawFile {
             RawError::Unsupported(feature) => DecodeError::Unsupported(feature),
             other => DecodeError::Failed(other.to_string()),
         })?;
-        let mut decoded =
-            decode_column_chunk(self.source.as_ref(), column, list, chunk, &self.options).map_err(
-                |e| {
-                    if e.error.is_unsupported() {
-                        DecodeError::Unsupported(match &e.error {
-                            RawError::Unsupported(feature) => feature.clone(),
-                            other => other.to_string(),
-                        })
-                    } else {
-                        DecodeError::Failed(e.to_string())
-                    }
-                },
-            )?;
-        decoded.claims = Some(self.claims(chunk));
-        Ok(decoded)
+        let windows =
+            RawChunkWindows::open(self.source.as_ref(), column, list, chunk, &self.options)
+                .map_err(decode_error)?;
+        Ok(Box::new(RawWindows {
+            windows,
+            claims: Some(self.claims(chunk)),
+        }))
+    }
+}
+
+/// The raw path's windows, with the chunk's claims on the first.
+struct RawWindows<'a> {
+    windows: RawChunkWindows<'a>,
+    claims: Option<ChunkClaims>,
+}
+
+impl ChunkWindows for RawWindows<'_> {
+    fn next_window(&mut self, rows: WindowRows) -> Result<Option<DecodedChunk>, DecodeError> {
+        let mut window = self.windows.next_window(rows).map_err(decode_error)?;
+        if let Some(window) = &mut window {
+            window.claims = window.claims.take().or_else(|| self.claims.take());
+        }
+        Ok(window)
+    }
+}
+
+fn decode_error(e: ChunkError) -> DecodeError {
+    if e.error.is_unsupported() {
+        DecodeError::Unsupported(match &e.error {
+            RawError::Unsupported(feature) => feature.clone(),
+            other => other.to_string(),
+        })
+    } else {
+        DecodeError::Failed(e.to_string())
     }
 }
 
@@ -262,7 +294,7 @@ impl RawFile {
 }
 
 /// Reads the footer: `<metadata><4-byte little-endian length>PAR1` at the end of the file.
-fn read_footer(source: &dyn ByteSource) -> RawResult<FileMetaData> {
+fn read_footer(source: &dyn ByteSource, max_footer_bytes: u64) -> RawResult<FileMetaData> {
     let len = source.len();
     if len < 12 {
         return Err(RawError::invalid(format!(
@@ -283,6 +315,11 @@ fn read_footer(source: &dyn ByteSource) -> RawResult<FileMetaData> {
         ));
     }
     let footer_len = u64::from(u32::from_le_bytes(tail[..4].try_into().expect("4 bytes")));
+    if footer_len > max_footer_bytes {
+        return Err(RawError::BeyondLimit(format!(
+            "the footer is {footer_len} bytes, more than --max-footer-bytes ({max_footer_bytes})"
+        )));
+    }
     if footer_len + TAIL_LEN + 4 > len {
         return Err(RawError::invalid(format!(
             "footer length {footer_len} exceeds the file size ({len} bytes)"
@@ -292,7 +329,7 @@ fn read_footer(source: &dyn ByteSource) -> RawResult<FileMetaData> {
         .read_at(len - TAIL_LEN - footer_len, footer_len as usize)
         .map_err(io_error)?;
     parse_file_metadata(&footer).map_err(|e| match e {
-        RawError::Unsupported(_) => e,
+        RawError::Unsupported(_) | RawError::BeyondLimit(_) => e,
         other => RawError::MalformedFooter(other.to_string()),
     })
 }

@@ -135,7 +135,7 @@ pub fn leaf_columns(schema: &[SchemaElement]) -> RawResult<Vec<LeafColumn>> {
         match (element.physical_type, child_count(element, index)?) {
             (None, Some(children)) => {
                 if stack.len() >= MAX_SCHEMA_DEPTH {
-                    return Err(RawError::invalid(format!(
+                    return Err(RawError::BeyondLimit(format!(
                         "schema element {index} '{}': groups nested deeper than {MAX_SCHEMA_DEPTH} levels",
                         element.name
                     )));

@@ -168,6 +168,8 @@ pub struct CompactReader<'a> {
     last_field_ids: Vec<i16>,
     /// Open structs and collections.
     depth: usize,
+    /// Most elements a list, set or map may declare.
+    max_collection: usize,
 }
 
 impl<'a> CompactReader<'a> {
@@ -177,7 +179,15 @@ impl<'a> CompactReader<'a> {
             cursor: Cursor::new(bytes),
             last_field_ids: Vec::new(),
             depth: 0,
+            max_collection: usize::MAX,
         }
+    }
+
+    /// Refuses collections of more than `max` elements, whatever bytes are left: a few
+    /// bytes per element on the wire become hundreds once decoded.
+    pub fn with_collection_limit(mut self, max: usize) -> Self {
+        self.max_collection = max;
+        self
     }
 
     /// Bytes consumed so far.
@@ -416,11 +426,20 @@ impl<'a> CompactReader<'a> {
     ) -> RawResult<()> {
         let remaining = self.remaining();
         match size.checked_mul(element_len) {
-            Some(needed) if needed <= remaining => Ok(()),
-            _ => Err(RawError::invalid(format!(
-                "{what}: {kind} of {size} elements cannot fit in {remaining} remaining bytes"
-            ))),
+            Some(needed) if needed <= remaining => {}
+            _ => {
+                return Err(RawError::invalid(format!(
+                    "{what}: {kind} of {size} elements cannot fit in {remaining} remaining bytes"
+                )))
+            }
         }
+        if size > self.max_collection {
+            return Err(RawError::BeyondLimit(format!(
+                "{what}: a {kind} of {size} elements, more than the {} accepted",
+                self.max_collection
+            )));
+        }
+        Ok(())
     }
 
     /// Reads a list whose elements must be `element_type`, decoding each with `read_element`.
@@ -606,6 +625,22 @@ mod tests {
 
     fn reader(bytes: &[u8]) -> CompactReader<'_> {
         CompactReader::new(bytes)
+    }
+
+    #[test]
+    fn collections_beyond_the_limit_are_refused_as_such() {
+        // A list of three i32 (element type 5), then the three values.
+        let bytes = [0x35, 0x02, 0x04, 0x06];
+        assert_eq!(reader(&bytes).read_list_header("l").unwrap().size, 3);
+        let error = reader(&bytes)
+            .with_collection_limit(2)
+            .read_list_header("l")
+            .unwrap_err();
+        assert!(matches!(error, RawError::BeyondLimit(_)), "{error}");
+        assert!(
+            error.to_string().contains("more than the 2 accepted"),
+            "{error}"
+        );
     }
 
     #[test]

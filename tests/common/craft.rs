@@ -119,7 +119,36 @@ pub struct CraftedPage {
     pub declared_size: Option<i32>,
     /// Raw Thrift field bytes appended to the page header's own fields.
     pub header_extra: Vec<u8>,
+    /// What kind of page this is.
+    pub kind: PageKind,
+    /// The body as stored, instead of the body compressed with the file's codec.
+    pub stored: Option<Vec<u8>>,
 }
+
+/// The page types the crafter writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    /// DATA_PAGE with the values in this encoding (parquet.thrift `Encoding`: 0 PLAIN,
+    /// 8 RLE_DICTIONARY, ...).
+    Data { encoding: i32 },
+    /// DICTIONARY_PAGE declaring this many PLAIN entries; `num_values` is ignored.
+    Dictionary { entries: i32 },
+}
+
+/// How the crafted column is typed and stored.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    /// parquet.thrift `Type`: 0 BOOLEAN, 2 INT64, ...
+    pub physical_type: i32,
+    /// parquet.thrift `CompressionCodec`: 0 UNCOMPRESSED, 1 SNAPPY, 2 GZIP, 4 BROTLI, 5 LZ4.
+    pub codec: i32,
+}
+
+/// A REQUIRED BOOLEAN column, uncompressed.
+pub const BOOLEAN_PLAIN: Layout = Layout {
+    physical_type: 0,
+    codec: 0,
+};
 
 /// A data page v1 of a REQUIRED BOOLEAN column holding `values`, PLAIN-encoded.
 pub fn boolean_page(values: &[bool]) -> CraftedPage {
@@ -133,6 +162,21 @@ pub fn boolean_page(values: &[bool]) -> CraftedPage {
         crc: None,
         declared_size: None,
         header_extra: Vec::new(),
+        kind: PageKind::Data { encoding: 0 },
+        stored: None,
+    }
+}
+
+/// A page of `kind` with `num_values` level entries and this (uncompressed) body.
+pub fn page(kind: PageKind, num_values: i32, body: Vec<u8>) -> CraftedPage {
+    CraftedPage {
+        num_values,
+        body,
+        crc: None,
+        declared_size: None,
+        header_extra: Vec::new(),
+        kind,
+        stored: None,
     }
 }
 
@@ -172,31 +216,67 @@ pub fn boolean_file(pages: &[CraftedPage], claims: &Claims) -> Vec<u8> {
 
 /// [`boolean_file`], with every page body SNAPPY-compressed when `snappy`.
 pub fn boolean_file_with(pages: &[CraftedPage], claims: &Claims, snappy: bool) -> Vec<u8> {
+    let layout = Layout {
+        codec: i32::from(snappy),
+        ..BOOLEAN_PLAIN
+    };
+    file_with(pages, claims, layout)
+}
+
+/// A file with one REQUIRED column `label` typed and stored as `layout` says, in one row
+/// group made of `pages`.
+pub fn file_with(pages: &[CraftedPage], claims: &Claims, layout: Layout) -> Vec<u8> {
     let mut file = b"PAR1".to_vec();
     let chunk_start = file.len() as i64;
-    let rows: i64 = pages.iter().map(|p| i64::from(p.num_values)).sum();
+    let rows: i64 = pages
+        .iter()
+        .filter(|p| matches!(p.kind, PageKind::Data { .. }))
+        .map(|p| i64::from(p.num_values))
+        .sum();
+    let dictionary_offset = pages
+        .first()
+        .filter(|p| matches!(p.kind, PageKind::Dictionary { .. }))
+        .map(|_| chunk_start);
+    let mut data_offset = None;
     for page in pages {
-        let stored = if snappy {
-            snap::raw::Encoder::new()
+        let stored = match (&page.stored, layout.codec) {
+            (Some(stored), _) => stored.clone(),
+            (None, 0) => page.body.clone(),
+            (None, 1) => snap::raw::Encoder::new()
                 .compress_vec(&page.body)
-                .expect("snappy compresses")
-        } else {
-            page.body.clone()
+                .expect("snappy compresses"),
+            (None, codec) => panic!("the crafter compresses no codec {codec}: give `stored`"),
         };
         let mut header = Compact::default();
         header.begin();
-        header.i32(1, 0); // DATA_PAGE
+        match page.kind {
+            PageKind::Data { .. } => {
+                data_offset.get_or_insert(file.len() as i64);
+                header.i32(1, 0); // DATA_PAGE
+            }
+            PageKind::Dictionary { .. } => header.i32(1, 2), // DICTIONARY_PAGE
+        }
         header.i32(2, page.declared_size.unwrap_or(page.body.len() as i32));
         header.i32(3, stored.len() as i32);
         if let Some(crc) = page.crc {
             header.i32(4, crc);
         }
-        header.struct_field(5);
-        header.i32(1, page.num_values);
-        header.i32(2, 0); // PLAIN
-        header.i32(3, 3); // RLE
-        header.i32(4, 3); // RLE
-        header.end();
+        match page.kind {
+            PageKind::Data { encoding } => {
+                header.struct_field(5);
+                header.i32(1, page.num_values);
+                header.i32(2, encoding);
+                header.i32(3, 3); // RLE
+                header.i32(4, 3); // RLE
+                header.end();
+            }
+            PageKind::Dictionary { entries } => {
+                header.struct_field(7);
+                header.i32(1, entries);
+                header.i32(2, 0); // PLAIN
+                header.end();
+            }
+        }
         header.out.extend_from_slice(&page.header_extra);
         header.end();
         file.extend_from_slice(&header.out);
@@ -214,7 +294,7 @@ pub fn boolean_file_with(pages: &[CraftedPage], claims: &Claims, snappy: bool) -
     meta.i32(5, 1);
     meta.end();
     meta.begin();
-    meta.i32(1, 0); // BOOLEAN
+    meta.i32(1, layout.physical_type);
     meta.i32(3, 0); // REQUIRED
     meta.string(4, "label");
     meta.end();
@@ -225,14 +305,22 @@ pub fn boolean_file_with(pages: &[CraftedPage], claims: &Claims, snappy: bool) -
     meta.begin(); // ColumnChunk
     meta.i64(2, chunk_start);
     meta.struct_field(3); // ColumnMetaData
-    meta.i32(1, 0);
-    meta.list_i32(2, &[0, 3]);
+    meta.i32(1, layout.physical_type);
+    let encodings: &[i32] = if dictionary_offset.is_some() {
+        &[0, 3, 8]
+    } else {
+        &[0, 3]
+    };
+    meta.list_i32(2, encodings);
     meta.list_string(3, &["label"]);
-    meta.i32(4, i32::from(snappy)); // UNCOMPRESSED or SNAPPY
+    meta.i32(4, layout.codec);
     meta.i64(5, rows);
     meta.i64(6, chunk_len);
     meta.i64(7, chunk_len);
-    meta.i64(9, chunk_start);
+    meta.i64(9, data_offset.unwrap_or(chunk_start));
+    if let Some(offset) = dictionary_offset {
+        meta.i64(11, offset);
+    }
     if let Some((null_count, min, max)) = &claims.statistics {
         meta.struct_field(12);
         meta.i64(3, *null_count);

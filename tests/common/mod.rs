@@ -128,6 +128,7 @@ pub fn check_with_raw<D: labelcheck::decode::ColumnDecoder>(
         max_listed,
         decode: DecodeOptions::default(),
         window: 2,
+        window_rows: 1 << 20,
         against: None,
         timings: false,
     };
@@ -135,6 +136,7 @@ pub fn check_with_raw<D: labelcheck::decode::ColumnDecoder>(
         arrow: &arrow,
         raw: &decoder,
         against: None,
+        screen: None,
     };
     let name = path.file_name().unwrap().to_string_lossy();
     let file = check_with(&name, &facts, &columns, selection, witnesses, &options, &());

@@ -1,0 +1,303 @@
+//! The pre-flight screen: every size a column chunk's pages declare is checked against our
+//! limits before the arrow reader is given the chunk.
+//!
+//! The parquet crate allocates what a page header declares (`decode_page` reserves
+//! `uncompressed_page_size`), inflates GZIP, BROTLI and LZ4-frame pages to whatever size they
+//! inflate to (its codecs `read_to_end`), and reserves a dictionary's buffers by the entry
+//! count its header declares. A failed allocation aborts the process, which no
+//! `catch_unwind` contains, so a hostile 143-byte file could end the run. The screen walks the
+//! chunk's page headers with our own Thrift reader, reading only the pages the chunk's
+//! `num_values` calls for (as the raw path does; bytes after them are never read by anyone),
+//! and refuses the chunk when a page
+//! - declares more bytes than `--max-page-bytes`, or than a `try_reserve` can get right now;
+//! - is a dictionary page declaring more entries than its bytes can hold;
+//! - inflates beyond its declared size with a codec the parquet crate does not bound
+//!   (GZIP, BROTLI, LZ4 frames): such pages are inflated here into a small buffer that is
+//!   thrown away, counting bytes, and never held;
+//! - has a header our reader refuses: the parquet crate's Thrift reader can spin for seconds
+//!   on malformed lists (docs/RELIABILITY.md, "Fuzzing").
+//!
+//! Values are still decoded by the parquet crate alone: the screen only decides whether it is
+//! safe to ask it.
+
+use std::io::Read;
+
+use crate::raw::metadata::{
+    parse_page_header, Codec, ColumnChunk, DictionaryPageHeader, PageHeader, PageType,
+};
+use crate::raw::page::chunk_range;
+use crate::raw::schema::LeafColumn;
+use crate::raw::RawFile;
+use crate::source::ByteSource;
+use crate::value::PhysicalType;
+
+/// Bytes first read for a page header; a header that does not parse from them (large
+/// statistics) is read again from twice as many, so the bytes read stay linear in the chunk.
+const HEADER_PROBE: usize = 1 << 10;
+
+/// Why the arrow reader is not given a column chunk.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not given to the arrow reader: {0}")]
+pub struct Refusal(pub String);
+
+/// Screens the column chunks of a file opened by the raw path.
+pub struct Screen<'a> {
+    file: &'a RawFile,
+    max_page_bytes: u64,
+}
+
+impl<'a> Screen<'a> {
+    /// A screen for `file`, refusing pages larger than `max_page_bytes`.
+    pub fn new(file: &'a RawFile, max_page_bytes: usize) -> Self {
+        Self {
+            file,
+            max_page_bytes: max_page_bytes as u64,
+        }
+    }
+
+    /// Walks the pages of `leaf` in `row_group`; `Err` when the arrow reader must not see them.
+    pub fn check(&self, row_group: usize, leaf: usize) -> Result<(), Refusal> {
+        let (Some(chunk), Some(column)) = (
+            self.file
+                .metadata()
+                .row_groups
+                .get(row_group)
+                .and_then(|rg| rg.columns.get(leaf)),
+            self.file.leaves().get(leaf),
+        ) else {
+            return Err(Refusal(format!(
+                "no column chunk {leaf} in row group {row_group}"
+            )));
+        };
+        screen_chunk(
+            self.file.source().as_ref(),
+            chunk,
+            column,
+            self.max_page_bytes,
+        )
+    }
+}
+
+fn screen_chunk(
+    source: &dyn ByteSource,
+    chunk: &ColumnChunk,
+    column: &LeafColumn,
+    max_page_bytes: u64,
+) -> Result<(), Refusal> {
+    // A chunk without metadata, or stored elsewhere, is refused by the arrow reader itself
+    // without reading pages.
+    let Some(meta) = &chunk.meta_data else {
+        return Ok(());
+    };
+    let range = chunk_range(meta, source.len()).map_err(|e| Refusal(e.to_string()))?;
+    let end = range.start + range.length;
+    let num_values = u64::try_from(meta.num_values).unwrap_or(0);
+    let mut offset = range.start;
+    let mut values = 0u64;
+    let mut index = 0usize;
+    while values < num_values && offset < end {
+        let (header, header_len) = read_header(source, offset, end).map_err(|e| {
+            Refusal(format!(
+                "page {index} at byte {offset}: its header does not parse ({e}), and the parquet crate's Thrift reader can spin on malformed headers"
+            ))
+        })?;
+        let at = format!("page {index} at byte {offset}");
+        let (Ok(compressed), Ok(uncompressed)) = (
+            u64::try_from(header.compressed_page_size),
+            u64::try_from(header.uncompressed_page_size),
+        ) else {
+            return Err(Refusal(format!("{at} declares a negative size")));
+        };
+        let declared = compressed.max(uncompressed);
+        let allocates = |why: &str| {
+            Refusal(format!(
+                "{at}: the page declares {declared} bytes, {why}; the arrow reader would allocate that much"
+            ))
+        };
+        if declared > max_page_bytes {
+            return Err(allocates(&format!(
+                "more than --max-page-bytes ({max_page_bytes})"
+            )));
+        }
+        if Vec::<u8>::new()
+            .try_reserve_exact(usize::try_from(declared).unwrap_or(usize::MAX))
+            .is_err()
+        {
+            return Err(allocates("more than this process can allocate"));
+        }
+        let body_start = offset + header_len as u64;
+        let body_end = body_start.saturating_add(compressed);
+        if let Some(dictionary) = &header.dictionary_page_header {
+            check_dictionary(dictionary, uncompressed, column).map_err(|why| {
+                Refusal(format!(
+                    "{at}: {why}; the arrow reader would allocate by that count"
+                ))
+            })?;
+        }
+        values += data_page_values(&header);
+        if unbounded_codec(meta.codec) && body_end <= end {
+            let levels = v2_level_bytes(&header);
+            let compressed_values = match &header.data_page_header_v2 {
+                Some(v2) if !v2.is_compressed => None,
+                _ => Some(levels),
+            };
+            if let Some(levels) = compressed_values {
+                let body = source
+                    .read_at(body_start, compressed as usize)
+                    .map_err(|e| Refusal(format!("{at}: reading the page: {e}")))?;
+                let stream = body.get(levels as usize..).unwrap_or_default();
+                let limit = uncompressed.saturating_sub(levels);
+                if let Some(inflated) = inflates_beyond(meta.codec, stream, limit) {
+                    return Err(Refusal(format!(
+                        "{at}: its {} body inflates to more than {inflated} bytes, beyond the {uncompressed} its header declares; the arrow reader would inflate it all",
+                        meta.codec.name()
+                    )));
+                }
+            }
+        }
+        offset = body_end;
+        index += 1;
+    }
+    Ok(())
+}
+
+/// Reads the page header at `offset`, from a small read grown geometrically as needed.
+fn read_header(
+    source: &dyn ByteSource,
+    offset: u64,
+    end: u64,
+) -> crate::raw::error::RawResult<(PageHeader, usize)> {
+    let left = end - offset;
+    let mut probe = HEADER_PROBE as u64;
+    loop {
+        let length = probe.min(left);
+        let bytes = source.read_at(offset, length as usize).map_err(|e| {
+            crate::raw::error::RawError::invalid(format!("reading a page header: {e}"))
+        })?;
+        match parse_page_header(&bytes) {
+            Ok(parsed) => return Ok(parsed),
+            Err(e) if length >= left => return Err(e),
+            Err(_) => probe = probe.saturating_mul(2),
+        }
+    }
+}
+
+/// Level entries a data page declares (0 for other pages).
+fn data_page_values(header: &PageHeader) -> u64 {
+    let declared = match (&header.data_page_header, &header.data_page_header_v2) {
+        (Some(v1), _) if header.page_type == PageType::DataPage => v1.num_values,
+        (_, Some(v2)) if header.page_type == PageType::DataPageV2 => v2.num_values,
+        _ => 0,
+    };
+    u64::try_from(declared).unwrap_or(0)
+}
+
+/// Bytes of uncompressed levels before a DATA_PAGE_V2's values (0 for other pages).
+fn v2_level_bytes(header: &PageHeader) -> u64 {
+    match &header.data_page_header_v2 {
+        Some(v2) if header.page_type == PageType::DataPageV2 => {
+            u64::try_from(v2.repetition_levels_byte_length).unwrap_or(0)
+                + u64::try_from(v2.definition_levels_byte_length).unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
+/// A dictionary page's entries must fit in its bytes: each takes at least the size its
+/// physical type has in PLAIN encoding (Encodings.md, "Plain"), a BYTE_ARRAY its 4-byte
+/// length.
+fn check_dictionary(
+    dictionary: &DictionaryPageHeader,
+    uncompressed: u64,
+    column: &LeafColumn,
+) -> Result<(), String> {
+    let entries = u64::try_from(dictionary.num_values)
+        .map_err(|_| format!("the dictionary declares {} entries", dictionary.num_values))?;
+    let bits_per_entry: u64 = match column.physical_type {
+        PhysicalType::Boolean => 1,
+        PhysicalType::Int32 | PhysicalType::Float | PhysicalType::ByteArray => 32,
+        PhysicalType::Int64 | PhysicalType::Double => 64,
+        PhysicalType::Int96 => 96,
+        PhysicalType::FixedLenByteArray => {
+            8 * u64::try_from(column.type_length.unwrap_or(0))
+                .unwrap_or(0)
+                .max(1)
+        }
+    };
+    let room = uncompressed.saturating_mul(8) / bits_per_entry;
+    if entries > room {
+        return Err(format!(
+            "the dictionary declares {entries} entries, but its {uncompressed} bytes hold at most {room}"
+        ));
+    }
+    Ok(())
+}
+
+/// Codecs the parquet crate inflates without bounding the output by the declared size.
+fn unbounded_codec(codec: Codec) -> bool {
+    matches!(codec, Codec::Gzip | Codec::Brotli | Codec::Lz4)
+}
+
+/// Inflates `stream` into a small buffer that is thrown away, counting; `Some(bytes)` once
+/// the output passes `limit`. A stream that fails before that is left to the arrow reader to
+/// refuse in its own words.
+fn inflates_beyond(codec: Codec, stream: &[u8], limit: u64) -> Option<u64> {
+    const LZ4_FRAME_MAGIC: [u8; 4] = [0x04, 0x22, 0x4d, 0x18];
+    let reader: Box<dyn Read + '_> = match codec {
+        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+        Codec::Brotli => Box::new(brotli_decompressor::Decompressor::new(stream, 4096)),
+        // The parquet crate tries Hadoop's framing first, which is bounded, and falls back to
+        // the LZ4 frame format, which is not.
+        Codec::Lz4 if stream.starts_with(&LZ4_FRAME_MAGIC) => {
+            Box::new(lz4_flex::frame::FrameDecoder::new(stream))
+        }
+        _ => return None,
+    };
+    let mut counted = reader.take(limit.saturating_add(1));
+    let mut sink = [0u8; 64 << 10];
+    let mut total = 0u64;
+    loop {
+        match counted.read(&mut sink) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => {
+                total += n as u64;
+                if total > limit {
+                    return Some(limit);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_gzip_bomb_is_caught_without_holding_its_output() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&vec![0u8; 50 << 20]).unwrap();
+        let bomb = encoder.finish().unwrap();
+        assert!(bomb.len() < 100 << 10);
+        assert_eq!(inflates_beyond(Codec::Gzip, &bomb, 1000), Some(1000));
+        assert_eq!(inflates_beyond(Codec::Gzip, &bomb, 50 << 20), None);
+    }
+
+    #[test]
+    fn brotli_and_lz4_frames_are_counted_too() {
+        let data = vec![7u8; 1 << 20];
+        let mut brotli = Vec::new();
+        brotli::CompressorWriter::new(&mut brotli, 4096, 9, 22)
+            .write_all(&data)
+            .unwrap();
+        assert_eq!(inflates_beyond(Codec::Brotli, &brotli, 10), Some(10));
+        let mut lz4 = lz4_flex::frame::FrameEncoder::new(Vec::new());
+        lz4.write_all(&data).unwrap();
+        let lz4 = lz4.finish().unwrap();
+        assert_eq!(inflates_beyond(Codec::Lz4, &lz4, 10), Some(10));
+        assert_eq!(inflates_beyond(Codec::Lz4, &lz4, 1 << 20), None);
+        // Bounded codecs are not inflated here.
+        assert_eq!(inflates_beyond(Codec::Snappy, &lz4, 0), None);
+    }
+}
