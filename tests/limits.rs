@@ -5,9 +5,9 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::craft::{
-    boolean_file, boolean_file_with, boolean_page, file_with, page, Claims, Compact, CraftedPage,
-    Layout, PageKind, BOOLEAN_PLAIN, TRUE_COUNT,
+use common::craft::{boolean_file, boolean_file_with, boolean_page, Claims, Compact, TRUE_COUNT};
+use common::hostile::{
+    amplified_file, bomb_files, deep_schema_file, dictionary_claim_file, labels,
 };
 use common::{bin, code, json, stderr, temp_dir};
 
@@ -24,10 +24,6 @@ fn run_limited(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("sh runs")
-}
-
-fn labels(n: usize) -> Vec<bool> {
-    (0..n).map(|i| i % 3 == 0).collect()
 }
 
 /// Writes `bytes` as `name` in `dir` and checks it under the limit, with `extra` flags.
@@ -241,63 +237,17 @@ fn malformed_thrift_is_not_handed_to_the_parquet_crate_whose_reader_spins_on_it(
     );
 }
 
-use std::io::Write;
-
-/// Writes `prefix` and then `zeros` zero bytes into `out`, a megabyte at a time.
-fn write_zeros(out: &mut dyn Write, prefix: &[u8], zeros: u64) {
-    out.write_all(prefix).unwrap();
-    let block = vec![0u8; 1 << 20];
-    let mut left = zeros;
-    while left > 0 {
-        let n = left.min(block.len() as u64) as usize;
-        out.write_all(&block[..n]).unwrap();
-        left -= n as u64;
-    }
-}
-
-/// Bytes a bomb inflates to: more than the address space the binary is given.
-const BOMB_BYTES: u64 = 5 << 28;
-
 #[test]
 fn pages_that_inflate_past_their_declared_size_are_inflated_by_neither_path() {
     let dir = temp_dir();
-    let page = boolean_page(&labels(100));
-    let gzip = {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        write_zeros(&mut encoder, &page.body, BOMB_BYTES);
-        encoder.finish().unwrap()
-    };
-    let brotli = {
-        let mut out = Vec::new();
-        {
-            let mut encoder = brotli::CompressorWriter::new(&mut out, 1 << 16, 1, 22);
-            write_zeros(&mut encoder, &page.body, BOMB_BYTES);
-        }
-        out
-    };
-    let lz4 = {
-        let mut encoder = lz4_flex::frame::FrameEncoder::new(Vec::new());
-        write_zeros(&mut encoder, &page.body, BOMB_BYTES);
-        encoder.finish().unwrap()
-    };
-    for (name, codec, stored) in [
-        ("gzip-bomb.parquet", 2, gzip),
-        ("brotli-bomb.parquet", 4, brotli),
-        ("lz4-bomb.parquet", 5, lz4),
-    ] {
-        let mut bomb_page = boolean_page(&labels(100));
-        bomb_page.stored = Some(stored);
-        let layout = Layout {
-            codec,
-            ..BOOLEAN_PLAIN
-        };
-        let file = file_with(&[bomb_page], &TRUE_COUNT, layout);
+    for (codec, file) in bomb_files() {
+        let name = format!("{codec}-bomb.parquet");
         assert!(file.len() < 16 << 20, "{name}: {} bytes", file.len());
-        let output = check_limited(&dir, name, &file, &[]);
+        let output = check_limited(&dir, &name, &file, &[]);
         assert_eq!(code(&output), 2, "{name}: {}", stderr(&output));
         assert_one_line_errors(
             &output,
-            name,
+            &name,
             &[
                 "arrow path: not given to the arrow reader: page 0 at byte 4",
                 "inflates to more than 13 bytes, beyond the 13 its header declares",
@@ -310,18 +260,7 @@ fn pages_that_inflate_past_their_declared_size_are_inflated_by_neither_path() {
 #[test]
 fn a_dictionary_claiming_billions_of_entries_is_refused_before_allocating() {
     let dir = temp_dir();
-    let dictionary = page(
-        PageKind::Dictionary { entries: i32::MAX },
-        0,
-        7i64.to_le_bytes().to_vec(),
-    );
-    // Ten rows, all index 0: bit width 1, one RLE run of 10.
-    let data = page(PageKind::Data { encoding: 8 }, 10, vec![1, 20, 0]);
-    let layout = Layout {
-        physical_type: 2,
-        codec: 0,
-    };
-    let file = file_with(&[dictionary, data], &TRUE_COUNT, layout);
+    let file = dictionary_claim_file(i32::MAX);
     let output = check_limited(&dir, "dictionary-2g.parquet", &file, &[]);
     assert_eq!(code(&output), 2, "{}", stderr(&output));
     assert_one_line_errors(
@@ -334,33 +273,7 @@ fn a_dictionary_claiming_billions_of_entries_is_refused_before_allocating() {
 #[test]
 fn a_schema_nested_thousands_deep_is_not_handed_to_the_parquet_crate() {
     let dir = temp_dir();
-    const DEPTH: usize = 5000;
-    let mut meta = Compact::default();
-    meta.begin();
-    meta.i32(1, 1);
-    meta.list_structs(2, DEPTH + 1);
-    for level in 0..DEPTH {
-        meta.begin();
-        if level > 0 {
-            meta.i32(3, 1); // OPTIONAL
-        }
-        meta.string(4, &format!("g{level}"));
-        meta.i32(5, 1);
-        meta.end();
-    }
-    meta.begin();
-    meta.i32(1, 0); // BOOLEAN
-    meta.i32(3, 1);
-    meta.string(4, "label");
-    meta.end();
-    meta.i64(3, 0);
-    meta.list_structs(4, 0);
-    meta.end();
-    let mut file = b"PAR1".to_vec();
-    file.extend_from_slice(&meta.out);
-    file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
-    file.extend_from_slice(b"PAR1");
-    let output = check_limited(&dir, "deep-schema.parquet", &file, &[]);
+    let output = check_limited(&dir, "deep-schema.parquet", &deep_schema_file(5000), &[]);
     assert_eq!(code(&output), 2, "{}", stderr(&output));
     assert_one_line_errors(
         &output,
@@ -382,36 +295,12 @@ fn a_footer_larger_than_the_limit_is_read_by_neither_path() {
     );
 }
 
-/// 2^24 rows in a few bytes: one RLE run of dictionary index 0.
-fn amplified_page() -> CraftedPage {
-    let rows: u32 = 1 << 24;
-    let mut body = vec![1u8]; // bit width 1
-    let mut header = u64::from(rows) << 1;
-    while header >= 0x80 {
-        body.push((header as u8) | 0x80);
-        header >>= 7;
-    }
-    body.push(header as u8);
-    body.push(0);
-    page(PageKind::Data { encoding: 8 }, rows as i32, body)
-}
-
 #[test]
 fn memory_follows_the_window_not_a_row_group_of_a_hundred_million_rows() {
     // 134,217,728 INT64 rows in eight pages of one row group, a few hundred bytes in all:
     // held whole, the column takes a gigabyte on each path, beyond the address space given.
     let dir = temp_dir();
-    let mut pages = vec![page(
-        PageKind::Dictionary { entries: 1 },
-        0,
-        42i64.to_le_bytes().to_vec(),
-    )];
-    pages.extend((0..8).map(|_| amplified_page()));
-    let layout = Layout {
-        physical_type: 2,
-        codec: 0,
-    };
-    let file = file_with(&pages, &TRUE_COUNT, layout);
+    let file = amplified_file(8);
     assert!(file.len() < 1024, "{} bytes", file.len());
     let output = check_limited(&dir, "amplified.parquet", &file, &["--threads", "2"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));

@@ -3,6 +3,7 @@
 
 pub mod craft;
 pub mod fixtures;
+pub mod hostile;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
