@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::check::{check_file, Progress};
 use crate::cli::{Cli, ColorChoice, Command, Format};
 use crate::config::DiffConfig;
-use crate::output::Output;
+use crate::output::{DestinationIsInput, OpenError, Output};
 use crate::report::{text, ColumnStatus, FileReport, Report};
 
 /// Work (rows × columns) below which no progress bar is drawn: it would only flicker.
@@ -19,6 +19,9 @@ pub enum AppError {
     /// The flags do not form a valid run.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// The report destination is a file the run reads.
+    #[error(transparent)]
+    OutputIsInput(#[from] DestinationIsInput),
     /// The report destination cannot be opened or written.
     #[error("{path}: {source}")]
     Output {
@@ -48,7 +51,12 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         path: output_name.clone(),
         source,
     };
-    let mut output = Output::open(config.output.as_deref()).map_err(output_error)?;
+    // Before anything is read or created: the report must not replace an input.
+    let mut output =
+        Output::open(config.output.as_deref(), &config.read_files()).map_err(|e| match e {
+            OpenError::IsInput(e) => AppError::OutputIsInput(e),
+            OpenError::Io(e) => output_error(e),
+        })?;
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = config.threads {
         pool = pool.num_threads(threads);

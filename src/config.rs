@@ -1,11 +1,12 @@
 //! The validated configuration of a run, built from the flags before any I/O.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::against::AgainstOptions;
 use crate::check::CheckOptions;
 use crate::cli::{ColorChoice, DiffArgs, Format};
 use crate::columns::ColumnChoice;
+use crate::output::{ReadFile, ReadRole};
 use crate::raw::column::DecodeOptions;
 use crate::report::FailOn;
 use crate::source::InputLocation;
@@ -111,5 +112,21 @@ impl DiffConfig {
             fail_on: args.fail_on,
             timings: args.timings,
         })
+    }
+
+    /// Every file the run reads — the Parquet files and the `--against` dump — which the
+    /// report must never be written over.
+    pub fn read_files(&self) -> Vec<ReadFile<'_>> {
+        let parquet = self.inputs.iter().map(|(_, location)| match location {
+            InputLocation::Local(path) => ReadFile {
+                path,
+                role: ReadRole::Parquet,
+            },
+        });
+        let dump = self.check.against.iter().map(|against| ReadFile {
+            path: Path::new(&against.path),
+            role: ReadRole::Dump,
+        });
+        parquet.chain(dump).collect()
     }
 }

@@ -18,6 +18,7 @@ pub mod decode;
 pub mod diagnosis;
 pub mod dump;
 pub mod fingerprint;
+pub mod interrupt;
 pub mod output;
 pub mod preflight;
 pub mod raw;
