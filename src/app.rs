@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::check::{check_file, Progress};
 use crate::cli::{Cli, ColorChoice, Command, Format};
 use crate::config::DiffConfig;
+use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
 use crate::report::{text, ColumnStatus, FileReport, Report};
 
@@ -68,7 +69,7 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     // NDJSON streams: each file's records go out as soon as the file is checked.
     let mut streamed: io::Result<()> = Ok(());
     for (name, location) in &config.inputs {
-        let report = match location.open() {
+        let mut report = match location.open() {
             Ok(source) => pool.install(|| {
                 check_file(name, source, &config.check, &|total| {
                     progress_bar(show_progress, total)
@@ -76,6 +77,7 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
             }),
             Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
         };
+        report.bound_messages();
         log_problems(&report);
         if config.timings {
             // Timings are a log of how the run went, so they go where the logs go.
@@ -109,7 +111,8 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     .and_then(|()| output.finish());
     match written {
         Ok(()) => {}
-        // A reader that stopped early (`| head`) is not an error of ours.
+        // A reader that stopped early (`| head`) is not an error of ours: the run's outcome
+        // stands. Any other failure to write the report is exit 2.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(output_error(e)),
     }
@@ -120,7 +123,7 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
 /// reaches a user who only sees the exit code and the log.
 fn log_problems(report: &FileReport) {
     if let Some(error) = &report.error {
-        eprintln!("labelcheck: {}: {error}", report.path);
+        log::line(format_args!("{}: {error}", report.path));
     }
     for column in &report.columns {
         if let (
@@ -128,14 +131,14 @@ fn log_problems(report: &FileReport) {
             ColumnStatus::Unsupported | ColumnStatus::Unreadable | ColumnStatus::PathFailed,
         ) = (&column.error, column.status)
         {
-            eprintln!(
-                "labelcheck: {}: column {:?}: {error}",
+            log::line(format_args!(
+                "{}: column {:?}: {error}",
                 report.path, column.column
-            );
+            ));
         }
     }
     for finding in report.findings.iter().filter(|f| f.column.is_none()) {
-        eprintln!("labelcheck: {}: {}", report.path, finding.message);
+        log::line(format_args!("{}: {}", report.path, finding.message));
     }
 }
 

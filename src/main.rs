@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     match labelcheck::app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("labelcheck: {e}");
+            labelcheck::log::line(e);
             ExitCode::from(2)
         }
     }

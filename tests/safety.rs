@@ -1,5 +1,7 @@
-//! Never destroy: the report never replaces an input, and an interrupted run leaves no
-//! temporary file.
+//! Never destroy, never exhaust: the report never replaces an input, an interrupted run leaves
+//! no temporary file, and nothing a file or a path holds can split a log line, reach a
+//! terminal as control characters, or make a line unbounded. Closed or failing stdout and
+//! stderr end the run with its normal code, never a panic.
 #![cfg(unix)]
 
 mod common;
@@ -8,9 +10,13 @@ use std::fs::{self, OpenOptions};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{bin, code, demo_file, run, stderr, temp_dir};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use common::{bin, code, demo_file, json, run, stderr, temp_dir};
+use parquet::arrow::ArrowWriter;
 
 /// Files in `dir` whose names mark them as the report's temporary files.
 fn temp_files(dir: &Path) -> Vec<PathBuf> {
@@ -186,4 +192,255 @@ fn a_signal_during_a_run_removes_the_temporary_file_and_ends_the_run_by_that_sig
             "SIG{name}"
         );
     }
+}
+
+/// A column name that tries every trick: colours, a newline, a carriage return, a bell, a
+/// right-to-left override, C1 CSI, and U+FFFF, which XML 1.0 cannot carry.
+const HOSTILE_NAME: &str = "label\x1b[31m\nfake line\rover\x07\u{202e}\u{9b}2J\u{ffff}";
+
+/// A file with a hostile column name, a column named by 20,000 characters, and `label_str`
+/// holding hostile values: ESC sequences, a newline, 20,000 characters.
+fn write_hostile(path: &Path) {
+    let long_name = "y".repeat(20_000);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new(HOSTILE_NAME, DataType::Utf8, true),
+        Field::new(&long_name, DataType::Utf8, true),
+        Field::new("label_str", DataType::Utf8, true),
+    ]));
+    let hostile: ArrayRef = Arc::new(StringArray::from(vec![Some("a"), Some("b"), None]));
+    let long: ArrayRef = Arc::new(StringArray::from(vec![Some("z"); 3]));
+    let values: ArrayRef = Arc::new(StringArray::from(vec![
+        "a\x1b]0;pwned\x07".to_owned(),
+        "two\nlines\r".to_owned(),
+        "z".repeat(20_000),
+    ]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![hostile, long, values]).unwrap();
+    let mut writer = ArrowWriter::try_new(fs::File::create(path).unwrap(), schema, None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// No control byte but the line ends; no line longer than `longest` characters.
+fn assert_terminal_safe(what: &str, text: &str, longest: usize) {
+    for (index, line) in text.lines().enumerate() {
+        assert!(
+            !line.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{what}, line {}: raw control characters in {line:?}",
+            index + 1
+        );
+        assert!(
+            line.chars().count() <= longest,
+            "{what}, line {}: {} characters",
+            index + 1,
+            line.chars().count()
+        );
+    }
+}
+
+#[test]
+fn hostile_column_names_and_values_reach_the_terminal_escaped_and_cut() {
+    let dir = temp_dir();
+    let path = dir.path().join("hostile.parquet");
+    write_hostile(&path);
+
+    let output = run([
+        "diff".as_ref(),
+        path.as_os_str(),
+        "--all".as_ref(),
+        "--timings".as_ref(),
+        "--color".as_ref(),
+        "never".as_ref(),
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout.clone()).unwrap();
+    assert_terminal_safe("text report", &text, 1000);
+    assert!(
+        text.contains(r"label\x1b[31m\nfake line\rover\x07\u{202e}\u{9b}2J\u{ffff}"),
+        "{text}"
+    );
+    assert!(text.contains("…[19744 more characters]"), "{text}");
+    let err = stderr(&output);
+    assert_terminal_safe("stderr", &err, 1000);
+    assert!(err.contains(r"label\x1b[31m\nfake line"), "{err}");
+
+    // An unknown column: the message lists the file's columns, on stderr and in the report.
+    let output = run([
+        "diff".as_ref(),
+        path.as_os_str(),
+        "--columns".as_ref(),
+        "nope\x1b[2J\nx".as_ref(),
+    ]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_terminal_safe("stderr", &err, 5000);
+    assert_terminal_safe(
+        "text report",
+        &String::from_utf8_lossy(&output.stdout),
+        5000,
+    );
+
+    // Values in mismatches (here with a dump that disagrees on every row).
+    let dump = dir.path().join("dump.csv");
+    fs::write(&dump, "label_str\nother\nother\nother\n").unwrap();
+    let output = run([
+        "diff".as_ref(),
+        path.as_os_str(),
+        "--against".as_ref(),
+        dump.as_os_str(),
+        "--color".as_ref(),
+        "never".as_ref(),
+    ]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_terminal_safe("text report", &text, 1000);
+    assert!(text.contains(r#"arrow "a\u{1b}]0;pwned\u{7}" / raw"#), "{text}");
+    assert!(text.contains("…[19746 more characters]"), "{text}");
+
+    // JSON keeps names as data, but no message grows without bound.
+    let output = run([
+        "diff".as_ref(),
+        path.as_os_str(),
+        "--columns".as_ref(),
+        "nope".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let report = json(&output);
+    let error = report["files"][0]["error"].as_str().unwrap();
+    assert!(error.chars().count() < 4200, "{} characters", error.len());
+    assert!(error.ends_with(" more characters]"), "{error}");
+}
+
+#[test]
+fn hostile_column_names_keep_junit_well_formed() {
+    let dir = temp_dir();
+    let path = dir.path().join("hostile.parquet");
+    write_hostile(&path);
+    let output = run([
+        "diff".as_ref(),
+        path.as_os_str(),
+        "--all".as_ref(),
+        "--format".as_ref(),
+        "junit".as_ref(),
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let xml = String::from_utf8(output.stdout).unwrap();
+    assert!(!xml.contains(['\x1b', '\u{9b}', '\u{ffff}']), "{xml}");
+    let document = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let names: Vec<&str> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter_map(|n| n.attribute("name"))
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("label\u{fffd}[31m")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_newline_in_a_path_gives_one_line_per_error() {
+    let dir = temp_dir();
+    let path = dir.path().join("bad\nname.parquet");
+    fs::write(&path, b"not parquet at all").unwrap();
+    let output = run([
+        "diff".as_ref(),
+        path.as_os_str(),
+        dir.path().join("gone\r\nname.parquet").as_os_str(),
+    ]);
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 2, "one line per file: {err}");
+    assert!(err.contains(r"bad\nname.parquet: "), "{err}");
+    assert!(err.contains(r"gone\r\nname.parquet: cannot open"), "{err}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_terminal_safe("text report", &text, 1000);
+}
+
+/// Runs `labelcheck ARGS` with stdout and stderr as given.
+fn run_with(args: &[&str], stdout: Stdio, stderr: Stdio) -> std::process::ExitStatus {
+    Command::new(bin())
+        .args(args)
+        .stdout(stdout)
+        .stderr(stderr)
+        .status()
+        .unwrap()
+}
+
+/// A socket whose other end is already closed: every write fails with a broken pipe.
+fn broken_pipe() -> Stdio {
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    drop(ours);
+    Stdio::from(std::os::fd::OwnedFd::from(theirs))
+}
+
+fn dev_full() -> Stdio {
+    Stdio::from(OpenOptions::new().write(true).open("/dev/full").unwrap())
+}
+
+#[test]
+fn unwritable_stderr_never_panics_and_keeps_the_exit_code() {
+    let missing = "/no/such/file.parquet";
+    let demo = demo_file();
+    let demo = demo.to_str().unwrap();
+    for (what, stderr) in [
+        ("stderr full", dev_full as fn() -> Stdio),
+        ("stderr a broken pipe", broken_pipe),
+    ] {
+        let status = run_with(&["diff", missing], Stdio::null(), stderr());
+        assert_eq!(status.code(), Some(2), "{what}: {status}");
+        let status = run_with(&["diff", demo, "--timings"], Stdio::null(), stderr());
+        assert_eq!(status.code(), Some(0), "{what}: {status}");
+        // The report cannot be written either: exit 2, and the message is dropped quietly.
+        let status = run_with(&["diff", demo], dev_full(), stderr());
+        assert_eq!(status.code(), Some(2), "{what}: {status}");
+    }
+    // Closed outright: `2>&-`.
+    let shell = |script: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg("sh")
+            .arg(bin())
+            .arg(missing)
+            .arg(demo)
+            .output()
+            .unwrap()
+    };
+    let closed = shell(r#""$1" diff "$2" 2>&-"#);
+    assert_eq!(code(&closed), 2, "{}", stderr(&closed));
+    let closed = shell(r#""$1" diff "$3" --timings 2>&- >&-"#);
+    assert_eq!(code(&closed), 0, "{}", stderr(&closed));
+}
+
+#[test]
+fn unwritable_stdout_never_panics() {
+    let demo = demo_file();
+    let demo = demo.to_str().unwrap();
+    // A reader that stopped early (`| head`) is not a failure of the run.
+    let status = run_with(&["diff", demo], broken_pipe(), Stdio::null());
+    assert_eq!(status.code(), Some(0), "{status}");
+    // A report that cannot be written is exit 2, with one line saying why.
+    let output = Command::new(bin())
+        .args(["diff", demo])
+        .stdout(dev_full())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("stdout: No space left on device"), "{err}");
+    // ... and with nowhere to say why.
+    let status = run_with(&["diff", demo], dev_full(), broken_pipe());
+    assert_eq!(status.code(), Some(2), "{status}");
+    // Closed outright: `>&-`.
+    let closed = Command::new("sh")
+        .args(["-c", r#""$1" diff "$2" >&-"#, "sh"])
+        .arg(bin())
+        .arg(demo)
+        .output()
+        .unwrap();
+    assert_eq!(code(&closed), 0, "{}", stderr(&closed));
+    assert!(stderr(&closed).is_empty(), "{}", stderr(&closed));
 }

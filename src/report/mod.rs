@@ -347,7 +347,7 @@ fn float_text(f: f64) -> String {
 }
 
 /// Escapes text for HTML and XML, attributes and content alike. XML 1.0 cannot carry most
-/// control characters, even escaped, so they become U+FFFD.
+/// control characters, even escaped, so they become U+FFFD, as do DEL and the C1 controls.
 pub(crate) fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -357,7 +357,14 @@ pub(crate) fn escape_markup(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            // Not XML 1.0 characters at all (C0 controls, U+FFFE, U+FFFF), or legal but
+            // "discouraged" ones a terminal obeys when the report is read there (DEL, C1
+            // controls such as U+009B, CSI).
+            c if (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
+                out.push('\u{fffd}')
+            }
             c => out.push(c),
         }
     }
@@ -499,6 +506,33 @@ pub enum FailOn {
     Finding,
     /// Nothing: report, but exit 0 unless something could not be checked.
     Never,
+}
+
+impl FileReport {
+    /// Cuts every message (file and column errors, findings, diagnoses) to
+    /// [`crate::echo::MESSAGE_CHARS`] characters. Messages may quote a file's contents —
+    /// a dump field, a decoder's error text — and no single one may make the report
+    /// unbounded; names and values are data and stay whole.
+    pub fn bound_messages(&mut self) {
+        use crate::echo::bound;
+        self.error.iter_mut().for_each(bound);
+        for column in &mut self.columns {
+            column.error.iter_mut().for_each(bound);
+            for pattern in &mut column.diagnosis {
+                bound(&mut pattern.message);
+            }
+        }
+        for finding in &mut self.findings {
+            bound(&mut finding.message);
+            if let Some(errors) = &mut finding.errors {
+                errors
+                    .arrow
+                    .iter_mut()
+                    .chain(errors.raw.iter_mut())
+                    .for_each(bound);
+            }
+        }
+    }
 }
 
 impl Report {

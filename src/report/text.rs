@@ -1,9 +1,12 @@
 //! The text writer: per file a summary table of the checked columns, then the first
-//! mismatches and the findings; colour only when asked for.
+//! mismatches and the findings; colour only when asked for. Everything that came from a file
+//! or a path goes through [`crate::echo`], so no name or value can inject control characters
+//! into a terminal, split a line, or make a line unbounded.
 
 use std::io::{self, Write};
 
 use super::{ColumnStatus, FileReport, Report, Selection};
+use crate::echo::{self, Echo};
 
 /// Terminal styling, off unless the output is a terminal that wants colour.
 #[derive(Debug, Clone, Copy)]
@@ -68,24 +71,25 @@ fn plural(n: u64) -> &'static str {
 }
 
 fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let path = echo::message(&file.path);
     if let Some(error) = &file.error {
         return writeln!(
             out,
             "{}: {}",
-            style.bold(&file.path),
-            style.paint("31", error)
+            style.bold(&path),
+            style.paint("31", &echo::message(error))
         );
     }
     writeln!(
         out,
         "{}: {} rows in {} row group{}{}",
-        style.bold(&file.path),
+        style.bold(&path),
         file.rows,
         file.row_groups,
         plural(file.row_groups as u64),
         file.created_by
             .as_ref()
-            .map(|w| format!(", written by {w}"))
+            .map(|w| format!(", written by {}", Echo::name(w)))
             .unwrap_or_default()
     )?;
     if file.selection == Selection::AllNoLabelFound {
@@ -95,17 +99,17 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
         )?;
     }
     if !file.columns.is_empty() {
-        let name_width = file
-            .columns
+        let names: Vec<String> = file.columns.iter().map(|c| echo::name(&c.column)).collect();
+        let types: Vec<String> = file.columns.iter().map(type_label).collect();
+        let name_width = names
             .iter()
-            .map(|c| c.column.chars().count())
+            .map(|name| name.chars().count())
             .max()
             .unwrap_or(6)
             .max(6);
-        let type_width = file
-            .columns
+        let type_width = types
             .iter()
-            .map(|c| type_label(c).len())
+            .map(|label| label.chars().count())
             .max()
             .unwrap_or(4)
             .max(4);
@@ -114,7 +118,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             "  {:name_width$}  {:type_width$}  {:>12}  {:>10}  {:>10}  {:11}  fingerprint",
             "column", "type", "rows", "nulls", "mismatches", "status"
         )?;
-        for column in &file.columns {
+        for ((column, name), type_label) in file.columns.iter().zip(&names).zip(&types) {
             let status = match column.status {
                 ColumnStatus::Agree => style.paint("32", "agree      "),
                 ColumnStatus::Mismatch => style.paint("31;1", "MISMATCH   "),
@@ -132,16 +136,15 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             writeln!(
                 out,
                 "  {:name_width$}  {:type_width$}  {:>12}  {:>10}  {:>10}  {}  {}",
-                column.column,
-                type_label(column),
-                column.rows,
-                column.nulls,
-                column.mismatches,
-                status,
-                fingerprint
+                name, type_label, column.rows, column.nulls, column.mismatches, status, fingerprint
             )?;
             if let Some(error) = &column.error {
-                writeln!(out, "  {:name_width$}  {}", "", style.paint("33", error))?;
+                writeln!(
+                    out,
+                    "  {:name_width$}  {}",
+                    "",
+                    style.paint("33", &echo::message(error))
+                )?;
             }
             for pattern in &column.diagnosis {
                 writeln!(
@@ -149,7 +152,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                     "  {:name_width$}  {} {}",
                     "",
                     style.paint("36", "diagnosis:"),
-                    pattern.message
+                    Echo::message(&pattern.message)
                 )?;
             }
         }
@@ -165,7 +168,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 .values
                 .against
                 .as_ref()
-                .map(|cell| format!(" / against {cell}"))
+                .map(|cell| format!(" / against {}", Echo::name(&cell.to_string())))
                 .unwrap_or_default();
             writeln!(
                 out,
@@ -173,10 +176,10 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 m.row,
                 m.row_group,
                 m.row_in_group,
-                m.column,
+                Echo::name(&m.column),
                 style.paint("31", m.kind.name()),
-                m.values.arrow,
-                m.values.raw
+                Echo::name(&m.values.arrow.to_string()),
+                Echo::name(&m.values.raw.to_string())
             )?;
         }
         let total: u64 = file.columns.iter().map(|c| c.mismatches).sum();
@@ -190,12 +193,12 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             out,
             "  {} {}",
             style.paint("35", "finding:"),
-            finding.message
+            Echo::message(&finding.message)
         )?;
         if let Some(errors) = &finding.errors {
             for (path, error) in [("arrow", &errors.arrow), ("raw", &errors.raw)] {
                 if let Some(error) = error {
-                    writeln!(out, "    {path}: {error}")?;
+                    writeln!(out, "    {path}: {}", Echo::message(error))?;
                 }
             }
         }
@@ -205,7 +208,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
 
 fn type_label(column: &super::ColumnReport) -> String {
     match &column.logical_type {
-        Some(logical) => format!("{} ({logical})", column.physical_type),
+        Some(logical) => format!("{} ({})", column.physical_type, Echo::name(logical)),
         None => column.physical_type.clone(),
     }
 }
@@ -223,12 +226,14 @@ pub fn write_timings(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "timings for {}: open {:.3} s, check {:.3} s (wall); per column, thread-seconds:",
-        file.path, times.open, times.check
+        Echo::message(&file.path),
+        times.open,
+        times.check
     )?;
-    let width = file
-        .columns
+    let names: Vec<String> = file.columns.iter().map(|c| echo::name(&c.column)).collect();
+    let width = names
         .iter()
-        .map(|c| c.column.chars().count())
+        .map(|name| name.chars().count())
         .chain(["column".len()])
         .max()
         .unwrap_or(0);
@@ -237,12 +242,12 @@ pub fn write_timings(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         "  {:width$}  {:>8} {:>8} {:>8} {:>8} {:>11} {:>8} {:>8}",
         "column", "arrow", "raw", "against", "compare", "fingerprint", "metadata", "total"
     )?;
-    for column in &file.columns {
+    for (column, name) in file.columns.iter().zip(&names) {
         if let Some(t) = column.timings {
             writeln!(
                 out,
                 "  {:width$}  {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>11.3} {:>8.3} {:>8.3}",
-                column.column,
+                name,
                 t.arrow,
                 t.raw,
                 t.against,
