@@ -52,6 +52,9 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         path: output_name.clone(),
         source,
     };
+    for note in &config.notes {
+        log::line(note);
+    }
     // Before anything is read or created: the report must not replace an input.
     let mut output =
         Output::open(config.output.as_deref(), &config.read_files()).map_err(|e| match e {

@@ -1,5 +1,6 @@
 //! The validated configuration of a run, built from the flags before any I/O.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::against::AgainstOptions;
@@ -10,6 +11,38 @@ use crate::output::{ReadFile, ReadRole};
 use crate::raw::column::DecodeOptions;
 use crate::report::FailOn;
 use crate::source::InputLocation;
+
+/// Most worker threads per core. Checking is CPU-bound, so threads beyond the cores only help
+/// while some wait on reads; eight per core leaves room for slow storage, while `--threads
+/// 10000` would spend minutes starting threads (and a decode window of twice as many
+/// column chunks in memory) for nothing.
+pub const MAX_THREADS_PER_CORE: usize = 8;
+
+/// Something the configuration changed from what was asked, worth one line on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigNote {
+    /// `--threads` asked for more than [`MAX_THREADS_PER_CORE`] per core.
+    ThreadsCapped {
+        /// What `--threads` said.
+        asked: usize,
+        /// What the run uses.
+        used: usize,
+        /// The cores the cap was computed from.
+        cores: usize,
+    },
+}
+
+impl fmt::Display for ConfigNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ThreadsCapped { asked, used, cores } => write!(
+                f,
+                "--threads {asked} capped to {used} ({MAX_THREADS_PER_CORE} per core, {cores} core{})",
+                if *cores == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
 
 /// A flag combination that cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,12 +79,14 @@ pub struct DiffConfig {
     pub progress: bool,
     /// Colour choice for the text report.
     pub color: ColorChoice,
-    /// Worker threads; `None` for one per core.
+    /// Worker threads, at most [`MAX_THREADS_PER_CORE`] per core; `None` for one per core.
     pub threads: Option<usize>,
     /// What fails the run.
     pub fail_on: FailOn,
     /// Print where the time went, per file and column, on stderr.
     pub timings: bool,
+    /// What was changed from the flags as given, to be logged.
+    pub notes: Vec<ConfigNote>,
 }
 
 impl DiffConfig {
@@ -79,9 +114,20 @@ impl DiffConfig {
         } else {
             ColumnChoice::Labels
         };
-        let threads = args
-            .threads
-            .unwrap_or_else(|| rayon::current_num_threads().max(1));
+        let mut notes = Vec::new();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cap = cores.saturating_mul(MAX_THREADS_PER_CORE);
+        let asked_threads = args.threads;
+        let capped_threads = asked_threads.map(|asked| asked.min(cap));
+        if let Some(asked) = asked_threads.filter(|&asked| asked > cap) {
+            notes.push(ConfigNote::ThreadsCapped {
+                asked,
+                used: cap,
+                cores,
+            });
+        }
+        // The decode window follows the threads actually started, capped or not.
+        let threads = capped_threads.unwrap_or_else(|| rayon::current_num_threads().max(1));
         Ok(Self {
             inputs: args
                 .files
@@ -108,9 +154,10 @@ impl DiffConfig {
             output: args.output,
             progress: !args.quiet,
             color: args.color,
-            threads: args.threads,
+            threads: capped_threads,
             fail_on: args.fail_on,
             timings: args.timings,
+            notes,
         })
     }
 

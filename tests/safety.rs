@@ -1,7 +1,7 @@
 //! Never destroy, never exhaust: the report never replaces an input, an interrupted run leaves
 //! no temporary file, and nothing a file or a path holds can split a log line, reach a
 //! terminal as control characters, or make a line unbounded. Closed or failing stdout and
-//! stderr end the run with its normal code, never a panic.
+//! stderr end the run with its normal code, never a panic; `--threads` is capped.
 #![cfg(unix)]
 
 mod common;
@@ -294,7 +294,10 @@ fn hostile_column_names_and_values_reach_the_terminal_escaped_and_cut() {
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let text = String::from_utf8(output.stdout).unwrap();
     assert_terminal_safe("text report", &text, 1000);
-    assert!(text.contains(r#"arrow "a\u{1b}]0;pwned\u{7}" / raw"#), "{text}");
+    assert!(
+        text.contains(r#"arrow "a\u{1b}]0;pwned\u{7}" / raw"#),
+        "{text}"
+    );
     assert!(text.contains("…[19746 more characters]"), "{text}");
 
     // JSON keeps names as data, but no message grows without bound.
@@ -443,4 +446,24 @@ fn unwritable_stdout_never_panics() {
         .unwrap();
     assert_eq!(code(&closed), 0, "{}", stderr(&closed));
     assert!(stderr(&closed).is_empty(), "{}", stderr(&closed));
+}
+
+#[test]
+fn threads_are_capped_with_one_note() {
+    let output = run([
+        "diff",
+        demo_file().to_str().unwrap(),
+        "--threads",
+        "100000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("labelcheck: --threads 100000 capped to "),
+        "{err}"
+    );
+    json(&output);
 }
