@@ -926,6 +926,98 @@ pub struct SliceCursor {
 mod tests {
     use super::*;
 
+    /// A list slice of `rows` rows: row i holds i % 4 elements (row i % 5 == 0 is null),
+    /// element j of row i is null when (i + j) % 3 == 0, values are strings "i.j".
+    fn list_slice(rows: usize, keyed: bool) -> ColumnSlice {
+        let mut offsets = vec![0];
+        let mut list_validity = Bitmap::new();
+        let mut validity = Bitmap::new();
+        let mut strings = Vec::new();
+        for i in 0..rows {
+            let null = i % 5 == 0;
+            list_validity.push(!null);
+            if !null {
+                for j in 0..i % 4 {
+                    let valid = (i + j) % 3 != 0;
+                    validity.push(valid);
+                    if valid {
+                        strings.push(format!("{i}.{j}"));
+                    }
+                }
+            }
+            offsets.push(validity.len());
+        }
+        let mut values = ByteArrays::new();
+        if keyed {
+            let mut dictionary = ByteArrays::new();
+            for s in &strings {
+                dictionary.push(s.as_bytes());
+            }
+            let keys: Vec<u32> = (0..strings.len() as u32).collect();
+            values.extend_from_keys(&Arc::new(dictionary), &keys);
+        } else {
+            for s in &strings {
+                values.push(s.as_bytes());
+            }
+        }
+        ColumnSlice {
+            rows,
+            lists: Some(ListShape {
+                offsets,
+                validity: list_validity,
+            }),
+            validity,
+            values: Values::ByteArray(values),
+        }
+    }
+
+    #[test]
+    fn windows_of_a_slice_put_back_together_are_the_slice() {
+        for keyed in [false, true] {
+            let whole = list_slice(203, keyed);
+            for window in [1, 7, 64, 65, 300] {
+                let mut cursor = SliceCursor::default();
+                let mut joined = ColumnSlice::empty(PhysicalType::ByteArray, 0);
+                joined.lists = Some(ListShape {
+                    offsets: vec![0],
+                    validity: Bitmap::new(),
+                });
+                while cursor.row < whole.rows {
+                    let (part, next) = whole.copy_rows(cursor, window);
+                    assert_eq!(part.rows, window.min(whole.rows - cursor.row));
+                    joined.append(part);
+                    cursor = next;
+                }
+                assert_eq!(joined, whole, "keyed {keyed}, window {window}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_off_rows_keeps_the_head_and_returns_the_tail() {
+        for keyed in [false, true] {
+            let whole = list_slice(130, keyed);
+            for at in [0, 1, 64, 77, 130] {
+                let mut head = whole.clone();
+                let tail = head.split_off_rows(at);
+                assert_eq!(head, whole.copy_rows(SliceCursor::default(), at).0);
+                assert_eq!((head.rows, tail.rows), (at, 130 - at));
+                head.append(tail);
+                assert_eq!(head, whole, "keyed {keyed}, at {at}");
+            }
+        }
+        let mut flat = ColumnSlice {
+            rows: 100,
+            lists: None,
+            validity: Bitmap::filled(100, true),
+            values: Values::Int64((0..100).collect()),
+        };
+        let tail = flat.split_off_rows(70);
+        assert_eq!(flat.values, Values::Int64((0..70).collect()));
+        assert_eq!(tail.values, Values::Int64((70..100).collect()));
+        assert_eq!(tail.validity.len(), 30);
+    }
+
     #[test]
     fn bitmap_push_and_get_across_words() {
         let mut b = Bitmap::new();

@@ -138,14 +138,11 @@ fn bounds(order: Order, values: &Values, range: std::ops::Range<usize>) -> Optio
     let unsigned = order == Order::Unsigned;
     match values {
         Values::Boolean(bits) => {
-            let (mut any_false, mut any_true) = (false, false);
-            for bit in bits.iter().skip(range.start).take(range.len()) {
-                any_true |= bit;
-                any_false |= !bit;
-                if any_true && any_false {
-                    break;
-                }
-            }
+            // A word at a time from the range's start: skipping bit by bit to a page's first
+            // value made a chunk's page index check quadratic in its pages.
+            let range = range.start.min(bits.len())..range.end.min(bits.len());
+            let set = bits.count_ones_in(range.clone());
+            let (any_true, any_false) = (set > 0, set < range.len());
             (any_false || any_true).then_some((Key::Bool(!any_false), Key::Bool(any_true)))
         }
         Values::Int32(v) if unsigned => {
@@ -648,6 +645,33 @@ mod tests {
             Some((key(b"k"), key(b"m")))
         );
         assert_eq!(bounds(Order::Bytes, &values, 2..2), None);
+    }
+
+    #[test]
+    fn boolean_bounds_cover_exactly_the_range() {
+        // Bits 0..100 false, 100..103 true, the rest false: ranges across word boundaries.
+        let mut bits = crate::value::Bitmap::new();
+        bits.push_n(false, 100);
+        bits.push_n(true, 3);
+        bits.push_n(false, 97);
+        let values = Values::Boolean(bits);
+        let (f, t) = (Key::Bool(false), Key::Bool(true));
+        assert_eq!(
+            bounds(Order::Boolean, &values, 0..100),
+            Some((f.clone(), f.clone()))
+        );
+        assert_eq!(
+            bounds(Order::Boolean, &values, 100..103),
+            Some((t.clone(), t.clone()))
+        );
+        assert_eq!(
+            bounds(Order::Boolean, &values, 99..101),
+            Some((f.clone(), t.clone()))
+        );
+        assert_eq!(bounds(Order::Boolean, &values, 102..200), Some((f, t)));
+        assert_eq!(bounds(Order::Boolean, &values, 150..150), None);
+        // A page map that overshoots the values finds nothing past them.
+        assert_eq!(bounds(Order::Boolean, &values, 300..310), None);
     }
 
     #[test]
