@@ -257,6 +257,8 @@ struct PathOutput {
     rows: u64,
     nulls: u64,
     pieces: Vec<BlockPiece>,
+    /// File row of the chunk's first row.
+    first_row: u64,
 }
 
 /// Per-column state carried across windows.
@@ -454,11 +456,13 @@ fn next_window(
 }
 
 impl PathOutput {
-    fn empty() -> Self {
+    /// Nothing yet of a chunk whose first row is file row `first_row`.
+    fn empty(first_row: u64) -> Self {
         Self {
             rows: 0,
             nulls: 0,
             pieces: Vec::new(),
+            first_row,
         }
     }
 
@@ -466,7 +470,39 @@ impl PathOutput {
     fn add(&mut self, slice: &ColumnSlice, pieces: Vec<BlockPiece>) {
         self.rows += slice.rows as u64;
         self.nulls += slice.null_rows() as u64;
-        self.pieces.extend(pieces);
+        for piece in pieces {
+            self.push(piece);
+        }
+    }
+
+    /// Keeps the bytes of at most two partial blocks, whatever the windows: pieces of one
+    /// block from consecutive windows are joined, and a block that started in this chunk is
+    /// hashed as soon as a later block begins. Only the chunk's first block (which may have
+    /// begun in the previous row group) and its last (which may go on in the next) wait for
+    /// the column's builder as bytes; kept per window, the bytes of every window's edge
+    /// blocks added up to the chunk's size.
+    fn push(&mut self, piece: BlockPiece) {
+        let block_of = |piece: &BlockPiece| match piece {
+            BlockPiece::Whole { block, .. } | BlockPiece::Partial { block, .. } => *block,
+        };
+        let next = block_of(&piece);
+        if let Some(BlockPiece::Partial { block, bytes }) = self.pieces.last_mut() {
+            match &piece {
+                BlockPiece::Partial { bytes: more, .. } if *block == next => {
+                    bytes.extend_from_slice(more);
+                    return;
+                }
+                _ if *block < next && *block * BLOCK_ROWS >= self.first_row => {
+                    let whole = BlockPiece::Whole {
+                        block: *block,
+                        digest: *blake3::hash(bytes).as_bytes(),
+                    };
+                    *self.pieces.last_mut().expect("a last piece") = whole;
+                }
+                _ => {}
+            }
+        }
+        self.pieces.push(piece);
     }
 }
 
@@ -522,9 +558,11 @@ fn run_task(
     // A column the dump does not hold is simply not compared with it.
     let mut against_windows = against.and_then(|d| d.windows(row_group, leaf).ok());
 
-    let mut arrow_out = PathOutput::empty();
-    let mut raw_out = PathOutput::empty();
-    let mut against_out = against_windows.as_ref().map(|_| PathOutput::empty());
+    let mut arrow_out = PathOutput::empty(first_row);
+    let mut raw_out = PathOutput::empty(first_row);
+    let mut against_out = against_windows
+        .as_ref()
+        .map(|_| PathOutput::empty(first_row));
     let mut comparison: Option<ChunkComparison> = None;
     let mut witness = ChunkWitness::new(column, row_group);
     let mut pages: Vec<PageInfo> = Vec::new();

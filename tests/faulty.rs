@@ -315,3 +315,43 @@ fn a_misread_dictionary_entry_is_a_mismatch_on_every_row_that_uses_it() {
     let digests = &report.files[0].columns[0].digests;
     assert_ne!(digests.arrow, digests.raw);
 }
+
+/// Windows of a few rows put every fault at a different place in its window (first, last,
+/// across a page that spans windows): the report must not change, only the memory.
+#[test]
+fn small_windows_report_the_same_rows_pages_and_digests() {
+    let setup = setup();
+    for (column, fault) in [("label", Fault::Flip), ("label_i32", Fault::Change)] {
+        for (row_group, from) in [(0, 0), (1, 36), (1, 37), (2, 150)] {
+            let row = non_null_row(&setup, column, row_group, from);
+            let report = |window_rows| {
+                let report = common::check_with_raw_windowed(
+                    &setup.path,
+                    column,
+                    100,
+                    window_rows,
+                    |inner| Faulty {
+                        inner,
+                        row_group,
+                        row,
+                        fault,
+                    },
+                );
+                let json = serde_json::to_value(&report).unwrap();
+                (
+                    json["files"][0]["mismatches"].clone(),
+                    json["files"][0]["columns"].clone(),
+                )
+            };
+            let whole = report(1 << 20);
+            assert_eq!(whole.0.as_array().unwrap().len(), 1, "{whole:?}");
+            for window_rows in [1, 5, 37, 64] {
+                assert_eq!(
+                    report(window_rows),
+                    whole,
+                    "{column}, row group {row_group}, row {row}, window {window_rows}"
+                );
+            }
+        }
+    }
+}

@@ -104,6 +104,17 @@ pub fn check_with_raw<D: labelcheck::decode::ColumnDecoder>(
     max_listed: usize,
     wrap: impl FnOnce(labelcheck::raw::RawFile) -> D,
 ) -> labelcheck::report::Report {
+    check_with_raw_windowed(path, column, max_listed, 1 << 20, wrap)
+}
+
+/// [`check_with_raw`], decoding `window_rows` rows of a chunk at a time.
+pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
+    path: &Path,
+    column: &str,
+    max_listed: usize,
+    window_rows: usize,
+    wrap: impl FnOnce(labelcheck::raw::RawFile) -> D,
+) -> labelcheck::report::Report {
     use labelcheck::check::{check_with, CheckOptions, FileFacts, Witnesses};
     use labelcheck::columns::{choose, ColumnChoice};
     use labelcheck::raw::column::DecodeOptions;
@@ -129,7 +140,7 @@ pub fn check_with_raw<D: labelcheck::decode::ColumnDecoder>(
         max_listed,
         decode: DecodeOptions::default(),
         window: 2,
-        window_rows: 1 << 20,
+        window_rows,
         against: None,
         timings: false,
     };
