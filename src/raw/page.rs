@@ -6,9 +6,17 @@ use super::error::{RawError, RawResult};
 use super::metadata::{parse_page_header, ColumnMetaData, PageHeader};
 use crate::source::ByteSource;
 
-/// Bytes read for a page header when only headers are wanted: enough for any header without
-/// large statistics; one that does not parse from them is read again from more.
+/// Bytes first read for a page header when only headers are wanted: enough for any header
+/// without large statistics; one that does not parse from them is read again from twice as many.
 const HEADER_WINDOW: usize = 1 << 10;
+
+/// The largest page header the screen reads: 16 MiB, parquet-cpp's limit
+/// (`kDefaultMaxPageHeaderSize` in its column_reader.h, which also doubles its window from
+/// 16 KiB up to it). A header is a few sizes and encodings plus optional statistics; nothing in
+/// the format or our Thrift reader bounds the statistics' min and max but the bytes present,
+/// so without a cap a header that does not parse would have the rest of a chunk of any size
+/// read into memory. Headers this large are refused by Arrow C++ (pyarrow) as well.
+pub const MAX_PAGE_HEADER_BYTES: usize = 16 << 20;
 
 /// The byte range a column chunk occupies in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,19 +63,8 @@ pub fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -
     let mut largest = 0u64;
     while offset < end {
         let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
-        // Small reads first; a header with large statistics is read again from more bytes.
-        let mut parsed = Err(RawError::invalid("no bytes"));
-        for window in [HEADER_WINDOW, HEADER_WINDOW << 6, left] {
-            let bytes = source
-                .read_at(offset, window.min(left))
-                .map_err(|e| RawError::invalid(format!("reading a page header: {e}")))?;
-            parsed = parse_page_header(&bytes);
-            if parsed.is_ok() || window >= left {
-                break;
-            }
-        }
-        let (header, header_len) =
-            parsed.map_err(|e| RawError::invalid(format!("page header at byte {offset}: {e}")))?;
+        let (header, header_len) = read_header(source, offset, left)
+            .map_err(|e| RawError::invalid(format!("page header at byte {offset}: {e}")))?;
         let (Ok(compressed), Ok(uncompressed)) = (
             u64::try_from(header.compressed_page_size),
             u64::try_from(header.uncompressed_page_size),
@@ -82,6 +79,36 @@ pub fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -
             .saturating_add(compressed);
     }
     Ok(largest)
+}
+
+/// Reads and parses the page header at `offset`, `left` bytes before the chunk's end.
+///
+/// Small reads first: a window that does not hold the whole header is doubled and read again,
+/// so a header of `h` bytes costs at most `max(2 KiB, 4h)` bytes read, and a chunk's headers
+/// cost reads linear in their total size, never the rest of the chunk per header. Past
+/// [`MAX_PAGE_HEADER_BYTES`] (or the chunk's end) a header that still does not parse is an error.
+fn read_header(
+    source: &dyn ByteSource,
+    offset: u64,
+    left: usize,
+) -> RawResult<(PageHeader, usize)> {
+    let mut window = HEADER_WINDOW;
+    loop {
+        let take = window.min(left);
+        let bytes = source
+            .read_at(offset, take)
+            .map_err(|e| RawError::invalid(format!("reading a page header: {e}")))?;
+        match parse_page_header(&bytes) {
+            Ok(parsed) => return Ok(parsed),
+            Err(e) if take == left => return Err(e),
+            Err(e) if window >= MAX_PAGE_HEADER_BYTES => {
+                return Err(RawError::invalid(format!(
+                    "no page header parses from its first {MAX_PAGE_HEADER_BYTES} bytes, the most a header may take (as in parquet-cpp): {e}"
+                )))
+            }
+            Err(_) => window = window.saturating_mul(2),
+        }
+    }
 }
 
 /// One page as stored: its header and its (possibly compressed) body.
@@ -175,5 +202,143 @@ impl<'a> Iterator for PageIter<'a> {
         let page = self.read_page();
         self.failed = page.is_err();
         Some(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// An in-memory source that counts the bytes read from it.
+    struct Counting {
+        bytes: Vec<u8>,
+        read: AtomicU64,
+    }
+
+    impl ByteSource for Counting {
+        fn len(&self) -> u64 {
+            self.bytes.len() as u64
+        }
+
+        fn read_at(&self, offset: u64, length: usize) -> io::Result<Vec<u8>> {
+            self.read.fetch_add(length as u64, Ordering::Relaxed);
+            let start = offset as usize;
+            self.bytes
+                .get(start..start + length)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))
+        }
+
+        fn display_name(&self) -> &str {
+            "counting"
+        }
+    }
+
+    fn varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    fn zigzag_i32(out: &mut Vec<u8>, v: i32) {
+        varint(out, ((v << 1) ^ (v >> 31)) as u32 as u64);
+    }
+
+    /// A v1 data page (parquet.thrift `PageHeader` in the compact protocol) whose statistics
+    /// hold a min and a max of `statistics` bytes each, then its body of `body` bytes.
+    fn page(statistics: usize, body: usize) -> Vec<u8> {
+        let mut out = vec![0x15, 0x00]; // 1: type DATA_PAGE
+        out.push(0x15); // 2: uncompressed_page_size
+        zigzag_i32(&mut out, body as i32);
+        out.push(0x15); // 3: compressed_page_size
+        zigzag_i32(&mut out, body as i32);
+        out.push(0x2c); // 5: data_page_header
+        out.extend([0x15, 0x02]); //   1: num_values 1
+        out.extend([0x15, 0x00]); //   2: encoding PLAIN
+        out.extend([0x15, 0x06]); //   3: definition_level_encoding RLE
+        out.extend([0x15, 0x06]); //   4: repetition_level_encoding RLE
+        out.push(0x1c); //   5: statistics
+        for field in [0x58, 0x18] {
+            //     5: max_value, 6: min_value
+            out.push(field);
+            varint(&mut out, statistics as u64);
+            out.extend(std::iter::repeat_n(b'x', statistics));
+        }
+        out.extend([0x00, 0x00, 0x00]); // ends of Statistics, DataPageHeader, PageHeader
+        out.extend(std::iter::repeat_n(0xab, body));
+        out
+    }
+
+    fn counting(pages: &[Vec<u8>]) -> Counting {
+        Counting {
+            bytes: pages.concat(),
+            read: AtomicU64::new(0),
+        }
+    }
+
+    #[test]
+    fn many_big_headers_cost_reads_linear_in_the_chunk() {
+        // 100 headers of about 80 KiB, beyond the first windows: read again from the rest of
+        // the chunk each, they cost about 400 MB of reads instead of a few.
+        let pages: Vec<Vec<u8>> = (0..100).map(|i| page(40_000, 100 + i)).collect();
+        let source = counting(&pages);
+        let length = source.len();
+        assert_eq!(largest_declared_page(&source, 0, length).unwrap(), 199);
+        let read = source.read.load(Ordering::Relaxed);
+        let bound = 4 * length + 2 * HEADER_WINDOW as u64 * pages.len() as u64;
+        assert!(read <= bound, "{read} bytes read for a {length}-byte chunk");
+    }
+
+    #[test]
+    fn small_headers_cost_one_small_read_each() {
+        let pages: Vec<Vec<u8>> = (0..1000).map(|_| page(8, 5000)).collect();
+        let source = counting(&pages);
+        assert_eq!(
+            largest_declared_page(&source, 0, source.len()).unwrap(),
+            5000
+        );
+        let read = source.read.load(Ordering::Relaxed);
+        assert_eq!(read, 1000 * HEADER_WINDOW as u64);
+    }
+
+    #[test]
+    fn a_header_up_to_the_cap_parses() {
+        // About 12 MiB of statistics: found with the 16 MiB window, the last before the cap.
+        let pages = [page(6 << 20, 10), page(8, 20)];
+        let source = counting(&pages);
+        assert_eq!(largest_declared_page(&source, 0, source.len()).unwrap(), 20);
+    }
+
+    #[test]
+    fn a_header_beyond_the_cap_is_refused_after_reading_at_most_twice_the_cap() {
+        let pages = [page(9 << 20, 10)];
+        let source = counting(&pages);
+        let error = largest_declared_page(&source, 0, source.len())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "page header at byte 0: no page header parses from its first 16777216 bytes"
+            ),
+            "{error}"
+        );
+        assert!(source.read.load(Ordering::Relaxed) <= 2 * MAX_PAGE_HEADER_BYTES as u64);
+    }
+
+    #[test]
+    fn a_header_cut_by_the_chunk_end_is_an_error_from_the_bytes_present() {
+        let mut bytes = page(40_000, 10);
+        bytes.truncate(50_000);
+        let source = counting(&[bytes]);
+        let error = largest_declared_page(&source, 0, source.len()).unwrap_err();
+        assert!(
+            error.to_string().starts_with("page header at byte 0:"),
+            "{error}"
+        );
+        assert!(source.read.load(Ordering::Relaxed) <= 4 * 50_000);
     }
 }
