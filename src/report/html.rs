@@ -2,6 +2,7 @@
 //! findings, each column's diagnosis, and per column a strip chart of where its mismatches
 //! fall across the file's rows, with row-group and page boundaries marked.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -9,8 +10,9 @@ use super::{escape_markup as escape, ColumnReport, ColumnStatus, FileReport, Out
 
 /// Width of a strip chart, in SVG units.
 const CHART_WIDTH: f64 = 1000.0;
-/// Page boundaries drawn at most; past this, only row groups are marked.
-const MAX_PAGE_MARKS: usize = 2000;
+/// Boundaries drawn at most per kind (row groups, pages): past this they would fill the
+/// 1,000-unit strip anyway, and a million row groups would write a million lines per chart.
+const MAX_BOUNDARY_MARKS: usize = 2000;
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em}\
@@ -97,6 +99,14 @@ fn file_section(page: &mut String, file: &FileReport) {
             escape(&finding.message)
         );
     }
+    // Grouped once: scanning every listed mismatch per column would cost columns × listed.
+    let mut listed_by_column: HashMap<&str, Vec<u64>> = HashMap::new();
+    for m in &file.mismatches {
+        listed_by_column
+            .entry(m.column.as_str())
+            .or_default()
+            .push(m.row);
+    }
     for column in &file.columns {
         if let Some(error) = &column.error {
             let _ = writeln!(
@@ -117,7 +127,10 @@ fn file_section(page: &mut String, file: &FileReport) {
                 escape(&pattern.message)
             );
         }
-        strip_chart(page, file, column);
+        let listed_rows = listed_by_column
+            .get(column.column.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        strip_chart(page, file, column, listed_rows);
     }
     if !file.mismatches.is_empty() {
         page.push_str("<table><tr><th>row</th><th>column</th><th>row group</th><th>page</th><th>kind</th><th>arrow</th><th>raw</th><th>against</th></tr>\n");
@@ -141,7 +154,7 @@ fn file_section(page: &mut String, file: &FileReport) {
 
 /// A strip across the file's rows: row-group boundaries as dark lines, page boundaries as
 /// light ticks, fingerprint blocks that differ shaded, listed mismatches as red marks.
-fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport) {
+fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport, listed_rows: &[u64]) {
     let rows = file.rows.max(1) as f64;
     let x = |row: u64| row as f64 / rows * CHART_WIDTH;
     let _ = write!(
@@ -161,7 +174,7 @@ fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport) {
             (to - from).max(1.0)
         );
     }
-    if column.page_starts.len() <= MAX_PAGE_MARKS {
+    if column.page_starts.len() <= MAX_BOUNDARY_MARKS {
         for &start in &column.page_starts {
             let _ = write!(
                 page,
@@ -170,16 +183,73 @@ fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport) {
             );
         }
     }
-    for &start in &file.row_group_starts {
-        let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"6\" y2=\"44\" stroke=\"#374151\" stroke-width=\"2\"/>", x(start));
+    if file.row_group_starts.len() <= MAX_BOUNDARY_MARKS {
+        for &start in &file.row_group_starts {
+            let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"6\" y2=\"44\" stroke=\"#374151\" stroke-width=\"2\"/>", x(start));
+        }
     }
-    for m in file.mismatches.iter().filter(|m| m.column == column.column) {
-        let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"12\" y2=\"38\" stroke=\"#dc2626\" stroke-width=\"2\"/>", x(m.row));
+    for &row in listed_rows {
+        let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"12\" y2=\"38\" stroke=\"#dc2626\" stroke-width=\"2\"/>", x(row));
     }
     let _ = writeln!(
         page,
         "<text x=\"0\" y=\"56\" font-size=\"11\">row 0</text><text x=\"{CHART_WIDTH}\" y=\"56\" font-size=\"11\" text-anchor=\"end\">row {}</text></svg>\n\
-         <p><small>dark lines: row groups · light ticks: pages · red: mismatching rows (listed) · shaded: 65,536-row blocks whose fingerprints differ</small></p>",
+         <p><small>dark lines: row groups · light ticks: pages (each drawn when there are at most {MAX_BOUNDARY_MARKS}) · red: mismatching rows (listed) · shaded: 65,536-row blocks whose fingerprints differ</small></p>",
         file.rows
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Digests, KindCounts};
+
+    fn mismatching_column() -> ColumnReport {
+        ColumnReport {
+            column: "label".into(),
+            physical_type: "INT32".into(),
+            logical_type: None,
+            rows: 0,
+            nulls: 0,
+            digests: Digests::default(),
+            differing_blocks: Vec::new(),
+            mismatches: 1,
+            mismatch_kinds: KindCounts::default(),
+            diagnosis: Vec::new(),
+            page_starts: Vec::new(),
+            status: ColumnStatus::Mismatch,
+            error: None,
+            timings: None,
+        }
+    }
+
+    fn chart(row_groups: u64) -> String {
+        let mut file = FileReport::failed("f.parquet", String::new());
+        file.rows = row_groups;
+        file.row_groups = row_groups as usize;
+        file.row_group_starts = (0..row_groups).collect();
+        let column = ColumnReport {
+            page_starts: (0..row_groups).collect(),
+            ..mismatching_column()
+        };
+        let mut page = String::new();
+        strip_chart(&mut page, &file, &column, &[7]);
+        page
+    }
+
+    #[test]
+    fn boundaries_are_marked_up_to_the_cap() {
+        let page = chart(MAX_BOUNDARY_MARKS as u64);
+        // Row groups span y 6 to 44, page ticks 34 to 40.
+        assert_eq!(page.matches("y1=\"6\"").count(), MAX_BOUNDARY_MARKS);
+        assert_eq!(page.matches("y1=\"34\"").count(), MAX_BOUNDARY_MARKS);
+        assert_eq!(page.matches("stroke=\"#dc2626\"").count(), 1);
+    }
+
+    #[test]
+    fn a_million_row_groups_do_not_write_a_million_lines() {
+        let page = chart(1_000_000);
+        assert_eq!(page.matches("<line").count(), 1, "only the listed mismatch");
+        assert!(page.len() < 4096, "{} bytes", page.len());
+    }
 }
