@@ -1,6 +1,7 @@
 //! Which columns to check: named ones, all of them, or those whose names look like labels.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::against::{dump_type, DumpType};
 use crate::canonical::Canonical;
@@ -98,10 +99,17 @@ pub struct ColumnNames<'a> {
     leaves: &'a [LeafColumn],
     /// Report name of each leaf, by position in `leaves`.
     report: Vec<String>,
+    /// Built on the first lookup: choosing label-like or all columns never needs it.
+    lookup: OnceLock<Lookup>,
+}
+
+/// The indexes a name is looked up in.
+#[derive(Debug)]
+struct Lookup {
     /// Every leaf's dotted path with its position, sorted by path: the leaves whose path
     /// starts with `name.` are then one contiguous run.
     sorted_paths: Vec<(String, usize)>,
-    /// Positions of the leaves sorted by report name, then position.
+    /// Positions of the leaves sorted by report name.
     by_report_name: Vec<usize>,
 }
 
@@ -114,37 +122,47 @@ impl<'a> ColumnNames<'a> {
             .iter()
             .map(|leaf| report_name_parts(leaf).join("."))
             .collect();
-        let mut sharing: HashMap<&str, usize> = HashMap::with_capacity(short.len());
-        for name in &short {
-            *sharing.entry(name.as_str()).or_default() += 1;
-        }
+        let shared: Vec<bool> = {
+            let mut sharing: HashMap<&str, usize> = HashMap::with_capacity(short.len());
+            for name in &short {
+                *sharing.entry(name.as_str()).or_default() += 1;
+            }
+            short
+                .iter()
+                .map(|name| sharing[name.as_str()] > 1)
+                .collect()
+        };
+        // A repeated group holding several fields is not one list: its leaves keep their
+        // dotted paths.
         let report: Vec<String> = leaves
             .iter()
-            .zip(&short)
-            .map(|(leaf, short)| {
-                // A repeated group holding several fields is not one list: its leaves keep
-                // their dotted paths.
-                if sharing[short.as_str()] > 1 {
-                    leaf.dotted_path()
-                } else {
-                    short.clone()
-                }
-            })
+            .zip(short)
+            .zip(shared)
+            .map(|((leaf, short), shared)| if shared { leaf.dotted_path() } else { short })
             .collect();
-        let mut by_report_name: Vec<usize> = (0..report.len()).collect();
-        by_report_name.sort_by(|&a, &b| report[a].cmp(&report[b]));
-        let mut sorted_paths: Vec<(String, usize)> = leaves
-            .iter()
-            .enumerate()
-            .map(|(position, leaf)| (leaf.dotted_path(), position))
-            .collect();
-        sorted_paths.sort_unstable();
         Self {
             leaves,
             report,
-            sorted_paths,
-            by_report_name,
+            lookup: OnceLock::new(),
         }
+    }
+
+    fn lookup(&self) -> &Lookup {
+        self.lookup.get_or_init(|| {
+            let mut by_report_name: Vec<usize> = (0..self.report.len()).collect();
+            by_report_name.sort_unstable_by(|&a, &b| self.report[a].cmp(&self.report[b]));
+            let mut sorted_paths: Vec<(String, usize)> = self
+                .leaves
+                .iter()
+                .enumerate()
+                .map(|(position, leaf)| (leaf.dotted_path(), position))
+                .collect();
+            sorted_paths.sort_unstable();
+            Lookup {
+                sorted_paths,
+                by_report_name,
+            }
+        })
     }
 
     /// The name reports use for the leaf at `position`: its list's name when that names it
@@ -156,29 +174,27 @@ impl<'a> ColumnNames<'a> {
     /// Positions of the leaves `name` selects, in schema order: the leaf whose dotted path or
     /// report name it is, or every leaf under the group whose dotted path it is.
     pub fn matches(&self, name: &str) -> Vec<usize> {
-        let first = self
-            .by_report_name
-            .partition_point(|&p| self.report[p].as_str() < name);
-        let mut found: Vec<usize> = self.by_report_name[first..]
+        let Lookup {
+            sorted_paths,
+            by_report_name,
+        } = self.lookup();
+        let first = by_report_name.partition_point(|&p| self.report[p].as_str() < name);
+        let mut found: Vec<usize> = by_report_name[first..]
             .iter()
             .take_while(|&&p| self.report[p] == name)
             .copied()
             .collect();
-        let first = self
-            .sorted_paths
-            .partition_point(|(path, _)| path.as_str() < name);
+        let first = sorted_paths.partition_point(|(path, _)| path.as_str() < name);
         found.extend(
-            self.sorted_paths[first..]
+            sorted_paths[first..]
                 .iter()
                 .take_while(|(path, _)| path == name)
                 .map(|&(_, position)| position),
         );
         let group = format!("{name}.");
-        let first = self
-            .sorted_paths
-            .partition_point(|(path, _)| path.as_str() < group.as_str());
+        let first = sorted_paths.partition_point(|(path, _)| path.as_str() < group.as_str());
         found.extend(
-            self.sorted_paths[first..]
+            sorted_paths[first..]
                 .iter()
                 .take_while(|(path, _)| path.starts_with(&group))
                 .map(|&(_, position)| position),
