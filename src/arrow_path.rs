@@ -84,13 +84,18 @@ impl Length for SourceReader {
 }
 
 impl ChunkReader for SourceReader {
-    type T = SourceRead;
+    // The parquet crate reads page headers through this reader a few bytes at a time: unbuffered,
+    // that was a positioned read per byte (2.1 million reads for 100,000 row groups).
+    type T = io::BufReader<SourceRead>;
 
-    fn get_read(&self, start: u64) -> parquet::errors::Result<SourceRead> {
-        Ok(SourceRead {
-            source: self.0.clone(),
-            position: start,
-        })
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(io::BufReader::with_capacity(
+            8 << 10,
+            SourceRead {
+                source: self.0.clone(),
+                position: start,
+            },
+        ))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
@@ -341,6 +346,15 @@ impl ColumnDecoder for ArrowFile {
 fn dictionary_hints(metadata: &ArrowReaderMetadata) -> Option<SchemaRef> {
     let schema = metadata.schema();
     let leaves = metadata.parquet_schema().columns();
+    // Leaves that are top-level columns, by name: one pass, not a scan per field.
+    let top_level_leaves: std::collections::HashMap<&str, usize> = leaves
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c.path().parts() {
+            [name] => Some((name.as_str(), i)),
+            _ => None,
+        })
+        .collect();
     let row_groups = metadata.metadata().row_groups();
     let dictionary_everywhere = |leaf: usize| {
         !row_groups.is_empty()
@@ -359,9 +373,7 @@ fn dictionary_hints(metadata: &ArrowReaderMetadata) -> Option<SchemaRef> {
             if !matches!(value_type, DataType::Utf8 | DataType::Binary) {
                 return field.clone();
             }
-            let leaf = leaves
-                .iter()
-                .position(|c| c.path().parts() == [field.name().as_str()]);
+            let leaf = top_level_leaves.get(field.name().as_str()).copied();
             match leaf {
                 Some(leaf) if dictionary_everywhere(leaf) => {
                     changed = true;

@@ -12,7 +12,7 @@ use crate::arrow_path::ArrowFile;
 use parquet::errors::ParquetError;
 
 use crate::canonical::apply;
-use crate::columns::{choose, CheckedColumn, ColumnChoice};
+use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
 use crate::decode::{
     ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName, WindowRows,
@@ -160,6 +160,7 @@ pub fn check_file(
     };
     // With a dump and no columns named, the dump's columns (those the file has; the dump
     // reports the others) are the ones to check.
+    let names = ColumnNames::new(raw.leaves());
     let choice = match (
         &options.columns,
         dump_records.as_ref().and_then(|r| r.first()),
@@ -169,15 +170,12 @@ pub fn check_file(
                 .fields
                 .iter()
                 .map(|f| f.text.clone())
-                .filter(|name| {
-                    name != "row"
-                        && choose(raw.leaves(), &ColumnChoice::Named(vec![name.clone()])).is_ok()
-                })
+                .filter(|name| name != "row" && !names.matches(name).is_empty())
                 .collect(),
         ),
         (choice, _) => choice.clone(),
     };
-    let (columns, selection) = match choose(raw.leaves(), &choice) {
+    let (columns, selection) = match names.choose(&choice) {
         Ok(chosen) => chosen,
         Err(error) => return FileReport::failed(path, error.to_string()),
     };
@@ -355,7 +353,7 @@ pub fn check_with(
                 output
             })
             .collect();
-        let mut window_listed = Vec::new();
+        let mut window_listed: Vec<(usize, Mismatch)> = Vec::new();
         for (&(_, c), output) in tasks.iter().zip(outputs) {
             let state = &mut states[c];
             merge_path(&mut state.arrow, &mut state.arrow_error, output.arrow, None);
@@ -380,14 +378,14 @@ pub fn check_with(
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
                 state.profile.merge(comparison.profile);
-                window_listed.extend(comparison.listed);
+                window_listed.extend(comparison.listed.into_iter().map(|m| (c, m)));
             }
             findings.extend(output.findings);
         }
         // Windows advance in row order, so sorting each window keeps the whole list ordered.
-        window_listed.sort_by_key(|m| (m.row, columns.iter().position(|c| c.name == m.column)));
+        window_listed.sort_by_key(|(c, m)| (m.row, *c));
         let room = options.max_listed.saturating_sub(listed.len());
-        listed.extend(window_listed.into_iter().take(room));
+        listed.extend(window_listed.into_iter().take(room).map(|(_, m)| m));
     }
 
     let total_rows: u64 = facts.row_group_rows.iter().sum();

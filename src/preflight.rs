@@ -22,18 +22,12 @@
 
 use std::io::Read;
 
-use crate::raw::metadata::{
-    parse_page_header, Codec, ColumnChunk, DictionaryPageHeader, PageHeader, PageType,
-};
-use crate::raw::page::chunk_range;
+use crate::raw::metadata::{Codec, ColumnChunk, DictionaryPageHeader, PageHeader, PageType};
+use crate::raw::page::{chunk_range, read_page_header};
 use crate::raw::schema::LeafColumn;
 use crate::raw::RawFile;
 use crate::source::ByteSource;
 use crate::value::PhysicalType;
-
-/// Bytes first read for a page header; a header that does not parse from them (large
-/// statistics) is read again from twice as many, so the bytes read stay linear in the chunk.
-const HEADER_PROBE: usize = 1 << 10;
 
 /// Why the arrow reader is not given a column chunk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,7 +90,8 @@ fn screen_chunk(
     let mut values = 0u64;
     let mut index = 0usize;
     while values < num_values && offset < end {
-        let (header, header_len) = read_header(source, offset, end).map_err(|e| {
+        let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
+        let (header, header_len) = read_page_header(source, offset, left).map_err(|e| {
             Refusal(format!(
                 "page {index} at byte {offset}: its header does not parse ({e}), and the parquet crate's Thrift reader can spin on malformed headers"
             ))
@@ -159,27 +154,6 @@ fn screen_chunk(
         index += 1;
     }
     Ok(())
-}
-
-/// Reads the page header at `offset`, from a small read grown geometrically as needed.
-fn read_header(
-    source: &dyn ByteSource,
-    offset: u64,
-    end: u64,
-) -> crate::raw::error::RawResult<(PageHeader, usize)> {
-    let left = end - offset;
-    let mut probe = HEADER_PROBE as u64;
-    loop {
-        let length = probe.min(left);
-        let bytes = source.read_at(offset, length as usize).map_err(|e| {
-            crate::raw::error::RawError::invalid(format!("reading a page header: {e}"))
-        })?;
-        match parse_page_header(&bytes) {
-            Ok(parsed) => return Ok(parsed),
-            Err(e) if length >= left => return Err(e),
-            Err(_) => probe = probe.saturating_mul(2),
-        }
-    }
 }
 
 /// Level entries a data page declares (0 for other pages).

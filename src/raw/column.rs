@@ -13,7 +13,7 @@ use super::error::{RawError, RawResult};
 use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid, decode_validity};
 use super::metadata::parse_page_header;
 use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
-use super::page::{chunk_range, RawPage};
+use super::page::{chunk_range, RawPage, MAX_PAGE_HEADER_BYTES};
 use super::schema::LeafColumn;
 use super::{
     byte_stream_split, delta_binary_packed, delta_byte_array, delta_length_byte_array, dictionary,
@@ -292,6 +292,11 @@ impl<'a> RawChunkWindows<'a> {
             match parse_page_header(window) {
                 Ok(parsed) => break parsed,
                 Err(e) if reaches_end => return Err(e),
+                Err(e) if probe >= MAX_PAGE_HEADER_BYTES => {
+                    return Err(RawError::invalid(format!(
+                        "no page header parses from its first {MAX_PAGE_HEADER_BYTES} bytes, the most a header may take (as in parquet-cpp): {e}"
+                    )))
+                }
                 Err(_) => probe = probe.saturating_mul(2),
             }
         };
@@ -448,8 +453,15 @@ pub fn list_levels(leaf: &LeafColumn, leaves: &[LeafColumn]) -> RawResult<Option
         if node.repetition == Repetition::Repeated {
             // The repeated group must hold just this leaf: anything else is a list of structs.
             let prefix = &leaf.path[..=depth];
-            let siblings = leaves.iter().filter(|l| l.path.starts_with(prefix)).count();
-            if depth + 1 != leaf.ancestors.len() || siblings != 1 {
+            // Leaves under one group are contiguous in schema order: a neighbour under the
+            // same group is a sibling (a scan of every leaf per chunk was quadratic).
+            let neighbour_shares = |other: Option<&LeafColumn>| {
+                other.is_some_and(|other| other.path.starts_with(prefix))
+            };
+            let has_siblings =
+                neighbour_shares(leaf.index.checked_sub(1).and_then(|i| leaves.get(i)))
+                    || neighbour_shares(leaves.get(leaf.index + 1));
+            if depth + 1 != leaf.ancestors.len() || has_siblings {
                 return Err(RawError::unsupported("lists of structs"));
             }
             return Ok(Some(ListLevels { list_def: defined }));

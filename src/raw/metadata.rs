@@ -644,8 +644,17 @@ pub struct ColumnIndex {
 /// Decodes the footer's `FileMetaData`. Bytes after the struct are ignored: an encrypted file's
 /// plaintext footer carries its signature there.
 pub fn parse_file_metadata(bytes: &[u8]) -> RawResult<FileMetaData> {
-    read_file_metadata(&mut CompactReader::new(bytes).with_collection_limit(MAX_FOOTER_COLLECTION))
+    let mut reader = CompactReader::new(bytes)
+        .with_collection_limit(MAX_FOOTER_COLLECTION)
+        .with_budget(MAX_FOOTER_COLUMN_CHUNKS);
+    read_file_metadata(&mut reader)
 }
+
+/// Most column chunks (row groups × columns) a footer may describe: each takes about 780 bytes
+/// decoded on the raw path and 500 in the parquet crate, so this bounds the two footers at
+/// about 5 GiB, however few bytes the chunks take on the wire; a million row groups of one
+/// column, or a thousand of four thousand columns, fit.
+pub const MAX_FOOTER_COLUMN_CHUNKS: usize = 1 << 22;
 
 /// Most elements a list in the footer may hold (schema elements, row groups, column chunks
 /// of a row group, ...): parquet-cpp's default `thrift_container_size_limit`, so a footer
@@ -1049,6 +1058,7 @@ fn read_row_group(reader: &mut CompactReader<'_>) -> RawResult<RowGroup> {
 }
 
 fn read_column_chunk(reader: &mut CompactReader<'_>) -> RawResult<ColumnChunk> {
+    reader.spend("column chunks in the footer", MAX_FOOTER_COLUMN_CHUNKS)?;
     let mut chunk = ColumnChunk {
         file_path: None,
         file_offset: 0,

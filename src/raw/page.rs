@@ -52,35 +52,6 @@ pub fn chunk_range(meta: &ColumnMetaData, file_len: u64) -> RawResult<ChunkRange
     }
 }
 
-/// The largest size, compressed or uncompressed, that any page header of the chunk at
-/// `start..start + length` declares, reading only the headers from `source`.
-///
-/// For screening a chunk before a reader that allocates whatever a header declares, or that
-/// may spin on malformed Thrift: a header this reader refuses is an error naming its offset.
-pub fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -> RawResult<u64> {
-    let end = start.saturating_add(length).min(source.len());
-    let mut offset = start;
-    let mut largest = 0u64;
-    while offset < end {
-        let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
-        let (header, header_len) = read_header(source, offset, left)
-            .map_err(|e| RawError::invalid(format!("page header at byte {offset}: {e}")))?;
-        let (Ok(compressed), Ok(uncompressed)) = (
-            u64::try_from(header.compressed_page_size),
-            u64::try_from(header.uncompressed_page_size),
-        ) else {
-            return Err(RawError::invalid(format!(
-                "page header at byte {offset} declares a negative size"
-            )));
-        };
-        largest = largest.max(compressed).max(uncompressed);
-        offset = offset
-            .saturating_add(header_len as u64)
-            .saturating_add(compressed);
-    }
-    Ok(largest)
-}
-
 /// Reads and parses the page header at `offset`, `left` bytes before the chunk's end.
 ///
 /// Small reads first: a window that does not hold the whole header is doubled, reading only
@@ -88,7 +59,7 @@ pub fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -
 /// a chunk's headers cost reads linear in their total size, never the rest of the chunk per
 /// header. Past [`MAX_PAGE_HEADER_BYTES`] (or the chunk's end) a header that still does not
 /// parse is an error.
-fn read_header(
+pub fn read_page_header(
     source: &dyn ByteSource,
     offset: u64,
     left: usize,
@@ -127,92 +98,40 @@ pub struct RawPage<'a> {
     pub body: &'a [u8],
 }
 
-/// Iterates over the pages of a column chunk held in memory.
-#[derive(Debug)]
-pub struct PageIter<'a> {
-    chunk: &'a [u8],
-    chunk_start: u64,
-    position: usize,
-    index: usize,
-    failed: bool,
-}
-
-impl<'a> PageIter<'a> {
-    /// Pages of `chunk`, whose first byte sits at file offset `chunk_start`.
-    pub fn new(chunk: &'a [u8], chunk_start: u64) -> Self {
-        Self {
-            chunk,
-            chunk_start,
-            position: 0,
-            index: 0,
-            failed: false,
-        }
-    }
-
-    /// File offset of the next page header.
-    pub fn next_offset(&self) -> u64 {
-        self.chunk_start + self.position as u64
-    }
-
-    /// Index the next page will have.
-    pub fn next_index(&self) -> usize {
-        self.index
-    }
-
-    fn read_page(&mut self) -> RawResult<RawPage<'a>> {
-        let rest = &self.chunk[self.position..];
-        let (header, header_len) = parse_page_header(rest)?;
-        let body_len = usize::try_from(header.compressed_page_size).map_err(|_| {
-            RawError::invalid(format!(
-                "page header declares negative compressed_page_size {}",
-                header.compressed_page_size
-            ))
-        })?;
-        if header.uncompressed_page_size < 0 {
-            return Err(RawError::invalid(format!(
-                "page header declares negative uncompressed_page_size {}",
-                header.uncompressed_page_size
-            )));
-        }
-        let body = header_len
-            .checked_add(body_len)
-            .and_then(|end| rest.get(header_len..end))
-            .ok_or_else(|| {
-                RawError::invalid(format!(
-                    "page body of {body_len} bytes runs past the end of the column chunk ({} bytes left after the header)",
-                    rest.len().saturating_sub(header_len)
-                ))
-            })?;
-        let page = RawPage {
-            index: self.index,
-            offset: self.next_offset(),
-            header,
-            body,
-        };
-        self.position += header_len + body_len;
-        self.index += 1;
-        Ok(page)
-    }
-}
-
-impl<'a> Iterator for PageIter<'a> {
-    type Item = RawResult<RawPage<'a>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.position >= self.chunk.len() {
-            return None;
-        }
-        let page = self.read_page();
-        self.failed = page.is_err();
-        Some(page)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io;
     use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// The largest size, compressed or uncompressed, that any page header of the chunk at
+    /// `start..start + length` declares, reading only the headers from `source`.
+    ///
+    /// For screening a chunk before a reader that allocates whatever a header declares, or that
+    /// may spin on malformed Thrift: a header this reader refuses is an error naming its offset.
+    fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -> RawResult<u64> {
+        let end = start.saturating_add(length).min(source.len());
+        let mut offset = start;
+        let mut largest = 0u64;
+        while offset < end {
+            let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
+            let (header, header_len) = read_page_header(source, offset, left)
+                .map_err(|e| RawError::invalid(format!("page header at byte {offset}: {e}")))?;
+            let (Ok(compressed), Ok(uncompressed)) = (
+                u64::try_from(header.compressed_page_size),
+                u64::try_from(header.uncompressed_page_size),
+            ) else {
+                return Err(RawError::invalid(format!(
+                    "page header at byte {offset} declares a negative size"
+                )));
+            };
+            largest = largest.max(compressed).max(uncompressed);
+            offset = offset
+                .saturating_add(header_len as u64)
+                .saturating_add(compressed);
+        }
+        Ok(largest)
+    }
 
     /// An in-memory source that counts the bytes read from it.
     struct Counting {

@@ -170,6 +170,9 @@ pub struct CompactReader<'a> {
     depth: usize,
     /// Most elements a list, set or map may declare.
     max_collection: usize,
+    /// What is left of a budget that structs of one kind spend as they are read (see
+    /// [`Self::spend`]).
+    budget: usize,
 }
 
 impl<'a> CompactReader<'a> {
@@ -180,7 +183,24 @@ impl<'a> CompactReader<'a> {
             last_field_ids: Vec::new(),
             depth: 0,
             max_collection: usize::MAX,
+            budget: usize::MAX,
         }
+    }
+
+    /// Gives the reader a budget of `count` for [`Self::spend`].
+    pub fn with_budget(mut self, count: usize) -> Self {
+        self.budget = count;
+        self
+    }
+
+    /// Spends one of the budget on a `what` about to be read; past the budget, the value is
+    /// refused before it is decoded. The footer's column chunks spend it: a chunk takes one
+    /// byte on the wire at the least and hundreds once decoded, on each path.
+    pub fn spend(&mut self, what: &'static str, limit: usize) -> RawResult<()> {
+        self.budget = self.budget.checked_sub(1).ok_or_else(|| {
+            RawError::BeyondLimit(format!("more than {limit} {what}, the most accepted"))
+        })?;
+        Ok(())
     }
 
     /// Refuses collections of more than `max` elements, whatever bytes are left: a few
@@ -625,6 +645,16 @@ mod tests {
 
     fn reader(bytes: &[u8]) -> CompactReader<'_> {
         CompactReader::new(bytes)
+    }
+
+    #[test]
+    fn a_spent_budget_refuses_the_next_value() {
+        let mut r = CompactReader::new(&[]).with_budget(2);
+        assert!(r.spend("chunks", 2).is_ok());
+        assert!(r.spend("chunks", 2).is_ok());
+        let error = r.spend("chunks", 2).unwrap_err();
+        assert!(matches!(error, RawError::BeyondLimit(_)), "{error}");
+        assert_eq!(error.to_string(), "more than 2 chunks, the most accepted");
     }
 
     #[test]
