@@ -211,6 +211,7 @@ pub fn check_file(
         progress.as_ref(),
     );
     report.findings.splice(0..0, findings);
+    crate::report::cap_repeated_findings(&mut report.findings);
     if options.timings {
         report.timings = Some(FileTimes {
             open: opened,
@@ -692,6 +693,7 @@ fn run_task(
                 column.name, raw_out.rows
             ),
             errors: None,
+            omitted: None,
         });
     }
     if beyond_arrow > 0 {
@@ -705,6 +707,7 @@ fn run_task(
                 "{beyond_arrow} INT96 timestamps in row group {row_group} lie outside the range of 64-bit nanoseconds (years 1677 to 2262); readers that convert them, the arrow reader among them, wrap them, and they are compared as wrapped"
             ),
             errors: None,
+            omitted: None,
         });
     }
     let mut page_profile = Profile::default();
@@ -754,6 +757,7 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
                 page_offset: Some(page.offset),
                 message: format!("page {} at byte {}: {anomaly}", page.index, page.offset),
                 errors: None,
+                omitted: None,
             });
         }
     }
@@ -769,6 +773,7 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
                 page.index, page.offset
             ),
             errors: None,
+            omitted: None,
         });
     }
     findings
@@ -844,6 +849,7 @@ fn column_report(
                     arrow: arrow_error.as_ref().map(|e| e.to_string()),
                     raw: raw_error.as_ref().map(|e| e.to_string()),
                 }),
+                omitted: None,
             };
             (
                 ColumnStatus::PathFailed,

@@ -248,6 +248,7 @@ impl Place<'_> {
             page_offset: self.page.map(|p| p.offset),
             message: format!("{at}: {message}"),
             errors: None,
+            omitted: None,
         }
     }
 }

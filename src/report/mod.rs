@@ -9,6 +9,8 @@ pub mod junit;
 pub mod ndjson;
 pub mod text;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::diagnosis::{Fault, Pattern};
@@ -382,7 +384,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// One path decoded what the other could not.
@@ -403,6 +405,19 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PathFailure => "path_failure",
+            Self::Crc => "crc",
+            Self::Stats => "stats",
+            Self::Lossy => "lossy",
+            Self::Page => "page",
+            Self::Advisory => "advisory",
+            Self::Against => "against",
+        }
+    }
+
     /// True when the finding alone makes the run exit 1; the others are warnings.
     pub fn fails_by_default(self) -> bool {
         match self {
@@ -435,6 +450,10 @@ pub struct Finding {
     pub message: String,
     /// Each path's error, where the finding is a path failure.
     pub errors: Option<PathErrors>,
+    /// Set on the finding that stands for the findings of its kind and column left out of
+    /// the list beyond the first [`MAX_REPEATED_FINDINGS`]: how many there were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub omitted: Option<u64>,
 }
 
 impl Finding {
@@ -448,8 +467,106 @@ impl Finding {
             page_offset: None,
             message,
             errors: None,
+            omitted: None,
         }
     }
+
+    /// How many findings this one counts for: itself, or those it says were left out.
+    pub fn count(&self) -> u64 {
+        self.omitted.unwrap_or(1)
+    }
+}
+
+/// Findings of one kind about one column (or about the file) listed per file; the rest are
+/// counted in one finding, so a file or dump with a problem on every row still gives a
+/// report a person can read, in memory that does not grow with the rows.
+pub const MAX_REPEATED_FINDINGS: usize = 100;
+
+/// Collects findings, keeping the first [`MAX_REPEATED_FINDINGS`] of each kind and column and
+/// counting the rest. Collecting what it has already collected changes nothing, so a
+/// producer that streams findings (the dump reader) can bound its memory with one, and the
+/// file's findings still pass through one at the end.
+#[derive(Debug, Default)]
+pub struct FindingCap {
+    kept: Vec<Finding>,
+    tallies: HashMap<(FindingKind, Option<String>), Tally>,
+}
+
+/// Per kind and column: findings kept, findings left out, and where the last kept one is.
+#[derive(Debug, Default)]
+struct Tally {
+    kept: usize,
+    omitted: u64,
+    last: Option<usize>,
+}
+
+impl FindingCap {
+    /// Adds `finding`: kept if fewer than the maximum of its kind and column are, else
+    /// counted. A finding that already counts left-out findings adds its count.
+    pub fn push(&mut self, finding: Finding) {
+        let tally = self
+            .tallies
+            .entry((finding.kind, finding.column.clone()))
+            .or_default();
+        if let Some(omitted) = finding.omitted {
+            tally.omitted += omitted;
+        } else if tally.kept < MAX_REPEATED_FINDINGS {
+            tally.kept += 1;
+            tally.last = Some(self.kept.len());
+            self.kept.push(finding);
+        } else {
+            tally.omitted += 1;
+        }
+    }
+
+    /// The findings kept, in the order they came, each count right after the last finding
+    /// of its kind and column.
+    pub fn finish(self) -> Vec<Finding> {
+        let mut counts: Vec<(Option<usize>, Finding)> = self
+            .tallies
+            .into_iter()
+            .filter(|(_, tally)| tally.omitted > 0)
+            .map(|((kind, column), tally)| {
+                let about = column
+                    .as_deref()
+                    .map(|c| format!(" about column {c:?}"))
+                    .unwrap_or_default();
+                let message = format!(
+                    "{} more {} findings{about} are not listed; only the first {MAX_REPEATED_FINDINGS} are",
+                    tally.omitted,
+                    kind.name()
+                );
+                let finding = Finding {
+                    column,
+                    omitted: Some(tally.omitted),
+                    ..Finding::about_file(kind, message)
+                };
+                (tally.last, finding)
+            })
+            .collect();
+        // Those with no finding kept go last; ties in the order the kinds first came.
+        counts.sort_by_key(|(last, _)| last.map_or(usize::MAX, |last| last));
+        let mut counts = counts.into_iter().peekable();
+        let mut out = Vec::with_capacity(self.kept.len() + counts.len());
+        for (index, finding) in self.kept.into_iter().enumerate() {
+            out.push(finding);
+            while let Some((_, count)) = counts.next_if(|(last, _)| *last == Some(index)) {
+                out.push(count);
+            }
+        }
+        out.extend(counts.map(|(_, count)| count));
+        out
+    }
+}
+
+/// Caps `findings` as [`FindingCap`] does: the first [`MAX_REPEATED_FINDINGS`] of each kind
+/// and column, then one finding with the count of the rest.
+pub fn cap_repeated_findings(findings: &mut Vec<Finding>) {
+    let mut cap = FindingCap::default();
+    for finding in findings.drain(..) {
+        cap.push(finding);
+    }
+    *findings = cap.finish();
 }
 
 /// The errors of the two paths, one of which may have succeeded.
@@ -472,7 +589,7 @@ pub struct Summary {
     pub rows: u64,
     /// Mismatching rows, summed over columns.
     pub mismatches: u64,
-    /// Findings.
+    /// Findings, those left out of the lists included.
     pub findings: usize,
     /// Files and columns that could not be checked.
     pub errors: usize,
@@ -543,7 +660,11 @@ impl Report {
             ..Summary::default()
         };
         for file in &files {
-            summary.findings += file.findings.len();
+            summary.findings += file
+                .findings
+                .iter()
+                .map(|f| usize::try_from(f.count()).unwrap_or(usize::MAX))
+                .fold(0, usize::saturating_add);
             summary.errors += usize::from(file.error.is_some());
             for column in &file.columns {
                 summary.columns += 1;
@@ -588,5 +709,76 @@ impl Report {
         } else {
             Outcome::Agree
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(kind: FindingKind, column: Option<&str>, index: usize) -> Finding {
+        Finding {
+            column: column.map(str::to_owned),
+            ..Finding::about_file(kind, format!("{index}"))
+        }
+    }
+
+    fn shape(findings: &[Finding]) -> Vec<(FindingKind, Option<&str>, &str, Option<u64>)> {
+        findings
+            .iter()
+            .map(|f| (f.kind, f.column.as_deref(), f.message.as_str(), f.omitted))
+            .collect()
+    }
+
+    #[test]
+    fn repeated_findings_are_counted_after_the_first_hundred() {
+        let mut findings = Vec::new();
+        for index in 0..250 {
+            findings.push(finding(FindingKind::Stats, Some("label"), index));
+            if index < 3 {
+                findings.push(finding(FindingKind::Stats, Some("other"), index));
+            }
+        }
+        findings.push(finding(FindingKind::Against, None, 0));
+        let mut capped = findings.clone();
+        cap_repeated_findings(&mut capped);
+        // 100 of "label", 3 of "other", the count, then the dump's.
+        assert_eq!(capped.len(), 105);
+        let count = &capped[103];
+        assert_eq!(
+            (count.kind, count.column.as_deref(), count.omitted),
+            (FindingKind::Stats, Some("label"), Some(150))
+        );
+        assert_eq!(
+            count.message,
+            "150 more stats findings about column \"label\" are not listed; only the first 100 are"
+        );
+        assert_eq!(capped[102].message, "99");
+        assert_eq!(capped[104].kind, FindingKind::Against);
+        assert_eq!(capped.iter().map(Finding::count).sum::<u64>(), 254);
+
+        // Capping again changes nothing; nor does capping in two steps.
+        let mut again = capped.clone();
+        cap_repeated_findings(&mut again);
+        assert_eq!(shape(&again), shape(&capped));
+        let mut first = findings[..120].to_vec();
+        cap_repeated_findings(&mut first);
+        first.extend_from_slice(&findings[120..]);
+        cap_repeated_findings(&mut first);
+        assert_eq!(first.iter().map(Finding::count).sum::<u64>(), 254);
+    }
+
+    #[test]
+    fn the_summary_counts_left_out_findings() {
+        let mut findings: Vec<Finding> = (0..300)
+            .map(|i| finding(FindingKind::Crc, Some("label"), i))
+            .collect();
+        cap_repeated_findings(&mut findings);
+        let file = FileReport {
+            findings,
+            ..FileReport::failed("x.parquet", String::new())
+        };
+        let report = Report::new(vec![file], FailOn::Mismatch);
+        assert_eq!(report.summary.findings, 300);
     }
 }
