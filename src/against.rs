@@ -12,14 +12,17 @@
 //! unreadable fields — are findings naming the line, never skipped silently.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
 
 use crate::columns::CheckedColumn;
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
-use crate::dump::{Field, Record};
-use crate::report::{Finding, FindingKind};
+use crate::dump::{excerpt, Field, Limits, Reader, Record};
+use crate::report::{Finding, FindingCap, FindingKind};
+use crate::source::{open_input, Opened, SpecialFiles};
 use crate::value::{Bitmap, ColumnSlice, ListShape, PhysicalType, Values};
 
-/// How a column's values are written in a dump.
+/// How values of a column are written in a dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DumpType {
     /// `true`/`false`/`1`/`0`.
@@ -44,13 +47,54 @@ pub enum DumpType {
     Unsupported(String),
 }
 
-/// Where the dump is and how it spells null.
+/// Where the dump is, how it spells null, and what reading it may cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgainstOptions {
     /// The dump's path, as given.
     pub path: String,
     /// An unquoted field equal to this is null too.
     pub null_token: Option<String>,
+    /// Whether the dump may be a pipe or device (`--allow-special-files`).
+    pub special: SpecialFiles,
+    /// Most bytes the dump may hold (`--max-dump-bytes`).
+    pub max_bytes: u64,
+}
+
+/// A dump opened and its header read; [`Dump::load`] reads the rest.
+pub struct DumpStream {
+    header: Record,
+    records: Reader<File>,
+}
+
+impl DumpStream {
+    /// Opens the dump named by `options` and reads its header. The error is one line naming
+    /// the dump.
+    pub fn open(options: &AgainstOptions) -> Result<Self, String> {
+        let path = &options.path;
+        let file = match open_input(Path::new(path), options.special) {
+            Err(e) => return Err(format!("{path}: cannot read the dump: {e}")),
+            Ok(Opened::Regular(_, len)) if len > options.max_bytes => {
+                return Err(format!(
+                    "{path}: the dump is {len} bytes, more than the {} --max-dump-bytes allows; it is not compared",
+                    options.max_bytes
+                ))
+            }
+            Ok(Opened::Regular(file, _) | Opened::Stream(file)) => file,
+        };
+        let not_compared = |e| format!("{path}: {e}; the dump is not compared");
+        let mut records =
+            Reader::new(file, Limits::with_max_bytes(options.max_bytes)).map_err(not_compared)?;
+        let mut header = Record::default();
+        if !records.next_record(&mut header).map_err(not_compared)? {
+            return Err(format!("{path}: the dump is empty; it is not compared"));
+        }
+        Ok(Self { header, records })
+    }
+
+    /// The header record: the dump's column names.
+    pub fn header(&self) -> &Record {
+        &self.header
+    }
 }
 
 /// A dump parsed for the checked columns, split by row group.
@@ -78,158 +122,344 @@ impl ColumnDecoder for Dump {
     }
 }
 
+/// One dump column being read: the checked column it holds, its place in the records, and
+/// its fields' texts in dump order, to be parsed in row order once the order is known.
+struct Loading<'a> {
+    column: &'a CheckedColumn,
+    position: usize,
+    texts: FieldTexts,
+}
+
+/// Field texts one after another, with where each ends and whether it was quoted.
+struct FieldTexts {
+    text: String,
+    ends: Vec<usize>,
+    quoted: Bitmap,
+}
+
+impl FieldTexts {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            ends: Vec::new(),
+            quoted: Bitmap::new(),
+        }
+    }
+
+    fn push(&mut self, field: Field<'_>) {
+        self.text.push_str(field.text);
+        self.ends.push(self.text.len());
+        self.quoted.push(field.quoted);
+    }
+
+    fn get(&self, index: usize) -> Field<'_> {
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        Field {
+            text: &self.text[start..self.ends[index]],
+            quoted: self.quoted.get(index),
+        }
+    }
+}
+
+/// Where each dump record goes: its line, and with a `row` column, its row.
+struct Placement {
+    lines: Vec<u64>,
+    rows: Option<Vec<u64>>,
+}
+
 impl Dump {
-    /// Takes the dump's records (named by `options`) for `columns` of a file whose row groups
-    /// hold `row_group_rows`; returns the usable part and a finding for every problem.
+    /// Reads the rest of `stream` (named by `options`) for `columns` of a file whose row
+    /// groups hold `row_group_rows`; returns the usable part and a finding for every problem.
+    ///
+    /// Memory follows the dump, never a count from the file: the records are read one at a
+    /// time, the checked columns' fields kept as text with each record's line (and row), and
+    /// only once every row is known to be given exactly once are they parsed, in row order.
     pub fn load(
-        records: &[Record],
+        stream: DumpStream,
         options: &AgainstOptions,
         columns: &[CheckedColumn],
         row_group_rows: &[u64],
     ) -> (Self, Vec<Finding>) {
-        let mut findings = Vec::new();
+        let DumpStream {
+            header,
+            mut records,
+        } = stream;
+        let mut problems = FindingCap::default();
         let mut problem = |message: String| {
-            findings.push(Finding::about_file(
+            problems.push(Finding::about_file(
                 FindingKind::Against,
                 format!("{}: {message}", options.path),
             ))
         };
-        let empty = Self {
-            columns: HashMap::new(),
+        let (row_column, mut loading) = header_columns(&header, columns, &mut problem);
+        let total_rows = row_group_rows
+            .iter()
+            .fold(0u64, |sum, &rows| sum.saturating_add(rows));
+
+        let mut placement = Placement {
+            lines: Vec::new(),
+            rows: row_column.map(|_| Vec::new()),
         };
-        let Some((header, records)) = records.split_first() else {
-            problem("the dump is empty; it is not compared".into());
-            return (empty, findings);
-        };
-        let total_rows: u64 = row_group_rows.iter().sum();
-        let Some(order) = row_order(header, records, total_rows, &mut problem) else {
-            return (empty, findings);
+        let mut misplaced = 0u64;
+        let mut record = Record::default();
+        loop {
+            match records.next_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    problem(format!("{e}; the dump is not compared"));
+                    return (Self::empty(), problems.finish());
+                }
+            }
+            let row = match place(&record, header.len(), row_column, total_rows) {
+                Ok(row) => row,
+                Err(message) => {
+                    problem(message);
+                    if misplaced == 0 {
+                        // The dump will not be compared: stop keeping what it holds.
+                        placement = Placement {
+                            lines: Vec::new(),
+                            rows: None,
+                        };
+                        loading.clear();
+                    }
+                    misplaced += 1;
+                    continue;
+                }
+            };
+            if misplaced > 0 {
+                continue;
+            }
+            placement.lines.push(record.line);
+            if let (Some(rows), Some(row)) = (&mut placement.rows, row) {
+                rows.push(row);
+            }
+            for column in &mut loading {
+                if let Some(field) = record.field(column.position) {
+                    column.texts.push(field);
+                }
+            }
+        }
+        if misplaced > 0 {
+            return (
+                Self::empty(),
+                concluded(
+                    problems,
+                    format!(
+                        "{}: {misplaced} of the dump's records cannot be placed on the file's rows; the dump is not compared",
+                        options.path
+                    ),
+                ),
+            );
+        }
+        let order = match row_order(&placement, total_rows, &mut problem) {
+            Ok(order) => order,
+            Err(conclusion) => {
+                let conclusion = format!("{}: {conclusion}", options.path);
+                return (Self::empty(), concluded(problems, conclusion));
+            }
         };
 
         let mut loaded = HashMap::new();
-        for (position, field) in header.fields.iter().enumerate() {
-            let name = field.text.as_str();
-            if name == "row" {
-                continue;
-            }
-            let Some(column) = columns.iter().find(|c| c.name == name) else {
-                problem(format!(
-                    "line {}: column {name:?} is not among the file's checked columns",
-                    header.line
-                ));
-                continue;
-            };
-            if let DumpType::Unsupported(what) = &column.dump {
-                problem(format!(
-                    "column {name:?}: {what} values cannot be compared with a dump yet"
-                ));
-                continue;
-            }
-            match read_column(column, position, &order, row_group_rows, options) {
+        for column in loading {
+            let name = &column.column.name;
+            match read_column(
+                &column,
+                order.as_deref(),
+                &placement.lines,
+                row_group_rows,
+                options,
+            ) {
                 Ok(groups) => {
-                    loaded.insert(column.leaf, groups);
+                    loaded.insert(column.column.leaf, groups);
                 }
-                Err(message) => problem(format!("{message}; column {name:?} is not compared")),
+                Err(message) => problem(format!(
+                    "{message}; column {} is not compared",
+                    excerpt(name)
+                )),
             }
         }
-        (Self { columns: loaded }, findings)
+        (Self { columns: loaded }, problems.finish())
+    }
+
+    fn empty() -> Self {
+        Self {
+            columns: HashMap::new(),
+        }
     }
 }
 
-/// The record holding each file row, in row order; `None` (after findings) when the dump's
-/// rows do not cover the file's rows exactly once.
-fn row_order<'a>(
+/// `conclusion` first, then the problems that led to it.
+fn concluded(problems: FindingCap, conclusion: String) -> Vec<Finding> {
+    let mut findings = vec![Finding::about_file(FindingKind::Against, conclusion)];
+    findings.extend(problems.finish());
+    findings
+}
+
+/// The `row` column's position, and the header's columns that can be compared.
+fn header_columns<'a>(
     header: &Record,
-    records: &'a [Record],
-    total_rows: u64,
+    columns: &'a [CheckedColumn],
     problem: &mut impl FnMut(String),
-) -> Option<Vec<&'a Record>> {
-    let width = header.fields.len();
-    let mut ok = true;
-    for record in records.iter().filter(|r| r.fields.len() != width) {
-        problem(format!(
+) -> (Option<usize>, Vec<Loading<'a>>) {
+    let mut row_column = None;
+    let mut loading = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (position, field) in header.fields().enumerate() {
+        let name = field.text;
+        if let Some(first) = seen.insert(name, position) {
+            problem(format!(
+                "line {}: column {} is field {} and again field {}; the second is not read",
+                header.line,
+                excerpt(name),
+                first + 1,
+                position + 1
+            ));
+            seen.insert(name, first);
+            continue;
+        }
+        if name == "row" {
+            row_column = Some(position);
+            continue;
+        }
+        let Some(column) = columns.iter().find(|c| c.name == name) else {
+            problem(format!(
+                "line {}: column {} is not among the file's checked columns",
+                header.line,
+                excerpt(name)
+            ));
+            continue;
+        };
+        if let DumpType::Unsupported(what) = &column.dump {
+            problem(format!(
+                "column {}: {what} values cannot be compared with a dump yet",
+                excerpt(name)
+            ));
+            continue;
+        }
+        loading.push(Loading {
+            column,
+            position,
+            texts: FieldTexts::new(),
+        });
+    }
+    (row_column, loading)
+}
+
+/// Checks that `record` can take a place among the file's rows — the header's width, a row
+/// number within the file — and returns its row number, if the dump gives them.
+fn place(
+    record: &Record,
+    width: usize,
+    row_column: Option<usize>,
+    total_rows: u64,
+) -> Result<Option<u64>, String> {
+    if record.len() != width {
+        return Err(format!(
             "line {}: {} fields where the header has {width}",
             record.line,
-            record.fields.len()
+            record.len()
         ));
-        ok = false;
     }
-    if !ok {
-        problem("the dump is not compared".into());
-        return None;
-    }
-    let Some(row_column) = header.fields.iter().position(|f| f.text == "row") else {
-        if records.len() as u64 != total_rows {
-            problem(format!(
-                "the dump has {} rows, the file {total_rows}; the dump is not compared",
-                records.len()
-            ));
-            return None;
-        }
-        return Some(records.iter().collect());
+    let Some(text) = row_column.and_then(|at| record.field(at)).map(|f| f.text) else {
+        return Ok(None);
     };
-    let mut order: Vec<Option<&Record>> = vec![None; usize::try_from(total_rows).ok()?];
-    for record in records {
-        let text = &record.fields[row_column].text;
-        match text.parse::<u64>() {
-            Ok(row) if row < total_rows => {
-                let slot = &mut order[row as usize];
-                if let Some(first) = slot {
-                    problem(format!(
-                        "line {}: row {row} was already given on line {}",
-                        record.line, first.line
-                    ));
-                    ok = false;
-                } else {
-                    *slot = Some(record);
-                }
-            }
-            Ok(row) => {
-                problem(format!(
-                    "line {}: row {row} is beyond the file's {total_rows} rows",
-                    record.line
-                ));
-                ok = false;
-            }
-            Err(_) => {
-                problem(format!(
-                    "line {}: row {text:?} is not a row number",
-                    record.line
-                ));
-                ok = false;
-            }
-        }
+    match text.parse::<u64>() {
+        Ok(row) if row < total_rows => Ok(Some(row)),
+        Ok(row) => Err(format!(
+            "line {}: row {row} is beyond the file's {total_rows} rows",
+            record.line
+        )),
+        Err(_) => Err(format!(
+            "line {}: row {} is not a row number",
+            record.line,
+            excerpt(text)
+        )),
     }
-    let missing: Vec<usize> = order
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.is_none())
-        .map(|(row, _)| row)
-        .collect();
-    if let Some(first) = missing.first() {
-        problem(format!(
-            "{} of the file's rows are not in the dump, the first row {first}",
-            missing.len()
-        ));
-        ok = false;
-    }
-    if !ok {
-        problem("the dump is not compared".into());
-        return None;
-    }
-    Some(order.into_iter().flatten().collect())
 }
 
-/// Parses one column of the dump into a slice per row group.
+/// The dump records in file row order: `None` when they already are, `Some(order)` when the
+/// `row` column reorders them. When the dump's rows are not the file's rows, each exactly
+/// once, the error says so (each repeated row is a finding too). Nothing here is sized by
+/// `total_rows`, which comes from the file.
+fn row_order(
+    placement: &Placement,
+    total_rows: u64,
+    problem: &mut impl FnMut(String),
+) -> Result<Option<Vec<usize>>, String> {
+    let count = placement.lines.len() as u64;
+    let Some(rows) = &placement.rows else {
+        if count != total_rows {
+            return Err(format!(
+                "the dump has {count} rows, the file {total_rows}; the dump is not compared"
+            ));
+        }
+        return Ok(None);
+    };
+    let order = if rows.windows(2).all(|pair| pair[0] < pair[1]) {
+        None
+    } else {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        // Stable: of two records giving one row, the earlier line comes first.
+        order.sort_by_key(|&record| rows[record]);
+        Some(order)
+    };
+    let record_at = |k: usize| order.as_ref().map_or(k, |order| order[k]);
+    let mut repeated = 0u64;
+    let mut distinct = 0u64;
+    let mut first_missing = None;
+    let mut first_given: Option<usize> = None;
+    for k in 0..rows.len() {
+        let record = record_at(k);
+        let row = rows[record];
+        if let Some(first) = first_given.filter(|&first| rows[first] == row) {
+            problem(format!(
+                "line {}: row {row} was already given on line {}",
+                placement.lines[record], placement.lines[first]
+            ));
+            repeated += 1;
+            continue;
+        }
+        if row != distinct && first_missing.is_none() {
+            first_missing = Some(distinct);
+        }
+        first_given = Some(record);
+        distinct += 1;
+    }
+    let missing = total_rows - distinct;
+    let mut wrong = Vec::new();
+    if missing > 0 {
+        wrong.push(format!(
+            "{missing} of the file's rows are not in the dump, the first row {}",
+            first_missing.unwrap_or(distinct)
+        ));
+    }
+    if repeated > 0 {
+        wrong.push(format!("{repeated} records repeat a row given before"));
+    }
+    if wrong.is_empty() {
+        Ok(order)
+    } else {
+        Err(format!(
+            "{}; the dump is not compared",
+            wrong.join(", and ")
+        ))
+    }
+}
+
+/// Parses one column of the dump, in row order, into a slice per row group.
 fn read_column(
-    column: &CheckedColumn,
-    position: usize,
-    order: &[&Record],
+    loading: &Loading<'_>,
+    order: Option<&[usize]>,
+    lines: &[u64],
     row_group_rows: &[u64],
     options: &AgainstOptions,
 ) -> Result<Vec<ColumnSlice>, String> {
+    let column = loading.column;
     let mut groups = Vec::with_capacity(row_group_rows.len());
-    let mut rows = order.iter();
+    // The rows were checked to be the file's rows, so the row groups' counts add up to the
+    // records read, and these loops are bounded by the dump.
+    let mut records = (0..lines.len()).map(|k| order.map_or(k, |order| order[k]));
     for &count in row_group_rows {
         let mut slice = ColumnSlice::empty(column.physical, 0);
         if column.list {
@@ -238,26 +468,33 @@ fn read_column(
                 validity: Bitmap::new(),
             });
         }
-        for record in rows.by_ref().take(count as usize) {
-            let field = &record.fields[position];
-            let at = |e: String| format!("line {}, column {:?}: {e}", record.line, column.name);
-            push_field(&mut slice, column, field, options).map_err(at)?;
+        for record in records
+            .by_ref()
+            .take(usize::try_from(count).unwrap_or(usize::MAX))
+        {
+            let at = |e: String| {
+                format!(
+                    "line {}, column {}: {e}",
+                    lines[record],
+                    excerpt(&column.name)
+                )
+            };
+            push_field(&mut slice, column, loading.texts.get(record), options).map_err(at)?;
         }
         groups.push(slice);
     }
     Ok(groups)
 }
 
-fn is_null(field: &Field, options: &AgainstOptions) -> bool {
-    !field.quoted
-        && (field.text.is_empty() || options.null_token.as_deref() == Some(field.text.as_str()))
+fn is_null(field: Field<'_>, options: &AgainstOptions) -> bool {
+    !field.quoted && (field.text.is_empty() || options.null_token.as_deref() == Some(field.text))
 }
 
 /// Appends one row's field to `slice`.
 fn push_field(
     slice: &mut ColumnSlice,
     column: &CheckedColumn,
-    field: &Field,
+    field: Field<'_>,
     options: &AgainstOptions,
 ) -> Result<(), String> {
     slice.rows += 1;
@@ -265,14 +502,14 @@ fn push_field(
     let Some(shape) = slice.lists.as_mut() else {
         slice.validity.push(!null);
         if !null {
-            push_text(&mut slice.values, &column.dump, &field.text)?;
+            push_text(&mut slice.values, &column.dump, field.text)?;
         }
         return Ok(());
     };
     shape.validity.push(!null);
     if !null {
-        let elements: Vec<serde_json::Value> = serde_json::from_str(&field.text)
-            .map_err(|e| format!("{:?} is not a JSON array: {e}", field.text))?;
+        let elements: Vec<serde_json::Value> = serde_json::from_str(field.text)
+            .map_err(|e| format!("{} is not a JSON array: {e}", excerpt(field.text)))?;
         for element in elements {
             match element {
                 serde_json::Value::Null => slice.validity.push(false),
@@ -294,7 +531,7 @@ fn push_field(
 
 /// Parses `text` as the column's type and appends it.
 fn push_text(values: &mut Values, dump_type: &DumpType, text: &str) -> Result<(), String> {
-    let unreadable = |what: &str| format!("cannot read {text:?} as {what}");
+    let unreadable = |what: &str| format!("cannot read {} as {what}", excerpt(text));
     match (values, dump_type) {
         (Values::Boolean(bits), DumpType::Boolean) => bits.push(match text {
             "1" => true,

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::against::{AgainstOptions, Dump};
+use crate::against::{AgainstOptions, Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
 use parquet::errors::ParquetError;
 
@@ -18,7 +18,6 @@ use crate::decode::{
     ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName, WindowRows,
 };
 use crate::diagnosis::{explain, Profile};
-use crate::dump::{self, Record};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
 use crate::preflight::Screen;
 use crate::raw::column::{DecodeOptions, PageAnomaly};
@@ -148,9 +147,9 @@ pub fn check_file(
         )
     });
     let mut findings: Vec<Finding> = footer_finding.into_iter().collect();
-    let dump_records = match &options.against {
-        Some(against) => match read_dump(against) {
-            Ok(records) => Some(records),
+    let dump_stream = match &options.against {
+        Some(against) => match DumpStream::open(against) {
+            Ok(stream) => Some(stream),
             Err(message) => {
                 findings.push(Finding::about_file(FindingKind::Against, message));
                 None
@@ -163,13 +162,12 @@ pub fn check_file(
     let names = ColumnNames::new(raw.leaves());
     let choice = match (
         &options.columns,
-        dump_records.as_ref().and_then(|r| r.first()),
+        dump_stream.as_ref().map(DumpStream::header),
     ) {
         (ColumnChoice::Labels, Some(header)) => ColumnChoice::Named(
             header
-                .fields
-                .iter()
-                .map(|f| f.text.clone())
+                .fields()
+                .map(|f| f.text.to_owned())
                 .filter(|name| name != "row" && !names.matches(name).is_empty())
                 .collect(),
         ),
@@ -183,9 +181,9 @@ pub fn check_file(
         facts.created_by.as_deref(),
         &columns,
     ));
-    let dump = match (&options.against, &dump_records) {
-        (Some(against), Some(records)) => {
-            let (dump, problems) = Dump::load(records, against, &columns, &facts.row_group_rows);
+    let dump = match (&options.against, dump_stream) {
+        (Some(against), Some(stream)) => {
+            let (dump, problems) = Dump::load(stream, against, &columns, &facts.row_group_rows);
             findings.extend(problems);
             Some(dump)
         }
@@ -219,21 +217,6 @@ pub fn check_file(
         });
     }
     report
-}
-
-/// Reads and splits the dump; an error is one line naming the dump.
-fn read_dump(against: &AgainstOptions) -> Result<Vec<Record>, String> {
-    let bytes = std::fs::read(&against.path)
-        .map_err(|e| format!("{}: cannot read the dump: {e}", against.path))?;
-    let records = dump::parse(&bytes)
-        .map_err(|e| format!("{}: {e}; the dump is not compared", against.path))?;
-    if records.is_empty() {
-        return Err(format!(
-            "{}: the dump is empty; it is not compared",
-            against.path
-        ));
-    }
-    Ok(records)
 }
 
 /// Everything one (column, row group) task produced.

@@ -83,6 +83,23 @@ pub struct DiffArgs {
     #[arg(long, value_name = "TOKEN", requires = "against")]
     pub null_token: Option<String>,
 
+    /// Largest dump read, in bytes; a longer dump is not compared. Fields are capped at 1 MiB
+    /// and records at 65,536 fields.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    pub max_dump_bytes: u64,
+
+    /// Read inputs and dumps that are not regular files: pipes (process substitution
+    /// `<(...)`, `/dev/stdin`), character devices, sockets. Without it they are refused before
+    /// they are opened. A FIFO with no writer reads as empty. A Parquet input read this way is
+    /// held in memory, since Parquet is read from its end.
+    #[arg(long)]
+    pub allow_special_files: bool,
+
+    /// Largest Parquet input held in memory when it is not a regular file (see
+    /// --allow-special-files), in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    pub max_stream_bytes: u64,
+
     /// Do not verify page CRC32 checksums.
     #[arg(long)]
     pub no_crc: bool,

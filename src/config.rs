@@ -10,7 +10,7 @@ use crate::columns::ColumnChoice;
 use crate::output::{ReadFile, ReadRole};
 use crate::raw::column::DecodeOptions;
 use crate::report::FailOn;
-use crate::source::InputLocation;
+use crate::source::{InputLocation, SpecialFiles};
 
 /// Most worker threads per core. Checking is CPU-bound, so threads beyond the cores only help
 /// while some wait on reads; eight per core leaves room for slow storage, while `--threads
@@ -59,6 +59,12 @@ pub enum ConfigError {
     /// `--window-rows 0`.
     #[error("--window-rows must be at least 1")]
     ZeroWindowRows,
+    /// `--max-dump-bytes 0`.
+    #[error("--max-dump-bytes must be at least 1")]
+    ZeroDumpBytes,
+    /// `--max-stream-bytes 0`.
+    #[error("--max-stream-bytes must be at least 1")]
+    ZeroStreamBytes,
     /// `--against` with several files.
     #[error("--against compares one file with its dump; give exactly one FILE")]
     AgainstNeedsOneFile,
@@ -104,6 +110,12 @@ impl DiffConfig {
         if args.window_rows == 0 {
             return Err(ConfigError::ZeroWindowRows);
         }
+        if args.max_dump_bytes == 0 {
+            return Err(ConfigError::ZeroDumpBytes);
+        }
+        if args.max_stream_bytes == 0 {
+            return Err(ConfigError::ZeroStreamBytes);
+        }
         if args.against.is_some() && args.files.len() != 1 {
             return Err(ConfigError::AgainstNeedsOneFile);
         }
@@ -113,6 +125,11 @@ impl DiffConfig {
             ColumnChoice::Named(args.columns.iter().map(|c| c.trim().to_owned()).collect())
         } else {
             ColumnChoice::Labels
+        };
+        let special = if args.allow_special_files {
+            SpecialFiles::Allow
+        } else {
+            SpecialFiles::Refuse
         };
         let mut notes = Vec::new();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -132,7 +149,15 @@ impl DiffConfig {
             inputs: args
                 .files
                 .into_iter()
-                .map(|path| (path.display().to_string(), InputLocation::Local(path)))
+                .map(|path| {
+                    let name = path.display().to_string();
+                    let location = InputLocation::Local {
+                        path,
+                        special,
+                        max_stream_bytes: args.max_stream_bytes,
+                    };
+                    (name, location)
+                })
                 .collect(),
             check: CheckOptions {
                 columns,
@@ -147,6 +172,8 @@ impl DiffConfig {
                 against: args.against.map(|path| AgainstOptions {
                     path: path.display().to_string(),
                     null_token: args.null_token,
+                    special,
+                    max_bytes: args.max_dump_bytes,
                 }),
                 timings: args.timings,
             },
@@ -165,7 +192,7 @@ impl DiffConfig {
     /// report must never be written over.
     pub fn read_files(&self) -> Vec<ReadFile<'_>> {
         let parquet = self.inputs.iter().map(|(_, location)| match location {
-            InputLocation::Local(path) => ReadFile {
+            InputLocation::Local { path, .. } => ReadFile {
                 path,
                 role: ReadRole::Parquet,
             },

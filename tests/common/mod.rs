@@ -154,3 +154,67 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
     let file = check_with(&name, &facts, &columns, selection, witnesses, &options, &());
     labelcheck::report::Report::new(vec![file], labelcheck::report::FailOn::Mismatch)
 }
+
+/// Runs `command` with its output captured and `stdin` (if any) piped to it, killing it (and
+/// failing the test) if it has not ended within `seconds`: for inputs that could make the
+/// binary wait forever.
+pub fn run_within(command: &mut Command, stdin: Option<Vec<u8>>, seconds: u64) -> Output {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let mut child = command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // The reader may stop early (a limit): a broken pipe here is expected.
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        });
+    }
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(seconds) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after {seconds} s: killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout drained"),
+        stderr: stderr.join().expect("stderr drained"),
+    }
+}
+
+/// `labelcheck ARGS` under `ulimit -v` of `limit_kib`, as a command to run.
+pub fn limited(limit_kib: u64, args: &[&str]) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -v {limit_kib} && exec \"$0\" \"$@\""))
+        .arg(bin())
+        .args(args)
+        .env_remove("NO_COLOR");
+    command
+}
