@@ -11,7 +11,7 @@
 //! list columns as JSON arrays. Problems — unknown columns, missing, repeated or extra rows,
 //! unreadable fields — are findings naming the line, never skipped silently.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, TryReserveError};
 use std::fs::File;
 use std::path::Path;
 
@@ -133,38 +133,108 @@ struct Loading<'a> {
 /// Field texts one after another, with where each ends and whether it was quoted.
 struct FieldTexts {
     text: String,
+    /// Where each field's text ends, its top bit set if it was quoted.
     ends: Vec<usize>,
-    quoted: Bitmap,
 }
+
+/// The bit of an entry of `FieldTexts::ends` that says the field was quoted: no text held in
+/// memory is half the address space long.
+const QUOTED: usize = 1 << (usize::BITS - 1);
 
 impl FieldTexts {
     fn new() -> Self {
         Self {
             text: String::new(),
             ends: Vec::new(),
-            quoted: Bitmap::new(),
         }
     }
 
-    fn push(&mut self, field: Field<'_>) {
+    fn push(&mut self, field: Field<'_>) -> Result<(), TryReserveError> {
+        self.text.try_reserve(field.text.len())?;
+        self.ends.try_reserve(1)?;
         self.text.push_str(field.text);
-        self.ends.push(self.text.len());
-        self.quoted.push(field.quoted);
+        self.ends
+            .push(self.text.len() | if field.quoted { QUOTED } else { 0 });
+        Ok(())
     }
 
     fn get(&self, index: usize) -> Field<'_> {
-        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before] & !QUOTED);
         Field {
-            text: &self.text[start..self.ends[index]],
-            quoted: self.quoted.get(index),
+            text: &self.text[start..self.ends[index] & !QUOTED],
+            quoted: self.ends[index] & QUOTED != 0,
         }
     }
 }
 
-/// Where each dump record goes: its line, and with a `row` column, its row.
+/// Where each dump record goes: its line, and with a `row` column, its row. A dump usually
+/// has a record on every line and its rows in order; such records cost nothing here, only
+/// those that break the pattern do.
 struct Placement {
-    lines: Vec<u64>,
-    rows: Option<Vec<u64>>,
+    records: usize,
+    /// `(record, line)` for each record that is not on the line after the previous one.
+    line_jumps: Vec<(usize, u64)>,
+    rows: RowNumbers,
+}
+
+/// The row numbers a dump gives.
+enum RowNumbers {
+    /// No `row` column: records are rows in file order.
+    Implicit,
+    /// So far every record gave its own index: rows 0, 1, 2, ….
+    InOrder,
+    /// Every record's row, once one was out of order.
+    Listed(Vec<u64>),
+}
+
+impl Placement {
+    fn new(row_column: bool) -> Self {
+        Self {
+            records: 0,
+            line_jumps: Vec::new(),
+            rows: if row_column {
+                RowNumbers::InOrder
+            } else {
+                RowNumbers::Implicit
+            },
+        }
+    }
+
+    /// Adds the next record, on `line`, giving `row` if the dump has a `row` column.
+    fn push(&mut self, line: u64, row: Option<u64>) -> Result<(), TryReserveError> {
+        let record = self.records;
+        if record == 0 || self.line(record - 1) + 1 != line {
+            self.line_jumps.try_reserve(1)?;
+            self.line_jumps.push((record, line));
+        }
+        match (&mut self.rows, row) {
+            (RowNumbers::InOrder, Some(row)) if row != record as u64 => {
+                let mut rows = Vec::new();
+                rows.try_reserve(record + 1)?;
+                rows.extend(0..record as u64);
+                rows.push(row);
+                self.rows = RowNumbers::Listed(rows);
+            }
+            (RowNumbers::Listed(rows), Some(row)) => {
+                rows.try_reserve(1)?;
+                rows.push(row);
+            }
+            _ => {}
+        }
+        self.records += 1;
+        Ok(())
+    }
+
+    /// The line of `record`.
+    fn line(&self, record: usize) -> u64 {
+        let jump = self
+            .line_jumps
+            .partition_point(|&(first, _)| first <= record);
+        let (first, line) = self.line_jumps[jump - 1];
+        line + (record - first) as u64
+    }
 }
 
 impl Dump {
@@ -172,8 +242,10 @@ impl Dump {
     /// groups hold `row_group_rows`; returns the usable part and a finding for every problem.
     ///
     /// Memory follows the dump, never a count from the file: the records are read one at a
-    /// time, the checked columns' fields kept as text with each record's line (and row), and
-    /// only once every row is known to be given exactly once are they parsed, in row order.
+    /// time, the checked columns' fields kept as text (and, where they break the usual
+    /// pattern, records' lines and rows), and only once every row is known to be given
+    /// exactly once are they parsed, in row order. What is kept grows with `try_reserve`, so
+    /// running out of memory is a finding.
     pub fn load(
         stream: DumpStream,
         options: &AgainstOptions,
@@ -196,10 +268,7 @@ impl Dump {
             .iter()
             .fold(0u64, |sum, &rows| sum.saturating_add(rows));
 
-        let mut placement = Placement {
-            lines: Vec::new(),
-            rows: row_column.map(|_| Vec::new()),
-        };
+        let mut placement = Placement::new(row_column.is_some());
         let mut misplaced = 0u64;
         let mut record = Record::default();
         loop {
@@ -217,10 +286,7 @@ impl Dump {
                     problem(message);
                     if misplaced == 0 {
                         // The dump will not be compared: stop keeping what it holds.
-                        placement = Placement {
-                            lines: Vec::new(),
-                            rows: None,
-                        };
+                        placement = Placement::new(false);
                         loading.clear();
                     }
                     misplaced += 1;
@@ -230,14 +296,19 @@ impl Dump {
             if misplaced > 0 {
                 continue;
             }
-            placement.lines.push(record.line);
-            if let (Some(rows), Some(row)) = (&mut placement.rows, row) {
-                rows.push(row);
-            }
-            for column in &mut loading {
-                if let Some(field) = record.field(column.position) {
-                    column.texts.push(field);
-                }
+            let held = placement.push(record.line, row).and_then(|()| {
+                loading.iter_mut().try_for_each(|column| {
+                    record
+                        .field(column.position)
+                        .map_or(Ok(()), |field| column.texts.push(field))
+                })
+            });
+            if let Err(e) = held {
+                problem(format!(
+                    "line {}: cannot hold the dump's checked columns in memory ({e}); the dump is not compared",
+                    record.line
+                ));
+                return (Self::empty(), problems.finish());
             }
         }
         if misplaced > 0 {
@@ -266,7 +337,7 @@ impl Dump {
             match read_column(
                 &column,
                 order.as_deref(),
-                &placement.lines,
+                &placement,
                 row_group_rows,
                 options,
             ) {
@@ -387,21 +458,35 @@ fn row_order(
     total_rows: u64,
     problem: &mut impl FnMut(String),
 ) -> Result<Option<Vec<usize>>, String> {
-    let count = placement.lines.len() as u64;
-    let Some(rows) = &placement.rows else {
-        if count != total_rows {
+    let count = placement.records as u64;
+    let rows = match &placement.rows {
+        RowNumbers::Implicit if count != total_rows => {
             return Err(format!(
                 "the dump has {count} rows, the file {total_rows}; the dump is not compared"
-            ));
+            ))
         }
-        return Ok(None);
+        RowNumbers::Implicit => return Ok(None),
+        // Rows 0 to count - 1, each once: only some may be missing.
+        RowNumbers::InOrder if count != total_rows => {
+            return Err(format!(
+                "{} of the file's rows are not in the dump, the first row {count}; the dump is not compared",
+                total_rows - count
+            ))
+        }
+        RowNumbers::InOrder => return Ok(None),
+        RowNumbers::Listed(rows) => rows,
     };
     let order = if rows.windows(2).all(|pair| pair[0] < pair[1]) {
         None
     } else {
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        // Stable: of two records giving one row, the earlier line comes first.
-        order.sort_by_key(|&record| rows[record]);
+        let mut order: Vec<usize> = Vec::new();
+        order.try_reserve_exact(rows.len()).map_err(|e| {
+            format!("cannot hold the order of the dump's rows in memory ({e}); the dump is not compared")
+        })?;
+        order.extend(0..rows.len());
+        // Of two records giving one row, the earlier comes first; sorting in place needs no
+        // more memory.
+        order.sort_unstable_by_key(|&record| (rows[record], record));
         Some(order)
     };
     let record_at = |k: usize| order.as_ref().map_or(k, |order| order[k]);
@@ -415,7 +500,8 @@ fn row_order(
         if let Some(first) = first_given.filter(|&first| rows[first] == row) {
             problem(format!(
                 "line {}: row {row} was already given on line {}",
-                placement.lines[record], placement.lines[first]
+                placement.line(record),
+                placement.line(first)
             ));
             repeated += 1;
             continue;
@@ -451,7 +537,7 @@ fn row_order(
 fn read_column(
     loading: &Loading<'_>,
     order: Option<&[usize]>,
-    lines: &[u64],
+    placement: &Placement,
     row_group_rows: &[u64],
     options: &AgainstOptions,
 ) -> Result<Vec<ColumnSlice>, String> {
@@ -459,7 +545,7 @@ fn read_column(
     let mut groups = Vec::with_capacity(row_group_rows.len());
     // The rows were checked to be the file's rows, so the row groups' counts add up to the
     // records read, and these loops are bounded by the dump.
-    let mut records = (0..lines.len()).map(|k| order.map_or(k, |order| order[k]));
+    let mut records = (0..placement.records).map(|k| order.map_or(k, |order| order[k]));
     for &count in row_group_rows {
         let mut slice = ColumnSlice::empty(column.physical, 0);
         if column.list {
@@ -475,7 +561,7 @@ fn read_column(
             let at = |e: String| {
                 format!(
                     "line {}, column {}: {e}",
-                    lines[record],
+                    placement.line(record),
                     excerpt(&column.name)
                 )
             };
@@ -590,5 +676,47 @@ pub fn dump_type(physical: PhysicalType, unsigned: bool, logical: Option<&str>) 
             Some(logical) => format!("{physical} ({logical})"),
             None => physical.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_on_consecutive_lines_with_rows_in_order_cost_nothing() {
+        let mut placement = Placement::new(true);
+        for (line, row) in [(2, 0), (3, 1), (4, 2), (7, 3), (8, 4)] {
+            placement.push(line, Some(row)).unwrap();
+        }
+        assert_eq!(placement.line_jumps, [(0, 2), (3, 7)]);
+        assert!(matches!(placement.rows, RowNumbers::InOrder));
+        let lines: Vec<u64> = (0..5).map(|record| placement.line(record)).collect();
+        assert_eq!(lines, [2, 3, 4, 7, 8]);
+
+        // The first row out of order lists every row from then on.
+        placement.push(9, Some(9)).unwrap();
+        placement.push(10, Some(5)).unwrap();
+        let RowNumbers::Listed(rows) = &placement.rows else {
+            panic!("rows are listed once one is out of order")
+        };
+        assert_eq!(rows, &[0, 1, 2, 3, 4, 9, 5]);
+        assert_eq!(placement.line(6), 10);
+    }
+
+    #[test]
+    fn field_texts_keep_quoting() {
+        let mut texts = FieldTexts::new();
+        for (text, quoted) in [("a", false), ("", true), ("", false), ("say \"hi\"", true)] {
+            texts.push(Field { text, quoted }).unwrap();
+        }
+        let got: Vec<(&str, bool)> = (0..4)
+            .map(|i| texts.get(i))
+            .map(|f| (f.text, f.quoted))
+            .collect();
+        assert_eq!(
+            got,
+            [("a", false), ("", true), ("", false), ("say \"hi\"", true)]
+        );
     }
 }
