@@ -72,7 +72,7 @@ pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
                 }
             }
         }
-        let complete = global % BLOCK_ROWS == 0 && (end - row) as u64 == BLOCK_ROWS;
+        let complete = global.is_multiple_of(BLOCK_ROWS) && (end - row) as u64 == BLOCK_ROWS;
         pieces.push(if complete {
             BlockPiece::Whole {
                 block,

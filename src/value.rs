@@ -198,7 +198,7 @@ impl Bitmap {
             return;
         }
         self.words.truncate(len.div_ceil(64));
-        if len % 64 != 0 {
+        if !len.is_multiple_of(64) {
             // Bits past the end stay zero, so equal bitmaps compare equal word for word.
             *self.words.last_mut().expect("a partial word") &= low_bits(len % 64);
         }

@@ -7,7 +7,7 @@ use common::craft::{boolean_file, boolean_page, crc_of, Claims, TRUE_COUNT};
 use common::{code, json, run, stderr, temp_dir};
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
-    (0..n).map(|i| (i * 7 + seed) % 5 == 0).collect()
+    (0..n).map(|i| (i * 7 + seed).is_multiple_of(5)).collect()
 }
 
 fn write(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {

@@ -45,7 +45,7 @@ pub fn decode(bytes: &[u8], count: usize, out: &mut Values) -> RawResult<usize> 
             "BYTE_STREAM_SPLIT FIXED_LEN_BYTE_ARRAY: type length 0 cannot hold values",
         ));
     }
-    if bytes.len() % width != 0 {
+    if !bytes.len().is_multiple_of(width) {
         return Err(RawError::invalid(format!(
             "BYTE_STREAM_SPLIT {physical}: {} bytes is not a whole number of {width}-byte values",
             bytes.len()

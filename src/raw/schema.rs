@@ -457,7 +457,7 @@ mod tests {
                         1 => Some(Int32),
                         _ => Some(FixedLenByteArray),
                     };
-                    element.type_length = (rng.next() % 2 == 0).then_some(4);
+                    element.type_length = rng.next().is_multiple_of(2).then_some(4);
                     element.repetition = match rng.next() % 5 {
                         0 => None,
                         1 => Some(Required),
