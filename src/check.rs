@@ -159,6 +159,7 @@ pub fn check_file(
     };
     // With a dump and no columns named, the dump's columns (those the file has; the dump
     // reports the others) are the ones to check.
+    // The names are computed once: a dump header may name tens of thousands of columns.
     let names = ColumnNames::new(raw.leaves());
     let choice = match (
         &options.columns,
@@ -167,8 +168,9 @@ pub fn check_file(
         (ColumnChoice::Labels, Some(header)) => ColumnChoice::Named(
             header
                 .fields()
-                .map(|f| f.text.to_owned())
-                .filter(|name| name != "row" && !names.matches(name).is_empty())
+                .map(|f| f.text)
+                .filter(|&name| name != "row" && !names.matches(name).is_empty())
+                .map(str::to_owned)
                 .collect(),
         ),
         (choice, _) => choice.clone(),
@@ -337,7 +339,7 @@ pub fn check_with(
                 output
             })
             .collect();
-        let mut window_listed: Vec<(usize, Mismatch)> = Vec::new();
+        let mut window_listed = Vec::new();
         for (&(_, c), output) in tasks.iter().zip(outputs) {
             let state = &mut states[c];
             merge_path(&mut state.arrow, &mut state.arrow_error, output.arrow, None);
@@ -362,14 +364,14 @@ pub fn check_with(
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
                 state.profile.merge(comparison.profile);
-                window_listed.extend(comparison.listed.into_iter().map(|m| (c, m)));
+                window_listed.extend(comparison.listed);
             }
             findings.extend(output.findings);
         }
         // Windows advance in row order, so sorting each window keeps the whole list ordered.
-        window_listed.sort_by_key(|(c, m)| (m.row, *c));
+        window_listed.sort_by_key(|m| (m.row, columns.iter().position(|c| c.name == m.column)));
         let room = options.max_listed.saturating_sub(listed.len());
-        listed.extend(window_listed.into_iter().take(room).map(|(_, m)| m));
+        listed.extend(window_listed.into_iter().take(room));
     }
 
     let total_rows: u64 = facts.row_group_rows.iter().sum();
