@@ -579,6 +579,9 @@ fn run_task(
         });
         times.against += against_seconds;
         if raw_window.is_none() && arrow_window.is_none() && against_window.is_none() {
+            // The last attempt's seconds count too: a decoder may fail after a long search.
+            times.arrow += arrow_seconds;
+            times.raw += raw_seconds;
             break;
         }
         let (mut arrow_window, canonical_seconds) = timed(|| {

@@ -6,9 +6,9 @@
 //! inflate to (its codecs `read_to_end`), and reserves a dictionary's buffers by the entry
 //! count its header declares. A failed allocation aborts the process, which no
 //! `catch_unwind` contains, so a hostile 143-byte file could end the run. The screen walks the
-//! chunk's page headers with our own Thrift reader, reading only the pages the chunk's
-//! `num_values` calls for (as the raw path does; bytes after them are never read by anyone),
-//! and refuses the chunk when a page
+//! chunk's page headers with our own Thrift reader — every header in the byte range the arrow
+//! reader reads, since it reads on until its batch is full or the range ends — and refuses
+//! the chunk when a page
 //! - declares more bytes than `--max-page-bytes`, or than a `try_reserve` can get right now;
 //! - is a dictionary page declaring more entries than its bytes can hold;
 //! - inflates beyond its declared size with a codec the parquet crate does not bound
@@ -23,7 +23,7 @@
 use std::io::Read;
 
 use crate::raw::metadata::{Codec, ColumnChunk, DictionaryPageHeader, PageHeader, PageType};
-use crate::raw::page::{chunk_range, read_page_header};
+use crate::raw::page::read_page_header;
 use crate::raw::schema::LeafColumn;
 use crate::raw::RawFile;
 use crate::source::ByteSource;
@@ -83,13 +83,25 @@ fn screen_chunk(
     let Some(meta) = &chunk.meta_data else {
         return Ok(());
     };
-    let range = chunk_range(meta, source.len()).map_err(|e| Refusal(e.to_string()))?;
-    let end = range.start + range.length;
-    let num_values = u64::try_from(meta.num_values).unwrap_or(0);
-    let mut offset = range.start;
-    let mut values = 0u64;
+    // The range the arrow reader reads (`ColumnChunkMetaData::byte_range` in the parquet crate):
+    // from the dictionary page offset whenever there is one, which is not always where the raw
+    // path starts (a writer may store 0 there); negative values it refuses itself.
+    let start = meta.dictionary_page_offset.unwrap_or(meta.data_page_offset);
+    let (Ok(start), Ok(length)) = (
+        u64::try_from(start),
+        u64::try_from(meta.total_compressed_size),
+    ) else {
+        return Ok(());
+    };
+    let end = start.saturating_add(length).min(source.len());
+    let mut offset = start;
     let mut index = 0usize;
-    while values < num_values && offset < end {
+    // Every header in the range, not only those the chunk's num_values calls for: the arrow
+    // reader asks for pages until its batch is full or the range ends, so it reads bytes after
+    // the last page as a header too (found by fuzzing: a chunk claiming fewer values than its
+    // row group's rows was screened only in part, and the parquet crate then spent seconds
+    // skipping a malformed header past them).
+    while offset < end {
         let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
         let (header, header_len) = read_page_header(source, offset, left).map_err(|e| {
             Refusal(format!(
@@ -129,7 +141,6 @@ fn screen_chunk(
                 ))
             })?;
         }
-        values += data_page_values(&header);
         if unbounded_codec(meta.codec) && body_end <= end {
             let levels = v2_level_bytes(&header);
             let compressed_values = match &header.data_page_header_v2 {
@@ -154,16 +165,6 @@ fn screen_chunk(
         index += 1;
     }
     Ok(())
-}
-
-/// Level entries a data page declares (0 for other pages).
-fn data_page_values(header: &PageHeader) -> u64 {
-    let declared = match (&header.data_page_header, &header.data_page_header_v2) {
-        (Some(v1), _) if header.page_type == PageType::DataPage => v1.num_values,
-        (_, Some(v2)) if header.page_type == PageType::DataPageV2 => v2.num_values,
-        _ => 0,
-    };
-    u64::try_from(declared).unwrap_or(0)
 }
 
 /// Bytes of uncompressed levels before a DATA_PAGE_V2's values (0 for other pages).
