@@ -671,12 +671,12 @@ pub fn parse_page_header(bytes: &[u8]) -> RawResult<(PageHeader, usize)> {
 
 /// Decodes an `OffsetIndex` from the bytes `ColumnChunk.offset_index_offset/length` locate.
 pub fn parse_offset_index(bytes: &[u8]) -> RawResult<OffsetIndex> {
-    read_offset_index(&mut CompactReader::new(bytes))
+    read_offset_index(&mut CompactReader::new(bytes).with_collection_limit(MAX_FOOTER_COLLECTION))
 }
 
 /// Decodes a `ColumnIndex` from the bytes `ColumnChunk.column_index_offset/length` locate.
 pub fn parse_column_index(bytes: &[u8]) -> RawResult<ColumnIndex> {
-    read_column_index(&mut CompactReader::new(bytes))
+    read_column_index(&mut CompactReader::new(bytes).with_collection_limit(MAX_FOOTER_COLLECTION))
 }
 
 fn required<T>(value: Option<T>, struct_name: &str, field: &str, id: i16) -> RawResult<T> {

@@ -235,6 +235,13 @@ impl RawFile {
                         "{what} at offset {offset} with length {length}"
                     )));
                 };
+                // A page index is decoded into many times its size: held to the page limit.
+                if length > self.options.max_page_bytes {
+                    return Err(RawError::BeyondLimit(format!(
+                        "{what} of {length} bytes, more than --max-page-bytes ({})",
+                        self.options.max_page_bytes
+                    )));
+                }
                 self.source
                     .read_at(offset, length)
                     .map(Some)
