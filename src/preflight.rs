@@ -22,7 +22,14 @@
 
 use std::io::Read;
 
-use crate::raw::metadata::{Codec, ColumnChunk, DictionaryPageHeader, PageHeader, PageType};
+use crate::raw::codec::decompress;
+use crate::raw::column::MAX_PAGE_VALUES;
+use crate::raw::cursor::Cursor;
+use crate::raw::delta_binary_packed::decode_delta_i32;
+use crate::raw::levels::bit_width;
+use crate::raw::metadata::{
+    Codec, ColumnChunk, DictionaryPageHeader, Encoding, PageHeader, PageType,
+};
 use crate::raw::page::read_page_header;
 use crate::raw::schema::LeafColumn;
 use crate::raw::RawFile;
@@ -161,8 +168,136 @@ fn screen_chunk(
                 }
             }
         }
+        if let Some((encoding, page_values)) = delta_lengths(&header) {
+            if body_end <= end {
+                let body = source
+                    .read_at(body_start, compressed as usize)
+                    .map_err(|e| Refusal(format!("{at}: reading the page: {e}")))?;
+                if let Some(values) = values_section(&header, &body, meta.codec, column) {
+                    check_delta_counts(encoding, &values, page_values).map_err(|why| {
+                        Refusal(format!(
+                            "{at}: {why}; the arrow reader would allocate by that count"
+                        ))
+                    })?;
+                }
+            }
+        }
         offset = body_end;
         index += 1;
+    }
+    Ok(())
+}
+
+/// For a data page whose values are DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY, the encoding
+/// and the level entries the page declares: the parquet crate sizes the lengths it decodes by
+/// the count in the values' own DELTA_BINARY_PACKED header (found by `fuzz/arrow_setup`: a
+/// count of 2^54 aborted the process).
+fn delta_lengths(header: &PageHeader) -> Option<(Encoding, u64)> {
+    let (encoding, num_values) = match (&header.data_page_header, &header.data_page_header_v2) {
+        (Some(v1), _) if header.page_type == PageType::DataPage => (v1.encoding, v1.num_values),
+        (_, Some(v2)) if header.page_type == PageType::DataPageV2 => (v2.encoding, v2.num_values),
+        _ => return None,
+    };
+    matches!(
+        encoding,
+        Encoding::DeltaLengthByteArray | Encoding::DeltaByteArray
+    )
+    .then(|| (encoding, u64::try_from(num_values).unwrap_or(0)))
+}
+
+/// The values section of a data page, decompressed: after the levels of a v1 page (RLE with
+/// a 4-byte length, or BIT_PACKED), after the uncompressed levels of a v2 page. `None` when
+/// it cannot be found or decompressed: the arrow reader then fails before decoding values.
+fn values_section(
+    header: &PageHeader,
+    body: &[u8],
+    codec: Codec,
+    column: &LeafColumn,
+) -> Option<Vec<u8>> {
+    let uncompressed = usize::try_from(header.uncompressed_page_size).ok()?;
+    if let Some(v2) = header
+        .data_page_header_v2
+        .as_ref()
+        .filter(|_| header.page_type == PageType::DataPageV2)
+    {
+        let levels = usize::try_from(v2.repetition_levels_byte_length).ok()?
+            + usize::try_from(v2.definition_levels_byte_length).ok()?;
+        let stored = body.get(levels..)?;
+        return if v2.is_compressed && codec != Codec::Uncompressed && !stored.is_empty() {
+            decompress(codec, stored, uncompressed.checked_sub(levels)?).ok()
+        } else {
+            Some(stored.to_vec())
+        };
+    }
+    let v1 = header.data_page_header.as_ref()?;
+    let page = if codec == Codec::Uncompressed {
+        body.to_vec()
+    } else {
+        decompress(codec, body, uncompressed).ok()?
+    };
+    let num_values = usize::try_from(v1.num_values).ok()?;
+    let mut position = 0usize;
+    for (max_level, encoding) in [
+        (column.max_rep_level, v1.repetition_level_encoding),
+        (column.max_def_level, v1.definition_level_encoding),
+    ] {
+        if max_level == 0 {
+            continue;
+        }
+        position += match encoding {
+            Encoding::BitPacked => {
+                (num_values * usize::from(bit_width(u32::from(max_level)))).div_ceil(8)
+            }
+            _ => {
+                let prefix: [u8; 4] = page.get(position..position + 4)?.try_into().ok()?;
+                4 + u32::from_le_bytes(prefix) as usize
+            }
+        };
+    }
+    Some(page.get(position..)?.to_vec())
+}
+
+/// The value count of the DELTA_BINARY_PACKED header at the start of `bytes` (Encodings.md,
+/// "Delta Encoding": block size, miniblocks per block, total value count, first value).
+fn delta_count(bytes: &[u8]) -> Option<u64> {
+    let mut cursor = Cursor::new(bytes);
+    cursor.read_uleb128("block size").ok()?;
+    cursor.read_uleb128("miniblocks").ok()?;
+    cursor.read_uleb128("value count").ok()
+}
+
+/// The lengths' value counts of DELTA_LENGTH_BYTE_ARRAY (one header) or DELTA_BYTE_ARRAY (the
+/// prefix lengths', then the suffix lengths') must not exceed the page's level entries, nor
+/// the 2^24 values a page may hold.
+fn check_delta_counts(encoding: Encoding, values: &[u8], page_values: u64) -> Result<(), String> {
+    let most = page_values.min(MAX_PAGE_VALUES as u64);
+    let check = |count: u64, what: &str| {
+        if count > most {
+            Err(format!(
+                "its {what} declare {count} values, more than the {most} the page may hold"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let Some(count) = delta_count(values) else {
+        return Ok(());
+    };
+    let first = if encoding == Encoding::DeltaByteArray {
+        "DELTA_BYTE_ARRAY prefix lengths"
+    } else {
+        "DELTA_LENGTH_BYTE_ARRAY lengths"
+    };
+    check(count, first)?;
+    if encoding == Encoding::DeltaByteArray {
+        // The suffix lengths' header follows the prefix lengths' blocks.
+        let mut prefixes = Vec::new();
+        let Ok(used) = decode_delta_i32(values, count as usize, &mut prefixes) else {
+            return Ok(());
+        };
+        if let Some(count) = values.get(used..).and_then(delta_count) {
+            check(count, "DELTA_BYTE_ARRAY suffix lengths")?;
+        }
     }
     Ok(())
 }

@@ -331,3 +331,24 @@ fn the_screen_covers_every_header_the_arrow_reader_would_read() {
         "{log}"
     );
 }
+
+/// Found by `fuzz/arrow_setup`: a DELTA_BYTE_ARRAY page whose prefix lengths' own header
+/// declares 2^54 values. The parquet crate sized its lengths buffer by that count and aborted
+/// the process ("memory allocation of 72057594037927932 bytes failed"); the screen now checks
+/// the counts inside DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY values against the page's.
+#[test]
+fn delta_length_counts_inside_a_page_are_screened() {
+    let dir = temp_dir();
+    let file = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/fuzz/arrow-setup-delta-count.parquet"),
+    )
+    .unwrap();
+    // `check_limited` fails on the abort's signal.
+    let output = check_limited(&dir, "delta-count.parquet", &file, &["--all"]);
+    let log = stderr(&output);
+    assert!(
+        log.contains("its DELTA_BYTE_ARRAY prefix lengths declare 18014398509481983 values, more than the 100 the page may hold"),
+        "{log}"
+    );
+}
