@@ -311,6 +311,21 @@ fn memory_follows_the_window_not_a_row_group_of_a_hundred_million_rows() {
     assert_eq!(column["digests"]["arrow"], column["digests"]["raw"]);
 }
 
+/// Checks the fuzz finding `fixtures/fuzz/NAME` under the limit and expects `message` on stderr.
+fn fuzz_finding_is_refused(name: &str, message: &str) {
+    let dir = temp_dir();
+    let file = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/fuzz")
+            .join(name),
+    )
+    .unwrap();
+    // `check_limited` fails on an abort's signal.
+    let output = check_limited(&dir, name, &file, &["--all"]);
+    let log = stderr(&output);
+    assert!(log.contains(message), "{name}: {log}");
+}
+
 /// Found by `fuzz/arrow_setup`: a chunk whose pages hold fewer values than its row group's
 /// rows, followed by bytes whose "header" lists 164,835,295 elements. The arrow reader reads on
 /// past the values the chunk declares until its batch is full or the chunk's bytes end, so it
@@ -318,17 +333,9 @@ fn memory_follows_the_window_not_a_row_group_of_a_hundred_million_rows() {
 /// screen now walks every header in the range the arrow reader reads.
 #[test]
 fn the_screen_covers_every_header_the_arrow_reader_would_read() {
-    let dir = temp_dir();
-    let file = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/fuzz/arrow-setup-trailing-header.parquet"),
-    )
-    .unwrap();
-    let output = check_limited(&dir, "trailing-header.parquet", &file, &["--all"]);
-    let log = stderr(&output);
-    assert!(
-        log.contains(r#"column "b": arrow path: not given to the arrow reader: page 0 at byte 1527: its header does not parse"#),
-        "{log}"
+    fuzz_finding_is_refused(
+        "arrow-setup-trailing-header.parquet",
+        r#"column "b": arrow path: not given to the arrow reader: page 0 at byte 1527: its header does not parse"#,
     );
 }
 
@@ -338,17 +345,8 @@ fn the_screen_covers_every_header_the_arrow_reader_would_read() {
 /// the counts inside DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY values against the page's.
 #[test]
 fn delta_length_counts_inside_a_page_are_screened() {
-    let dir = temp_dir();
-    let file = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/fuzz/arrow-setup-delta-count.parquet"),
-    )
-    .unwrap();
-    // `check_limited` fails on the abort's signal.
-    let output = check_limited(&dir, "delta-count.parquet", &file, &["--all"]);
-    let log = stderr(&output);
-    assert!(
-        log.contains("its DELTA_BYTE_ARRAY prefix lengths declare 18014398509481983 values, more than the 100 the page may hold"),
-        "{log}"
+    fuzz_finding_is_refused(
+        "arrow-setup-delta-count.parquet",
+        "its DELTA_BYTE_ARRAY prefix lengths declare 18014398509481983 values, more than the 100 the page may hold",
     );
 }
