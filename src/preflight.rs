@@ -148,16 +148,18 @@ fn screen_chunk(
                 ))
             })?;
         }
-        if unbounded_codec(meta.codec) && body_end <= end {
-            let levels = v2_level_bytes(&header);
-            let compressed_values = match &header.data_page_header_v2 {
-                Some(v2) if !v2.is_compressed => None,
-                _ => Some(levels),
-            };
-            if let Some(levels) = compressed_values {
-                let body = source
-                    .read_at(body_start, compressed as usize)
-                    .map_err(|e| Refusal(format!("{at}: reading the page: {e}")))?;
+        let inflation_levels = match &header.data_page_header_v2 {
+            Some(v2) if !v2.is_compressed => None,
+            _ if unbounded_codec(meta.codec) => Some(v2_level_bytes(&header)),
+            _ => None,
+        };
+        let delta = delta_lengths(&header);
+        if (inflation_levels.is_some() || delta.is_some()) && body_end <= end {
+            // One read of the body serves both checks.
+            let body = source
+                .read_at(body_start, compressed as usize)
+                .map_err(|e| Refusal(format!("{at}: reading the page: {e}")))?;
+            if let Some(levels) = inflation_levels {
                 let stream = body.get(levels as usize..).unwrap_or_default();
                 let limit = uncompressed.saturating_sub(levels);
                 if let Some(inflated) = inflates_beyond(meta.codec, stream, limit) {
@@ -167,12 +169,7 @@ fn screen_chunk(
                     )));
                 }
             }
-        }
-        if let Some((encoding, page_values)) = delta_lengths(&header) {
-            if body_end <= end {
-                let body = source
-                    .read_at(body_start, compressed as usize)
-                    .map_err(|e| Refusal(format!("{at}: reading the page: {e}")))?;
+            if let Some((encoding, page_values)) = delta {
                 if let Some(values) = values_section(&header, &body, meta.codec, column) {
                     check_delta_counts(encoding, &values, page_values).map_err(|why| {
                         Refusal(format!(
