@@ -9,7 +9,7 @@ use crate::cli::{Cli, ColorChoice, Command, Format};
 use crate::config::DiffConfig;
 use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
-use crate::report::{text, ColumnStatus, FileReport, Report};
+use crate::report::{text, ColumnStatus, FileReport, FindingKind, Report};
 
 /// Work (rows × columns) below which no progress bar is drawn: it would only flicker.
 const PROGRESS_MIN_WORK: u64 = 2_000_000;
@@ -128,10 +128,21 @@ fn log_problems(report: &FileReport) {
     if let Some(error) = &report.error {
         log::line(format_args!("{}: {error}", report.path));
     }
+    // A decoder that could not open the file is said once, by the file's finding below.
+    let unopened = report
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::PathFailure && f.column.is_none());
     for column in &report.columns {
+        if unopened && column.status == ColumnStatus::PathFailed {
+            continue;
+        }
         if let (
             Some(error),
-            ColumnStatus::Unsupported | ColumnStatus::Unreadable | ColumnStatus::PathFailed,
+            ColumnStatus::Unsupported
+            | ColumnStatus::Unreadable
+            | ColumnStatus::PathFailed
+            | ColumnStatus::Partial,
         ) = (&column.error, column.status)
         {
             log::line(format_args!(

@@ -11,14 +11,14 @@ use arrow_array::types::{
     Date32Type, Date64Type, Decimal128Type, Decimal256Type, Decimal32Type, Decimal64Type,
     DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType,
     Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    IntervalDayTimeType, Time32MillisecondType, Time32SecondType, Time64MicrosecondType,
+    Time64NanosecondType, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::RecordBatch;
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType};
 use arrow_buffer::NullBuffer;
-use arrow_schema::{DataType, FieldRef, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{DataType, FieldRef, IntervalUnit, Schema, SchemaRef, TimeUnit};
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
@@ -614,6 +614,18 @@ fn append_array(
                     let values = array.as_fixed_size_binary();
                     for i in (0..array.len()).filter(|&i| valid(i)) {
                         data.extend_from_slice(values.value(i));
+                    }
+                }
+                // The arrow reader returns INTERVAL as days and milliseconds and drops the
+                // months; they are put back as zero, and both paths compare without them
+                // (canonical.rs, IntervalWithoutMonths).
+                DataType::Interval(IntervalUnit::DayTime) if width == 12 => {
+                    let values = array.as_primitive::<IntervalDayTimeType>();
+                    for i in (0..array.len()).filter(|&i| valid(i)) {
+                        let value = values.value(i);
+                        data.extend_from_slice(&[0; 4]);
+                        data.extend_from_slice(&value.days.to_le_bytes());
+                        data.extend_from_slice(&value.milliseconds.to_le_bytes());
                     }
                 }
                 DataType::Float16 if width == 2 => {

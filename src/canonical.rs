@@ -24,11 +24,32 @@ pub enum Canonical {
     Int96Nanos,
     /// Decimals stored as BYTE_ARRAY, in their shortest two's complement form.
     MinimalDecimal,
+    /// INTERVAL values (LogicalTypes.md, "INTERVAL": three little-endian unsigned 32-bit
+    /// integers, months, days and milliseconds) without their months, which the arrow reader
+    /// drops (it returns days and milliseconds): the two paths compare days and
+    /// milliseconds, and the months are checked by the raw path alone.
+    IntervalWithoutMonths,
+}
+
+impl Canonical {
+    /// True when the canonical form drops part of the stored value, so that one path alone
+    /// checks that part and fingerprints are taken of the stored values, not of this form.
+    pub fn drops_part(self) -> bool {
+        self == Self::IntervalWithoutMonths
+    }
+
+    /// For a form that drops part of the value: the values, the part dropped, and the
+    /// rest, as the report names them.
+    pub fn dropped_part(self) -> Option<(&'static str, &'static str, &'static str)> {
+        self.drops_part()
+            .then_some(("INTERVAL values", "months", "days and milliseconds"))
+    }
 }
 
 /// Rewrites `slice` to the canonical form; returns how many values lie outside what the
-/// arrow reader can represent (INT96 timestamps beyond 64-bit nanoseconds), which therefore
-/// compare in the wrapped form that reader produces.
+/// arrow reader can represent (INT96 timestamps beyond 64-bit nanoseconds, which therefore
+/// compare in the wrapped form that reader produces; INTERVALs with months, which compare
+/// without them).
 pub fn apply(canonical: Canonical, slice: &mut ColumnSlice) -> usize {
     match (canonical, &mut slice.values) {
         (Canonical::Int96Nanos, Values::Int96(values)) => {
@@ -48,6 +69,14 @@ pub fn apply(canonical: Canonical, slice: &mut ColumnSlice) -> usize {
             }
             *values = minimal;
             0
+        }
+        (Canonical::IntervalWithoutMonths, Values::FixedLenByteArray { width: 12, data }) => {
+            let mut with_months = 0;
+            for value in data.chunks_exact_mut(12) {
+                with_months += usize::from(value[..4] != [0; 4]);
+                value[..4].fill(0);
+            }
+            with_months
         }
         _ => 0,
     }
@@ -105,6 +134,25 @@ mod tests {
         assert_eq!(minimal_twos_complement(&[0xff, 0xff, 0x80]), &[0x80]);
         assert_eq!(minimal_twos_complement(&[0xff, 0x7f]), &[0xff, 0x7f]);
         assert_eq!(minimal_twos_complement(&[]), &[0]);
+    }
+
+    #[test]
+    fn interval_months_are_dropped_and_counted() {
+        let mut data = Vec::new();
+        for (months, days, millis) in [(0u32, 3u32, 500u32), (14, 1, 2)] {
+            for part in [months, days, millis] {
+                data.extend_from_slice(&part.to_le_bytes());
+            }
+        }
+        let mut slice = ColumnSlice::empty(crate::value::PhysicalType::FixedLenByteArray, 12);
+        slice.values = Values::FixedLenByteArray { width: 12, data };
+        slice.rows = 2;
+        assert_eq!(apply(Canonical::IntervalWithoutMonths, &mut slice), 1);
+        let Values::FixedLenByteArray { data, .. } = &slice.values else {
+            unreachable!()
+        };
+        assert_eq!(&data[12..16], &[0; 4]);
+        assert_eq!(&data[16..20], &1u32.to_le_bytes());
     }
 
     #[test]

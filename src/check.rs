@@ -15,7 +15,8 @@ use crate::canonical::apply;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
 use crate::decode::{
-    ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName, WindowRows,
+    ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName, Unopened,
+    WindowRows,
 };
 use crate::diagnosis::{explain, Profile};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
@@ -93,40 +94,62 @@ pub fn check_file(
         )),
         _ => ArrowFile::open(source),
     };
-    let (raw, arrow) = match (raw, arrow) {
-        (Ok(raw), Ok(arrow)) => (raw, arrow),
+    let arrow_file = &arrow;
+    let raw = match (raw, &arrow) {
+        (Ok(raw), _) => raw,
         (Err(raw_error), Err(arrow_error)) => {
             return FileReport::failed(path, format!("{raw_error} (arrow reader: {arrow_error})"))
         }
-        (raw, arrow) => {
-            let errors = PathErrors {
-                arrow: arrow.err().map(|e| e.to_string()),
-                raw: raw.err().map(|e| e.to_string()),
-            };
-            let (failed, other) = if errors.raw.is_some() {
-                ("raw", "arrow")
-            } else {
-                ("arrow", "raw")
-            };
+        (Err(raw_error), Ok(_)) => {
+            // Columns are chosen and named from the raw path's schema, so without it there is
+            // nothing to check them against: the file stops here, incomplete (exit 2).
             let mut finding = Finding::about_file(
                 FindingKind::PathFailure,
-                format!("the {failed} path could not read the footer, the {other} path could"),
+                "the raw path could not read the footer, the arrow path could; no column was checked".into(),
             );
-            finding.errors = Some(errors);
+            finding.errors = Some(PathErrors {
+                arrow: None,
+                raw: Some(raw_error.to_string()),
+            });
             return FileReport::with_finding(path, finding);
         }
     };
+    let mut findings: Vec<Finding> = Vec::new();
+    // Degrade per column, never per file: when the arrow reader cannot open the footer, every
+    // column is still decoded by the raw path and reported as checked by it alone.
+    let unopened;
+    let arrow: &dyn ColumnDecoder = match &arrow {
+        Ok(arrow) => arrow,
+        Err(arrow_error) => {
+            let mut finding = Finding::about_file(
+                FindingKind::PathFailure,
+                "the arrow path could not read the footer; every column was checked by the raw path alone".into(),
+            );
+            finding.errors = Some(PathErrors {
+                arrow: Some(arrow_error.to_string()),
+                raw: None,
+            });
+            findings.push(finding);
+            unopened = Unopened {
+                path: PathName::Arrow,
+                reason: arrow_error.to_string(),
+            };
+            &unopened
+        }
+    };
     let metadata = raw.metadata();
-    if arrow.num_row_groups() != metadata.row_groups.len() {
-        let finding = Finding::about_file(
-            FindingKind::PathFailure,
-            format!(
-                "the paths read different footers: {} row groups (arrow) vs {} (raw)",
-                arrow.num_row_groups(),
-                metadata.row_groups.len()
-            ),
-        );
-        return FileReport::with_finding(path, finding);
+    if let Ok(opened) = &arrow_file {
+        if opened.num_row_groups() != metadata.row_groups.len() {
+            let finding = Finding::about_file(
+                FindingKind::PathFailure,
+                format!(
+                    "the paths read different footers: {} row groups (arrow) vs {} (raw)",
+                    opened.num_row_groups(),
+                    metadata.row_groups.len()
+                ),
+            );
+            return FileReport::with_finding(path, finding);
+        }
     }
     let facts = FileFacts {
         row_group_rows: metadata
@@ -146,7 +169,7 @@ pub fn check_file(
             ),
         )
     });
-    let mut findings: Vec<Finding> = footer_finding.into_iter().collect();
+    findings.extend(footer_finding);
     let dump_stream = match &options.against {
         Some(against) => match DumpStream::open(against) {
             Ok(stream) => Some(stream),
@@ -196,7 +219,7 @@ pub fn check_file(
     let progress = progress(total);
     let screen = Screen::new(&raw, options.decode.max_page_bytes);
     let witnesses = Witnesses {
-        arrow: &arrow,
+        arrow,
         raw: &raw,
         against: dump.as_ref().map(|d| d as &dyn ColumnDecoder),
         screen: Some(&screen),
@@ -234,6 +257,9 @@ struct TaskOutput {
     comparison: Option<ChunkComparison>,
     findings: Vec<Finding>,
     times: PhaseTimes,
+    /// Values whose part the canonical form drops is not empty (INTERVALs with months):
+    /// that part was checked by the raw path alone.
+    raw_only_parts: u64,
 }
 
 /// What one path produced for a task, once its values are compared and hashed.
@@ -258,6 +284,8 @@ struct ColumnState {
     rows: u64,
     nulls: u64,
     times: PhaseTimes,
+    /// Values with a part only the raw path checked (see `TaskOutput::raw_only_parts`).
+    raw_only_parts: u64,
 }
 
 /// The decoders a file is checked with.
@@ -293,20 +321,24 @@ pub fn check_with(
             Some(start)
         })
         .collect();
+    // A decoder that could not open the file fails every column, row groups or none.
+    let (arrow_unavailable, raw_unavailable) =
+        (witnesses.arrow.unavailable(), witnesses.raw.unavailable());
     let mut states: Vec<ColumnState> = columns
         .iter()
         .map(|_| ColumnState {
-            arrow: Some(FingerprintBuilder::new()),
-            raw: Some(FingerprintBuilder::new()),
+            arrow: arrow_unavailable.is_none().then(FingerprintBuilder::new),
+            raw: raw_unavailable.is_none().then(FingerprintBuilder::new),
             against: Some(FingerprintBuilder::new()),
-            arrow_error: None,
-            raw_error: None,
+            arrow_error: arrow_unavailable.clone(),
+            raw_error: raw_unavailable.clone(),
             counts: KindCounts::default(),
             profile: Profile::default(),
             page_starts: Vec::new(),
             rows: 0,
             nulls: 0,
             times: PhaseTimes::default(),
+            raw_only_parts: 0,
         })
         .collect();
     let mut listed: Vec<Mismatch> = Vec::new();
@@ -360,6 +392,7 @@ pub fn check_with(
             }
             state.profile.merge(output.page_profile);
             state.times += output.times;
+            state.raw_only_parts += output.raw_only_parts;
             state.page_starts.extend(output.page_starts);
             if let Some(comparison) = output.comparison {
                 state.counts.merge(&comparison.counts);
@@ -377,7 +410,13 @@ pub fn check_with(
     let total_rows: u64 = facts.row_group_rows.iter().sum();
     let mut column_reports = Vec::new();
     for (column, state) in columns.iter().zip(states) {
-        let (report, finding) = column_report(column, state, total_rows, options.timings);
+        let (report, finding) = column_report(
+            column,
+            state,
+            total_rows,
+            options.timings,
+            arrow_unavailable.is_some() || raw_unavailable.is_some(),
+        );
         column_reports.push(report);
         findings.extend(finding);
     }
@@ -591,6 +630,12 @@ fn run_task(
             })
         });
         times.arrow += arrow_seconds + canonical_seconds;
+        // A canonical form that drops part of the value is compared, but the stored value
+        // is what the raw path fingerprints (the arrow path cannot give it whole).
+        let raw_stored = raw_window
+            .as_ref()
+            .filter(|_| column.canonical.drops_part())
+            .map(|w| w.slice.clone());
         let (beyond, canonical_seconds) = timed(|| match &mut raw_window {
             Some(w) => apply(column.canonical, &mut w.slice),
             None => 0,
@@ -632,8 +677,10 @@ fn run_task(
             )
         });
         let window_first_row = first_row + window_start as u64;
-        let identical =
-            window_comparison.paths_identical && arrow_slice.is_some() && raw_slice.is_some();
+        let identical = window_comparison.paths_identical
+            && arrow_slice.is_some()
+            && raw_slice.is_some()
+            && raw_stored.is_none();
         let fingerprint_started = Instant::now();
         if identical {
             let (a, r) = (arrow_slice.unwrap(), raw_slice.unwrap());
@@ -647,8 +694,13 @@ fn run_task(
                     .map(|s| hash_slice(s, window_first_row))
                     .unwrap_or_default()
             };
+            let raw_hashed = if raw_stored.is_some() {
+                &raw_stored
+            } else {
+                &raw_slice
+            };
             let (arrow_pieces, raw_pieces) =
-                rayon::join(|| hash(&arrow_slice), || hash(&raw_slice));
+                rayon::join(|| hash(&arrow_slice), || hash(raw_hashed));
             if let Some(a) = &arrow_slice {
                 arrow_out.add(a, arrow_pieces);
             }
@@ -684,6 +736,11 @@ fn run_task(
             omitted: None,
         });
     }
+    let raw_only_parts = if column.canonical.drops_part() {
+        std::mem::take(&mut beyond_arrow) as u64
+    } else {
+        0
+    };
     if beyond_arrow > 0 {
         findings.push(Finding {
             kind: FindingKind::Lossy,
@@ -721,6 +778,7 @@ fn run_task(
         comparison,
         findings,
         times,
+        raw_only_parts,
     }
 }
 
@@ -772,8 +830,16 @@ fn column_report(
     state: ColumnState,
     total_rows: u64,
     timings: bool,
+    path_unopened: bool,
 ) -> (ColumnReport, Option<Finding>) {
-    let arrow_fp = state.arrow.map(FingerprintBuilder::finish);
+    // Where the arrow reader cannot return part of each value, its fingerprint would be of
+    // something else than the stored values: the column's digest is the raw path's alone.
+    let raw_only_part = column.canonical.dropped_part();
+    let arrow_decoded = state.arrow.is_some();
+    let arrow_fp = state
+        .arrow
+        .filter(|_| raw_only_part.is_none())
+        .map(FingerprintBuilder::finish);
     let raw_fp = state.raw.map(FingerprintBuilder::finish);
     let against_fp = state.against.map(FingerprintBuilder::finish);
     let mut differing_blocks = Vec::new();
@@ -793,6 +859,28 @@ fn column_report(
     let describe = |path: PathName, e: &DecodeError| format!("{path} path: {e}");
     let (status, error, finding) = match (&state.arrow_error, &state.raw_error) {
         (None, None) if state.counts.total() > 0 => (ColumnStatus::Mismatch, None, None),
+        (None, None) if raw_only_part.is_some() => {
+            let (values, part, rest) = raw_only_part.unwrap_or_default();
+            let note = format!(
+                "the arrow reader returns {values} without their {part}: both decoders agree on the {rest}, and the {part} were checked by the raw path alone ({} values have non-zero {part}); the digest is the raw path's",
+                state.raw_only_parts
+            );
+            let finding = Finding {
+                kind: FindingKind::Lossy,
+                column: Some(column.name.clone()),
+                row_group: None,
+                page: None,
+                page_offset: None,
+                message: format!("column {:?}: {note}", column.name),
+                errors: None,
+                omitted: None,
+            };
+            (
+                ColumnStatus::Partial,
+                Some(format!("arrow path: {note}")),
+                Some(finding),
+            )
+        }
         (None, None) => (ColumnStatus::Agree, None, None),
         (Some(e), None) | (None, Some(e)) if e.is_unsupported() => {
             let path = if state.arrow_error.is_some() {
@@ -826,7 +914,9 @@ fn column_report(
                 (_, Some(e)) => (PathName::Raw, PathName::Arrow, e),
                 _ => unreachable!("one path failed"),
             };
-            let finding = Finding {
+            // A decoder that could not open the file is one finding about the file, not
+            // one per column.
+            let finding = (!path_unopened).then(|| Finding {
                 kind: FindingKind::PathFailure,
                 column: Some(column.name.clone()),
                 row_group: None,
@@ -838,16 +928,21 @@ fn column_report(
                     raw: raw_error.as_ref().map(|e| e.to_string()),
                 }),
                 omitted: None,
-            };
-            (
-                ColumnStatus::PathFailed,
-                Some(describe(failed, e)),
-                Some(finding),
-            )
+            });
+            (ColumnStatus::PathFailed, Some(describe(failed, e)), finding)
         }
     };
+    let checked_by = [
+        (PathName::Arrow, arrow_decoded),
+        (PathName::Raw, raw_fp.is_some()),
+        (PathName::Against, against_fp.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(path, decoded)| decoded.then_some(path))
+    .collect();
     let report = ColumnReport {
         column: column.name.clone(),
+        checked_by,
         physical_type: column.physical.name().to_owned(),
         logical_type: column.logical_type.clone(),
         rows: if state.raw_error.is_none() {

@@ -278,9 +278,13 @@ fn logical_name(leaf: &LeafColumn) -> Option<String> {
 fn canonical(leaf: &LeafColumn) -> Canonical {
     let decimal = matches!(leaf.logical_type, Some(LogicalType::Decimal { .. }))
         || matches!(leaf.converted_type, Some(ConvertedType::Decimal));
+    let interval = matches!(leaf.converted_type, Some(ConvertedType::Interval));
     match leaf.physical_type {
         PhysicalType::Int96 => Canonical::Int96Nanos,
         PhysicalType::ByteArray if decimal => Canonical::MinimalDecimal,
+        PhysicalType::FixedLenByteArray if interval && leaf.type_length == Some(12) => {
+            Canonical::IntervalWithoutMonths
+        }
         _ => Canonical::Stored,
     }
 }

@@ -71,6 +71,38 @@ pub trait ColumnDecoder: Send + Sync {
     ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
         Ok(Box::new(WholeChunk::new(self.decode(row_group, leaf)?)))
     }
+
+    /// Why this decoder can decode no column of the file at all (it could not open it), so
+    /// that every column is reported as checked by the others, row groups or not.
+    fn unavailable(&self) -> Option<DecodeError> {
+        None
+    }
+}
+
+/// The seat of a decoder that could not open the file: every chunk fails with the reason,
+/// and the other witnesses still check every column.
+pub struct Unopened {
+    /// The decoder that could not open the file.
+    pub path: PathName,
+    /// Why, as that decoder said.
+    pub reason: String,
+}
+
+impl ColumnDecoder for Unopened {
+    fn name(&self) -> PathName {
+        self.path
+    }
+
+    fn decode(&self, _row_group: usize, _leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        Err(self.unavailable().expect("always unavailable"))
+    }
+
+    fn unavailable(&self) -> Option<DecodeError> {
+        Some(DecodeError::Failed(format!(
+            "could not open the file: {}",
+            self.reason
+        )))
+    }
 }
 
 /// How many rows the next window should hold.

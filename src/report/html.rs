@@ -202,6 +202,7 @@ fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport, list
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::PathName;
     use crate::report::{Digests, KindCounts};
 
     fn mismatching_column() -> ColumnReport {
@@ -218,6 +219,7 @@ mod tests {
             diagnosis: Vec::new(),
             page_starts: Vec::new(),
             status: ColumnStatus::Mismatch,
+            checked_by: vec![PathName::Arrow, PathName::Raw],
             error: None,
             timings: None,
         }

@@ -75,12 +75,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     }
                     writeln!(out, "      </failure>")?;
                 }
-                ColumnStatus::PathFailed => writeln!(
-                    out,
-                    r#"      <failure message="{}" type="path_failure"/>"#,
-                    escape(column.error.as_deref().unwrap_or("a path failed"))
-                )?,
-                ColumnStatus::Unsupported | ColumnStatus::Unreadable => writeln!(
+                // Not verified is an error in JUnit's terms (the test could not run in
+                // full), not a failure (the labels disagree): exit 2, not 1.
+                ColumnStatus::PathFailed
+                | ColumnStatus::Partial
+                | ColumnStatus::Unsupported
+                | ColumnStatus::Unreadable => writeln!(
                     out,
                     r#"      <error message="{}"/>"#,
                     escape(column.error.as_deref().unwrap_or("not checked"))
@@ -123,7 +123,10 @@ fn errors(file: &super::FileReport) -> usize {
             .filter(|c| {
                 matches!(
                     c.status,
-                    ColumnStatus::Unsupported | ColumnStatus::Unreadable
+                    ColumnStatus::Unsupported
+                        | ColumnStatus::Unreadable
+                        | ColumnStatus::PathFailed
+                        | ColumnStatus::Partial
                 )
             })
             .count()
@@ -132,7 +135,7 @@ fn errors(file: &super::FileReport) -> usize {
 fn failures(file: &super::FileReport) -> usize {
     file.columns
         .iter()
-        .filter(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::PathFailed))
+        .filter(|c| c.status == ColumnStatus::Mismatch)
         .count()
         + file
             .findings

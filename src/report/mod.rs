@@ -13,11 +13,12 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::decode::PathName;
 use crate::diagnosis::{Fault, Pattern};
 use crate::timings::{FileTimes, PhaseTimes};
 
 /// Version of the report document's shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report of one run.
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +124,10 @@ pub struct ColumnReport {
     pub page_starts: Vec<u64>,
     /// The verdict for this column.
     pub status: ColumnStatus,
+    /// The decoders whose values the verdict rests on: both (`arrow`, `raw`) when the column
+    /// was fully verified, one when the other could not decode it. A `partial` column lists
+    /// both, and its `error` says which part of each value one decoder checked alone.
+    pub checked_by: Vec<PathName>,
     /// Why one or both paths could not decode the column, if so.
     pub error: Option<String>,
     /// Thread-seconds per phase, with `--timings`.
@@ -138,8 +143,11 @@ pub enum ColumnStatus {
     Agree,
     /// Both paths decoded it and disagree on some rows.
     Mismatch,
-    /// One path decoded it and the other failed.
+    /// One path decoded it and the other failed: checked by one decoder only (exit 2).
     PathFailed,
+    /// Both paths decoded it and agree on what both can represent; part of each value (such
+    /// as an INTERVAL's months, which the arrow reader drops) was checked by one alone (exit 2).
+    Partial,
     /// A path does not support a feature the column uses.
     Unsupported,
     /// Neither path could decode it.
@@ -421,7 +429,9 @@ impl FindingKind {
     /// True when the finding alone makes the run exit 1; the others are warnings.
     pub fn fails_by_default(self) -> bool {
         match self {
-            Self::PathFailure => true,
+            // One decoder failing where the other decoded leaves the column checked by one
+            // witness: the run is incomplete (exit 2), which is not a disagreement.
+            Self::PathFailure => false,
             // A dump that cannot be compared leaves the third witness silent.
             Self::Against => true,
             // Both paths may still agree on a page whose checksum fails: the bytes changed at
@@ -595,6 +605,9 @@ pub struct Summary {
     pub errors: usize,
     /// Columns a path does not support yet.
     pub unsupported: usize,
+    /// Columns checked, in whole or in part, by one decoder only (`path_failed`, `partial`,
+    /// or `unsupported` by one path while the other decoded them).
+    pub single_decoder: usize,
     /// The exit code the run ends with.
     pub exit_code: i32,
     /// What makes the run fail (`--fail-on`).
@@ -606,9 +619,10 @@ pub struct Summary {
 pub enum Outcome {
     /// Every checked column agrees.
     Agree = 0,
-    /// A mismatch, or one path failed where the other decoded.
+    /// Witnesses disagree: a mismatch, or a finding that fails the run (`--fail-on`).
     Disagree = 1,
-    /// A file or column could not be checked.
+    /// Nothing disagrees, but not everything was verified: a file or column could not be
+    /// checked, or was checked by one decoder only (in whole or in part).
     Error = 2,
 }
 
@@ -625,7 +639,28 @@ pub enum FailOn {
     Never,
 }
 
+impl ColumnReport {
+    /// True when one decoder alone checked the column's values, in whole or in part.
+    pub fn single_decoder(&self) -> bool {
+        match self.status {
+            ColumnStatus::PathFailed | ColumnStatus::Partial => true,
+            ColumnStatus::Unsupported => self.checked_by.len() == 1,
+            _ => false,
+        }
+    }
+}
+
 impl FileReport {
+    /// True when the check of the file stopped before its columns, at a path failure (the
+    /// two paths read different footers): nothing in it was verified.
+    pub fn stopped_early(&self) -> bool {
+        self.columns.is_empty()
+            && self
+                .findings
+                .iter()
+                .any(|f| f.kind == FindingKind::PathFailure && f.column.is_none())
+    }
+
     /// Cuts every message (file and column errors, findings, diagnoses) to
     /// [`crate::echo::MESSAGE_CHARS`] characters. Messages may quote a file's contents —
     /// a dump field, a decoder's error text — and no single one may make the report
@@ -675,6 +710,7 @@ impl Report {
                     ColumnStatus::Unreadable => summary.errors += 1,
                     _ => {}
                 }
+                summary.single_decoder += usize::from(column.single_decoder());
             }
         }
         summary.fail_on = fail_on;
@@ -688,23 +724,28 @@ impl Report {
         report
     }
 
-    /// The exit status this report calls for.
+    /// The exit status this report calls for: 1 when witnesses disagree, else 2 when
+    /// anything was not verified by both decoders, else 0. A CI gate can so tell "the labels
+    /// disagree" from "the labels could not be fully verified".
     pub fn outcome(&self) -> Outcome {
         let fails = |finding: &Finding| match self.summary.fail_on {
             FailOn::Mismatch => finding.kind.fails_by_default(),
-            FailOn::Finding => true,
+            // A path failure says what was not verified; it is counted as incomplete below.
+            FailOn::Finding => finding.kind != FindingKind::PathFailure,
             FailOn::Never => false,
         };
         let disagree = self.summary.fail_on != FailOn::Never
             && self.files.iter().any(|f| {
                 f.findings.iter().any(fails)
-                    || f.columns.iter().any(|c| {
-                        matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::PathFailed)
-                    })
+                    || f.columns.iter().any(|c| c.status == ColumnStatus::Mismatch)
             });
+        let incomplete = self.summary.errors > 0
+            || self.summary.unsupported > 0
+            || self.summary.single_decoder > 0
+            || self.files.iter().any(FileReport::stopped_early);
         if disagree {
             Outcome::Disagree
-        } else if self.summary.errors > 0 || self.summary.unsupported > 0 {
+        } else if incomplete {
             Outcome::Error
         } else {
             Outcome::Agree

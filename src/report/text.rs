@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use super::{ColumnStatus, FileReport, Report, Selection};
+use crate::decode::PathName;
 use crate::echo::{self, Echo};
 
 /// Terminal styling, off unless the output is a terminal that wants colour.
@@ -59,7 +60,16 @@ pub fn write(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<(
         s.errors,
         plural(s.errors as u64),
         s.unsupported
-    )
+    )?;
+    if s.single_decoder > 0 {
+        writeln!(
+            out,
+            "  {} column{} checked by one decoder only (in whole or in part): not fully verified",
+            s.single_decoder,
+            plural(s.single_decoder as u64)
+        )?;
+    }
+    Ok(())
 }
 
 fn plural(n: u64) -> &'static str {
@@ -122,7 +132,15 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             let status = match column.status {
                 ColumnStatus::Agree => style.paint("32", "agree      "),
                 ColumnStatus::Mismatch => style.paint("31;1", "MISMATCH   "),
-                ColumnStatus::PathFailed => style.paint("31;1", "PATH FAILED"),
+                // Say who checked it: the one decoder's digest is in the last column.
+                ColumnStatus::PathFailed if column.checked_by == [PathName::Raw] => {
+                    style.paint("33;1", "raw only   ")
+                }
+                ColumnStatus::PathFailed if column.checked_by == [PathName::Arrow] => {
+                    style.paint("33;1", "arrow only ")
+                }
+                ColumnStatus::PathFailed => style.paint("33;1", "PATH FAILED"),
+                ColumnStatus::Partial => style.paint("33;1", "partial    "),
                 ColumnStatus::Unsupported => style.paint("33", "unsupported"),
                 ColumnStatus::Unreadable => style.paint("31", "unreadable "),
             };

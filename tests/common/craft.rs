@@ -223,9 +223,28 @@ pub fn boolean_file_with(pages: &[CraftedPage], claims: &Claims, snappy: bool) -
     file_with(pages, claims, layout)
 }
 
+/// Annotations of the crafted leaf beyond its physical type.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LeafSchema {
+    /// SchemaElement.type_length (FIXED_LEN_BYTE_ARRAY).
+    pub type_length: Option<i32>,
+    /// SchemaElement.converted_type (parquet.thrift `ConvertedType`: 21 INTERVAL, ...).
+    pub converted_type: Option<i32>,
+}
+
 /// A file with one REQUIRED column `label` typed and stored as `layout` says, in one row
 /// group made of `pages`.
 pub fn file_with(pages: &[CraftedPage], claims: &Claims, layout: Layout) -> Vec<u8> {
+    file_with_leaf(pages, claims, layout, LeafSchema::default())
+}
+
+/// [`file_with`], the leaf annotated as `leaf` says.
+pub fn file_with_leaf(
+    pages: &[CraftedPage],
+    claims: &Claims,
+    layout: Layout,
+    leaf: LeafSchema,
+) -> Vec<u8> {
     let mut file = b"PAR1".to_vec();
     let chunk_start = file.len() as i64;
     let rows: i64 = pages
@@ -295,8 +314,14 @@ pub fn file_with(pages: &[CraftedPage], claims: &Claims, layout: Layout) -> Vec<
     meta.end();
     meta.begin();
     meta.i32(1, layout.physical_type);
+    if let Some(length) = leaf.type_length {
+        meta.i32(2, length);
+    }
     meta.i32(3, 0); // REQUIRED
     meta.string(4, "label");
+    if let Some(converted) = leaf.converted_type {
+        meta.i32(6, converted);
+    }
     meta.end();
     meta.i64(3, claims.file_rows.unwrap_or(rows));
     meta.list_structs(4, 1);
