@@ -15,7 +15,7 @@ use std::collections::{HashMap, TryReserveError};
 use std::fs::File;
 use std::path::Path;
 
-use crate::columns::CheckedColumn;
+use crate::columns::{CheckedColumn, ColumnNameError, ColumnNames};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use crate::dump::{excerpt, Field, Limits, Reader, Record};
 use crate::report::{Finding, FindingCap, FindingKind};
@@ -239,7 +239,8 @@ impl Placement {
 
 impl Dump {
     /// Reads the rest of `stream` (named by `options`) for `columns` of a file whose row
-    /// groups hold `row_group_rows`; returns the usable part and a finding for every problem.
+    /// groups hold `row_group_rows`, the header's names read as `names` reads them; returns
+    /// the usable part and a finding for every problem.
     ///
     /// Memory follows the dump, never a count from the file: the records are read one at a
     /// time, the checked columns' fields kept as text (and, where they break the usual
@@ -249,6 +250,7 @@ impl Dump {
     pub fn load(
         stream: DumpStream,
         options: &AgainstOptions,
+        names: &ColumnNames<'_>,
         columns: &[CheckedColumn],
         row_group_rows: &[u64],
     ) -> (Self, Vec<Finding>) {
@@ -263,7 +265,7 @@ impl Dump {
                 format!("{}: {message}", options.path),
             ))
         };
-        let (row_column, mut loading) = header_columns(&header, columns, &mut problem);
+        let (row_column, mut loading) = header_columns(&header, names, columns, &mut problem);
         let total_rows = row_group_rows
             .iter()
             .fold(0u64, |sum, &rows| sum.saturating_add(rows));
@@ -370,11 +372,12 @@ fn concluded(problems: FindingCap, conclusion: String) -> Vec<Finding> {
 /// The `row` column's position, and the header's columns that can be compared.
 fn header_columns<'a>(
     header: &Record,
+    names: &ColumnNames<'_>,
     columns: &'a [CheckedColumn],
     problem: &mut impl FnMut(String),
 ) -> (Option<usize>, Vec<Loading<'a>>) {
     let mut row_column = None;
-    let mut loading = Vec::new();
+    let mut loading: Vec<Loading<'a>> = Vec::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (position, field) in header.fields().enumerate() {
         let name = field.text;
@@ -393,7 +396,21 @@ fn header_columns<'a>(
             row_column = Some(position);
             continue;
         }
-        let Some(column) = columns.iter().find(|c| c.name == name) else {
+        let leaf = match names.resolve_leaf(name) {
+            Ok(leaf) => Some(leaf),
+            Err(ColumnNameError::Ambiguous { spellings, .. }) => {
+                problem(format!(
+                    "line {}: column {} names {} of the file's columns ({}); a dump column holds one, named by its spelling",
+                    header.line,
+                    excerpt(name),
+                    spellings.len(),
+                    excerpt(&spellings.join(", "))
+                ));
+                continue;
+            }
+            Err(ColumnNameError::Unknown { .. }) => None,
+        };
+        let Some(column) = leaf.and_then(|leaf| columns.iter().find(|c| c.leaf == leaf)) else {
             problem(format!(
                 "line {}: column {} is not among the file's checked columns",
                 header.line,
@@ -401,6 +418,17 @@ fn header_columns<'a>(
             ));
             continue;
         };
+        if let Some(first) = loading.iter().find(|l| l.column.leaf == column.leaf) {
+            problem(format!(
+                "line {}: column {} is field {} and again field {}, spelled {}; the second is not read",
+                header.line,
+                excerpt(&column.name),
+                first.position + 1,
+                position + 1,
+                excerpt(name)
+            ));
+            continue;
+        }
         if let DumpType::Unsupported(what) = &column.dump {
             problem(format!(
                 "column {}: {what} values cannot be compared with a dump yet",

@@ -192,8 +192,9 @@ pub fn check_file(
             header
                 .fields()
                 .map(|f| f.text)
-                .filter(|&name| name != "row" && !names.matches(name).is_empty())
-                .map(str::to_owned)
+                .filter(|&name| name != "row")
+                .filter_map(|name| names.resolve_leaf(name).ok())
+                .map(|position| names.report_name(position).to_owned())
                 .collect(),
         ),
         (choice, _) => choice.clone(),
@@ -208,7 +209,7 @@ pub fn check_file(
     ));
     let dump = match (&options.against, dump_stream) {
         (Some(against), Some(stream)) => {
-            let (dump, problems) = Dump::load(stream, against, &columns, &facts.row_group_rows);
+            let (dump, problems) = Dump::load(stream, against, &names, &columns, &facts.row_group_rows);
             findings.extend(problems);
             Some(dump)
         }
@@ -943,6 +944,7 @@ fn column_report(
     let report = ColumnReport {
         column: column.name.clone(),
         checked_by,
+        path: column.path.clone(),
         physical_type: column.physical.name().to_owned(),
         logical_type: column.logical_type.clone(),
         rows: if state.raw_error.is_none() {

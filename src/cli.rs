@@ -38,15 +38,13 @@ pub struct DiffArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Columns to check, comma-separated: dotted paths for struct fields, a list's top-level
-    /// name for a list. Default: columns whose names look like labels (label, target, y,
+    /// Columns to check, comma-separated, as reports spell them: dotted paths for struct
+    /// fields, a list's top-level name for a list, a segment holding `.`, `"`, `#` or `,` in
+    /// double quotes (`"a.b"`, `"say ""hi"""`), `#N` for the Nth of several columns spelled
+    /// alike; a plain dotted name that fits one column works too. A comma inside quotes does
+    /// not split the list. Default: columns whose names look like labels (label, target, y,
     /// class, gt, ground_truth, *_label, *_target, label_*, target_*, …), or all columns when none do.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "A,B",
-        conflicts_with = "all"
-    )]
+    #[arg(long, value_name = "A,B", conflicts_with = "all")]
     pub columns: Vec<String>,
 
     /// Check every leaf column.

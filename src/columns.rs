@@ -9,12 +9,14 @@ use crate::compare::CellStyle;
 use crate::raw::metadata::{ConvertedType, LogicalType, Repetition};
 use crate::raw::schema::LeafColumn;
 use crate::report::Selection;
+use crate::spelling;
 use crate::value::PhysicalType;
 
 /// How the user asked for columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ColumnChoice {
-    /// `--columns a,b`: dotted paths, or a group's name for all leaves under it.
+    /// `--columns a,b`: spelled paths ([`crate::spelling`]) or plain dotted ones, or a
+    /// group's path for all leaves under it.
     Named(Vec<String>),
     /// `--all`.
     All,
@@ -27,8 +29,11 @@ pub enum ColumnChoice {
 pub struct CheckedColumn {
     /// Index among the file's leaf columns.
     pub leaf: usize,
-    /// The name reports use: the dotted path, or a list's top-level name.
+    /// The name reports use: the path, or a list's top-level name, spelled as
+    /// [`crate::spelling`] says.
     pub name: String,
+    /// The path in the schema, one string per segment: the identity programs use.
+    pub path: Vec<String>,
     /// Parquet physical type.
     pub physical: PhysicalType,
     /// A list column (one repeated level).
@@ -66,14 +71,25 @@ pub fn looks_like_label(name: &str) -> bool {
         || LABEL_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-/// An error choosing columns: a name that matches nothing.
+/// A column name that does not name one column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("no column named {name:?} (columns: {available})")]
-pub struct UnknownColumn {
-    /// The name asked for.
-    pub name: String,
-    /// The file's column names, comma-separated.
-    pub available: String,
+pub enum ColumnNameError {
+    /// It matches nothing.
+    #[error("no column named {name:?} (columns: {available})")]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The file's column spellings, comma-separated.
+        available: String,
+    },
+    /// It matches several leaves, or groups, that share a name.
+    #[error("{name:?} names {} columns: {}; give one of these spellings", spellings.len(), spellings.join(", "))]
+    Ambiguous {
+        /// The name asked for.
+        name: String,
+        /// The spellings of the leaves it matches.
+        spellings: Vec<String>,
+    },
 }
 
 /// Resolves `choice` against the file's leaf columns.
@@ -83,21 +99,25 @@ pub struct UnknownColumn {
 pub fn choose(
     leaves: &[LeafColumn],
     choice: &ColumnChoice,
-) -> Result<(Vec<CheckedColumn>, Selection), UnknownColumn> {
+) -> Result<(Vec<CheckedColumn>, Selection), ColumnNameError> {
     ColumnNames::new(leaves).choose(choice)
 }
 
-/// The names of a file's leaf columns, computed once: the name reports use for each leaf, and
-/// the indexes `--columns` names are looked up in.
+/// The names of a file's leaf columns, computed once: the spelling reports use for each leaf
+/// ([`crate::spelling`]), and the indexes names are looked up in.
 ///
 /// A leaf's report name depends on every other leaf (a list's name stands for it only when no
-/// other leaf shares it), so computing it leaf by leaf costs the square of the column count;
-/// counting the short names first makes the whole linear, and a name is then looked up in
-/// O(log n) plus the leaves it matches.
+/// other leaf shares it; a `#N` only when another leaf spells the same), so computing it leaf
+/// by leaf costs the square of the column count; counting the names first makes the whole
+/// linear, and a name is then looked up in O(log n) plus the leaves it matches.
 #[derive(Debug)]
 pub struct ColumnNames<'a> {
     leaves: &'a [LeafColumn],
-    /// Report name of each leaf, by position in `leaves`.
+    /// Segments of each leaf's report name: its list's path, or its whole path.
+    segments: Vec<Vec<String>>,
+    /// Each leaf's `#N`, when another leaf's segments are the same.
+    occurrence: Vec<Option<usize>>,
+    /// Report name of each leaf, by position in `leaves`: unique within the file.
     report: Vec<String>,
     /// Built on the first lookup: choosing label-like or all columns never needs it.
     lookup: OnceLock<Lookup>,
@@ -106,11 +126,21 @@ pub struct ColumnNames<'a> {
 /// The indexes a name is looked up in.
 #[derive(Debug)]
 struct Lookup {
-    /// Every leaf's dotted path with its position, sorted by path: the leaves whose path
-    /// starts with `name.` are then one contiguous run.
-    sorted_paths: Vec<(String, usize)>,
-    /// Positions of the leaves sorted by report name.
-    by_report_name: Vec<usize>,
+    /// Positions sorted by report segments and occurrence.
+    by_spelling: Vec<usize>,
+    /// Positions sorted by schema path: the leaves whose path starts with some segments are
+    /// then one contiguous run.
+    by_path: Vec<usize>,
+    /// Each leaf's path and report segments joined with plain dots, with its position,
+    /// sorted: a name that is not a spelling is looked up here.
+    plain: Vec<(String, usize)>,
+}
+
+/// One node of the schema a name can stand for: a group, or a leaf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Node {
+    Group(usize),
+    Leaf(usize),
 }
 
 impl<'a> ColumnNames<'a> {
@@ -118,30 +148,35 @@ impl<'a> ColumnNames<'a> {
     ///
     /// [`leaf_columns`]: crate::raw::schema::leaf_columns
     pub fn new(leaves: &'a [LeafColumn]) -> Self {
-        let short: Vec<String> = leaves
-            .iter()
-            .map(|leaf| report_name_parts(leaf).join("."))
-            .collect();
-        let shared: Vec<bool> = {
-            let mut sharing: HashMap<&str, usize> = HashMap::with_capacity(short.len());
-            for name in &short {
-                *sharing.entry(name.as_str()).or_default() += 1;
-            }
-            short
-                .iter()
-                .map(|name| sharing[name.as_str()] > 1)
-                .collect()
-        };
+        let short: Vec<Vec<String>> = leaves.iter().map(report_name_parts).collect();
+        let short_shared = shared(&short);
         // A repeated group holding several fields is not one list: its leaves keep their
-        // dotted paths.
-        let report: Vec<String> = leaves
+        // paths.
+        let segments: Vec<Vec<String>> = leaves
             .iter()
             .zip(short)
-            .zip(shared)
-            .map(|((leaf, short), shared)| if shared { leaf.dotted_path() } else { short })
+            .zip(short_shared)
+            .map(|((leaf, short), shared)| if shared { leaf.path.clone() } else { short })
+            .collect();
+        let mut seen: HashMap<&[String], usize> = HashMap::new();
+        let occurrence: Vec<Option<usize>> = segments
+            .iter()
+            .zip(shared(&segments))
+            .map(|(segments, shared)| {
+                let count = seen.entry(segments.as_slice()).or_default();
+                *count += 1;
+                shared.then_some(*count)
+            })
+            .collect();
+        let report = segments
+            .iter()
+            .zip(&occurrence)
+            .map(|(segments, &occurrence)| spelling::spell(segments, occurrence))
             .collect();
         Self {
             leaves,
+            segments,
+            occurrence,
             report,
             lookup: OnceLock::new(),
         }
@@ -149,66 +184,129 @@ impl<'a> ColumnNames<'a> {
 
     fn lookup(&self) -> &Lookup {
         self.lookup.get_or_init(|| {
-            let mut by_report_name: Vec<usize> = (0..self.report.len()).collect();
-            by_report_name.sort_unstable_by(|&a, &b| self.report[a].cmp(&self.report[b]));
-            let mut sorted_paths: Vec<(String, usize)> = self
-                .leaves
-                .iter()
-                .enumerate()
-                .map(|(position, leaf)| (leaf.dotted_path(), position))
-                .collect();
-            sorted_paths.sort_unstable();
+            let mut by_spelling: Vec<usize> = (0..self.leaves.len()).collect();
+            by_spelling.sort_unstable_by(|&a, &b| {
+                (&self.segments[a], self.occurrence[a]).cmp(&(&self.segments[b], self.occurrence[b]))
+            });
+            let mut by_path: Vec<usize> = (0..self.leaves.len()).collect();
+            by_path.sort_by(|&a, &b| self.leaves[a].path.cmp(&self.leaves[b].path));
+            let mut plain: Vec<(String, usize)> = Vec::with_capacity(self.leaves.len());
+            for (position, leaf) in self.leaves.iter().enumerate() {
+                plain.push((leaf.dotted_path(), position));
+                if self.segments[position] != leaf.path {
+                    plain.push((self.segments[position].join("."), position));
+                }
+            }
+            plain.sort_unstable();
+            plain.dedup();
             Lookup {
-                sorted_paths,
-                by_report_name,
+                by_spelling,
+                by_path,
+                plain,
             }
         })
     }
 
     /// The name reports use for the leaf at `position`: its list's name when that names it
-    /// alone, else its dotted path.
+    /// alone, else its path; spelled as [`crate::spelling`] says.
     pub fn report_name(&self, position: usize) -> &str {
         &self.report[position]
     }
 
-    /// Positions of the leaves `name` selects, in schema order: the leaf whose dotted path or
-    /// report name it is, or every leaf under the group whose dotted path it is.
-    pub fn matches(&self, name: &str) -> Vec<usize> {
+    /// Positions of the leaves `name` selects, in schema order.
+    ///
+    /// `name` is read as a spelling first: a leaf's report name (quoting optional where it is
+    /// not needed), or the path of a leaf or of a group, which selects every leaf under it. A
+    /// name that is not a spelling, or that a spelling finds nothing for, is then taken as it
+    /// is, as the plain dotted path of a leaf (or its list's). A name that fits several leaves
+    /// or groups of the same name is ambiguous.
+    pub fn resolve(&self, name: &str) -> Result<Vec<usize>, ColumnNameError> {
         let Lookup {
-            sorted_paths,
-            by_report_name,
+            by_spelling,
+            by_path,
+            plain,
         } = self.lookup();
-        let first = by_report_name.partition_point(|&p| self.report[p].as_str() < name);
-        let mut found: Vec<usize> = by_report_name[first..]
+        if let Some(spelled) = spelling::parse(name) {
+            let key = (&spelled.segments, spelled.occurrence);
+            let first = by_spelling
+                .partition_point(|&p| (&self.segments[p], self.occurrence[p]) < key);
+            if let Some(&position) = by_spelling
+                .get(first)
+                .filter(|&&p| (&self.segments[p], self.occurrence[p]) == key)
+            {
+                return Ok(vec![position]);
+            }
+            if spelled.occurrence.is_none() {
+                let wanted = spelled.segments.as_slice();
+                let first = by_path.partition_point(|&p| self.leaves[p].path.as_slice() < wanted);
+                let mut under: Vec<usize> = by_path[first..]
+                    .iter()
+                    .take_while(|&&p| self.leaves[p].path.starts_with(wanted))
+                    .copied()
+                    .collect();
+                if !under.is_empty() {
+                    under.sort_unstable();
+                    let depth = wanted.len();
+                    // Groups of one name are told apart by their schema element.
+                    let node = |p: usize| {
+                        let leaf = &self.leaves[p];
+                        if depth < leaf.path.len() {
+                            Node::Group(leaf.ancestors[depth - 1].element)
+                        } else {
+                            Node::Leaf(p)
+                        }
+                    };
+                    let one_node = under.iter().all(|&p| node(p) == node(under[0]));
+                    return if one_node {
+                        Ok(under)
+                    } else {
+                        Err(self.ambiguous(name, under))
+                    };
+                }
+            }
+        }
+        let first = plain.partition_point(|(text, _)| text.as_str() < name);
+        let mut found: Vec<usize> = plain[first..]
             .iter()
-            .take_while(|&&p| self.report[p] == name)
-            .copied()
+            .take_while(|(text, _)| text == name)
+            .map(|&(_, position)| position)
             .collect();
-        let first = sorted_paths.partition_point(|(path, _)| path.as_str() < name);
-        found.extend(
-            sorted_paths[first..]
-                .iter()
-                .take_while(|(path, _)| path == name)
-                .map(|&(_, position)| position),
-        );
-        let group = format!("{name}.");
-        let first = sorted_paths.partition_point(|(path, _)| path.as_str() < group.as_str());
-        found.extend(
-            sorted_paths[first..]
-                .iter()
-                .take_while(|(path, _)| path.starts_with(&group))
-                .map(|&(_, position)| position),
-        );
         found.sort_unstable();
         found.dedup();
-        found
+        match found.len() {
+            0 => Err(ColumnNameError::Unknown {
+                name: name.to_owned(),
+                available: self.report.join(", "),
+            }),
+            1 => Ok(found),
+            _ => Err(self.ambiguous(name, found)),
+        }
+    }
+
+    fn ambiguous(&self, name: &str, positions: Vec<usize>) -> ColumnNameError {
+        ColumnNameError::Ambiguous {
+            name: name.to_owned(),
+            spellings: positions
+                .into_iter()
+                .map(|p| self.report[p].clone())
+                .collect(),
+        }
+    }
+
+    /// The one leaf `name` names, if it names exactly one.
+    pub fn resolve_leaf(&self, name: &str) -> Result<usize, ColumnNameError> {
+        let positions = self.resolve(name)?;
+        match positions.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(self.ambiguous(name, positions)),
+        }
     }
 
     /// Resolves `choice` against the leaves.
     pub fn choose(
         &self,
         choice: &ColumnChoice,
-    ) -> Result<(Vec<CheckedColumn>, Selection), UnknownColumn> {
+    ) -> Result<(Vec<CheckedColumn>, Selection), ColumnNameError> {
         let all = || (0..self.leaves.len()).map(|p| self.checked(p)).collect();
         match choice {
             ColumnChoice::All => Ok((all(), Selection::All)),
@@ -231,14 +329,7 @@ impl<'a> ColumnNames<'a> {
                 let mut chosen: Vec<CheckedColumn> = Vec::new();
                 let mut taken = vec![false; self.leaves.len()];
                 for name in names {
-                    let matches = self.matches(name);
-                    if matches.is_empty() {
-                        return Err(UnknownColumn {
-                            name: name.clone(),
-                            available: self.report.join(", "),
-                        });
-                    }
-                    for position in matches {
+                    for position in self.resolve(name)? {
                         if !std::mem::replace(&mut taken[position], true) {
                             chosen.push(self.checked(position));
                         }
@@ -254,6 +345,7 @@ impl<'a> ColumnNames<'a> {
         CheckedColumn {
             leaf: leaf.index,
             name: self.report[position].clone(),
+            path: leaf.path.clone(),
             physical: leaf.physical_type,
             list: leaf.max_rep_level > 0,
             dump: dump_type(
@@ -266,6 +358,15 @@ impl<'a> ColumnNames<'a> {
             canonical: canonical(leaf),
         }
     }
+}
+
+/// Which of `names` another one equals.
+fn shared(names: &[Vec<String>]) -> Vec<bool> {
+    let mut sharing: HashMap<&[String], usize> = HashMap::with_capacity(names.len());
+    for name in names {
+        *sharing.entry(name.as_slice()).or_default() += 1;
+    }
+    names.iter().map(|name| sharing[name.as_slice()] > 1).collect()
 }
 
 fn logical_name(leaf: &LeafColumn) -> Option<String> {
@@ -289,7 +390,7 @@ fn canonical(leaf: &LeafColumn) -> Canonical {
     }
 }
 
-/// Path components up to the list: `labels.list.element` is reported as `labels`, as the
+/// Path segments up to the list: `labels.list.element` is reported as `labels`, as the
 /// label CSVs and users name it.
 fn report_name_parts(leaf: &LeafColumn) -> Vec<String> {
     let mut parts = Vec::new();
@@ -436,33 +537,30 @@ mod tests {
         ])
     }
 
-    /// The names as the first implementation computed them, leaf by leaf over all leaves:
+    /// The report name of `leaf` computed leaf by leaf over all leaves, as the rules say it:
     /// the oracle the linear computation must agree with.
     fn quadratic_report_name(leaf: &LeafColumn, leaves: &[LeafColumn]) -> String {
-        let short = report_name_parts(leaf).join(".");
-        let shared = leaves
+        let segments = |leaf: &LeafColumn| {
+            let short = report_name_parts(leaf);
+            let shared = leaves
+                .iter()
+                .filter(|other| report_name_parts(other) == short)
+                .count();
+            if shared > 1 {
+                leaf.path.clone()
+            } else {
+                short
+            }
+        };
+        let mine = segments(leaf);
+        let alike: Vec<usize> = leaves
             .iter()
-            .filter(|other| report_name_parts(other).join(".") == short)
-            .count();
-        if shared > 1 {
-            leaf.dotted_path()
-        } else {
-            short
-        }
-    }
-
-    /// The leaves `name` selected in the first implementation, in schema order.
-    fn quadratic_matches(name: &str, leaves: &[LeafColumn]) -> Vec<usize> {
-        leaves
-            .iter()
-            .filter(|leaf| {
-                let dotted = leaf.dotted_path();
-                dotted == name
-                    || quadratic_report_name(leaf, leaves) == name
-                    || dotted.starts_with(&format!("{name}."))
-            })
-            .map(|leaf| leaf.index)
-            .collect()
+            .filter(|other| segments(other) == mine)
+            .map(|other| other.index)
+            .collect();
+        let occurrence = (alike.len() > 1)
+            .then(|| alike.iter().position(|&i| i == leaf.index).unwrap() + 1);
+        spelling::spell(&mine, occurrence)
     }
 
     #[test]
@@ -485,15 +583,15 @@ mod tests {
                 "m.key_value.value",
                 "s.target",
                 "s.inner.class",
-                // The list `s.labels` shares its short name with the leaf named "s.labels".
-                "s.labels.list.element",
-                "t.labels",
+                // The leaf named "s.labels" is spelled apart from the list `s.labels`.
                 "s.labels",
+                "t.labels",
+                "\"s.labels\"",
+                "\"a.b\"",
                 "a.b",
-                "a.b",
-                "dup",
-                "dup",
-                "s.",
+                "dup#1",
+                "dup#2",
+                "\"s.\"",
                 "s-",
             ]
         );
@@ -503,49 +601,109 @@ mod tests {
                 quadratic_report_name(leaf, &leaves)
             );
         }
+        // Every report name selects its leaf alone.
+        for position in 0..leaves.len() {
+            assert_eq!(
+                names.resolve(names.report_name(position)),
+                Ok(vec![position])
+            );
+        }
     }
 
     #[test]
-    fn named_columns_match_as_before() {
-        let leaves = tricky();
+    fn lists_sharing_a_name_are_spelled_by_path_and_occurrence() {
+        let leaves = leaves(&[
+            (0, "labels", Optional, LIST),
+            (1, "list", Repeated, GROUP),
+            (2, "element", Optional, LEAF),
+            (0, "labels", Optional, LIST),
+            (1, "list", Repeated, GROUP),
+            (2, "element", Optional, LEAF),
+        ]);
         let names = ColumnNames::new(&leaves);
-        let mut asked: Vec<String> = [
-            "",
-            ".",
-            "s",
-            "s.",
-            "s.labels",
-            "s.labels.list",
-            "t",
-            "t.labels",
-            "labels",
-            "items",
-            "items.list",
-            "items.list.element",
-            "a",
-            "a.b",
-            "m",
-            "m.key_value",
-            "dup",
-            "points",
-            "points.x",
-            "nope",
-            "list",
-            "element",
-            "s-",
-            "s.inner",
-            "S",
-        ]
-        .map(String::from)
-        .to_vec();
-        asked.extend(leaves.iter().map(LeafColumn::dotted_path));
-        for name in &asked {
+        assert_eq!(names.report_name(0), "labels.list.element#1");
+        assert_eq!(names.report_name(1), "labels.list.element#2");
+        assert_eq!(names.resolve("labels.list.element#2"), Ok(vec![1]));
+        // Two groups of one name: the name is ambiguous, not both.
+        for name in ["labels", "labels.list.element"] {
             assert_eq!(
-                names.matches(name),
-                quadratic_matches(name, &leaves),
-                "{name:?}"
+                names.resolve(name),
+                Err(ColumnNameError::Ambiguous {
+                    name: name.into(),
+                    spellings: vec![
+                        "labels.list.element#1".into(),
+                        "labels.list.element#2".into()
+                    ],
+                })
             );
         }
+    }
+
+    #[test]
+    fn names_resolve_by_spelling_then_as_plain_text() {
+        let leaves = tricky();
+        let names = ColumnNames::new(&leaves);
+        let resolve = |name: &str| names.resolve(name);
+        let ambiguous = |name: &str, spellings: &[&str]| {
+            Err(ColumnNameError::Ambiguous {
+                name: name.into(),
+                spellings: spellings.iter().map(|s| s.to_string()).collect(),
+            })
+        };
+        // Groups select the leaves under them, by segment, not by text.
+        assert_eq!(resolve("s"), Ok(vec![10, 11, 12]));
+        assert_eq!(resolve("a"), Ok(vec![16]));
+        assert_eq!(resolve("items"), Ok(vec![2, 3]));
+        assert_eq!(resolve("items.list.element"), Ok(vec![2, 3]));
+        assert_eq!(resolve("m"), Ok(vec![8, 9]));
+        assert_eq!(resolve("points"), Ok(vec![5, 6]));
+        // A list by its name or its path; quotes where none are needed are fine.
+        assert_eq!(resolve("labels"), Ok(vec![1]));
+        assert_eq!(resolve("labels.list.element"), Ok(vec![1]));
+        assert_eq!(resolve("\"labels\".list.\"element\""), Ok(vec![1]));
+        // The spelling wins over the plain reading: `a.b` is the struct's field.
+        assert_eq!(resolve("a.b"), Ok(vec![16]));
+        assert_eq!(resolve("\"a.b\""), Ok(vec![15]));
+        assert_eq!(resolve("s.labels"), Ok(vec![12]));
+        assert_eq!(resolve("\"s.labels\""), Ok(vec![14]));
+        // Not a spelling (an empty unquoted segment): taken as plain text.
+        assert_eq!(resolve("s."), Ok(vec![19]));
+        assert_eq!(resolve("\"s.\""), Ok(vec![19]));
+        // Duplicates: by occurrence, or ambiguous.
+        assert_eq!(resolve("dup#2"), Ok(vec![18]));
+        assert_eq!(resolve("dup"), ambiguous("dup", &["dup#1", "dup#2"]));
+        for unknown in ["dup#3", "", ".", "nope", "list", "element", "S", "s.nope", "id#1"] {
+            assert!(
+                matches!(resolve(unknown), Err(ColumnNameError::Unknown { .. })),
+                "{unknown:?}"
+            );
+        }
+        assert_eq!(names.resolve_leaf("s.inner"), Ok(11));
+        assert_eq!(
+            names.resolve_leaf("points").map(|p| vec![p]),
+            ambiguous("points", &["points.x", "points.y"])
+        );
+    }
+
+    #[test]
+    fn plain_names_with_dots() {
+        // A top-level name with a dot, read from a real file, and a leaf whose plain dotted
+        // path is another leaf's too.
+        let leaves = leaves(&[
+            (0, "Preorder FP equi.", Optional, LEAF),
+            (0, "x.y", Optional, LEAF),
+            (0, "x", Optional, GROUP),
+            (1, "y", Optional, LEAF),
+            (0, "p.q", Optional, LEAF),
+        ]);
+        let names = ColumnNames::new(&leaves);
+        assert_eq!(names.report_name(0), "\"Preorder FP equi.\"");
+        assert_eq!(names.resolve("Preorder FP equi."), Ok(vec![0]));
+        assert_eq!(names.resolve("\"Preorder FP equi.\""), Ok(vec![0]));
+        // `p.q` as a spelling finds nothing, as plain text one leaf.
+        assert_eq!(names.resolve("p.q"), Ok(vec![3]));
+        assert_eq!(names.resolve("x.y"), Ok(vec![2]));
+        assert_eq!(names.resolve("\"x.y\""), Ok(vec![1]));
     }
 
     #[test]
@@ -557,26 +715,45 @@ mod tests {
                 &ColumnChoice::Named(list.iter().map(|s| s.to_string()).collect()),
             )
         };
-        // "a" is the group `a` and the leaf named "a.b", whose dotted path starts with "a.".
-        let (chosen, selection) = named(&["points.y", "points", "labels", "a"]).unwrap();
+        let (chosen, selection) =
+            named(&["points.y", "points", "labels", "a", "\"a.b\"", "dup#1"]).unwrap();
         assert_eq!(selection, Selection::Named);
-        let chosen: Vec<(usize, &str)> = chosen.iter().map(|c| (c.leaf, c.name.as_str())).collect();
+        let chosen: Vec<(usize, &str, Vec<&str>)> = chosen
+            .iter()
+            .map(|c| {
+                (
+                    c.leaf,
+                    c.name.as_str(),
+                    c.path.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
         assert_eq!(
             chosen,
             [
-                (6, "points.y"),
-                (5, "points.x"),
-                (1, "labels"),
-                (15, "a.b"),
-                (16, "a.b")
+                (6, "points.y", vec!["points", "y"]),
+                (5, "points.x", vec!["points", "x"]),
+                (1, "labels", vec!["labels", "list", "element"]),
+                (16, "a.b", vec!["a", "b"]),
+                (15, "\"a.b\"", vec!["a.b"]),
+                (17, "dup#1", vec!["dup"]),
             ]
         );
         let error = named(&["id", "nope"]).unwrap_err();
-        assert_eq!(error.name, "nope");
         let all: Vec<String> = (0..leaves.len())
             .map(|p| quadratic_report_name(&leaves[p], &leaves))
             .collect();
-        assert_eq!(error.available, all.join(", "));
+        assert_eq!(
+            error,
+            ColumnNameError::Unknown {
+                name: "nope".into(),
+                available: all.join(", ")
+            }
+        );
+        assert!(matches!(
+            named(&["id", "dup"]),
+            Err(ColumnNameError::Ambiguous { .. })
+        ));
 
         // Label names are matched per path component: the leaf named "s.labels" is not one.
         let (labels, selection) = choose(&leaves, &ColumnChoice::Labels).unwrap();
@@ -588,7 +765,7 @@ mod tests {
                 "labels",
                 "s.target",
                 "s.inner.class",
-                "s.labels.list.element",
+                "s.labels",
                 "t.labels",
             ]
         );

@@ -11,6 +11,7 @@ use crate::output::{ReadFile, ReadRole};
 use crate::raw::column::DecodeOptions;
 use crate::report::FailOn;
 use crate::source::{InputLocation, SpecialFiles};
+use crate::spelling::{split_list, UnclosedQuote};
 
 /// Most worker threads per core. Checking is CPU-bound, so threads beyond the cores only help
 /// while some wait on reads; eight per core leaves room for slow storage, while `--threads
@@ -50,6 +51,9 @@ pub enum ConfigError {
     /// `--columns` named an empty column.
     #[error("--columns has an empty name; give comma-separated column names")]
     EmptyColumnName,
+    /// `--columns` opened a quote it never closed.
+    #[error(transparent)]
+    UnclosedQuote(#[from] UnclosedQuote),
     /// `--threads 0`.
     #[error("--threads must be at least 1")]
     ZeroThreads,
@@ -98,7 +102,11 @@ pub struct DiffConfig {
 impl DiffConfig {
     /// Validates the flags.
     pub fn from_args(args: DiffArgs) -> Result<Self, ConfigError> {
-        if args.columns.iter().any(|c| c.trim().is_empty()) {
+        let mut named = Vec::new();
+        for list in &args.columns {
+            named.extend(split_list(list)?);
+        }
+        if named.iter().any(String::is_empty) {
             return Err(ConfigError::EmptyColumnName);
         }
         if args.threads == Some(0) {
@@ -121,8 +129,8 @@ impl DiffConfig {
         }
         let columns = if args.all {
             ColumnChoice::All
-        } else if !args.columns.is_empty() {
-            ColumnChoice::Named(args.columns.iter().map(|c| c.trim().to_owned()).collect())
+        } else if !named.is_empty() {
+            ColumnChoice::Named(named)
         } else {
             ColumnChoice::Labels
         };

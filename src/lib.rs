@@ -26,6 +26,7 @@ pub mod preflight;
 pub mod raw;
 pub mod report;
 pub mod source;
+pub mod spelling;
 pub mod timings;
 pub mod value;
 pub mod witness;

@@ -27,6 +27,8 @@ pub struct SchemaNode {
     pub logical_type: Option<LogicalType>,
     /// Its converted type annotation (LIST, MAP, MAP_KEY_VALUE, ...).
     pub converted_type: Option<ConvertedType>,
+    /// Its index in the footer's schema list: tells apart sibling groups of the same name.
+    pub element: usize,
 }
 
 /// A primitive column of the schema: what one column chunk per row group holds.
@@ -145,6 +147,7 @@ pub fn leaf_columns(schema: &[SchemaElement]) -> RawResult<Vec<LeafColumn>> {
                     repetition: repetition.unwrap_or(Repetition::Required),
                     logical_type: element.logical_type.clone(),
                     converted_type: element.converted_type,
+                    element: index,
                 });
                 stack.push(Frame {
                     children_left: children,

@@ -208,6 +208,7 @@ mod tests {
     fn mismatching_column() -> ColumnReport {
         ColumnReport {
             column: "label".into(),
+            path: vec!["label".into()],
             physical_type: "INT32".into(),
             logical_type: None,
             rows: 0,

@@ -99,8 +99,10 @@ pub struct FileReport {
 /// The result for one column of one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct ColumnReport {
-    /// Dotted column path.
+    /// The column's name, spelled as [`crate::spelling`] says: unique within the file.
     pub column: String,
+    /// The column's path in the schema, one string per segment.
+    pub path: Vec<String>,
     /// Parquet physical type.
     pub physical_type: String,
     /// Parquet logical (or converted) type, when there is one.
@@ -253,7 +255,7 @@ impl KindCounts {
 /// One row where the two paths disagree.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mismatch {
-    /// Dotted column path.
+    /// The column's name, spelled as [`crate::spelling`] says.
     pub column: String,
     /// Row in the file, 0-based.
     pub row: u64,
