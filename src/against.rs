@@ -4,7 +4,8 @@
 //!
 //! The dump contract (the `.labels.csv` files of the shared writer corpus follow it): a header
 //! with an optional `row` column (0-based row in file order) and one column per label column,
-//! named by its path (struct fields dotted, a list by its top-level name). An empty *unquoted*
+//! named as reports spell it ([`crate::spelling`]: struct fields dotted, a list by its
+//! top-level name), or by a plain dotted name that fits one column. An empty *unquoted*
 //! field is null and `""` the empty string; `--null-token` names another null spelling.
 //! Booleans `true`/`false` (any case) or `1`/`0`; integers in decimal; floats in any decimal or
 //! exponent form or `nan`/`inf`/`-inf`, parsed at the column's own width; strings as they are;
