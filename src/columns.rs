@@ -186,7 +186,8 @@ impl<'a> ColumnNames<'a> {
         self.lookup.get_or_init(|| {
             let mut by_spelling: Vec<usize> = (0..self.leaves.len()).collect();
             by_spelling.sort_unstable_by(|&a, &b| {
-                (&self.segments[a], self.occurrence[a]).cmp(&(&self.segments[b], self.occurrence[b]))
+                (&self.segments[a], self.occurrence[a])
+                    .cmp(&(&self.segments[b], self.occurrence[b]))
             });
             let mut by_path: Vec<usize> = (0..self.leaves.len()).collect();
             by_path.sort_by(|&a, &b| self.leaves[a].path.cmp(&self.leaves[b].path));
@@ -228,8 +229,8 @@ impl<'a> ColumnNames<'a> {
         } = self.lookup();
         if let Some(spelled) = spelling::parse(name) {
             let key = (&spelled.segments, spelled.occurrence);
-            let first = by_spelling
-                .partition_point(|&p| (&self.segments[p], self.occurrence[p]) < key);
+            let first =
+                by_spelling.partition_point(|&p| (&self.segments[p], self.occurrence[p]) < key);
             if let Some(&position) = by_spelling
                 .get(first)
                 .filter(|&&p| (&self.segments[p], self.occurrence[p]) == key)
@@ -366,7 +367,10 @@ fn shared(names: &[Vec<String>]) -> Vec<bool> {
     for name in names {
         *sharing.entry(name.as_slice()).or_default() += 1;
     }
-    names.iter().map(|name| sharing[name.as_slice()] > 1).collect()
+    names
+        .iter()
+        .map(|name| sharing[name.as_slice()] > 1)
+        .collect()
 }
 
 fn logical_name(leaf: &LeafColumn) -> Option<String> {
@@ -558,8 +562,8 @@ mod tests {
             .filter(|other| segments(other) == mine)
             .map(|other| other.index)
             .collect();
-        let occurrence = (alike.len() > 1)
-            .then(|| alike.iter().position(|&i| i == leaf.index).unwrap() + 1);
+        let occurrence =
+            (alike.len() > 1).then(|| alike.iter().position(|&i| i == leaf.index).unwrap() + 1);
         spelling::spell(&mine, occurrence)
     }
 
@@ -672,7 +676,9 @@ mod tests {
         // Duplicates: by occurrence, or ambiguous.
         assert_eq!(resolve("dup#2"), Ok(vec![18]));
         assert_eq!(resolve("dup"), ambiguous("dup", &["dup#1", "dup#2"]));
-        for unknown in ["dup#3", "", ".", "nope", "list", "element", "S", "s.nope", "id#1"] {
+        for unknown in [
+            "dup#3", "", ".", "nope", "list", "element", "S", "s.nope", "id#1",
+        ] {
             assert!(
                 matches!(resolve(unknown), Err(ColumnNameError::Unknown { .. })),
                 "{unknown:?}"

@@ -189,7 +189,9 @@ mod tests {
 
     #[test]
     fn every_spelling_reads_back_as_itself() {
-        let pieces = ["a", "", ".", "\"", "#", ",", " ", "x y", "é", "\"\"", "1", "#2"];
+        let pieces = [
+            "a", "", ".", "\"", "#", ",", " ", "x y", "é", "\"\"", "1", "#2",
+        ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = |n: usize| {
             seed ^= seed << 13;

@@ -205,12 +205,7 @@ fn a_dump_header_names_columns_as_reports_spell_them() {
         std::fs::write(&dump_path, dump(header, firsts)).unwrap();
         diff(
             &file,
-            &[
-                "--against",
-                dump_path.to_str().unwrap(),
-                "--format",
-                "json",
-            ],
+            &["--against", dump_path.to_str().unwrap(), "--format", "json"],
         )
     };
     // Every spelling, and a plain name that fits one leaf; a wrong leaf would differ.
