@@ -48,11 +48,27 @@ pub enum DumpType {
     Unsupported(String),
 }
 
-/// Where the dump is, how it spells null, and what reading it may cost.
+/// What the dump is, as the user said: it decides who is blamed when both decoders agree
+/// and the dump differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DumpOrigin {
+    /// `--against`: not stated; the writer and the dump's reader are both possible.
+    Unstated,
+    /// `--against-source`: the labels as handed to the writer; a difference is the writer's,
+    /// or the pipeline's before it.
+    Source,
+    /// `--against-export`: another reader's export of this very file; a difference is that
+    /// reader's.
+    Export,
+}
+
+/// Where the dump is, what it is, how it spells null, and what reading it may cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgainstOptions {
     /// The dump's path, as given.
     pub path: String,
+    /// What the dump is.
+    pub origin: DumpOrigin,
     /// An unquoted field equal to this is null too.
     pub null_token: Option<String>,
     /// Whether the dump may be a pipe or device (`--allow-special-files`).

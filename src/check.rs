@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::against::{AgainstOptions, Dump, DumpStream};
+use crate::against::{AgainstOptions, Dump, DumpOrigin, DumpStream};
 use crate::arrow_path::ArrowFile;
 use parquet::errors::ParquetError;
 
 use crate::canonical::apply;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
-use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
+use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition, DumpSlice};
 use crate::decode::{
     ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName, Unopened,
     WindowRows,
@@ -209,7 +209,8 @@ pub fn check_file(
     ));
     let dump = match (&options.against, dump_stream) {
         (Some(against), Some(stream)) => {
-            let (dump, problems) = Dump::load(stream, against, &names, &columns, &facts.row_group_rows);
+            let (dump, problems) =
+                Dump::load(stream, against, &names, &columns, &facts.row_group_rows);
             findings.extend(problems);
             Some(dump)
         }
@@ -672,7 +673,13 @@ fn run_task(
                 column.style,
                 arrow_slice.as_ref().unwrap_or(&empty),
                 raw_slice.as_ref().unwrap_or(&empty),
-                against_slice.as_ref(),
+                against_slice.as_ref().map(|slice| DumpSlice {
+                    slice,
+                    origin: options
+                        .against
+                        .as_ref()
+                        .map_or(DumpOrigin::Unstated, |dump| dump.origin),
+                }),
                 &pages,
                 options.max_listed.saturating_sub(listed),
             )

@@ -71,14 +71,26 @@ pub struct DiffArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Compare with DUMP.csv too: the labels as another reader or the source data gave them
-    /// (a header with an optional `row` column and one column per label column; an empty
-    /// unquoted field is null). Without --columns, the dump's columns are checked.
-    #[arg(long, value_name = "DUMP.csv")]
+    /// Compare with DUMP.csv too, a dump of unstated origin: the labels as another reader or
+    /// the source data gave them (a header with an optional `row` column and one column per
+    /// label column; an empty unquoted field is null). Without --columns, the dump's columns
+    /// are checked. Where both decoders agree and the dump differs, the diagnosis names both
+    /// the writer and the dump's reader; --against-source or --against-export says which.
+    #[arg(long, value_name = "DUMP.csv", group = "dump")]
     pub against: Option<PathBuf>,
 
+    /// Like --against, for a dump of the labels as they were handed to the writer: where both
+    /// decoders agree and the dump differs, the writer (or the pipeline before it) is blamed.
+    #[arg(long, value_name = "DUMP.csv", group = "dump")]
+    pub against_source: Option<PathBuf>,
+
+    /// Like --against, for a dump another reader exported from this Parquet file: where both
+    /// decoders agree and the dump differs, the reader that made the export is blamed.
+    #[arg(long, value_name = "DUMP.csv", group = "dump")]
+    pub against_export: Option<PathBuf>,
+
     /// An unquoted dump field equal to TOKEN is null too (e.g. `NULL` or `\N`).
-    #[arg(long, value_name = "TOKEN", requires = "against")]
+    #[arg(long, value_name = "TOKEN", requires = "dump")]
     pub null_token: Option<String>,
 
     /// Largest dump read, in bytes; a longer dump is not compared. Fields are capped at 1 MiB

@@ -1,6 +1,7 @@
 //! The comparison: the only module that sees both paths' output. It walks two column slices
 //! row by row and classifies every row where they differ.
 
+use crate::against::DumpOrigin;
 use crate::decode::PageInfo;
 use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
@@ -37,6 +38,15 @@ impl CellStyle {
             Value::Bytes(bytes) => Cell::Bytes(bytes.to_vec()),
         }
     }
+}
+
+/// The `--against` dump's rows of a chunk, and what the dump is.
+#[derive(Debug, Clone, Copy)]
+pub struct DumpSlice<'a> {
+    /// The dump's rows.
+    pub slice: &'a ColumnSlice,
+    /// What the dump is: it decides the fault of a row where only the dump differs.
+    pub origin: DumpOrigin,
 }
 
 /// The column and row group a comparison is about.
@@ -91,7 +101,7 @@ impl ChunkComparison {
         self.counts.add(kind, 1);
         let row = at.position.window_start + row;
         let page = page_of(at.pages, row);
-        let fault = Fault::of(kind, page);
+        let fault = Fault::of(kind, page, at.dump_origin);
         self.profile.observe(&Observation {
             row_in_group: row,
             group_rows: at.group_rows,
@@ -126,6 +136,8 @@ struct Where<'a> {
     cap: usize,
     group_rows: usize,
     has_dictionary: bool,
+    /// What the dump is, when one is compared.
+    dump_origin: Option<DumpOrigin>,
 }
 
 /// Compares the arrow path's slice with the raw path's row by row, and both with the
@@ -140,10 +152,11 @@ pub fn compare_chunk(
     style: CellStyle,
     arrow: &ColumnSlice,
     raw: &ColumnSlice,
-    against: Option<&ColumnSlice>,
+    dump: Option<DumpSlice<'_>>,
     pages: &[PageInfo],
     cap: usize,
 ) -> ChunkComparison {
+    let against = dump.map(|d| d.slice);
     let paths_agree = arrow.rows == raw.rows && slices_identical(arrow, raw);
     let mut result = ChunkComparison {
         paths_identical: paths_agree,
@@ -161,6 +174,7 @@ pub fn compare_chunk(
         has_dictionary: pages
             .iter()
             .any(|p| p.page_type == PageType::DictionaryPage),
+        dump_origin: dump.map(|d| d.origin),
     };
     let mut arrow_rows = Rows::new(arrow);
     let mut raw_rows = Rows::new(raw);

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::against::AgainstOptions;
+use crate::against::{AgainstOptions, DumpOrigin};
 use crate::check::CheckOptions;
 use crate::cli::{ColorChoice, DiffArgs, Format};
 use crate::columns::ColumnChoice;
@@ -69,9 +69,12 @@ pub enum ConfigError {
     /// `--max-stream-bytes 0`.
     #[error("--max-stream-bytes must be at least 1")]
     ZeroStreamBytes,
-    /// `--against` with several files.
-    #[error("--against compares one file with its dump; give exactly one FILE")]
-    AgainstNeedsOneFile,
+    /// `--against` (or `--against-source`, `--against-export`) with several files.
+    #[error("{flag} compares one file with its dump; give exactly one FILE")]
+    AgainstNeedsOneFile {
+        /// The flag given.
+        flag: &'static str,
+    },
 }
 
 /// Everything `labelcheck diff` needs to run.
@@ -124,8 +127,16 @@ impl DiffConfig {
         if args.max_stream_bytes == 0 {
             return Err(ConfigError::ZeroStreamBytes);
         }
-        if args.against.is_some() && args.files.len() != 1 {
-            return Err(ConfigError::AgainstNeedsOneFile);
+        // Clap lets at most one of the three through.
+        let dump = [
+            ("--against", DumpOrigin::Unstated, args.against),
+            ("--against-source", DumpOrigin::Source, args.against_source),
+            ("--against-export", DumpOrigin::Export, args.against_export),
+        ]
+        .into_iter()
+        .find_map(|(flag, origin, path)| path.map(|path| (flag, origin, path)));
+        if let Some(&(flag, _, _)) = dump.as_ref().filter(|_| args.files.len() != 1) {
+            return Err(ConfigError::AgainstNeedsOneFile { flag });
         }
         let columns = if args.all {
             ColumnChoice::All
@@ -177,8 +188,9 @@ impl DiffConfig {
                 },
                 window: 2 * threads,
                 window_rows: args.window_rows,
-                against: args.against.map(|path| AgainstOptions {
+                against: dump.map(|(_, origin, path)| AgainstOptions {
                     path: path.display().to_string(),
+                    origin,
                     null_token: args.null_token,
                     special,
                     max_bytes: args.max_dump_bytes,

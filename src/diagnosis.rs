@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::against::DumpOrigin;
 use crate::decode::PageInfo;
 use crate::raw::metadata::{Encoding, PageType};
 use crate::report::Kind;
@@ -23,15 +24,39 @@ pub enum Fault {
     Reader,
     /// The page's checksum fails: its bytes changed after they were written.
     AtRest,
-    /// Both decoders agree and the dump differs: the writer or the pipeline before it.
+    /// Both decoders agree and the labels as handed to the writer (`--against-source`)
+    /// differ: the writer or the pipeline before it.
     Writer,
+    /// Both decoders agree and another reader's export of the file (`--against-export`)
+    /// differs: that reader misread the file.
+    DumpReader,
+    /// Both decoders agree and a dump of unstated origin (`--against`) differs: the writer
+    /// (or the pipeline before it) if the dump holds the labels as handed to it, the reader
+    /// that made the dump if it was exported from this file.
+    WriterOrDumpReader,
 }
 
 impl Fault {
-    /// Classifies a mismatch of `kind` on `page`.
-    pub fn of(kind: Kind, page: Option<&PageInfo>) -> Self {
+    /// The name used in reports, as in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Reader => "reader",
+            Self::AtRest => "at_rest",
+            Self::Writer => "writer",
+            Self::DumpReader => "dump_reader",
+            Self::WriterOrDumpReader => "writer_or_dump_reader",
+        }
+    }
+
+    /// Classifies a mismatch of `kind` on `page`; `dump` is what the `--against` dump is,
+    /// when one is compared.
+    pub fn of(kind: Kind, page: Option<&PageInfo>, dump: Option<DumpOrigin>) -> Self {
         if kind == Kind::Against {
-            Fault::Writer
+            match dump.unwrap_or(DumpOrigin::Unstated) {
+                DumpOrigin::Source => Fault::Writer,
+                DumpOrigin::Export => Fault::DumpReader,
+                DumpOrigin::Unstated => Fault::WriterOrDumpReader,
+            }
         } else if page.is_some_and(|p| p.crc_ok == Some(false)) {
             Fault::AtRest
         } else {
@@ -76,6 +101,8 @@ pub struct Profile {
     reader: u64,
     at_rest: u64,
     writer: u64,
+    dump_reader: u64,
+    writer_or_dump_reader: u64,
     pages: BTreeSet<(usize, usize)>,
     /// Data pages checked in the column, mismatching or not.
     pub data_pages: u64,
@@ -91,6 +118,8 @@ impl Profile {
             Fault::Reader => self.reader += 1,
             Fault::AtRest => self.at_rest += 1,
             Fault::Writer => self.writer += 1,
+            Fault::DumpReader => self.dump_reader += 1,
+            Fault::WriterOrDumpReader => self.writer_or_dump_reader += 1,
         }
         if o.row_in_group < 8 || o.row_in_group + 8 >= o.group_rows {
             self.row_group_edge += 1;
@@ -146,6 +175,8 @@ impl Profile {
         self.reader += other.reader;
         self.at_rest += other.at_rest;
         self.writer += other.writer;
+        self.dump_reader += other.dump_reader;
+        self.writer_or_dump_reader += other.writer_or_dump_reader;
         self.data_pages += other.data_pages;
         self.data_pages_not_multiple_of_8 += other.data_pages_not_multiple_of_8;
         for page in other.pages {
@@ -181,7 +212,8 @@ pub enum PatternKind {
     OnePage,
     /// Spread over most of the pages.
     Uniform,
-    /// What the evidence points to, when it points one way.
+    /// What the evidence points to, when it points one way; for a dump's differences,
+    /// whenever there are some.
     Evidence,
 }
 
@@ -295,13 +327,64 @@ pub fn explain(profile: &Profile) -> Vec<Pattern> {
         );
     }
     for (n, what) in [
-        (profile.reader, "the two decoders disagree: one of the readers is wrong"),
-        (profile.at_rest, "the pages' checksums fail: the bytes changed at rest, after they were written"),
-        (profile.writer, "both decoders agree and the dump differs: the writer or the pipeline before it stored wrong values"),
+        (
+            profile.reader,
+            "the two decoders disagree: one of the readers is wrong",
+        ),
+        (
+            profile.at_rest,
+            "the pages' checksums fail: the bytes changed at rest, after they were written",
+        ),
     ] {
         if n == total {
+            push(
+                PatternKind::Evidence,
+                n,
+                format!("{n} of {total} mismatches: {what}."),
+            );
+        }
+    }
+    // Who is to blame for a dump's difference is said whenever there is one: it depends on
+    // what the user said the dump is, not on the other mismatches.
+    for (n, what) in [
+        (profile.writer, "both decoders agree and the labels as handed to the writer (--against-source) differ: the writer or the pipeline before it stored wrong values"),
+        (profile.dump_reader, "both decoders agree and the export another reader made of this file (--against-export) differs: that reader misread the file, which holds what both decoders read"),
+        (profile.writer_or_dump_reader, "both decoders agree and the dump differs: if it holds the labels as handed to the writer, the writer or the pipeline before it stored wrong values; if another reader exported it from this file, that reader misread the file (say which with --against-source or --against-export)"),
+    ] {
+        if n > 0 {
             push(PatternKind::Evidence, n, format!("{n} of {total} mismatches: {what}."));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_names_are_the_json_names() {
+        for fault in [
+            Fault::Reader,
+            Fault::AtRest,
+            Fault::Writer,
+            Fault::DumpReader,
+            Fault::WriterOrDumpReader,
+        ] {
+            assert_eq!(serde_json::to_value(fault).unwrap(), fault.name());
+        }
+    }
+
+    #[test]
+    fn a_dump_difference_is_blamed_by_what_the_dump_is() {
+        let of = |origin| Fault::of(Kind::Against, None, origin);
+        assert_eq!(of(Some(DumpOrigin::Source)), Fault::Writer);
+        assert_eq!(of(Some(DumpOrigin::Export)), Fault::DumpReader);
+        assert_eq!(of(Some(DumpOrigin::Unstated)), Fault::WriterOrDumpReader);
+        assert_eq!(of(None), Fault::WriterOrDumpReader);
+        assert_eq!(
+            Fault::of(Kind::Value, None, Some(DumpOrigin::Source)),
+            Fault::Reader
+        );
+    }
 }

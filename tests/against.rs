@@ -5,9 +5,9 @@ mod common;
 
 use std::fmt::Write as _;
 
-use common::fixtures::{write_labels, Expected, Spec};
+use common::fixtures::{write_labels, Expected, Layout, Spec};
 use common::{code, json, run, stderr, temp_dir};
-use labelcheck::value::{ColumnSlice, Values};
+use labelcheck::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
 /// Columns a dump can hold (FIXED_LEN_BYTE_ARRAY has no text form in the contract).
 const DUMP_COLUMNS: &[&str] = &[
@@ -130,9 +130,12 @@ struct Case {
 }
 
 fn case() -> Case {
+    case_with(Spec::default())
+}
+
+fn case_with(spec: Spec) -> Case {
     let dir = temp_dir();
     let path = dir.path().join("labels.parquet");
-    let spec = Spec::default();
     let expected = write_labels(&path, &spec);
     Case {
         parquet: path.to_str().unwrap().to_owned(),
@@ -153,16 +156,14 @@ impl Case {
     }
 
     fn run(&self, dump: &str, extra: &[&str]) -> std::process::Output {
+        self.run_as("--against", dump, &[&["--format", "json"], extra].concat())
+    }
+
+    /// Runs with `dump` given by `flag` (`--against`, `--against-source`, `--against-export`).
+    fn run_as(&self, flag: &str, dump: &str, extra: &[&str]) -> std::process::Output {
         let path = self._dir.path().join("dump.csv");
         std::fs::write(&path, dump).unwrap();
-        let mut args = vec![
-            "diff",
-            &self.parquet,
-            "--against",
-            path.to_str().unwrap(),
-            "--format",
-            "json",
-        ];
+        let mut args = vec!["diff", &self.parquet, flag, path.to_str().unwrap()];
         args.extend_from_slice(extra);
         run(args)
     }
@@ -430,5 +431,217 @@ fn against_flags_are_checked_before_any_work() {
         stderr(&output).contains("/no/such/dump.csv: cannot read the dump"),
         "{}",
         stderr(&output)
+    );
+}
+
+/// The expected values with `change` applied to column `name`.
+fn changed(case: &Case, name: &str, change: impl FnOnce(&mut ColumnSlice)) -> Vec<Expected> {
+    let mut expected: Vec<Expected> = case
+        .expected
+        .iter()
+        .map(|e| Expected {
+            column: e.column,
+            slice: e.slice.clone(),
+        })
+        .collect();
+    change(
+        &mut expected
+            .iter_mut()
+            .find(|e| e.column == name)
+            .unwrap()
+            .slice,
+    );
+    expected
+}
+
+/// The `diagnosis` messages of column `name`.
+fn diagnosis(report: &serde_json::Value, name: &str) -> Vec<String> {
+    report["files"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == name)
+        .unwrap()["diagnosis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn what_the_dump_is_decides_the_blame() {
+    let case = case();
+    let expected = changed(&case, "label_i32", |slice| {
+        let Values::Int32(values) = &mut slice.values else {
+            unreachable!()
+        };
+        values[0] += 100;
+        values[5] += 100;
+    });
+    let dump = write_dump(
+        &expected,
+        DUMP_COLUMNS,
+        &PLAIN,
+        &(0..case.rows).collect::<Vec<_>>(),
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for (flag, fault, says) in [
+        (
+            "--against",
+            "writer_or_dump_reader",
+            "2 of 2 mismatches: both decoders agree and the dump differs: if it holds the labels as handed to the writer, the writer or the pipeline before it stored wrong values; if another reader exported it from this file, that reader misread the file (say which with --against-source or --against-export).",
+        ),
+        (
+            "--against-source",
+            "writer",
+            "2 of 2 mismatches: both decoders agree and the labels as handed to the writer (--against-source) differ: the writer or the pipeline before it stored wrong values.",
+        ),
+        (
+            "--against-export",
+            "dump_reader",
+            "2 of 2 mismatches: both decoders agree and the export another reader made of this file (--against-export) differs: that reader misread the file, which holds what both decoders read.",
+        ),
+    ] {
+        let output = case.run_as(flag, &dump, &["--format", "json"]);
+        assert_eq!(code(&output), 1, "{flag}: {}", stderr(&output));
+        let report = json(&output);
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{flag}: {errors:?}");
+        let mismatches = report["files"][0]["mismatches"].as_array().unwrap();
+        assert_eq!(mismatches.len(), 2, "{flag}");
+        assert!(
+            mismatches
+                .iter()
+                .all(|m| m["kind"] == "against" && m["fault"] == fault),
+            "{flag}: {report}"
+        );
+        assert!(
+            diagnosis(&report, "label_i32").iter().any(|d| d == says),
+            "{flag}: {:?}",
+            diagnosis(&report, "label_i32")
+        );
+        let text = String::from_utf8(case.run_as(flag, &dump, &[]).stdout).unwrap();
+        assert!(text.contains(says), "{flag}: {text}");
+        let html = String::from_utf8(case.run_as(flag, &dump, &["--format", "html"]).stdout)
+            .unwrap();
+        assert!(
+            html.contains(says) && html.contains(&format!("<td>{}</td>", fault.replace('_', " "))),
+            "{flag}"
+        );
+    }
+    // One dump, one flag: the three are exclusive, and every dump option applies to each.
+    let output = run([
+        "diff",
+        &case.parquet,
+        "--against-source",
+        "a.csv",
+        "--against-export",
+        "b.csv",
+    ]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("cannot be used with"));
+    let nulls = Style {
+        null: "NULL",
+        ..PLAIN
+    };
+    for flag in ["--against-source", "--against-export"] {
+        let output = case.run_as(
+            flag,
+            &case.dump(&nulls),
+            &["--null-token", "NULL", "--format", "json"],
+        );
+        assert_eq!(code(&output), 0, "{flag}: {}", stderr(&output));
+        let output = run(["diff", &case.parquet, &case.parquet, flag, "x.csv"]);
+        assert!(
+            stderr(&output).contains(&format!("{flag} compares one file with its dump")),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn an_export_that_nulls_every_value_after_a_row_blames_the_reader_that_made_it() {
+    // The case met in the wild: another reader, past a dictionary fallback, returned null for
+    // every value from then on, without an error.
+    let case = case_with(Spec {
+        layout: Layout::DictionaryFallback,
+        ..Spec::default()
+    });
+    let from = case.rows / 3;
+    let mut lost = 0;
+    let expected = changed(&case, "label_str", |slice| {
+        let mut kept = slice.clone();
+        kept.validity = Bitmap::new();
+        let Values::ByteArray(values) = &slice.values else {
+            unreachable!()
+        };
+        let mut kept_values = ByteArrays::default();
+        let mut next = 0;
+        for row in 0..slice.rows {
+            let valid = slice.validity.get(row);
+            if valid {
+                if row < from {
+                    kept_values.push(values.get(next));
+                } else {
+                    lost += 1;
+                }
+                next += 1;
+            }
+            kept.validity.push(valid && row < from);
+        }
+        kept.values = Values::ByteArray(kept_values);
+        *slice = kept;
+    });
+    let dump = write_dump(
+        &expected,
+        DUMP_COLUMNS,
+        &PLAIN,
+        &(0..case.rows).collect::<Vec<_>>(),
+    );
+    assert!(lost > 10, "{lost}");
+    let output = case.run_as("--against-export", &dump, &["--format", "json"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let report = json(&output);
+    let column = report["files"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "label_str")
+        .unwrap();
+    assert_eq!(column["mismatch_kinds"]["against"], lost, "{column}");
+    assert_eq!(column["mismatches"], lost);
+    let mismatches = report["files"][0]["mismatches"].as_array().unwrap();
+    assert!(mismatches.iter().all(|m| m["fault"] == "dump_reader"
+        && m["values"]["against"].is_null()
+        && m["values"]["raw"].is_string()
+        && m["row"].as_u64().unwrap() >= from as u64));
+    let blame = format!(
+        "{lost} of {lost} mismatches: both decoders agree and the export another reader made of this file (--against-export) differs: that reader misread the file"
+    );
+    assert!(
+        diagnosis(&report, "label_str")
+            .iter()
+            .any(|d| d.starts_with(&blame)),
+        "{:?}",
+        diagnosis(&report, "label_str")
+    );
+    // The other columns agree.
+    assert_eq!(
+        report["summary"]["mismatches"], lost,
+        "{}",
+        report["summary"]
     );
 }

@@ -133,16 +133,17 @@ fn file_section(page: &mut String, file: &FileReport) {
         strip_chart(page, file, column, listed_rows);
     }
     if !file.mismatches.is_empty() {
-        page.push_str("<table><tr><th>row</th><th>column</th><th>row group</th><th>page</th><th>kind</th><th>arrow</th><th>raw</th><th>against</th></tr>\n");
+        page.push_str("<table><tr><th>row</th><th>column</th><th>row group</th><th>page</th><th>kind</th><th>fault</th><th>arrow</th><th>raw</th><th>against</th></tr>\n");
         for m in file.mismatches.iter().take(200) {
             let _ = writeln!(
                 page,
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 m.row,
                 escape(&m.column),
                 m.row_group,
                 m.page.map(|p| format!("{p} @ {}", m.page_offset.unwrap_or(0))).unwrap_or_default(),
                 m.kind.name(),
+                m.fault.name().replace('_', " "),
                 escape(&m.values.arrow.to_string()),
                 escape(&m.values.raw.to_string()),
                 m.values.against.as_ref().map(|c| escape(&c.to_string())).unwrap_or_default(),
