@@ -414,7 +414,7 @@ fn header_columns<'a>(
             continue;
         }
         let leaf = match names.resolve_leaf(name) {
-            Ok(leaf) => Some(leaf),
+            Ok(leaf) => leaf,
             Err(ColumnNameError::Ambiguous { spellings, .. }) => {
                 problem(format!(
                     "line {}: column {} names {} of the file's columns ({}); a dump column holds one, named by its spelling",

@@ -193,7 +193,7 @@ pub fn check_file(
                 .fields()
                 .map(|f| f.text)
                 .filter(|&name| name != "row")
-                .filter_map(|name| names.resolve_leaf(name).ok())
+                .filter_map(|name| names.resolve_leaf(name).ok().flatten())
                 .map(|position| names.report_name(position).to_owned())
                 .collect(),
         ),

@@ -136,6 +136,15 @@ struct Lookup {
     plain: Vec<(String, usize)>,
 }
 
+/// What a name finds among the leaves.
+enum Found {
+    /// These leaves, in schema order: one, or a group's.
+    Leaves(Vec<usize>),
+    /// Leaves of several nodes that share the name.
+    Ambiguous(Vec<usize>),
+    Nothing,
+}
+
 /// One node of the schema a name can stand for: a group, or a leaf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Node {
@@ -222,6 +231,30 @@ impl<'a> ColumnNames<'a> {
     /// is, as the plain dotted path of a leaf (or its list's). A name that fits several leaves
     /// or groups of the same name is ambiguous.
     pub fn resolve(&self, name: &str) -> Result<Vec<usize>, ColumnNameError> {
+        match self.find(name) {
+            Found::Leaves(positions) => Ok(positions),
+            Found::Ambiguous(positions) => Err(self.ambiguous(name, positions)),
+            // Listing the columns costs their total length: only for an error that is shown.
+            Found::Nothing => Err(ColumnNameError::Unknown {
+                name: name.to_owned(),
+                available: self.report.join(", "),
+            }),
+        }
+    }
+
+    /// The one leaf `name` names; `Ok(None)` when it names none, an error when it names
+    /// several (a group's leaves, or leaves of one name).
+    pub fn resolve_leaf(&self, name: &str) -> Result<Option<usize>, ColumnNameError> {
+        match self.find(name) {
+            Found::Leaves(positions) if positions.len() == 1 => Ok(Some(positions[0])),
+            Found::Leaves(positions) | Found::Ambiguous(positions) => {
+                Err(self.ambiguous(name, positions))
+            }
+            Found::Nothing => Ok(None),
+        }
+    }
+
+    fn find(&self, name: &str) -> Found {
         let Lookup {
             by_spelling,
             by_path,
@@ -235,7 +268,7 @@ impl<'a> ColumnNames<'a> {
                 .get(first)
                 .filter(|&&p| (&self.segments[p], self.occurrence[p]) == key)
             {
-                return Ok(vec![position]);
+                return Found::Leaves(vec![position]);
             }
             if spelled.occurrence.is_none() {
                 let wanted = spelled.segments.as_slice();
@@ -259,9 +292,9 @@ impl<'a> ColumnNames<'a> {
                     };
                     let one_node = under.iter().all(|&p| node(p) == node(under[0]));
                     return if one_node {
-                        Ok(under)
+                        Found::Leaves(under)
                     } else {
-                        Err(self.ambiguous(name, under))
+                        Found::Ambiguous(under)
                     };
                 }
             }
@@ -275,12 +308,9 @@ impl<'a> ColumnNames<'a> {
         found.sort_unstable();
         found.dedup();
         match found.len() {
-            0 => Err(ColumnNameError::Unknown {
-                name: name.to_owned(),
-                available: self.report.join(", "),
-            }),
-            1 => Ok(found),
-            _ => Err(self.ambiguous(name, found)),
+            0 => Found::Nothing,
+            1 => Found::Leaves(found),
+            _ => Found::Ambiguous(found),
         }
     }
 
@@ -291,15 +321,6 @@ impl<'a> ColumnNames<'a> {
                 .into_iter()
                 .map(|p| self.report[p].clone())
                 .collect(),
-        }
-    }
-
-    /// The one leaf `name` names, if it names exactly one.
-    pub fn resolve_leaf(&self, name: &str) -> Result<usize, ColumnNameError> {
-        let positions = self.resolve(name)?;
-        match positions.as_slice() {
-            [one] => Ok(*one),
-            _ => Err(self.ambiguous(name, positions)),
         }
     }
 
@@ -684,10 +705,15 @@ mod tests {
                 "{unknown:?}"
             );
         }
-        assert_eq!(names.resolve_leaf("s.inner"), Ok(11));
+        assert_eq!(names.resolve_leaf("s.inner"), Ok(Some(11)));
+        assert_eq!(names.resolve_leaf("nope"), Ok(None));
         assert_eq!(
-            names.resolve_leaf("points").map(|p| vec![p]),
+            names.resolve_leaf("points").map(|_| vec![]),
             ambiguous("points", &["points.x", "points.y"])
+        );
+        assert_eq!(
+            names.resolve_leaf("dup").map(|_| vec![]),
+            ambiguous("dup", &["dup#1", "dup#2"])
         );
     }
 
