@@ -30,7 +30,9 @@ use parquet::file::metadata::{FileMetaData, ParquetMetaDataBuilder};
 use parquet::file::reader::{ChunkReader, Length};
 
 use crate::canonical::{int96_from_nanos, minimal_twos_complement};
-use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows};
+use crate::decode::{
+    ChunkBytes, ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows,
+};
 use crate::source::ByteSource;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, PhysicalType, Values};
 
@@ -143,6 +145,8 @@ struct LeafTarget {
 pub struct ArrowFile {
     reader: SourceReader,
     metadata: ArrowReaderMetadata,
+    /// The options `metadata` was loaded with, its arrow schema included.
+    options: ArrowReaderOptions,
     leaves: Vec<LeafTarget>,
 }
 
@@ -185,13 +189,15 @@ impl ArrowFile {
                 .build();
             metadata = ArrowReaderMetadata::try_new(Arc::new(rebuilt), options.clone())?;
         }
+        let mut options = options;
         if let Some(hinted) = dictionary_hints(&metadata) {
             // Keep the plain schema if the reader will not take the hint.
-            if let Ok(with_hints) = ArrowReaderMetadata::try_new(
-                metadata.metadata().clone(),
-                options.clone().with_schema(hinted),
-            ) {
+            let hinted_options = options.clone().with_schema(hinted);
+            if let Ok(with_hints) =
+                ArrowReaderMetadata::try_new(metadata.metadata().clone(), hinted_options.clone())
+            {
                 metadata = with_hints;
+                options = hinted_options;
             }
         }
         let leaves = metadata
@@ -208,6 +214,7 @@ impl ArrowFile {
         Ok(Self {
             reader,
             metadata,
+            options,
             leaves,
         })
     }
@@ -217,8 +224,14 @@ impl ArrowFile {
         self.metadata.metadata().num_row_groups()
     }
 
-    /// Builds the arrow reader for one leaf of one row group.
-    fn open_leaf(&self, row_group: usize, leaf: usize) -> Result<ArrowWindows<'_>, DecodeError> {
+    /// Builds the arrow reader for one leaf of one row group, its pages read from `bytes`
+    /// when given.
+    fn open_leaf(
+        &self,
+        row_group: usize,
+        leaf: usize,
+        bytes: Option<ChunkBytes>,
+    ) -> Result<ArrowWindows<'_>, DecodeError> {
         let target = self
             .leaves
             .get(leaf)
@@ -226,22 +239,82 @@ impl ArrowFile {
         if row_group >= self.num_row_groups() {
             return Err(DecodeError::Failed(format!("no row group {row_group}")));
         }
+        let (metadata, row_group) = match bytes {
+            Some(bytes) => match self.with_chunk_bytes(row_group, leaf, bytes)? {
+                Some(narrowed) => (narrowed, 0),
+                None => (self.metadata.clone(), row_group),
+            },
+            None => (self.metadata.clone(), row_group),
+        };
         let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), [leaf]);
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-            self.reader.clone(),
-            self.metadata.clone(),
-        )
-        .with_row_groups(vec![row_group])
-        .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(failed)?;
+        let reader =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(self.reader.clone(), metadata)
+                .with_row_groups(vec![row_group])
+                .with_projection(mask)
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(failed)?;
         Ok(ArrowWindows {
             target,
             reader,
             pending: None,
             first: true,
         })
+    }
+}
+
+impl ArrowFile {
+    /// Metadata holding only `row_group`, whose chunk of `leaf` lies at `bytes`; `None` when
+    /// that is where the footer already puts it. The parquet crate's page reader reads headers
+    /// until the chunk's `total_compressed_size` is used up, so bytes after the last page
+    /// would be read as a page header; given the range where the pages end, it stops there.
+    fn with_chunk_bytes(
+        &self,
+        row_group: usize,
+        leaf: usize,
+        bytes: ChunkBytes,
+    ) -> Result<Option<ArrowReaderMetadata>, DecodeError> {
+        let parquet = self.metadata.metadata();
+        let group = parquet.row_group(row_group);
+        let Some(chunk) = group.columns().get(leaf) else {
+            return Ok(None);
+        };
+        let declared = (
+            chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset()),
+            chunk.compressed_size(),
+        );
+        let (Ok(start), Ok(length)) = (i64::try_from(bytes.start), i64::try_from(bytes.length))
+        else {
+            return Ok(None);
+        };
+        if declared == (start, length) {
+            return Ok(None);
+        }
+        let mut group = group.clone();
+        let narrowed = {
+            let columns = group.columns_mut();
+            let builder = columns[leaf]
+                .clone()
+                .into_builder()
+                .set_total_compressed_size(length);
+            let builder = if bytes.dictionary_first {
+                builder.set_dictionary_page_offset(Some(start))
+            } else {
+                builder
+                    .set_dictionary_page_offset(None)
+                    .set_data_page_offset(start)
+            };
+            columns[leaf] = builder.build().map_err(failed)?;
+            group
+        };
+        let single = ParquetMetaDataBuilder::new(parquet.file_metadata().clone())
+            .add_row_group(narrowed)
+            .build();
+        ArrowReaderMetadata::try_new(Arc::new(single), self.options.clone())
+            .map(Some)
+            .map_err(failed)
     }
 }
 
@@ -333,7 +406,23 @@ impl ColumnDecoder for ArrowFile {
         row_group: usize,
         leaf: usize,
     ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
-        let windows = contain(|| self.open_leaf(row_group, leaf), DecodeError::Failed)?;
+        let windows = contain(
+            || self.open_leaf(row_group, leaf, None),
+            DecodeError::Failed,
+        )?;
+        Ok(Box::new(windows))
+    }
+
+    fn windows_in(
+        &self,
+        row_group: usize,
+        leaf: usize,
+        bytes: ChunkBytes,
+    ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
+        let windows = contain(
+            || self.open_leaf(row_group, leaf, Some(bytes)),
+            DecodeError::Failed,
+        )?;
         Ok(Box::new(windows))
     }
 }

@@ -21,6 +21,7 @@ use crate::decode::{
 use crate::diagnosis::{explain, Profile};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
 use crate::preflight::Screen;
+use crate::quirks::Quirk;
 use crate::raw::column::{DecodeOptions, PageAnomaly};
 use crate::raw::error::RawError;
 use crate::raw::RawFile;
@@ -563,10 +564,13 @@ fn run_task(
                 if skip_arrow {
                     return skipped();
                 }
-                if let Some(Err(refusal)) = screen.map(|s| s.check(row_group, leaf)) {
-                    return Err(DecodeError::Failed(refusal.to_string()));
+                // The arrow reader reads the pages the screen read, from the bytes where it
+                // found them, and no further.
+                match screen.map(|s| s.check(row_group, leaf)) {
+                    Some(Err(refusal)) => Err(DecodeError::Screened(refusal.to_string())),
+                    Some(Ok(Some(bytes))) => arrow.windows_in(row_group, leaf, bytes),
+                    Some(Ok(None)) | None => arrow.windows(row_group, leaf),
                 }
-                arrow.windows(row_group, leaf)
             })
         },
         || {
@@ -729,6 +733,7 @@ fn run_task(
 
     let metadata_started = Instant::now();
     findings.splice(0..0, witness.finish());
+    findings.extend(crc_findings(column, row_group, &pages));
     if raw_windows.is_ok() && raw_out.rows != group_rows {
         findings.push(Finding {
             kind: FindingKind::Stats,
@@ -790,8 +795,7 @@ fn run_task(
     }
 }
 
-/// Findings about the pages of a chunk: anomalies that did not stop their decoding, and
-/// checksums that do not match.
+/// Findings about pages of a chunk: anomalies that did not stop their decoding.
 fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for page in pages {
@@ -804,6 +808,7 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
                     PageAnomaly::TrailingBytes { .. } | PageAnomaly::ChunkTail { .. } => {
                         FindingKind::Page
                     }
+                    PageAnomaly::Quirk { .. } => FindingKind::Quirk,
                 },
                 column: Some(column.name.clone()),
                 row_group: Some(row_group),
@@ -815,22 +820,52 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
             });
         }
     }
-    for page in pages.iter().filter(|p| p.crc_ok == Some(false)) {
-        findings.push(Finding {
-            kind: FindingKind::Crc,
-            column: Some(column.name.clone()),
-            row_group: Some(row_group),
-            page: Some(page.index),
-            page_offset: Some(page.offset),
-            message: format!(
-                "page {} at byte {} fails its CRC32 check: its bytes changed after they were written",
-                page.index, page.offset
-            ),
-            errors: None,
-            omitted: None,
-        });
-    }
     findings
+}
+
+/// Findings about the checksums of a chunk's pages, once all its pages are read: one `crc`
+/// finding per page whose CRC does not match, unless every page carrying a CRC stores 0 and
+/// none matches — a writer's placeholder (Parquet.jl stores 0), one `quirk` note for the chunk.
+/// A single 0 among real checksums is not a placeholder: it is a page that changed.
+fn crc_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -> Vec<Finding> {
+    let finding = |kind, page: Option<&PageInfo>, message| Finding {
+        kind,
+        column: Some(column.name.clone()),
+        row_group: Some(row_group),
+        page: page.map(|p| p.index),
+        page_offset: page.map(|p| p.offset),
+        message,
+        errors: None,
+        omitted: None,
+    };
+    let mut checked = pages.iter().filter(|p| p.crc_ok.is_some()).peekable();
+    let placeholder =
+        checked.peek().is_some() && checked.all(|p| p.crc == Some(0) && p.crc_ok == Some(false));
+    if placeholder {
+        return vec![finding(
+            FindingKind::Quirk,
+            None,
+            format!(
+                "column {:?}, row group {row_group}: {}",
+                column.name,
+                Quirk::CrcPlaceholder
+            ),
+        )];
+    }
+    pages
+        .iter()
+        .filter(|p| p.crc_ok == Some(false))
+        .map(|page| {
+            finding(
+                FindingKind::Crc,
+                Some(page),
+                format!(
+                    "page {} at byte {} fails its CRC32 check: its bytes changed after they were written",
+                    page.index, page.offset
+                ),
+            )
+        })
+        .collect()
 }
 
 fn column_report(
@@ -864,7 +899,12 @@ fn column_report(
             }
         }
     }
-    let describe = |path: PathName, e: &DecodeError| format!("{path} path: {e}");
+    // A chunk the screen refused was never given to the arrow reader: the error says so,
+    // not that the arrow path failed.
+    let describe = |path: PathName, e: &DecodeError| match e {
+        DecodeError::Screened(_) => format!("{e} (the {path} reader never saw it)"),
+        _ => format!("{path} path: {e}"),
+    };
     let (status, error, finding) = match (&state.arrow_error, &state.raw_error) {
         (None, None) if state.counts.total() > 0 => (ColumnStatus::Mismatch, None, None),
         (None, None) if raw_only_part.is_some() => {
@@ -922,15 +962,25 @@ fn column_report(
                 (_, Some(e)) => (PathName::Raw, PathName::Arrow, e),
                 _ => unreachable!("one path failed"),
             };
+            let (kind, message) = match e {
+                DecodeError::Screened(_) => (
+                    FindingKind::Screen,
+                    format!("the pre-flight screen refused column {:?} before the {failed} reader saw it; the {other} path decoded it alone", column.name),
+                ),
+                _ => (
+                    FindingKind::PathFailure,
+                    format!("the {failed} path failed to decode column {:?} where the {other} path decoded it", column.name),
+                ),
+            };
             // A decoder that could not open the file is one finding about the file, not
             // one per column.
             let finding = (!path_unopened).then(|| Finding {
-                kind: FindingKind::PathFailure,
+                kind,
                 column: Some(column.name.clone()),
                 row_group: None,
                 page: None,
                 page_offset: None,
-                message: format!("the {failed} path failed to decode column {:?} where the {other} path decoded it", column.name),
+                message,
                 errors: Some(PathErrors {
                     arrow: arrow_error.as_ref().map(|e| e.to_string()),
                     raw: raw_error.as_ref().map(|e| e.to_string()),

@@ -35,6 +35,9 @@ pub enum DecodeError {
     /// The bytes could not be decoded.
     #[error("{0}")]
     Failed(String),
+    /// The pre-flight screen refused the chunk, so this decoder never saw it.
+    #[error("refused by the pre-flight screen: {0}")]
+    Screened(String),
 }
 
 impl DecodeError {
@@ -46,9 +49,25 @@ impl DecodeError {
     /// The message without the `unsupported:` prefix.
     pub fn detail(&self) -> &str {
         match self {
-            Self::Unsupported(message) | Self::Failed(message) => message,
+            Self::Unsupported(message) | Self::Failed(message) | Self::Screened(message) => message,
         }
     }
+}
+
+/// The bytes of one column chunk that hold the pages its `num_values` call for, as the
+/// pre-flight screen found them: from the first page to the end of the last one read. A
+/// decoder that reads on until a byte count is used up (the parquet crate's page reader reads
+/// headers until `total_compressed_size` is spent) is given this range instead of the
+/// declared one, so bytes after the last page (a writer's padding, PARQUET-816's missing
+/// dictionary header) are read by neither decoder, as by parquet-cpp and parquet-java.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkBytes {
+    /// File offset of the first page.
+    pub start: u64,
+    /// Bytes from `start` to the end of the last page read.
+    pub length: u64,
+    /// The first page is a dictionary page.
+    pub dictionary_first: bool,
 }
 
 /// Decodes column chunks of one file: the seat each path (or a test's faulty stand-in) fills.
@@ -70,6 +89,18 @@ pub trait ColumnDecoder: Send + Sync {
         leaf: usize,
     ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
         Ok(Box::new(WholeChunk::new(self.decode(row_group, leaf)?)))
+    }
+
+    /// [`windows`](Self::windows), reading the chunk's pages from `bytes` as the screen
+    /// found them. Decoders that find the pages' end by themselves ignore it.
+    fn windows_in(
+        &self,
+        row_group: usize,
+        leaf: usize,
+        bytes: ChunkBytes,
+    ) -> Result<Box<dyn ChunkWindows + '_>, DecodeError> {
+        let _ = bytes;
+        self.windows(row_group, leaf)
     }
 
     /// Why this decoder can decode no column of the file at all (it could not open it), so

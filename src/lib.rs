@@ -23,6 +23,7 @@ pub mod interrupt;
 pub mod log;
 pub mod output;
 pub mod preflight;
+pub mod quirks;
 pub mod raw;
 pub mod report;
 pub mod source;

@@ -6,9 +6,12 @@
 //! inflate to (its codecs `read_to_end`), and reserves a dictionary's buffers by the entry
 //! count its header declares. A failed allocation aborts the process, which no
 //! `catch_unwind` contains, so a hostile 143-byte file could end the run. The screen walks the
-//! chunk's page headers with our own Thrift reader — every header in the byte range the arrow
-//! reader reads, since it reads on until its batch is full or the range ends — and refuses
-//! the chunk when a page
+//! chunk's page headers with our own Thrift reader — the pages the chunk's `num_values` call
+//! for, as the raw path reads them and as parquet-cpp and parquet-java stop reading — and
+//! records where the last of them ends. The arrow reader is then given that range
+//! ([`ChunkBytes`]) and no more: it reads on until its batch is full or its byte range is
+//! used up, so bytes after the last page (a SQL engine pads chunks so) would otherwise be
+//! read as page headers. The screen refuses the chunk when a page it reads
 //! - declares more bytes than `--max-page-bytes`, or than a `try_reserve` can get right now;
 //! - is a dictionary page declaring more entries than its bytes can hold;
 //! - inflates beyond its declared size with a codec the parquet crate does not bound
@@ -22,6 +25,7 @@
 
 use std::io::Read;
 
+use crate::decode::ChunkBytes;
 use crate::raw::codec::decompress;
 use crate::raw::column::MAX_PAGE_VALUES;
 use crate::raw::cursor::Cursor;
@@ -30,7 +34,7 @@ use crate::raw::levels::bit_width;
 use crate::raw::metadata::{
     Codec, ColumnChunk, DictionaryPageHeader, Encoding, PageHeader, PageType,
 };
-use crate::raw::page::read_page_header;
+use crate::raw::page::{chunk_range, read_page_header};
 use crate::raw::schema::LeafColumn;
 use crate::raw::RawFile;
 use crate::source::ByteSource;
@@ -38,7 +42,7 @@ use crate::value::PhysicalType;
 
 /// Why the arrow reader is not given a column chunk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not given to the arrow reader: {0}")]
+#[error("{0}")]
 pub struct Refusal(pub String);
 
 /// Screens the column chunks of a file opened by the raw path.
@@ -56,8 +60,10 @@ impl<'a> Screen<'a> {
         }
     }
 
-    /// Walks the pages of `leaf` in `row_group`; `Err` when the arrow reader must not see them.
-    pub fn check(&self, row_group: usize, leaf: usize) -> Result<(), Refusal> {
+    /// Walks the pages of `leaf` in `row_group`: `Err` when the arrow reader must not see
+    /// them, else the bytes it is to read them from (`None`: the chunk's own range, for a
+    /// chunk whose range the raw path refuses, which the arrow reader refuses in its own words).
+    pub fn check(&self, row_group: usize, leaf: usize) -> Result<Option<ChunkBytes>, Refusal> {
         let (Some(chunk), Some(column)) = (
             self.file
                 .metadata()
@@ -75,6 +81,7 @@ impl<'a> Screen<'a> {
             chunk,
             column,
             self.max_page_bytes,
+            self.file.pads_dictionary(),
         )
     }
 }
@@ -84,37 +91,98 @@ fn screen_chunk(
     chunk: &ColumnChunk,
     column: &LeafColumn,
     max_page_bytes: u64,
-) -> Result<(), Refusal> {
+    pad_dictionary: bool,
+) -> Result<Option<ChunkBytes>, Refusal> {
     // A chunk without metadata, or stored elsewhere, is refused by the arrow reader itself
     // without reading pages.
     let Some(meta) = &chunk.meta_data else {
-        return Ok(());
+        return Ok(None);
     };
-    // The range the arrow reader reads (`ColumnChunkMetaData::byte_range` in the parquet crate):
-    // from the dictionary page offset whenever there is one, which is not always where the raw
-    // path starts (a writer may store 0 there); negative values it refuses itself.
-    let start = meta.dictionary_page_offset.unwrap_or(meta.data_page_offset);
-    let (Ok(start), Ok(length)) = (
-        u64::try_from(start),
-        u64::try_from(meta.total_compressed_size),
-    ) else {
-        return Ok(());
+    // The range the raw path reads, which is where parquet-cpp reads too: a
+    // dictionary_page_offset of 0 or after the data is not the start, and a PARQUET-816
+    // writer's chunk is padded.
+    let (start, end, values_wanted) = match chunk_range(meta, source.len(), pad_dictionary) {
+        Ok(range) => (
+            range.start,
+            range.end(),
+            u64::try_from(meta.num_values).unwrap_or(u64::MAX),
+        ),
+        // A range the raw path refuses is left to the arrow reader to refuse in its own
+        // words, but every header it could read is screened first: the parquet crate's range
+        // (`ColumnChunkMetaData::byte_range`), as far as the file goes.
+        Err(_) => {
+            let start = meta.dictionary_page_offset.unwrap_or(meta.data_page_offset);
+            let (Ok(start), Ok(length)) = (
+                u64::try_from(start),
+                u64::try_from(meta.total_compressed_size),
+            ) else {
+                return Ok(None);
+            };
+            walk_pages(
+                source,
+                meta,
+                column,
+                max_page_bytes,
+                start,
+                start.saturating_add(length).min(source.len()),
+                u64::MAX,
+            )?;
+            return Ok(None);
+        }
     };
-    let end = start.saturating_add(length).min(source.len());
+    let walked = walk_pages(
+        source,
+        meta,
+        column,
+        max_page_bytes,
+        start,
+        end,
+        values_wanted,
+    )?;
+    Ok(Some(ChunkBytes {
+        start,
+        // A page running past the range is not given more room than the raw path gives it.
+        length: walked.end.min(end) - start,
+        dictionary_first: walked.dictionary_first,
+    }))
+}
+
+/// Where the walk over a chunk's pages stopped.
+struct Walked {
+    /// File offset after the last page read.
+    end: u64,
+    /// The first page read is a dictionary page.
+    dictionary_first: bool,
+}
+
+/// Screens the pages from `start` until their level entries reach `values_wanted` or the
+/// pages reach `end`.
+fn walk_pages(
+    source: &dyn ByteSource,
+    meta: &crate::raw::metadata::ColumnMetaData,
+    column: &LeafColumn,
+    max_page_bytes: u64,
+    start: u64,
+    end: u64,
+    values_wanted: u64,
+) -> Result<Walked, Refusal> {
     let mut offset = start;
     let mut index = 0usize;
-    // Every header in the range, not only those the chunk's num_values calls for: the arrow
-    // reader asks for pages until its batch is full or the range ends, so it reads bytes after
-    // the last page as a header too (found by fuzzing: a chunk claiming fewer values than its
-    // row group's rows was screened only in part, and the parquet crate then spent seconds
-    // skipping a malformed header past them).
-    while offset < end {
+    let mut values_seen = 0u64;
+    let mut dictionary_first = false;
+    // Only the pages the chunk's num_values call for, as the raw path reads them: a reader
+    // that went on would read bytes after the last page as headers.
+    while offset < end && values_seen < values_wanted {
         let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
         let (header, header_len) = read_page_header(source, offset, left).map_err(|e| {
             Refusal(format!(
                 "page {index} at byte {offset}: its header does not parse ({e}), and the parquet crate's Thrift reader can spin on malformed headers"
             ))
         })?;
+        if index == 0 {
+            dictionary_first = header.page_type == PageType::DictionaryPage;
+        }
+        values_seen = values_seen.saturating_add(page_values(&header));
         let at = format!("page {index} at byte {offset}");
         let (Ok(compressed), Ok(uncompressed)) = (
             u64::try_from(header.compressed_page_size),
@@ -182,7 +250,25 @@ fn screen_chunk(
         offset = body_end;
         index += 1;
     }
-    Ok(())
+    Ok(Walked {
+        end: offset,
+        dictionary_first,
+    })
+}
+
+/// The level entries a data page declares (0 for other pages), as the raw path counts them
+/// towards the chunk's `num_values`.
+fn page_values(header: &PageHeader) -> u64 {
+    let declared = match (
+        header.page_type,
+        &header.data_page_header,
+        &header.data_page_header_v2,
+    ) {
+        (PageType::DataPage, Some(v1), _) => v1.num_values,
+        (PageType::DataPageV2, _, Some(v2)) => v2.num_values,
+        _ => 0,
+    };
+    u64::try_from(declared).unwrap_or(0)
 }
 
 /// For a data page whose values are DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY, the encoding

@@ -106,7 +106,10 @@ fn csv_has_a_fixed_header_and_a_row_per_record() {
         ("false", "false", "true")
     );
     assert_eq!(fields(&rows[1], 1..3), ["finding", "crc"]);
-    assert_eq!(&rows[1][13], "false", "a checksum finding is a warning");
+    assert_eq!(
+        &rows[1][13], "true",
+        "a checksum that fails is a failure: the bytes changed at rest"
+    );
 }
 
 #[test]
@@ -117,7 +120,7 @@ fn junit_has_a_suite_per_file_and_a_case_per_column_and_finding() {
     assert_eq!(root.tag_name().name(), "testsuites");
     assert_eq!(
         (root.attribute("tests"), root.attribute("failures")),
-        (Some("2"), Some("1"))
+        (Some("2"), Some("2"))
     );
     let cases: Vec<_> = root
         .descendants()
@@ -131,8 +134,8 @@ fn junit_has_a_suite_per_file_and_a_case_per_column_and_finding() {
     assert!(failure.text().unwrap().contains("row 17"), "{text}");
     assert!(cases[1].attribute("name").unwrap().contains("crc"));
     assert!(
-        cases[1].children().all(|n| !n.has_tag_name("failure")),
-        "a warning is not a failure"
+        cases[1].children().any(|n| n.has_tag_name("failure")),
+        "a checksum that fails is a failure"
     );
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::claims::ChunkClaims;
 use crate::decode::WindowRows;
+use crate::quirks::Quirk;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
 use super::codec::decompress;
@@ -68,6 +69,8 @@ pub struct PageInfo {
     pub non_null: usize,
     /// `Some(false)` when the page carries a CRC that does not match its bytes.
     pub crc_ok: Option<bool>,
+    /// The CRC the page header stores, when it was checked.
+    pub crc: Option<u32>,
     /// Ways the page disagrees with itself that did not stop its decoding.
     pub anomalies: Vec<PageAnomaly>,
 }
@@ -100,6 +103,11 @@ pub enum PageAnomaly {
         /// How many bytes follow it.
         bytes: u64,
     },
+    /// A writer habit recognised on this page and worked around.
+    Quirk {
+        /// Which habit.
+        quirk: Quirk,
+    },
 }
 
 impl std::fmt::Display for PageAnomaly {
@@ -121,6 +129,7 @@ impl std::fmt::Display for PageAnomaly {
                 f,
                 "{bytes} bytes, not all zero, follow the last value its levels call for: values may have been dropped"
             ),
+            Self::Quirk { quirk } => write!(f, "{quirk}"),
         }
     }
 }
@@ -171,7 +180,7 @@ pub fn decode_column_chunk(
     chunk: &ColumnChunk,
     options: &DecodeOptions,
 ) -> Result<DecodedChunk, ChunkError> {
-    let mut windows = RawChunkWindows::open(source, leaf, list, chunk, options)?;
+    let mut windows = RawChunkWindows::open(source, leaf, list, chunk, options, false)?;
     let mut whole = windows
         .next_window(WindowRows::About(usize::MAX))?
         .expect("the first window is always served");
@@ -212,20 +221,22 @@ pub struct RawChunkWindows<'a> {
 }
 
 impl<'a> RawChunkWindows<'a> {
-    /// Opens the chunk of `leaf` in one row group for windowed decoding.
+    /// Opens the chunk of `leaf` in one row group for windowed decoding; `pad_dictionary`
+    /// when the file's writer has PARQUET-816 ([`chunk_range`]).
     pub fn open(
         source: &'a dyn ByteSource,
         leaf: &'a LeafColumn,
         list: Option<ListLevels>,
         chunk: &ColumnChunk,
         options: &'a DecodeOptions,
+        pad_dictionary: bool,
     ) -> Result<Self, ChunkError> {
         check_supported(chunk)?;
         let meta = chunk
             .meta_data
             .as_ref()
             .ok_or_else(|| RawError::invalid("column chunk has no ColumnMetaData"))?;
-        let range = chunk_range(meta, source.len())?;
+        let range = chunk_range(meta, source.len(), pad_dictionary)?;
         let num_values = usize::try_from(meta.num_values).map_err(|_| {
             RawError::invalid(format!(
                 "column chunk has negative num_values {}",
@@ -234,6 +245,11 @@ impl<'a> RawChunkWindows<'a> {
         })?;
         let mut state = ChunkDecoder::new(leaf, list, meta.codec, options);
         state.chunk_num_values = num_values;
+        if range.dictionary_offset_ignored {
+            state.anomalies.push(PageAnomaly::Quirk {
+                quirk: Quirk::DictionaryOffsetNotBeforeData,
+            });
+        }
         Ok(Self {
             source,
             range,
@@ -250,8 +266,9 @@ impl<'a> RawChunkWindows<'a> {
         })
     }
 
+    /// Where pages must end: the declared end, or past it by the PARQUET-816 padding.
     fn chunk_end(&self) -> u64 {
-        self.range.start + self.range.length
+        self.range.end()
     }
 
     /// Makes the buffer hold `want` bytes from `offset` on, or up to the chunk's end, reading
@@ -322,6 +339,11 @@ impl<'a> RawChunkWindows<'a> {
                 ))
             })?;
         self.fill(offset, page_len)?;
+        if offset + page_len as u64 > self.range.declared_end() {
+            self.state.anomalies.push(PageAnomaly::Quirk {
+                quirk: Quirk::DictionaryOutsideChunkSize,
+            });
+        }
         let from = (offset - self.buffer_start) as usize;
         let page = RawPage {
             index: self.next_index,
@@ -356,8 +378,10 @@ impl<'a> RawChunkWindows<'a> {
         let done = self.state.levels_read >= self.num_values;
         if done && !self.tail_checked {
             self.tail_checked = true;
-            // Pages after the one that completes num_values are never read by any reader.
-            let unread = self.chunk_end().saturating_sub(self.next_offset);
+            // Pages after the one that completes num_values are never read by any reader
+            // (parquet-cpp and parquet-java stop at num_values too); the PARQUET-816 padding
+            // is not the chunk's.
+            let unread = self.range.declared_end().saturating_sub(self.next_offset);
             if unread > 0 {
                 if let Some(last) = self.state.pages.last_mut() {
                     last.anomalies
@@ -610,6 +634,7 @@ impl<'a> ChunkDecoder<'a> {
             num_values,
             non_null,
             crc_ok,
+            crc: crc_ok.and(header.crc).map(|crc| crc as u32),
             anomalies: std::mem::take(&mut self.anomalies),
         });
         Ok(())

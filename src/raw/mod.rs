@@ -50,6 +50,8 @@ pub struct RawFile {
     metadata: FileMetaData,
     leaves: Vec<LeafColumn>,
     options: DecodeOptions,
+    /// The writer has PARQUET-816: chunk ranges are padded ([`page::chunk_range`]).
+    pad_dictionary: bool,
 }
 
 impl RawFile {
@@ -66,12 +68,21 @@ impl RawFile {
                 )));
             }
         }
+        let pad_dictionary =
+            crate::quirks::dictionary_outside_chunk_size(metadata.created_by.as_deref());
         Ok(Self {
             source,
             metadata,
             leaves,
             options,
+            pad_dictionary,
         })
+    }
+
+    /// True when the writer has PARQUET-816, so chunk ranges are padded as parquet-cpp pads
+    /// them ([`page::chunk_range`]).
+    pub fn pads_dictionary(&self) -> bool {
+        self.pad_dictionary
     }
 
     /// The parsed footer.
@@ -117,9 +128,15 @@ impl ColumnDecoder for RawFile {
             RawError::Unsupported(feature) => DecodeError::Unsupported(feature),
             other => DecodeError::Failed(other.to_string()),
         })?;
-        let windows =
-            RawChunkWindows::open(self.source.as_ref(), column, list, chunk, &self.options)
-                .map_err(decode_error)?;
+        let windows = RawChunkWindows::open(
+            self.source.as_ref(),
+            column,
+            list,
+            chunk,
+            &self.options,
+            self.pad_dictionary,
+        )
+        .map_err(decode_error)?;
         Ok(Box::new(RawWindows {
             windows,
             claims: Some(self.claims(chunk)),

@@ -4,6 +4,7 @@
 
 use super::error::{RawError, RawResult};
 use super::metadata::{parse_page_header, ColumnMetaData, PageHeader};
+use crate::quirks::DICTIONARY_HEADER_PADDING;
 use crate::source::ByteSource;
 
 /// Bytes first read for a page header when only headers are wanted: enough for any header
@@ -23,18 +24,46 @@ pub const MAX_PAGE_HEADER_BYTES: usize = 16 << 20;
 pub struct ChunkRange {
     /// File offset of the first page (the dictionary page when there is one).
     pub start: u64,
-    /// Bytes from `start` to the end of the last page.
+    /// Bytes from `start` to the end of the last page, as `total_compressed_size` declares.
     pub length: u64,
+    /// Bytes after the declared end that pages may still take: up to
+    /// [`DICTIONARY_HEADER_PADDING`] for a writer with PARQUET-816, else 0.
+    pub padding: u64,
+    /// The chunk declares a `dictionary_page_offset` that is not where it starts.
+    pub dictionary_offset_ignored: bool,
+}
+
+impl ChunkRange {
+    /// File offset where the declared range ends.
+    pub fn declared_end(&self) -> u64 {
+        self.start + self.length
+    }
+
+    /// File offset past which no page may run: the declared end and its padding.
+    pub fn end(&self) -> u64 {
+        self.declared_end() + self.padding
+    }
 }
 
 /// Finds where a column chunk's pages lie, from its metadata, checked against the file length.
-pub fn chunk_range(meta: &ColumnMetaData, file_len: u64) -> RawResult<ChunkRange> {
+/// With `pad_dictionary` (a writer with PARQUET-816, [`dictionary_outside_chunk_size`]), pages
+/// may run up to [`DICTIONARY_HEADER_PADDING`] bytes past the declared end, as far as the file
+/// goes, as parquet-cpp allows.
+///
+/// [`dictionary_outside_chunk_size`]: crate::quirks::dictionary_outside_chunk_size
+pub fn chunk_range(
+    meta: &ColumnMetaData,
+    file_len: u64,
+    pad_dictionary: bool,
+) -> RawResult<ChunkRange> {
     // Some writers store dictionary_page_offset = 0 when there is no dictionary; a dictionary
-    // page always precedes the data pages, so only an offset before them is real.
+    // page always precedes the data pages, so only an offset before them is real (parquet-cpp's
+    // ComputeColumnChunkRange reads it the same way).
     let start = match meta.dictionary_page_offset {
         Some(offset) if offset > 0 && offset < meta.data_page_offset => offset,
         _ => meta.data_page_offset,
     };
+    let dictionary_offset_ignored = meta.dictionary_page_offset.is_some_and(|d| d != start);
     let start = u64::try_from(start).map_err(|_| {
         RawError::invalid(format!("column chunk starts at negative offset {start}"))
     })?;
@@ -45,7 +74,16 @@ pub fn chunk_range(meta: &ColumnMetaData, file_len: u64) -> RawResult<ChunkRange
         ))
     })?;
     match start.checked_add(length) {
-        Some(end) if end <= file_len => Ok(ChunkRange { start, length }),
+        Some(end) if end <= file_len => Ok(ChunkRange {
+            start,
+            length,
+            padding: if pad_dictionary {
+                (file_len - end).min(DICTIONARY_HEADER_PADDING)
+            } else {
+                0
+            },
+            dictionary_offset_ignored,
+        }),
         _ => Err(RawError::invalid(format!(
             "column chunk at offset {start} with {length} bytes runs past the end of the file ({file_len} bytes)"
         ))),

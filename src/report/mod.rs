@@ -412,6 +412,13 @@ pub enum FindingKind {
     /// The `--against` dump cannot be compared as given: unknown columns, rows missing,
     /// repeated or extra, fields that do not parse.
     Against,
+    /// The pre-flight screen refused a column chunk before the arrow reader saw it (a page
+    /// declaring more than a limit allows, a header that does not parse): that column was
+    /// decoded by the raw path only.
+    Screen,
+    /// A writer habit recognised and worked around as the established readers work around
+    /// it (docs/COVERAGE.md, "Writer quirks"): a note, never a failure.
+    Quirk,
 }
 
 impl FindingKind {
@@ -425,6 +432,8 @@ impl FindingKind {
             Self::Page => "page",
             Self::Advisory => "advisory",
             Self::Against => "against",
+            Self::Screen => "screen",
+            Self::Quirk => "quirk",
         }
     }
 
@@ -436,11 +445,29 @@ impl FindingKind {
             Self::PathFailure => false,
             // A dump that cannot be compared leaves the third witness silent.
             Self::Against => true,
-            // Both paths may still agree on a page whose checksum fails: the bytes changed at
-            // rest, which the report shows, but the labels as read are what they are.
-            Self::Crc => false,
+            // The bytes changed after they were written: the fault at rest this tool exists to
+            // catch, even where both paths read the changed bytes alike. A placeholder CRC is
+            // a quirk, not this.
+            Self::Crc => true,
+            // One decoder never saw the column: it was not verified by two, which makes the
+            // run incomplete (exit 2) through the column's status, not a disagreement.
+            Self::Screen => false,
             // Metadata and representability are warnings about the file, not the labels read.
             Self::Stats | Self::Lossy | Self::Page | Self::Advisory => false,
+            Self::Quirk => false,
+        }
+    }
+
+    /// True when the finding fails the run (exit 1) under `fail_on`. A quirk never does, not
+    /// even with `--fail-on finding`: it says a workaround was applied, not that anything is
+    /// wrong. Nor do a path failure and a screen refusal: they say what was not verified,
+    /// which the run's exit 2 reports, not that the labels disagree.
+    pub fn fails_under(self, fail_on: FailOn) -> bool {
+        match fail_on {
+            _ if matches!(self, Self::Quirk | Self::PathFailure | Self::Screen) => false,
+            FailOn::Mismatch => self.fails_by_default(),
+            FailOn::Finding => true,
+            FailOn::Never => false,
         }
     }
 }
@@ -730,12 +757,7 @@ impl Report {
     /// anything was not verified by both decoders, else 0. A CI gate can so tell "the labels
     /// disagree" from "the labels could not be fully verified".
     pub fn outcome(&self) -> Outcome {
-        let fails = |finding: &Finding| match self.summary.fail_on {
-            FailOn::Mismatch => finding.kind.fails_by_default(),
-            // A path failure says what was not verified; it is counted as incomplete below.
-            FailOn::Finding => finding.kind != FindingKind::PathFailure,
-            FailOn::Never => false,
-        };
+        let fails = |finding: &Finding| finding.kind.fails_under(self.summary.fail_on);
         let disagree = self.summary.fail_on != FailOn::Never
             && self.files.iter().any(|f| {
                 f.findings.iter().any(fails)

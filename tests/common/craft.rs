@@ -235,7 +235,21 @@ pub struct LeafSchema {
 /// A file with one REQUIRED column `label` typed and stored as `layout` says, in one row
 /// group made of `pages`.
 pub fn file_with(pages: &[CraftedPage], claims: &Claims, layout: Layout) -> Vec<u8> {
-    file_with_leaf(pages, claims, layout, LeafSchema::default())
+    file_shaped(pages, claims, layout, &ChunkShape::default())
+}
+
+/// How the crafted column chunk departs from its pages.
+#[derive(Clone, Debug, Default)]
+pub struct ChunkShape {
+    /// Bytes written after the last page, inside the chunk's declared range.
+    pub tail: Vec<u8>,
+    /// Bytes left out of the declared total_compressed_size (PARQUET-816 leaves out the
+    /// dictionary page header).
+    pub understated: i64,
+    /// The dictionary_page_offset to declare instead of the true one (or none).
+    pub dictionary_offset: Option<i64>,
+    /// The leaf's annotations.
+    pub leaf: LeafSchema,
 }
 
 /// [`file_with`], the leaf annotated as `leaf` says.
@@ -244,6 +258,20 @@ pub fn file_with_leaf(
     claims: &Claims,
     layout: Layout,
     leaf: LeafSchema,
+) -> Vec<u8> {
+    let shape = ChunkShape {
+        leaf,
+        ..ChunkShape::default()
+    };
+    file_shaped(pages, claims, layout, &shape)
+}
+
+/// [`file_with`], its chunk shaped as `shape` says.
+pub fn file_shaped(
+    pages: &[CraftedPage],
+    claims: &Claims,
+    layout: Layout,
+    shape: &ChunkShape,
 ) -> Vec<u8> {
     let mut file = b"PAR1".to_vec();
     let chunk_start = file.len() as i64;
@@ -301,7 +329,8 @@ pub fn file_with_leaf(
         file.extend_from_slice(&header.out);
         file.extend_from_slice(&stored);
     }
-    let chunk_len = file.len() as i64 - chunk_start;
+    file.extend_from_slice(&shape.tail);
+    let chunk_len = file.len() as i64 - chunk_start - shape.understated;
 
     let mut meta = Compact::default();
     meta.begin();
@@ -314,12 +343,12 @@ pub fn file_with_leaf(
     meta.end();
     meta.begin();
     meta.i32(1, layout.physical_type);
-    if let Some(length) = leaf.type_length {
+    if let Some(length) = shape.leaf.type_length {
         meta.i32(2, length);
     }
     meta.i32(3, 0); // REQUIRED
     meta.string(4, "label");
-    if let Some(converted) = leaf.converted_type {
+    if let Some(converted) = shape.leaf.converted_type {
         meta.i32(6, converted);
     }
     meta.end();
@@ -343,7 +372,7 @@ pub fn file_with_leaf(
     meta.i64(6, chunk_len);
     meta.i64(7, chunk_len);
     meta.i64(9, data_offset.unwrap_or(chunk_start));
-    if let Some(offset) = dictionary_offset {
+    if let Some(offset) = shape.dictionary_offset.or(dictionary_offset) {
         meta.i64(11, offset);
     }
     if let Some((null_count, min, max)) = &claims.statistics {
