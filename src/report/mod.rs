@@ -659,10 +659,11 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum FailOn {
-    /// Mismatches and the findings that mean a witness disagrees (path failures, unusable dumps).
+    /// Mismatches and the findings that mean a witness disagrees or the bytes changed (path
+    /// failures, screen refusals, checksums that do not match, unusable dumps).
     #[default]
     Mismatch,
-    /// Those and every finding, warnings included (checksums, statistics, page layout).
+    /// Those and every finding, warnings included (statistics, page layout), quirks excepted.
     Finding,
     /// Nothing: report, but exit 0 unless something could not be checked.
     Never,
