@@ -654,6 +654,7 @@ fn run_task(
             witness.observe(window);
             findings.extend(page_findings(column, row_group, &window.pages));
             pages.append(&mut window.pages);
+            settle_placeholder_crcs(&mut pages);
         }
         times.metadata += metadata_started.elapsed().as_secs_f64();
 
@@ -823,6 +824,30 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
     findings
 }
 
+/// True when the pages read carry CRCs and every one of them stores 0 without matching its
+/// page (once [`settle_placeholder_crcs`] ran, such a page reads as unchecked).
+fn is_crc_placeholder(pages: &[PageInfo]) -> bool {
+    let mut checked = pages.iter().filter(|p| p.crc.is_some()).peekable();
+    checked.peek().is_some() && checked.all(|p| p.crc == Some(0) && p.crc_ok != Some(true))
+}
+
+/// While the pages read so far look like a placeholder chunk ([`is_crc_placeholder`]), their
+/// failing zero CRCs are read as no CRC, so the diagnosis does not blame a mismatch on them
+/// on bytes changed at rest; once a real CRC shows it is not one, they count as failing again.
+fn settle_placeholder_crcs(pages: &mut [PageInfo]) {
+    if pages.iter().all(|p| p.crc != Some(0)) {
+        return;
+    }
+    let placeholder = is_crc_placeholder(pages);
+    for page in pages.iter_mut().filter(|p| p.crc == Some(0)) {
+        match (placeholder, page.crc_ok) {
+            (true, Some(false)) => page.crc_ok = None,
+            (false, None) => page.crc_ok = Some(false),
+            _ => {}
+        }
+    }
+}
+
 /// Findings about the checksums of a chunk's pages, once all its pages are read: one `crc`
 /// finding per page whose CRC does not match, unless every page carrying a CRC stores 0 and
 /// none matches — a writer's placeholder (Parquet.jl stores 0), one `quirk` note for the chunk.
@@ -838,10 +863,7 @@ fn crc_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) ->
         errors: None,
         omitted: None,
     };
-    let mut checked = pages.iter().filter(|p| p.crc_ok.is_some()).peekable();
-    let placeholder =
-        checked.peek().is_some() && checked.all(|p| p.crc == Some(0) && p.crc_ok == Some(false));
-    if placeholder {
+    if is_crc_placeholder(pages) {
         return vec![finding(
             FindingKind::Quirk,
             None,

@@ -9,6 +9,8 @@ use common::craft::{
     PageKind, BOOLEAN_PLAIN, TRUE_COUNT,
 };
 use common::{code, json, run, stderr, temp_dir};
+use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use labelcheck::value::{Bitmap, Values};
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
     (0..n).map(|i| (i * 7 + seed).is_multiple_of(5)).collect()
@@ -301,4 +303,56 @@ fn a_zero_crc_among_real_ones_is_a_changed_page() {
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert_eq!(kinds(&report), ["crc"], "{report:#}");
     assert_eq!(report["files"][0]["findings"][0]["page"], 1);
+}
+
+/// The raw decoder with the first row of every chunk flipped: a mismatch on page 0.
+struct FlipFirstRow(labelcheck::raw::RawFile);
+
+impl ColumnDecoder for FlipFirstRow {
+    fn name(&self) -> PathName {
+        PathName::Raw
+    }
+
+    fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        let mut chunk = self.0.decode(row_group, leaf)?;
+        if let Values::Boolean(bits) = &chunk.slice.values {
+            let mut flipped = Bitmap::new();
+            for i in 0..bits.len() {
+                flipped.push(bits.get(i) ^ (i == 0));
+            }
+            chunk.slice.values = Values::Boolean(flipped);
+        }
+        Ok(chunk)
+    }
+}
+
+/// The fault the diagnosis gives the one mismatch of a file whose pages store `crcs`.
+fn fault_of_mismatch_with_crcs(crcs: [Option<i32>; 2]) -> labelcheck::diagnosis::Fault {
+    let mut pages = boolean_pages();
+    for (page, crc) in pages.iter_mut().zip(crcs) {
+        page.crc = crc;
+    }
+    let dir = temp_dir();
+    let path = dir.path().join("crc-mismatch.parquet");
+    std::fs::write(&path, boolean_file(&pages, &TRUE_COUNT)).unwrap();
+    let report = common::check_with_raw(&path, "label", 10, FlipFirstRow);
+    let mismatches = &report.files[0].mismatches;
+    assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+    mismatches[0].fault
+}
+
+#[test]
+fn a_mismatch_on_a_placeholder_crc_page_is_not_blamed_on_bytes_at_rest() {
+    use labelcheck::diagnosis::Fault;
+    // A checksum that really fails points at the bytes.
+    let bad = crc_of(&boolean_pages()[0].body) ^ 1;
+    assert_eq!(
+        fault_of_mismatch_with_crcs([Some(bad), None]),
+        Fault::AtRest
+    );
+    // A placeholder says nothing about them: the decoders disagree.
+    assert_eq!(
+        fault_of_mismatch_with_crcs([Some(0), Some(0)]),
+        Fault::Reader
+    );
 }
