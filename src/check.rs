@@ -806,10 +806,8 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
                     PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. } => {
                         FindingKind::Stats
                     }
-                    PageAnomaly::TrailingBytes { .. } | PageAnomaly::ChunkTail { .. } => {
-                        FindingKind::Page
-                    }
-                    PageAnomaly::Quirk { .. } => FindingKind::Quirk,
+                    PageAnomaly::TrailingBytes { .. } => FindingKind::Page,
+                    PageAnomaly::ChunkTail { .. } | PageAnomaly::Quirk { .. } => FindingKind::Quirk,
                 },
                 column: Some(column.name.clone()),
                 row_group: Some(row_group),

@@ -18,6 +18,9 @@ pub enum Quirk {
     /// `dictionary_page_offset` is set but does not lie before the data pages (a writer
     /// stores 0 there): the chunk starts at `data_page_offset`.
     DictionaryOffsetNotBeforeData,
+    /// The chunk's declared range holds bytes after the page that completes its
+    /// `num_values` (a SQL engine pads its chunks): no reader reads them.
+    BytesAfterLastPage,
 }
 
 impl Quirk {
@@ -27,6 +30,7 @@ impl Quirk {
             Self::DictionaryOutsideChunkSize => "PARQUET-816",
             Self::CrcPlaceholder => "CRC placeholder",
             Self::DictionaryOffsetNotBeforeData => "dictionary_page_offset not before the data",
+            Self::BytesAfterLastPage => "bytes after the last page",
         }
     }
 
@@ -36,6 +40,7 @@ impl Quirk {
             Self::DictionaryOutsideChunkSize => "parquet-mr before 1.2.9 left the dictionary page header out of total_compressed_size; the chunk's range was extended by up to 100 bytes, as parquet-cpp does (kMaxDictHeaderSize in cpp/src/parquet/file_reader.cc; https://issues.apache.org/jira/browse/PARQUET-816)",
             Self::CrcPlaceholder => "every page CRC in the chunk is 0 and none matches its page: the writer stores 0 as a placeholder instead of a checksum (Parquet.jl writes `crc = 0`, src/writer.jl); the pages are read as unchecked, which is what parquet-cpp and parquet-java do by default (they verify no CRC unless asked)",
             Self::DictionaryOffsetNotBeforeData => "dictionary_page_offset is set but does not lie before data_page_offset; the chunk is read from data_page_offset, as parquet-cpp and parquet-java do (they use a dictionary_page_offset only when it is > 0 and precedes the data: ComputeColumnChunkRange in cpp/src/parquet/file_reader.cc, ColumnChunkMetaData.getStartingPos in parquet-java)",
+            Self::BytesAfterLastPage => "the chunk's range holds bytes after the page that completes its num_values; both decoders stop there, as parquet-cpp (SerializedPageReader::NextPage reads while seen values < the chunk's num_values) and parquet-java (ParquetFileReader's hasMorePages) do, so those bytes are read by no reader",
         }
     }
 }

@@ -98,7 +98,8 @@ pub enum PageAnomaly {
         /// How many bytes follow it.
         bytes: usize,
     },
-    /// Bytes of the column chunk follow this page, which completes the chunk's `num_values`.
+    /// Bytes of the column chunk follow this page, which completes the chunk's `num_values`:
+    /// [`Quirk::BytesAfterLastPage`].
     ChunkTail {
         /// How many bytes follow it.
         bytes: u64,
@@ -123,7 +124,8 @@ impl std::fmt::Display for PageAnomaly {
             ),
             Self::ChunkTail { bytes } => write!(
                 f,
-                "{bytes} bytes of the column chunk follow this page, which completes the chunk's num_values: pages there are never read"
+                "{bytes} bytes of the column chunk follow this page; {}",
+                Quirk::BytesAfterLastPage
             ),
             Self::TrailingBytes { bytes } => write!(
                 f,
