@@ -128,10 +128,10 @@ pub struct DiffArgs {
     #[arg(long, value_name = "ROWS", default_value_t = 1 << 20)]
     pub window_rows: usize,
 
-    /// What fails the run (exit 1): mismatches and failing findings (path failures, columns
-    /// the pre-flight screen refused, page checksums that do not match, an unusable dump);
-    /// also every warning finding (statistics, page layout, advisories); or nothing. A
-    /// `quirk` note (a writer habit worked around) never fails the run.
+    /// What fails the run (exit 1): mismatches and failing findings (page checksums that do
+    /// not match, an unusable dump); also every warning finding (statistics, page layout,
+    /// advisories); or nothing. A `quirk` note (a writer habit worked around) never fails the
+    /// run, and a column checked by one decoder only makes it exit 2 whatever this says.
     #[arg(long, value_enum, default_value_t = FailOn::Mismatch, value_name = "WHAT")]
     pub fail_on: FailOn,
 
