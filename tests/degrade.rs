@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::craft::{file_with, file_with_leaf, page, Layout, LeafSchema, PageKind, TRUE_COUNT};
+use common::craft::{
+    file_with, file_with_leaf, page, CraftedPage, Layout, LeafSchema, PageKind, TRUE_COUNT,
+};
 use common::{code, json, run, stderr, temp_dir};
 use serde_json::Value;
 
@@ -27,8 +29,24 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-fn plain_int32(values: &[i32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+/// One PLAIN data page of `values`.
+fn int32_pages(values: &[i32]) -> [CraftedPage; 1] {
+    let body = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    [page(
+        PageKind::Data { encoding: 0 },
+        values.len() as i32,
+        body,
+    )]
+}
+
+/// An INT32 column of `values` whose footer the parquet crate refuses and the raw path reads.
+fn refused_int32(dir: &tempfile::TempDir, values: &[i32]) -> String {
+    let leaf = LeafSchema {
+        converted_type: Some(PARQUET_CPP_1_NULL),
+        ..LeafSchema::default()
+    };
+    let bytes = file_with_leaf(&int32_pages(values), &TRUE_COUNT, INT32, leaf);
+    write(dir, "refused.parquet", &bytes)
 }
 
 fn diff_json(path: &str) -> (i32, Value, String) {
@@ -45,25 +63,12 @@ fn only_column(report: &Value) -> &Value {
 #[test]
 fn a_footer_the_arrow_reader_refuses_is_checked_by_the_raw_path_alone() {
     let dir = temp_dir();
-    let values = plain_int32(&[3, 1, 4, 1, 5, 9, 2, 6]);
-    let pages = [page(PageKind::Data { encoding: 0 }, 8, values)];
-    let refused = write(
-        &dir,
-        "refused.parquet",
-        &file_with_leaf(
-            &pages,
-            &TRUE_COUNT,
-            INT32,
-            LeafSchema {
-                converted_type: Some(PARQUET_CPP_1_NULL),
-                ..LeafSchema::default()
-            },
-        ),
-    );
+    let values = [3, 1, 4, 1, 5, 9, 2, 6];
+    let refused = refused_int32(&dir, &values);
     let plain = write(
         &dir,
         "plain.parquet",
-        &file_with(&pages, &TRUE_COUNT, INT32),
+        &file_with(&int32_pages(&values), &TRUE_COUNT, INT32),
     );
 
     let (exit, report, log) = diff_json(&refused);
@@ -109,21 +114,7 @@ fn a_footer_the_arrow_reader_refuses_is_checked_by_the_raw_path_alone() {
 fn a_failing_finding_still_makes_a_single_decoder_run_exit_1() {
     // A run that is both incomplete and contradicted is a disagreement: exit 1 wins.
     let dir = temp_dir();
-    let values = plain_int32(&[1, 2, 3]);
-    let pages = [page(PageKind::Data { encoding: 0 }, 3, values)];
-    let refused = write(
-        &dir,
-        "refused.parquet",
-        &file_with_leaf(
-            &pages,
-            &TRUE_COUNT,
-            INT32,
-            LeafSchema {
-                converted_type: Some(PARQUET_CPP_1_NULL),
-                ..LeafSchema::default()
-            },
-        ),
-    );
+    let refused = refused_int32(&dir, &[1, 2, 3]);
     let dump = write(&dir, "dump.csv", b"row,label\n0,1\n1,2\n2,7\n");
     let output = run(["diff", &refused, "--against", &dump, "--format", "json"]);
     assert_eq!(code(&output), 1, "{}", stderr(&output));

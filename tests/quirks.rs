@@ -176,7 +176,11 @@ fn a_column_the_screen_refuses_is_reported_as_refused_by_the_screen() {
     );
     // Checked by one decoder only: not fully verified (exit 2), not a disagreement (1).
     assert_eq!(code(&output), 2, "{}", stderr(&output));
-    assert_eq!(column["checked_by"], serde_json::json!(["raw"]), "{report:#}");
+    assert_eq!(
+        column["checked_by"],
+        serde_json::json!(["raw"]),
+        "{report:#}"
+    );
 }
 
 /// An INT64 column with a dictionary of two entries and `pages` data pages of ten rows each.
