@@ -6,7 +6,7 @@ mod common;
 use std::fmt::Write as _;
 
 use common::fixtures::{write_labels, Expected, Layout, Spec};
-use common::{code, json, run, stderr, temp_dir};
+use common::{assert_valid, code, json, run, stderr, temp_dir};
 use labelcheck::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
 /// Columns a dump can hold (FIXED_LEN_BYTE_ARRAY has no text form in the contract).
@@ -485,15 +485,6 @@ fn what_the_dump_is_decides_the_blame() {
         &PLAIN,
         &(0..case.rows).collect::<Vec<_>>(),
     );
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/report.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
     for (flag, fault, says) in [
         (
             "--against",
@@ -514,11 +505,7 @@ fn what_the_dump_is_decides_the_blame() {
         let output = case.run_as(flag, &dump, &["--format", "json"]);
         assert_eq!(code(&output), 1, "{flag}: {}", stderr(&output));
         let report = json(&output);
-        let errors: Vec<String> = validator
-            .iter_errors(&report)
-            .map(|e| e.to_string())
-            .collect();
-        assert!(errors.is_empty(), "{flag}: {errors:?}");
+        assert_valid(&report);
         let mismatches = report["files"][0]["mismatches"].as_array().unwrap();
         assert_eq!(mismatches.len(), 2, "{flag}");
         assert!(

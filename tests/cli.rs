@@ -5,32 +5,7 @@ mod common;
 use std::fs;
 
 use common::fixtures::{write_labels, Spec};
-use common::{assert_no_panic, code, demo_file, json, run, stderr, temp_dir};
-
-fn schema_validator() -> jsonschema::Validator {
-    let schema: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/report.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    jsonschema::validator_for(&schema).expect("the schema is valid JSON Schema")
-}
-
-fn assert_valid(report: &serde_json::Value) {
-    let validator = schema_validator();
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match docs/report.schema.json:\n{}\n{report:#}",
-        errors.join("\n")
-    );
-}
+use common::{assert_no_panic, assert_valid, code, demo_file, json, run, stderr, temp_dir};
 
 #[test]
 fn clap_definition_is_consistent() {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::craft::{boolean_file, boolean_page, crc_of, Claims};
-use common::{code, run, stderr, temp_dir};
+use common::{code, report_schema, run, stderr, temp_dir};
 
 /// A file with a bad page checksum and, through a dump, one label that differs: one
 /// mismatch and one finding.
@@ -51,14 +51,7 @@ fn output(format: &str) -> String {
 
 #[test]
 fn ndjson_lines_follow_the_schema_and_end_with_the_summary() {
-    let mut schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/report.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let mut schema = report_schema();
     // Validate each line against the documented line type, with the shared definitions.
     let object = schema.as_object_mut().unwrap();
     object.retain(|key, _| key.starts_with('$'));

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int32Array, RecordBatch, StructArray};
 use arrow_schema::{DataType, Field, Fields, Schema};
-use common::{code, json, run, stderr, temp_dir};
+use common::{code, json, run, schema_validator, stderr, temp_dir};
 use parquet::arrow::ArrowWriter;
 
 /// The leaves in schema order: report name, schema path, first value (each leaf holds
@@ -71,17 +71,6 @@ fn column_names(report: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|c| c["column"].as_str().unwrap().to_owned())
         .collect()
-}
-
-fn schema_validator() -> jsonschema::Validator {
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    jsonschema::validator_for(&schema).unwrap()
 }
 
 #[test]

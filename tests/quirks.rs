@@ -8,7 +8,7 @@ use common::craft::{
     boolean_file, boolean_page, crc_of, file_shaped, page, ChunkShape, Claims, Compact, Layout,
     PageKind, BOOLEAN_PLAIN, TRUE_COUNT,
 };
-use common::{code, json, run, stderr, temp_dir};
+use common::{assert_valid, code, json, run, stderr, temp_dir};
 use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use labelcheck::value::{Bitmap, Values};
 
@@ -26,20 +26,7 @@ fn check(name: &str, bytes: &[u8], extra: &[&str]) -> (std::process::Output, ser
     let output = run(args);
     let report = json(&output);
     // Every report here follows the documented schema, its new finding kinds included.
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/report.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&report)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{name}: {errors:?}");
+    assert_valid(&report);
     (output, report)
 }
 

@@ -45,6 +45,30 @@ pub fn json(output: &Output) -> serde_json::Value {
     })
 }
 
+/// docs/report.schema.json, parsed.
+pub fn report_schema() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A validator for whole reports (`--format json`).
+pub fn schema_validator() -> jsonschema::Validator {
+    jsonschema::validator_for(&report_schema()).expect("the schema is valid JSON Schema")
+}
+
+/// Fails unless `report` follows docs/report.schema.json, naming each violation and where.
+pub fn assert_valid(report: &serde_json::Value) {
+    let errors: Vec<String> = schema_validator()
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match docs/report.schema.json:\n{}\n{report:#}",
+        errors.join("\n")
+    );
+}
+
 /// stderr as text.
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
