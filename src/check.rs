@@ -11,6 +11,7 @@ use crate::against::{AgainstOptions, Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
 use parquet::errors::ParquetError;
 
+use crate::advisories::WriterBlame;
 use crate::canonical::apply;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
@@ -330,7 +331,7 @@ pub fn check_with(
                     &columns[c],
                     rg,
                     row_group_starts[rg],
-                    facts.row_group_rows[rg],
+                    &facts,
                     witnesses,
                     skip[c],
                     options,
@@ -377,7 +378,13 @@ pub fn check_with(
     let total_rows: u64 = facts.row_group_rows.iter().sum();
     let mut column_reports = Vec::new();
     for (column, state) in columns.iter().zip(states) {
-        let (report, finding) = column_report(column, state, total_rows, options.timings);
+        let (report, finding) = column_report(
+            column,
+            state,
+            total_rows,
+            facts.created_by.as_deref(),
+            options.timings,
+        );
         column_reports.push(report);
         findings.extend(finding);
     }
@@ -498,7 +505,7 @@ fn run_task(
     column: &CheckedColumn,
     row_group: usize,
     first_row: u64,
-    group_rows: u64,
+    facts: &FileFacts,
     Witnesses {
         arrow,
         raw,
@@ -514,6 +521,7 @@ fn run_task(
         ))
     };
     let leaf = column.leaf;
+    let group_rows = facts.row_group_rows[row_group];
     let window_rows = options.window_rows.max(1);
     let mut times = PhaseTimes::default();
     let ((mut arrow_windows, arrow_seconds), (mut raw_windows, raw_seconds)) = rayon::join(
@@ -601,7 +609,12 @@ fn run_task(
         let metadata_started = Instant::now();
         if let Some(window) = &mut raw_window {
             witness.observe(window);
-            findings.extend(page_findings(column, row_group, &window.pages));
+            findings.extend(page_findings(
+                column,
+                row_group,
+                &window.pages,
+                facts.created_by.as_deref(),
+            ));
             pages.append(&mut window.pages);
         }
         times.metadata += metadata_started.elapsed().as_secs_f64();
@@ -682,6 +695,7 @@ fn run_task(
             ),
             errors: None,
             omitted: None,
+            writer: None,
         });
     }
     if beyond_arrow > 0 {
@@ -696,6 +710,7 @@ fn run_task(
             ),
             errors: None,
             omitted: None,
+            writer: None,
         });
     }
     let mut page_profile = Profile::default();
@@ -725,11 +740,22 @@ fn run_task(
 }
 
 /// Findings about the pages of a chunk: anomalies that did not stop their decoding, and
-/// checksums that do not match.
-fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -> Vec<Finding> {
+/// checksums that do not match. An anomaly that a published bug of the file's writer
+/// (`created_by`) leaves is blamed on that writer.
+fn page_findings(
+    column: &CheckedColumn,
+    row_group: usize,
+    pages: &[PageInfo],
+    created_by: Option<&str>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for page in pages {
         for anomaly in &page.anomalies {
+            let writer = crate::advisories::symptom_of(anomaly, page, column.list)
+                .and_then(|symptom| WriterBlame::known(created_by, symptom));
+            let blame = writer
+                .as_ref()
+                .map_or_else(String::new, |w| format!("; {w}"));
             findings.push(Finding {
                 kind: match anomaly {
                     PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. } => {
@@ -743,9 +769,13 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
                 row_group: Some(row_group),
                 page: Some(page.index),
                 page_offset: Some(page.offset),
-                message: format!("page {} at byte {}: {anomaly}", page.index, page.offset),
+                message: format!(
+                    "page {} at byte {}: {anomaly}{blame}",
+                    page.index, page.offset
+                ),
                 errors: None,
                 omitted: None,
+                writer,
             });
         }
     }
@@ -762,6 +792,7 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
             ),
             errors: None,
             omitted: None,
+            writer: None,
         });
     }
     findings
@@ -771,6 +802,7 @@ fn column_report(
     column: &CheckedColumn,
     state: ColumnState,
     total_rows: u64,
+    created_by: Option<&str>,
     timings: bool,
 ) -> (ColumnReport, Option<Finding>) {
     let arrow_fp = state.arrow.map(FingerprintBuilder::finish);
@@ -838,6 +870,7 @@ fn column_report(
                     raw: raw_error.as_ref().map(|e| e.to_string()),
                 }),
                 omitted: None,
+                writer: None,
             };
             (
                 ColumnStatus::PathFailed,
@@ -863,7 +896,7 @@ fn column_report(
         },
         differing_blocks,
         mismatches: state.counts.total(),
-        diagnosis: explain(&state.profile),
+        diagnosis: explain(&state.profile, created_by),
         page_starts: state.page_starts,
         mismatch_kinds: state.counts,
         status,

@@ -5,7 +5,7 @@ use crate::decode::PageInfo;
 use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
 
-use crate::diagnosis::{Fault, Observation, Profile};
+use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile};
 use crate::raw::metadata::PageType;
 use crate::value::{ColumnSlice, Value, Values};
 
@@ -16,6 +16,8 @@ pub struct CellStyle {
     pub text: bool,
     /// Integers are unsigned (UINT_8 .. UINT_64).
     pub unsigned: bool,
+    /// INT32 values annotated as 8 or 16 bits wide, which not every stored value fits.
+    pub integer: Option<IntegerAnnotation>,
 }
 
 impl CellStyle {
@@ -86,12 +88,14 @@ impl ChunkComparison {
         row: usize,
         kind: Kind,
         booleans: Option<(bool, bool)>,
+        out_of_range: Option<(i32, IntegerAnnotation)>,
         values: impl FnOnce() -> PathValues,
     ) {
         self.counts.add(kind, 1);
         let row = at.position.window_start + row;
         let page = page_of(at.pages, row);
-        let fault = Fault::of(kind, page);
+        let fault = Fault::of(kind, page, out_of_range.is_some());
+        let out_of_range = out_of_range.filter(|_| fault == Fault::Writer);
         self.profile.observe(&Observation {
             row_in_group: row,
             group_rows: at.group_rows,
@@ -100,6 +104,7 @@ impl ChunkComparison {
             booleans,
             fault,
             row_group: at.position.row_group,
+            out_of_range,
         });
         if self.listed.len() >= at.cap {
             return;
@@ -169,18 +174,25 @@ pub fn compare_chunk(
         let a = arrow_rows.next(row);
         let r = raw_rows.next(row);
         let d = against_rows.as_mut().map(|rows| rows.next(row));
-        let (kind, booleans) = match disagreement(&a, arrow, &r, raw) {
-            Some(kind) => (Some(kind), booleans(&a, arrow, &r, raw)),
+        let (kind, booleans, out_of_range) = match disagreement(&a, arrow, &r, raw) {
+            Some(kind) => (
+                Some(kind),
+                booleans(&a, arrow, &r, raw),
+                style
+                    .integer
+                    .and_then(|annotation| stored_out_of_range(&a, arrow, &r, raw, annotation)),
+            ),
             None => match (d.as_ref(), against) {
                 (Some(d), Some(dump)) => (
                     disagreement(&r, raw, d, dump).map(|_| Kind::Against),
                     booleans(&r, raw, d, dump),
+                    None,
                 ),
-                _ => (None, None),
+                _ => (None, None, None),
             },
         };
         if let Some(kind) = kind {
-            result.record(&at, row, kind, booleans, || PathValues {
+            result.record(&at, row, kind, booleans, out_of_range, || PathValues {
                 arrow: arrow_rows.cell(&a, style),
                 raw: raw_rows.cell(&r, style),
                 against: against_rows
@@ -318,6 +330,48 @@ fn disagreement(
         // One side read a list, the other a flat value: the shapes differ.
         _ => Some(Kind::Value),
     }
+}
+
+/// The first stored value of raw row `r` that `annotation` cannot hold, when such values are
+/// the whole difference from arrow row `a`: the arrow reader returns the annotated type, so it
+/// narrows a value that does not fit, where the raw path keeps what is stored. Both read the
+/// same bytes then, and the writer stored what the column's type cannot hold.
+fn stored_out_of_range(
+    a: &Option<Row>,
+    arrow: &ColumnSlice,
+    r: &Option<Row>,
+    raw: &ColumnSlice,
+    annotation: IntegerAnnotation,
+) -> Option<(i32, IntegerAnnotation)> {
+    let (a, r) = (a.as_ref()?, r.as_ref()?);
+    if !(a.valid && r.valid) || a.slots.len() != r.slots.len() {
+        return None;
+    }
+    let (mut va, mut vr) = (a.first_value, r.first_value);
+    let mut first = None;
+    for (sa, sr) in a.slots.clone().zip(r.slots.clone()) {
+        let (valid_a, valid_r) = (arrow.validity.get(sa), raw.validity.get(sr));
+        if valid_a != valid_r {
+            return None;
+        }
+        if valid_a {
+            let (Value::Int32(x), Value::Int32(y)) = (arrow.values.get(va), raw.values.get(vr))
+            else {
+                return None;
+            };
+            if !annotation.holds(y) {
+                if x != annotation.narrow(y) {
+                    return None;
+                }
+                first.get_or_insert(y);
+            } else if x != y {
+                return None;
+            }
+            va += 1;
+            vr += 1;
+        }
+    }
+    first.map(|value| (value, annotation))
 }
 
 /// A flip is a boolean that differs, or an integer label swapped between 0 and 1.

@@ -2,12 +2,14 @@
 //! writer bugs leave signatures — booleans wrong only on pages whose value count is not a
 //! multiple of 8 (apache/arrow#33605, duckdb/duckdb#5926), values wrong only across page
 //! boundaries (apache/arrow#34492) — so the report says which signature the mismatches match,
-//! with the numbers it rests on.
+//! with the numbers it rests on. A mismatch whose stored value its logical type cannot hold is
+//! the writer's fault, not a reader's: the readers only differ in how they return it.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::advisories::{Symptom, WriterBlame};
 use crate::decode::PageInfo;
 use crate::raw::metadata::{Encoding, PageType};
 use crate::report::Kind;
@@ -23,20 +25,89 @@ pub enum Fault {
     Reader,
     /// The page's checksum fails: its bytes changed after they were written.
     AtRest,
-    /// Both decoders agree and the dump differs: the writer or the pipeline before it.
+    /// The writer stored wrong values: both decoders agree and the dump differs, or the
+    /// stored value is one its logical type cannot hold.
     Writer,
 }
 
 impl Fault {
-    /// Classifies a mismatch of `kind` on `page`.
-    pub fn of(kind: Kind, page: Option<&PageInfo>) -> Self {
+    /// Classifies a mismatch of `kind` on `page`; `stored_out_of_range` when the decoders
+    /// differ only in how they return a stored value its annotation cannot hold.
+    pub fn of(kind: Kind, page: Option<&PageInfo>, stored_out_of_range: bool) -> Self {
         if kind == Kind::Against {
             Fault::Writer
         } else if page.is_some_and(|p| p.crc_ok == Some(false)) {
+            // Changed bytes explain any value, an out-of-range one included.
             Fault::AtRest
+        } else if stored_out_of_range {
+            Fault::Writer
         } else {
             Fault::Reader
         }
+    }
+}
+
+/// An integer annotation narrower than its INT32 storage: INT(8|16, signed|unsigned), or the
+/// converted types INT_8, INT_16, UINT_8, UINT_16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntegerAnnotation {
+    /// 8 or 16.
+    pub bits: u8,
+    /// Signed or unsigned.
+    pub signed: bool,
+}
+
+impl IntegerAnnotation {
+    /// The annotation for `bits` and `signed`, when it is narrower than 32 bits.
+    pub fn narrower_than_int32(bits: u8, signed: bool) -> Option<Self> {
+        matches!(bits, 8 | 16).then_some(Self { bits, signed })
+    }
+
+    /// True when the annotation can hold the stored INT32 `value` (an unsigned annotation
+    /// reads the stored bits as unsigned, as the format says).
+    pub fn holds(self, value: i32) -> bool {
+        if self.signed {
+            let limit = 1i64 << (self.bits - 1);
+            (-limit..limit).contains(&i64::from(value))
+        } else {
+            u64::from(value as u32) < 1u64 << self.bits
+        }
+    }
+
+    /// `value` narrowed to the annotation's width, as a reader that returns the annotated
+    /// type does.
+    pub fn narrow(self, value: i32) -> i32 {
+        match (self.bits, self.signed) {
+            (8, true) => i32::from(value as i8),
+            (8, false) => i32::from(value as u8),
+            (16, true) => i32::from(value as i16),
+            _ => i32::from(value as u16),
+        }
+    }
+
+    /// The stored value as the annotation's sign reads it.
+    pub fn show(self, value: i32) -> String {
+        if self.signed {
+            value.to_string()
+        } else {
+            (value as u32).to_string()
+        }
+    }
+
+    /// The symptom a value it cannot hold is.
+    pub fn symptom(self) -> Symptom {
+        if self.signed {
+            Symptom::SignedValueOutOfRange
+        } else {
+            Symptom::UnsignedValueOutOfRange
+        }
+    }
+}
+
+impl std::fmt::Display for IntegerAnnotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.signed { "signed" } else { "unsigned" };
+        write!(f, "INT({}, {sign})", self.bits)
     }
 }
 
@@ -57,6 +128,9 @@ pub struct Observation<'a> {
     pub fault: Fault,
     /// Row group index, to tell pages apart.
     pub row_group: usize,
+    /// The stored value the column's annotation cannot hold, when that is the whole
+    /// difference, with the annotation.
+    pub out_of_range: Option<(i32, IntegerAnnotation)>,
 }
 
 /// Counts over every mismatch of a column (not only the listed ones).
@@ -76,6 +150,8 @@ pub struct Profile {
     reader: u64,
     at_rest: u64,
     writer: u64,
+    stored_out_of_range: u64,
+    first_out_of_range: Option<(i32, IntegerAnnotation)>,
     pages: BTreeSet<(usize, usize)>,
     /// Data pages checked in the column, mismatching or not.
     pub data_pages: u64,
@@ -90,7 +166,13 @@ impl Profile {
         match o.fault {
             Fault::Reader => self.reader += 1,
             Fault::AtRest => self.at_rest += 1,
-            Fault::Writer => self.writer += 1,
+            Fault::Writer => match o.out_of_range {
+                Some(stored) => {
+                    self.stored_out_of_range += 1;
+                    self.first_out_of_range.get_or_insert(stored);
+                }
+                None => self.writer += 1,
+            },
         }
         if o.row_in_group < 8 || o.row_in_group + 8 >= o.group_rows {
             self.row_group_edge += 1;
@@ -146,6 +228,8 @@ impl Profile {
         self.reader += other.reader;
         self.at_rest += other.at_rest;
         self.writer += other.writer;
+        self.stored_out_of_range += other.stored_out_of_range;
+        self.first_out_of_range = self.first_out_of_range.or(other.first_out_of_range);
         self.data_pages += other.data_pages;
         self.data_pages_not_multiple_of_8 += other.data_pages_not_multiple_of_8;
         for page in other.pages {
@@ -196,16 +280,40 @@ pub struct Pattern {
     pub of: u64,
     /// One or two sentences: the numbers, then what they suggest.
     pub message: String,
+    /// The writer fault the evidence points to, with the writer and the published bug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer: Option<WriterBlame>,
 }
 
 /// Mismatches needed before a pattern is worth stating.
 const MIN_FOR_PATTERN: u64 = 2;
 
-/// The patterns in `profile`, most specific first.
-pub fn explain(profile: &Profile) -> Vec<Pattern> {
+/// The patterns in `profile`, most specific first, for a file written by `created_by`.
+pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
     let total = profile.total;
     let mut out = Vec::new();
     if total == 0 {
+        return out;
+    }
+    if let (true, Some((value, annotation))) = (
+        profile.stored_out_of_range == total,
+        profile.first_out_of_range,
+    ) {
+        // Where such values lie says nothing about a reader: the page-position signatures
+        // would only point away from the writer.
+        let blame = WriterBlame::new(created_by, annotation.symptom());
+        out.push(Pattern {
+            pattern: PatternKind::Evidence,
+            matching: total,
+            of: total,
+            message: format!(
+                "{total} of {total} mismatches: {} stored {} in an {annotation} column, which cannot hold it: {}. The arrow reader returns such values narrowed to the annotation, the raw path as stored.",
+                blame.who(),
+                annotation.show(value),
+                blame.verdict()
+            ),
+            writer: Some(blame),
+        });
         return out;
     }
     let mut push = |pattern, matching: u64, message: String| {
@@ -214,6 +322,7 @@ pub fn explain(profile: &Profile) -> Vec<Pattern> {
             matching,
             of: total,
             message,
+            writer: None,
         })
     };
     let all = |n: u64| n == total && n >= MIN_FOR_PATTERN;

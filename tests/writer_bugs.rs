@@ -1,0 +1,282 @@
+//! Writer faults are blamed on the writer: a stored value its logical type cannot hold, and
+//! DATA_PAGE_V2 counts of the shape a published writer bug leaves, named with the writer and
+//! version from `created_by` — and the bug only when that version has it.
+
+mod common;
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::{Int32Builder, ListBuilder};
+use arrow_array::{ArrayRef, Int32Array, RecordBatch};
+use common::{code, json, run, temp_dir};
+use parquet::arrow::ArrowWriter;
+use parquet::data_type::Int32Type;
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use serde_json::Value;
+
+fn schema_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/report.schema.json"
+    )))
+    .unwrap();
+    jsonschema::validator_for(&schema).expect("the schema is valid JSON Schema")
+}
+
+/// `labelcheck diff PATH --all --format json`: exit code and the report, checked against
+/// the schema.
+fn check(path: &Path) -> (i32, Value) {
+    let out = run([
+        "diff".as_ref(),
+        path.as_os_str(),
+        "--all".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let report = json(&out);
+    let errors: Vec<String> = schema_validator()
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{report:#}");
+    (code(&out), report)
+}
+
+fn properties(created_by: &str) -> WriterProperties {
+    WriterProperties::builder()
+        .set_created_by(created_by.to_owned())
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .build()
+}
+
+/// INT32 columns annotated INT_8 and UINT_16 holding values those annotations cannot hold,
+/// and one INT_8 column whose values fit, as a writer that does not check them stores them.
+fn out_of_range_file(path: &Path, created_by: &str) {
+    let schema = parse_message_type(
+        "message m { required int32 small (INT_8); required int32 code (UINT_16); required int32 fits (INT_8); }",
+    )
+    .unwrap();
+    let columns: [&[i32]; 3] = [&[1, 300, -2], &[7, -1, 70000], &[1, 2, 3]];
+    let file = File::create(path).unwrap();
+    let mut writer =
+        SerializedFileWriter::new(file, Arc::new(schema), Arc::new(properties(created_by)))
+            .unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    for values in columns {
+        let mut column = group.next_column().unwrap().unwrap();
+        column
+            .typed::<Int32Type>()
+            .write_batch(values, None, None)
+            .unwrap();
+        column.close().unwrap();
+    }
+    group.close().unwrap();
+    writer.close().unwrap();
+}
+
+fn column<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["files"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == name)
+        .unwrap_or_else(|| panic!("no column {name}: {report:#}"))
+}
+
+#[test]
+fn a_stored_value_its_annotation_cannot_hold_is_the_writers_fault() {
+    let dir = temp_dir();
+    let path = dir.path().join("narrow.parquet");
+    out_of_range_file(&path, "parquet-mr version 1.10.0 (build abc)");
+    let (exit, report) = check(&path);
+    // The labels as stored are not what their type says: still a mismatch.
+    assert_eq!(exit, 1, "{report:#}");
+    let mismatches = report["files"][0]["mismatches"].as_array().unwrap();
+    assert_eq!(mismatches.len(), 3, "{report:#}");
+    assert!(
+        mismatches.iter().all(|m| m["fault"] == "writer"),
+        "{report:#}"
+    );
+    assert_eq!(column(&report, "fits")["mismatches"], 0);
+
+    let small = &column(&report, "small")["diagnosis"][0];
+    assert_eq!(small["pattern"], "evidence");
+    assert_eq!(small["writer"]["writer"], "parquet-mr");
+    assert_eq!(small["writer"]["version"], "1.10.0");
+    assert_eq!(small["writer"]["symptom"], "signed_value_out_of_range");
+    // The published bug names unsigned annotations only.
+    assert_eq!(small["writer"]["bug"], Value::Null);
+    let message = small["message"].as_str().unwrap();
+    assert!(
+        message.contains("the writer (parquet-mr 1.10.0) stored 300 in an INT(8, signed) column"),
+        "{message}"
+    );
+    assert!(message.contains("a writer fault"), "{message}");
+
+    let code_column = &column(&report, "code")["diagnosis"];
+    assert_eq!(code_column.as_array().unwrap().len(), 1, "{code_column:#}");
+    assert_eq!(code_column[0]["writer"]["bug"], "apache/parquet-java#3142");
+    let message = code_column[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("stored 4294967295 in an INT(16, unsigned) column"),
+        "{message}"
+    );
+    assert!(message.contains("apache/parquet-java#3142"), "{message}");
+}
+
+#[test]
+fn any_writer_that_stores_such_a_value_is_named_without_a_bug() {
+    let dir = temp_dir();
+    let path = dir.path().join("narrow.parquet");
+    out_of_range_file(&path, "some-writer version 3.1");
+    let (exit, report) = check(&path);
+    assert_eq!(exit, 1, "{report:#}");
+    let code_column = &column(&report, "code")["diagnosis"][0];
+    assert_eq!(code_column["writer"]["writer"], "some-writer");
+    assert_eq!(code_column["writer"]["version"], "3.1.0");
+    assert_eq!(code_column["writer"]["bug"], Value::Null);
+    let message = code_column["message"].as_str().unwrap();
+    assert!(!message.contains('#'), "no bug is claimed: {message}");
+}
+
+/// A DATA_PAGE_V2 file written by `batch` with `created_by`, one page per column.
+fn v2_file(path: &Path, created_by: &str, batch: &RecordBatch) {
+    let properties = WriterProperties::builder()
+        .set_created_by(created_by.to_owned())
+        .set_writer_version(WriterVersion::PARQUET_2_0)
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .build();
+    let mut writer = ArrowWriter::try_new(
+        File::create(path).unwrap(),
+        batch.schema(),
+        Some(properties),
+    )
+    .unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// Rewrites the one DATA_PAGE_V2 header whose first counts are `counts` (num_values,
+/// num_nulls, num_rows, each a one-byte zigzag varint) so that count `which` reads `to`.
+fn rewrite_v2_count(path: &Path, counts: &[i32], which: usize, to: i32) {
+    let zigzag = |v: i32| u8::try_from((v << 1) ^ (v >> 31)).expect("one-byte varint");
+    let mut bytes = std::fs::read(path).unwrap();
+    // Field 8 (data_page_header_v2, a struct) follows field 3 of the page header, then its
+    // own i32 fields 1, 2, 3.
+    let mut pattern = vec![0x5c];
+    for &count in counts {
+        pattern.extend([0x15, zigzag(count)]);
+    }
+    let at: Vec<usize> = bytes
+        .windows(pattern.len())
+        .enumerate()
+        .filter(|(_, w)| *w == pattern.as_slice())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(at.len(), 1, "the page header is found once");
+    bytes[at[0] + 2 + 2 * which] = zigzag(to);
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn stats_findings(report: &Value) -> Vec<&Value> {
+    report["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "stats")
+        .collect()
+}
+
+fn num_nulls_zero(created_by: &str) -> (i32, Value) {
+    let dir = temp_dir();
+    let path = dir.path().join("v2.parquet");
+    let values: ArrayRef = Arc::new(Int32Array::from(vec![
+        Some(1),
+        None,
+        Some(0),
+        None,
+        None,
+        Some(1),
+    ]));
+    let batch = RecordBatch::try_from_iter([("label", values)]).unwrap();
+    v2_file(&path, created_by, &batch);
+    rewrite_v2_count(&path, &[6, 3], 1, 0);
+    check(&path)
+}
+
+#[test]
+fn num_nulls_zero_over_nulls_names_the_parquet_cpp_bug_for_its_versions() {
+    let (exit, report) = num_nulls_zero("parquet-cpp-arrow version 10.0.1");
+    assert_eq!(exit, 0, "{report:#}");
+    let findings = stats_findings(&report);
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["writer"]["bug"], "apache/arrow#34326");
+    assert_eq!(findings[0]["writer"]["version"], "10.0.1");
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("declares num_nulls 0 but its levels hold 3 nulls"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the writer (parquet-cpp-arrow 10.0.1) wrote num_nulls 0"),
+        "{message}"
+    );
+}
+
+#[test]
+fn num_nulls_zero_from_a_fixed_version_claims_no_bug() {
+    let (exit, report) = num_nulls_zero("parquet-cpp-arrow version 12.0.0");
+    assert_eq!(exit, 0, "{report:#}");
+    let findings = stats_findings(&report);
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert!(findings[0].get("writer").is_none(), "{report:#}");
+    assert!(!findings[0]["message"].as_str().unwrap().contains("writer"));
+}
+
+fn num_rows_counts_values(created_by: &str) -> (i32, Value) {
+    let dir = temp_dir();
+    let path = dir.path().join("v2-list.parquet");
+    let mut lists = ListBuilder::new(Int32Builder::new());
+    for row in [&[1, 0, 1][..], &[0, 0], &[1]] {
+        lists.values().append_slice(row);
+        lists.append(true);
+    }
+    let values: ArrayRef = Arc::new(lists.finish());
+    let batch = RecordBatch::try_from_iter([("labels", values)]).unwrap();
+    v2_file(&path, created_by, &batch);
+    rewrite_v2_count(&path, &[6, 0, 3], 2, 6);
+    check(&path)
+}
+
+#[test]
+fn a_repeated_columns_num_rows_equal_to_its_values_names_the_parquet_cpp_bug() {
+    let (exit, report) = num_rows_counts_values("parquet-cpp-arrow version 11.0.0");
+    assert_eq!(exit, 0, "{report:#}");
+    let findings = stats_findings(&report);
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["writer"]["bug"], "apache/arrow#34086");
+    assert_eq!(
+        findings[0]["writer"]["symptom"],
+        "v2_num_rows_counts_values"
+    );
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("declares num_rows 6 but its levels hold 3 rows"),
+        "{message}"
+    );
+    assert!(
+        message.contains("a writer fault (apache/arrow#34086"),
+        "{message}"
+    );
+
+    let (_, report) = num_rows_counts_values("parquet-mr version 1.13.1");
+    let findings = stats_findings(&report);
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert!(findings[0].get("writer").is_none(), "{report:#}");
+}
