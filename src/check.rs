@@ -331,7 +331,7 @@ pub fn check_with(
                     &columns[c],
                     rg,
                     row_group_starts[rg],
-                    &facts,
+                    facts,
                     witnesses,
                     skip[c],
                     options,
