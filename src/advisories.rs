@@ -186,7 +186,8 @@ pub fn writer_version(created_by: &str) -> Option<(&str, Version)> {
 
 /// The writer-bug symptom a page anomaly shows, if any: a declared count of the shape a known
 /// writer bug leaves (a repeated column's `num_rows` equal to the page's level entries; a
-/// `num_nulls` of 0 over nulls). The caller still needs the writer and version to match.
+/// `num_nulls` of 0 over nulls), or a page decompressed despite its flag. The caller still
+/// needs the writer and version to match.
 pub fn symptom_of(anomaly: &PageAnomaly, page: &PageInfo, repeated: bool) -> Option<Symptom> {
     match *anomaly {
         PageAnomaly::NumRows { declared, decoded }
@@ -198,6 +199,7 @@ pub fn symptom_of(anomaly: &PageAnomaly, page: &PageInfo, repeated: bool) -> Opt
             declared: 0,
             decoded,
         } if decoded > 0 => Some(Symptom::V2NumNullsZero),
+        PageAnomaly::DecompressedDespiteFlag => Some(Symptom::V2CompressedFlaggedUncompressed),
         _ => None,
     }
 }

@@ -11,7 +11,7 @@ use crate::against::{AgainstOptions, Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
 use parquet::errors::ParquetError;
 
-use crate::advisories::WriterBlame;
+use crate::advisories::{Symptom, WriterBlame};
 use crate::canonical::apply;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
@@ -80,7 +80,14 @@ pub fn check_file(
     progress: &dyn Fn(u64) -> Box<dyn Progress>,
 ) -> FileReport {
     let started = Instant::now();
-    let raw = RawFile::open(source.clone(), options.decode);
+    let raw = RawFile::open(source.clone(), options.decode).map(|mut raw| {
+        // A writer bug that parquet-cpp's reader works around is worked around here too.
+        let created_by = raw.metadata().created_by.as_deref();
+        if WriterBlame::known(created_by, Symptom::V2CompressedFlaggedUncompressed).is_some() {
+            raw.decompress_v2_pages_flagged_uncompressed();
+        }
+        raw
+    });
     // The parquet crate's Thrift reader can spin for seconds on a malformed list
     // (docs/RELIABILITY.md, "Fuzzing"): a footer ours finds malformed is not handed to it.
     let arrow = match &raw {
@@ -764,6 +771,8 @@ fn page_findings(
                     PageAnomaly::TrailingBytes { .. } | PageAnomaly::ChunkTail { .. } => {
                         FindingKind::Page
                     }
+                    // A published writer bug, worked around: nothing is wrong with the labels.
+                    PageAnomaly::DecompressedDespiteFlag => FindingKind::Advisory,
                 },
                 column: Some(column.name.clone()),
                 row_group: Some(row_group),

@@ -280,3 +280,91 @@ fn a_repeated_columns_num_rows_equal_to_its_values_names_the_parquet_cpp_bug() {
     assert_eq!(findings.len(), 1, "{report:#}");
     assert!(findings[0].get("writer").is_none(), "{report:#}");
 }
+
+/// A SNAPPY DATA_PAGE_V2 file from `created_by` whose one page is flagged
+/// `is_compressed = false` while its values are compressed, as parquet-cpp before 2.0.0 wrote
+/// them (ARROW-10353).
+fn flagged_uncompressed(created_by: &str) -> (i32, Value) {
+    flagged(created_by, true)
+}
+
+/// [`flagged_uncompressed`], or with the flag left as written when not `wrong`.
+fn flagged(created_by: &str, wrong: bool) -> (i32, Value) {
+    let dir = temp_dir();
+    let path = dir.path().join("v2-flag.parquet");
+    let values: ArrayRef = Arc::new(Int32Array::from(
+        (0..200).map(|i| i % 3).collect::<Vec<i32>>(),
+    ));
+    let batch = RecordBatch::try_from_iter([("label", values)]).unwrap();
+    let properties = WriterProperties::builder()
+        .set_created_by(created_by.to_owned())
+        .set_writer_version(WriterVersion::PARQUET_2_0)
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .build();
+    let mut writer = ArrowWriter::try_new(
+        File::create(&path).unwrap(),
+        batch.schema(),
+        Some(properties),
+    )
+    .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    // data_page_header_v2: num_values 200, num_nulls 0, num_rows 200, then encoding and the
+    // level lengths; its field 7, is_compressed, is a compact bool: 0x11 true, 0x12 false.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let header = [0x5c, 0x15, 0x90, 0x03, 0x15, 0x00, 0x15, 0x90, 0x03];
+    let at = bytes
+        .windows(header.len())
+        .position(|w| w == header)
+        .expect("the page header");
+    let flag = at + bytes[at..at + 24].iter().position(|&b| b == 0x11).unwrap();
+    if wrong {
+        bytes[flag] = 0x12;
+    }
+    std::fs::write(&path, bytes).unwrap();
+    check(&path)
+}
+
+#[test]
+fn a_v2_page_flagged_uncompressed_by_old_parquet_cpp_is_decompressed_and_blamed() {
+    let (exit, report) = flagged_uncompressed("parquet-cpp version 1.5.1-SNAPSHOT");
+    let file = &report["files"][0];
+    // The raw path reads the column as parquet-cpp does; the arrow reader honours the flag
+    // and cannot.
+    assert_ne!(exit, 0, "{report:#}");
+    // What it decodes is what the same page flagged rightly decodes to on both paths.
+    let (_, rightly) = flagged("parquet-cpp version 1.5.1-SNAPSHOT", false);
+    let expected = &column(&rightly, "label")["digests"];
+    assert_eq!(expected["arrow"], expected["raw"]);
+    let label = column(&report, "label");
+    assert_eq!(label["digests"]["raw"], expected["raw"], "{report:#}");
+    let advisories: Vec<&Value> = file["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "advisory")
+        .collect();
+    assert_eq!(advisories.len(), 1, "{report:#}");
+    assert_eq!(advisories[0]["writer"]["bug"], "ARROW-10353");
+    assert_eq!(advisories[0]["writer"]["writer"], "parquet-cpp");
+    assert_eq!(advisories[0]["page"], 0);
+    let message = advisories[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the writer (parquet-cpp 1.5.1)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_v2_page_flagged_uncompressed_by_a_fixed_writer_is_taken_at_its_word() {
+    let (exit, report) = flagged_uncompressed("parquet-cpp-arrow version 3.0.0");
+    assert_eq!(exit, 2, "{report:#}");
+    assert_eq!(column(&report, "label")["status"], "unreadable");
+    let findings = report["files"][0]["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|f| f["kind"] != "advisory"),
+        "{report:#}"
+    );
+}

@@ -12,7 +12,7 @@ use super::codec::decompress;
 use super::error::{RawError, RawResult};
 use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid, decode_validity};
 use super::metadata::parse_page_header;
-use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
+use super::metadata::{Codec, ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
 use super::page::{chunk_range, RawPage, MAX_PAGE_HEADER_BYTES};
 use super::schema::LeafColumn;
 use super::{
@@ -35,6 +35,11 @@ pub struct DecodeOptions {
     /// Largest footer accepted, in bytes: its structures take several times its size once
     /// decoded, on each path.
     pub max_footer_bytes: u64,
+    /// Decompress the values of every DATA_PAGE_V2 page of a compressed chunk whatever its
+    /// `is_compressed` flag says. Never a user's choice: set for files whose writer is known
+    /// to flag compressed pages as uncompressed (ARROW-10353), for which parquet-cpp's reader
+    /// does the same (ARROW-17100).
+    pub decompress_v2_flagged_uncompressed: bool,
 }
 
 impl Default for DecodeOptions {
@@ -43,6 +48,7 @@ impl Default for DecodeOptions {
             verify_crc: true,
             max_page_bytes: 512 << 20,
             max_footer_bytes: 256 << 20,
+            decompress_v2_flagged_uncompressed: false,
         }
     }
 }
@@ -100,6 +106,9 @@ pub enum PageAnomaly {
         /// How many bytes follow it.
         bytes: u64,
     },
+    /// A DATA_PAGE_V2 page of a compressed chunk flagged `is_compressed = false`, whose values
+    /// were decompressed all the same because its writer is known to flag them so.
+    DecompressedDespiteFlag,
 }
 
 impl std::fmt::Display for PageAnomaly {
@@ -116,6 +125,9 @@ impl std::fmt::Display for PageAnomaly {
             Self::ChunkTail { bytes } => write!(
                 f,
                 "{bytes} bytes of the column chunk follow this page, which completes the chunk's num_values: pages there are never read"
+            ),
+            Self::DecompressedDespiteFlag => f.write_str(
+                "it is flagged is_compressed = false in a compressed chunk, as its writer flags compressed pages; the raw path decompressed it, as parquet-cpp does for this writer (ARROW-17100)",
             ),
             Self::TrailingBytes { bytes } => write!(
                 f,
@@ -783,7 +795,14 @@ impl<'a> ChunkDecoder<'a> {
         // An empty values section is never compressed, whatever the flag says: some writers
         // emit a 0-byte body for pages that hold only nulls.
         let decompressed;
-        let values = if data.is_compressed && !stored.is_empty() {
+        let despite_flag = !data.is_compressed
+            && self.options.decompress_v2_flagged_uncompressed
+            && self.codec != Codec::Uncompressed
+            && !stored.is_empty();
+        if despite_flag {
+            self.anomalies.push(PageAnomaly::DecompressedDespiteFlag);
+        }
+        let values = if (data.is_compressed || despite_flag) && !stored.is_empty() {
             decompressed = decompress(self.codec, stored, uncompressed_values)?;
             &decompressed[..]
         } else {
