@@ -642,6 +642,7 @@ fn run_task(
                     first_row,
                     window_start,
                     group_rows: group_rows as usize,
+                    created_by: facts.created_by.as_deref(),
                 },
                 column.style,
                 arrow_slice.as_ref().unwrap_or(&empty),

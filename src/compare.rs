@@ -5,6 +5,7 @@ use crate::decode::PageInfo;
 use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
 
+use crate::advisories::{Symptom, WriterBlame};
 use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile};
 use crate::raw::metadata::PageType;
 use crate::value::{ColumnSlice, Value, Values};
@@ -55,6 +56,9 @@ pub struct ChunkPosition<'a> {
     pub window_start: usize,
     /// Rows the row group holds.
     pub group_rows: usize,
+    /// The file's `created_by`, to blame its writer for a layout its version is known to get
+    /// wrong.
+    pub created_by: Option<&'a str>,
 }
 
 /// The outcome of comparing one column chunk.
@@ -94,7 +98,11 @@ impl ChunkComparison {
         self.counts.add(kind, 1);
         let row = at.position.window_start + row;
         let page = page_of(at.pages, row);
-        let fault = Fault::of(kind, page, out_of_range.is_some());
+        let writer_wrote_it_wrong = out_of_range.is_some()
+            || (kind != Kind::Against
+                && at.bit_packed_lsb_writer
+                && page.is_some_and(|p| p.bit_packed_levels));
+        let fault = Fault::of(kind, page, writer_wrote_it_wrong);
         let out_of_range = out_of_range.filter(|_| fault == Fault::Writer);
         self.profile.observe(&Observation {
             row_in_group: row,
@@ -105,6 +113,7 @@ impl ChunkComparison {
             fault,
             row_group: at.position.row_group,
             out_of_range,
+            against: kind == Kind::Against,
         });
         if self.listed.len() >= at.cap {
             return;
@@ -131,6 +140,8 @@ struct Where<'a> {
     cap: usize,
     group_rows: usize,
     has_dictionary: bool,
+    /// The file's writer version packs BIT_PACKED levels in the wrong bit order.
+    bit_packed_lsb_writer: bool,
 }
 
 /// Compares the arrow path's slice with the raw path's row by row, and both with the
@@ -166,6 +177,8 @@ pub fn compare_chunk(
         has_dictionary: pages
             .iter()
             .any(|p| p.page_type == PageType::DictionaryPage),
+        bit_packed_lsb_writer: pages.iter().any(|p| p.bit_packed_levels)
+            && WriterBlame::known(position.created_by, Symptom::BitPackedLevelsLsbFirst).is_some(),
     };
     let mut arrow_rows = Rows::new(arrow);
     let mut raw_rows = Rows::new(raw);
@@ -438,6 +451,7 @@ mod tests {
         first_row: 100,
         window_start: 0,
         group_rows: 0,
+        created_by: None,
     };
 
     #[test]

@@ -31,15 +31,16 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Classifies a mismatch of `kind` on `page`; `stored_out_of_range` when the decoders
-    /// differ only in how they return a stored value its annotation cannot hold.
-    pub fn of(kind: Kind, page: Option<&PageInfo>, stored_out_of_range: bool) -> Self {
+    /// Classifies a mismatch of `kind` on `page`; `writer_wrote_it_wrong` when the decoders
+    /// differ only in how they return what the writer stored wrong: a value its annotation
+    /// cannot hold, or a layout the writer's version is known to get wrong.
+    pub fn of(kind: Kind, page: Option<&PageInfo>, writer_wrote_it_wrong: bool) -> Self {
         if kind == Kind::Against {
             Fault::Writer
         } else if page.is_some_and(|p| p.crc_ok == Some(false)) {
             // Changed bytes explain any value, an out-of-range one included.
             Fault::AtRest
-        } else if stored_out_of_range {
+        } else if writer_wrote_it_wrong {
             Fault::Writer
         } else {
             Fault::Reader
@@ -131,6 +132,8 @@ pub struct Observation<'a> {
     /// The stored value the column's annotation cannot hold, when that is the whole
     /// difference, with the annotation.
     pub out_of_range: Option<(i32, IntegerAnnotation)>,
+    /// The mismatch is with the `--against` dump.
+    pub against: bool,
 }
 
 /// Counts over every mismatch of a column (not only the listed ones).
@@ -152,6 +155,8 @@ pub struct Profile {
     writer: u64,
     stored_out_of_range: u64,
     first_out_of_range: Option<(i32, IntegerAnnotation)>,
+    bit_packed_pages: u64,
+    bit_packed_writer: u64,
     pages: BTreeSet<(usize, usize)>,
     /// Data pages checked in the column, mismatching or not.
     pub data_pages: u64,
@@ -171,7 +176,8 @@ impl Profile {
                     self.stored_out_of_range += 1;
                     self.first_out_of_range.get_or_insert(stored);
                 }
-                None => self.writer += 1,
+                None if o.against => self.writer += 1,
+                None => self.bit_packed_writer += 1,
             },
         }
         if o.row_in_group < 8 || o.row_in_group + 8 >= o.group_rows {
@@ -184,6 +190,7 @@ impl Profile {
         }
         let Some(page) = o.page else { return };
         self.with_page += 1;
+        self.bit_packed_pages += u64::from(page.bit_packed_levels);
         let position = o.row_in_group - page.first_row;
         self.first_values_of_page += u64::from(position < 8);
         self.last_values_of_page += u64::from(position + 8 >= page.rows);
@@ -230,6 +237,8 @@ impl Profile {
         self.writer += other.writer;
         self.stored_out_of_range += other.stored_out_of_range;
         self.first_out_of_range = self.first_out_of_range.or(other.first_out_of_range);
+        self.bit_packed_pages += other.bit_packed_pages;
+        self.bit_packed_writer += other.bit_packed_writer;
         self.data_pages += other.data_pages;
         self.data_pages_not_multiple_of_8 += other.data_pages_not_multiple_of_8;
         for page in other.pages {
@@ -265,6 +274,8 @@ pub enum PatternKind {
     OnePage,
     /// Spread over most of the pages.
     Uniform,
+    /// All on pages whose levels use the deprecated BIT_PACKED encoding.
+    BitPackedLevels,
     /// What the evidence points to, when it points one way.
     Evidence,
 }
@@ -316,6 +327,22 @@ pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
         });
         return out;
     }
+    if profile.bit_packed_pages == total && profile.bit_packed_writer == total {
+        let blame = WriterBlame::new(created_by, Symptom::BitPackedLevelsLsbFirst);
+        out.push(Pattern {
+            pattern: PatternKind::BitPackedLevels,
+            matching: total,
+            of: total,
+            message: format!(
+                "{total} of {total} mismatches lie on pages whose levels use the deprecated BIT_PACKED encoding: {} {}: {}. The raw path reads them most significant bit first, as the format specifies; the arrow reader least significant bit first, as that writer wrote them.",
+                blame.who(),
+                blame.symptom.describe(),
+                blame.verdict()
+            ),
+            writer: Some(blame),
+        });
+        return out;
+    }
     let mut push = |pattern, matching: u64, message: String| {
         out.push(Pattern {
             pattern,
@@ -325,6 +352,13 @@ pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
             writer: None,
         })
     };
+    if profile.bit_packed_pages == total {
+        push(
+            PatternKind::BitPackedLevels,
+            total,
+            format!("{total} of {total} mismatches lie on pages whose levels use the deprecated BIT_PACKED encoding: the raw path reads them most significant bit first, as the format specifies; the arrow reader, like parquet-cpp's, reads them least significant bit first: a known reader bug (apache/arrow-rs#5338, apache/arrow#42368)."),
+        );
+    }
     let all = |n: u64| n == total && n >= MIN_FOR_PATTERN;
     if all(profile.page_count_not_multiple_of_8) {
         push(
@@ -413,4 +447,26 @@ pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_hold_what_their_width_and_sign_allow() {
+        let int8 = IntegerAnnotation::narrower_than_int32(8, true).unwrap();
+        assert!(int8.holds(-128) && int8.holds(127));
+        assert!(!int8.holds(128) && !int8.holds(-129) && !int8.holds(255));
+        assert_eq!(int8.narrow(255), -1);
+        assert_eq!(int8.narrow(110_000_001), -127);
+        let uint16 = IntegerAnnotation::narrower_than_int32(16, false).unwrap();
+        assert!(uint16.holds(0) && uint16.holds(65_535));
+        // Unsigned annotations read the stored bits as unsigned: -1 is 4294967295.
+        assert!(!uint16.holds(-1) && !uint16.holds(65_536));
+        assert_eq!(uint16.narrow(-1), 65_535);
+        assert_eq!(uint16.show(-1), "4294967295");
+        assert_eq!(uint16.to_string(), "INT(16, unsigned)");
+        assert_eq!(IntegerAnnotation::narrower_than_int32(32, true), None);
+    }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::{Int32Builder, ListBuilder};
 use arrow_array::{ArrayRef, Int32Array, RecordBatch};
+use common::craft::Compact;
 use common::{code, json, run, temp_dir};
 use parquet::arrow::ArrowWriter;
 use parquet::data_type::Int32Type;
@@ -367,4 +368,133 @@ fn a_v2_page_flagged_uncompressed_by_a_fixed_writer_is_taken_at_its_word() {
         findings.iter().all(|f| f["kind"] != "advisory"),
         "{report:#}"
     );
+}
+
+/// A file whose one OPTIONAL INT32 column `label` has a v1 page with BIT_PACKED definition
+/// levels, packed most significant bit first as the format says or least significant bit
+/// first as parquet-rs packed them (apache/arrow-rs#5338), written by `created_by`.
+fn bit_packed_levels_file(path: &Path, created_by: &str, lsb_first: bool) {
+    let levels = [1u8, 0, 1, 1, 0, 0, 1, 1, 1, 0];
+    let mut packed = [0u8; 2];
+    for (i, &level) in levels.iter().enumerate() {
+        let bit = if lsb_first { i % 8 } else { 7 - i % 8 };
+        packed[i / 8] |= level << bit;
+    }
+    let mut body = packed.to_vec();
+    let present = levels.iter().filter(|&&l| l == 1).count() as i32;
+    for value in 0..present {
+        body.extend_from_slice(&(10 + value).to_le_bytes());
+    }
+    let mut file = b"PAR1".to_vec();
+    let mut header = Compact::default();
+    header.begin();
+    header.i32(1, 0); // DATA_PAGE
+    header.i32(2, body.len() as i32);
+    header.i32(3, body.len() as i32);
+    header.struct_field(5);
+    header.i32(1, levels.len() as i32);
+    header.i32(2, 0); // PLAIN values
+    header.i32(3, 4); // BIT_PACKED definition levels
+    header.i32(4, 3); // RLE repetition levels (none: max level 0)
+    header.end();
+    header.end();
+    file.extend_from_slice(&header.out);
+    file.extend_from_slice(&body);
+    let chunk_len = file.len() as i64 - 4;
+    let rows = levels.len() as i64;
+
+    let mut meta = Compact::default();
+    meta.begin();
+    meta.i32(1, 1);
+    meta.list_structs(2, 2);
+    meta.begin();
+    meta.string(4, "schema");
+    meta.i32(5, 1);
+    meta.end();
+    meta.begin();
+    meta.i32(1, 1); // INT32
+    meta.i32(3, 1); // OPTIONAL
+    meta.string(4, "label");
+    meta.end();
+    meta.i64(3, rows);
+    meta.list_structs(4, 1);
+    meta.begin(); // RowGroup
+    meta.list_structs(1, 1);
+    meta.begin(); // ColumnChunk
+    meta.i64(2, 4);
+    meta.struct_field(3); // ColumnMetaData
+    meta.i32(1, 1);
+    meta.list_i32(2, &[0, 4, 3]);
+    meta.list_string(3, &["label"]);
+    meta.i32(4, 0);
+    meta.i64(5, rows);
+    meta.i64(6, chunk_len);
+    meta.i64(7, chunk_len);
+    meta.i64(9, 4);
+    meta.end();
+    meta.end(); // ColumnChunk
+    meta.i64(2, chunk_len);
+    meta.i64(3, rows);
+    meta.end(); // RowGroup
+    meta.string(6, created_by);
+    meta.end();
+    file.extend_from_slice(&meta.out);
+    file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
+    file.extend_from_slice(b"PAR1");
+    std::fs::write(path, file).unwrap();
+}
+
+fn bit_packed(created_by: &str, lsb_first: bool) -> (i32, Value) {
+    let dir = temp_dir();
+    let path = dir.path().join("bit-packed.parquet");
+    bit_packed_levels_file(&path, created_by, lsb_first);
+    check(&path)
+}
+
+#[test]
+fn bit_packed_levels_lsb_first_from_parquet_rs_are_its_writers_fault() {
+    let (exit, report) = bit_packed("parquet-rs version 49.0.0", true);
+    assert_eq!(exit, 1, "{report:#}");
+    let mismatches = report["files"][0]["mismatches"].as_array().unwrap();
+    assert!(!mismatches.is_empty(), "{report:#}");
+    assert!(
+        mismatches.iter().all(|m| m["fault"] == "writer"),
+        "{report:#}"
+    );
+    let diagnosis = &column(&report, "label")["diagnosis"];
+    assert_eq!(diagnosis.as_array().unwrap().len(), 1, "{diagnosis:#}");
+    assert_eq!(diagnosis[0]["pattern"], "bit_packed_levels");
+    assert_eq!(diagnosis[0]["writer"]["bug"], "apache/arrow-rs#5338");
+    let message = diagnosis[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "the writer (parquet-rs 49.0.0) packed BIT_PACKED levels least significant bit first"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn bit_packed_levels_from_another_writer_point_at_the_arrow_reader() {
+    // Packed as the format says: the arrow reader is the one that reads them wrong.
+    let (exit, report) = bit_packed("parquet-mr version 1.2.8", false);
+    assert_eq!(exit, 1, "{report:#}");
+    let mismatches = report["files"][0]["mismatches"].as_array().unwrap();
+    assert!(
+        mismatches.iter().all(|m| m["fault"] == "reader"),
+        "{report:#}"
+    );
+    let diagnosis = column(&report, "label")["diagnosis"].as_array().unwrap();
+    let pattern = diagnosis
+        .iter()
+        .find(|p| p["pattern"] == "bit_packed_levels")
+        .unwrap_or_else(|| panic!("{diagnosis:#?}"));
+    assert!(pattern.get("writer").is_none());
+    assert!(pattern["message"]
+        .as_str()
+        .unwrap()
+        .contains("a known reader bug (apache/arrow-rs#5338, apache/arrow#42368)"));
+    // The raw path reads the levels as the format says: its nulls are the written ones.
+    let label = column(&report, "label");
+    assert_eq!(label["nulls"], 4, "{report:#}");
 }

@@ -74,6 +74,9 @@ pub struct PageInfo {
     pub non_null: usize,
     /// `Some(false)` when the page carries a CRC that does not match its bytes.
     pub crc_ok: Option<bool>,
+    /// Its levels (of a bit width above 0) use the deprecated BIT_PACKED encoding, whose
+    /// bit order implementations disagree on.
+    pub bit_packed_levels: bool,
     /// Ways the page disagrees with itself that did not stop its decoding.
     pub anomalies: Vec<PageAnomaly>,
 }
@@ -593,6 +596,11 @@ impl<'a> ChunkDecoder<'a> {
         };
         let first_row = rows_served + self.slice.rows;
         let rows_before = self.slice.rows;
+        let bit_packed_levels = header.data_page_header.as_ref().is_some_and(|data| {
+            let bit_packed = |encoding, max_level| encoding == Encoding::BitPacked && max_level > 0;
+            bit_packed(data.repetition_level_encoding, self.leaf.max_rep_level)
+                || bit_packed(data.definition_level_encoding, self.leaf.max_def_level)
+        });
         let (encoding, num_values, non_null) = match header.page_type {
             PageType::DictionaryPage => (self.dictionary_page(page)?, 0, 0),
             PageType::DataPage => {
@@ -622,6 +630,7 @@ impl<'a> ChunkDecoder<'a> {
             num_values,
             non_null,
             crc_ok,
+            bit_packed_levels,
             anomalies: std::mem::take(&mut self.anomalies),
         });
         Ok(())
