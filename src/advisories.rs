@@ -39,6 +39,8 @@ pub enum Symptom {
     V2NumRowsCountsValues,
     /// A DATA_PAGE_V2 header declares `num_nulls` 0 though its levels hold nulls.
     V2NumNullsZero,
+    /// A DATA_PAGE_V2 header declares a negative `num_nulls`.
+    V2NumNullsNegative,
     /// A DATA_PAGE_V2 page flagged `is_compressed = false` whose values are compressed.
     V2CompressedFlaggedUncompressed,
     /// Deprecated BIT_PACKED levels packed least significant bit first, where the format
@@ -57,6 +59,7 @@ impl Symptom {
                 "wrote the page's value count as its num_rows in a repeated column"
             }
             Self::V2NumNullsZero => "wrote num_nulls 0 in a page that holds nulls",
+            Self::V2NumNullsNegative => "wrote a negative num_nulls in a DATA_PAGE_V2 header",
             Self::V2CompressedFlaggedUncompressed => {
                 "flagged a compressed DATA_PAGE_V2 page as uncompressed"
             }
@@ -151,6 +154,25 @@ pub const ADVISORIES: &[Advisory] = &[
         source: "https://github.com/apache/arrow/issues/34326",
     },
     Advisory {
+        id: "apache/arrow-rs#2185",
+        writers: &["parquet-rs"],
+        first: (0, 0, 0),
+        fixed_in: Some((20, 0, 0)),
+        trigger: Trigger::Symptom(Symptom::V2NumNullsZero),
+        effect: "with statistics disabled (EnabledStatistics::None) nulls were not counted, so DATA_PAGE_V2 headers declare 0 nulls (fixed in 20.0.0 by apache/arrow-rs#2191)",
+        source: "https://github.com/apache/arrow-rs/issues/2185",
+    },
+    Advisory {
+        id: "apache/parquet-java#3585",
+        writers: &["parquet-mr", "parquet-java"],
+        first: (0, 0, 0),
+        // hardwood-hq/hardwood#1225 states the fix (apache/parquet-java#3586) shipped in 1.18.0.
+        fixed_in: Some((1, 18, 0)),
+        trigger: Trigger::Symptom(Symptom::V2NumNullsNegative),
+        effect: "a column whose statistics are disabled gets DATA_PAGE_V2 num_nulls -1, the no-op statistics' null count, whatever the page holds",
+        source: "https://github.com/apache/parquet-java/issues/3585",
+    },
+    Advisory {
         id: "ARROW-10353",
         // parquet-cpp's reader applies its workaround (ARROW-17100, apache/arrow#13665) to
         // "parquet-cpp" before 2.0.0; from Arrow 3.0 the writer names itself
@@ -199,6 +221,7 @@ pub fn symptom_of(anomaly: &PageAnomaly, page: &PageInfo, repeated: bool) -> Opt
             declared: 0,
             decoded,
         } if decoded > 0 => Some(Symptom::V2NumNullsZero),
+        PageAnomaly::NumNulls { declared, .. } if declared < 0 => Some(Symptom::V2NumNullsNegative),
         PageAnomaly::DecompressedDespiteFlag => Some(Symptom::V2CompressedFlaggedUncompressed),
         _ => None,
     }

@@ -195,6 +195,11 @@ fn stats_findings(report: &Value) -> Vec<&Value> {
 }
 
 fn num_nulls_zero(created_by: &str) -> (i32, Value) {
+    num_nulls_declared(created_by, 0)
+}
+
+/// A DATA_PAGE_V2 page of 6 values, 3 of them null, whose header declares `num_nulls`.
+fn num_nulls_declared(created_by: &str, num_nulls: i32) -> (i32, Value) {
     let dir = temp_dir();
     let path = dir.path().join("v2.parquet");
     let values: ArrayRef = Arc::new(Int32Array::from(vec![
@@ -207,7 +212,7 @@ fn num_nulls_zero(created_by: &str) -> (i32, Value) {
     ]));
     let batch = RecordBatch::try_from_iter([("label", values)]).unwrap();
     v2_file(&path, created_by, &batch);
-    rewrite_v2_count(&path, &[6, 3], 1, 0);
+    rewrite_v2_count(&path, &[6, 3], 1, num_nulls);
     check(&path)
 }
 
@@ -497,4 +502,32 @@ fn bit_packed_levels_from_another_writer_point_at_the_arrow_reader() {
     // The raw path reads the levels as the format says: its nulls are the written ones.
     let label = column(&report, "label");
     assert_eq!(label["nulls"], 4, "{report:#}");
+}
+
+#[test]
+fn num_nulls_zero_from_parquet_rs_before_20_names_its_bug() {
+    let (_, report) = num_nulls_zero("parquet-rs version 19.0.0");
+    let findings = stats_findings(&report);
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["writer"]["bug"], "apache/arrow-rs#2185");
+    let (_, report) = num_nulls_zero("parquet-rs version 20.0.0");
+    assert!(
+        stats_findings(&report)[0].get("writer").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_negative_num_nulls_from_parquet_java_before_1_18_names_its_bug() {
+    let (exit, report) = num_nulls_declared("parquet-mr version 1.15.1 (build x)", -1);
+    // The arrow reader refuses such a page (as hardwood-hq/hardwood#1225 reports): a path
+    // failure, which the stats finding explains.
+    assert_eq!(exit, 1, "{report:#}");
+    let findings = stats_findings(&report);
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["writer"]["bug"], "apache/parquet-java#3585");
+    assert_eq!(findings[0]["writer"]["symptom"], "v2_num_nulls_negative");
+    let (_, report) = num_nulls_declared("parquet-mr version 1.18.0 (build x)", -1);
+    let findings = stats_findings(&report);
+    assert!(findings[0].get("writer").is_none(), "{report:#}");
 }
