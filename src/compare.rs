@@ -6,7 +6,7 @@ use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
 
 use crate::advisories::{Symptom, WriterBlame};
-use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile};
+use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile, WriterEvidence};
 use crate::raw::metadata::PageType;
 use crate::value::{ColumnSlice, Value, Values};
 
@@ -92,18 +92,18 @@ impl ChunkComparison {
         row: usize,
         kind: Kind,
         booleans: Option<(bool, bool)>,
-        out_of_range: Option<(i32, IntegerAnnotation)>,
+        out_of_range: Option<WriterEvidence>,
         values: impl FnOnce() -> PathValues,
     ) {
         self.counts.add(kind, 1);
         let row = at.position.window_start + row;
         let page = page_of(at.pages, row);
-        let writer_wrote_it_wrong = out_of_range.is_some()
-            || (kind != Kind::Against
-                && at.bit_packed_lsb_writer
-                && page.is_some_and(|p| p.bit_packed_levels));
-        let fault = Fault::of(kind, page, writer_wrote_it_wrong);
-        let out_of_range = out_of_range.filter(|_| fault == Fault::Writer);
+        let known_bug = (kind != Kind::Against
+            && at.bit_packed_lsb_writer
+            && page.is_some_and(|p| p.bit_packed_levels))
+        .then_some(WriterEvidence::KnownBug(Symptom::BitPackedLevelsLsbFirst));
+        let writer = out_of_range.or(known_bug);
+        let fault = Fault::of(kind, page, writer);
         self.profile.observe(&Observation {
             row_in_group: row,
             group_rows: at.group_rows,
@@ -112,8 +112,7 @@ impl ChunkComparison {
             booleans,
             fault,
             row_group: at.position.row_group,
-            out_of_range,
-            against: kind == Kind::Against,
+            writer: writer.filter(|_| fault == Fault::Writer),
         });
         if self.listed.len() >= at.cap {
             return;
@@ -355,7 +354,7 @@ fn stored_out_of_range(
     r: &Option<Row>,
     raw: &ColumnSlice,
     annotation: IntegerAnnotation,
-) -> Option<(i32, IntegerAnnotation)> {
+) -> Option<WriterEvidence> {
     let (a, r) = (a.as_ref()?, r.as_ref()?);
     if !(a.valid && r.valid) || a.slots.len() != r.slots.len() {
         return None;
@@ -384,7 +383,7 @@ fn stored_out_of_range(
             vr += 1;
         }
     }
-    first.map(|value| (value, annotation))
+    first.map(|value| WriterEvidence::OutOfRange { value, annotation })
 }
 
 /// A flip is a boolean that differs, or an integer label swapped between 0 and 1.

@@ -31,21 +31,36 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Classifies a mismatch of `kind` on `page`; `writer_wrote_it_wrong` when the decoders
-    /// differ only in how they return what the writer stored wrong: a value its annotation
-    /// cannot hold, or a layout the writer's version is known to get wrong.
-    pub fn of(kind: Kind, page: Option<&PageInfo>, writer_wrote_it_wrong: bool) -> Self {
+    /// Classifies a mismatch of `kind` on `page`; `writer` when the decoders differ only in
+    /// how they return what the writer stored wrong.
+    pub fn of(kind: Kind, page: Option<&PageInfo>, writer: Option<WriterEvidence>) -> Self {
         if kind == Kind::Against {
             Fault::Writer
         } else if page.is_some_and(|p| p.crc_ok == Some(false)) {
             // Changed bytes explain any value, an out-of-range one included.
             Fault::AtRest
-        } else if writer_wrote_it_wrong {
+        } else if writer.is_some() {
             Fault::Writer
         } else {
             Fault::Reader
         }
     }
+}
+
+/// Why two decoders that disagree point at the writer rather than at either of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriterEvidence {
+    /// The stored value is one its annotation cannot hold: the arrow reader returns it
+    /// narrowed to the annotation, the raw path as stored.
+    OutOfRange {
+        /// The stored value.
+        value: i32,
+        /// The column's annotation.
+        annotation: IntegerAnnotation,
+    },
+    /// The page is laid out the way a published bug of the file's writer version lays it
+    /// out, which the two decoders read differently.
+    KnownBug(Symptom),
 }
 
 /// An integer annotation narrower than its INT32 storage: INT(8|16, signed|unsigned), or the
@@ -129,11 +144,8 @@ pub struct Observation<'a> {
     pub fault: Fault,
     /// Row group index, to tell pages apart.
     pub row_group: usize,
-    /// The stored value the column's annotation cannot hold, when that is the whole
-    /// difference, with the annotation.
-    pub out_of_range: Option<(i32, IntegerAnnotation)>,
-    /// The mismatch is with the `--against` dump.
-    pub against: bool,
+    /// Why the decoders' disagreement is the writer's doing, when it is.
+    pub writer: Option<WriterEvidence>,
 }
 
 /// Counts over every mismatch of a column (not only the listed ones).
@@ -156,7 +168,7 @@ pub struct Profile {
     stored_out_of_range: u64,
     first_out_of_range: Option<(i32, IntegerAnnotation)>,
     bit_packed_pages: u64,
-    bit_packed_writer: u64,
+    known_writer_bug: u64,
     pages: BTreeSet<(usize, usize)>,
     /// Data pages checked in the column, mismatching or not.
     pub data_pages: u64,
@@ -171,13 +183,14 @@ impl Profile {
         match o.fault {
             Fault::Reader => self.reader += 1,
             Fault::AtRest => self.at_rest += 1,
-            Fault::Writer => match o.out_of_range {
-                Some(stored) => {
+            Fault::Writer => match o.writer {
+                Some(WriterEvidence::OutOfRange { value, annotation }) => {
                     self.stored_out_of_range += 1;
-                    self.first_out_of_range.get_or_insert(stored);
+                    self.first_out_of_range.get_or_insert((value, annotation));
                 }
-                None if o.against => self.writer += 1,
-                None => self.bit_packed_writer += 1,
+                Some(WriterEvidence::KnownBug(_)) => self.known_writer_bug += 1,
+                // Both decoders agree and the dump differs.
+                None => self.writer += 1,
             },
         }
         if o.row_in_group < 8 || o.row_in_group + 8 >= o.group_rows {
@@ -238,7 +251,7 @@ impl Profile {
         self.stored_out_of_range += other.stored_out_of_range;
         self.first_out_of_range = self.first_out_of_range.or(other.first_out_of_range);
         self.bit_packed_pages += other.bit_packed_pages;
-        self.bit_packed_writer += other.bit_packed_writer;
+        self.known_writer_bug += other.known_writer_bug;
         self.data_pages += other.data_pages;
         self.data_pages_not_multiple_of_8 += other.data_pages_not_multiple_of_8;
         for page in other.pages {
@@ -327,7 +340,7 @@ pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
         });
         return out;
     }
-    if profile.bit_packed_pages == total && profile.bit_packed_writer == total {
+    if profile.bit_packed_pages == total && profile.known_writer_bug == total {
         let blame = WriterBlame::new(created_by, Symptom::BitPackedLevelsLsbFirst);
         out.push(Pattern {
             pattern: PatternKind::BitPackedLevels,
