@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::columns::CheckedColumn;
 use crate::decode::PageInfo;
 use crate::raw::column::PageAnomaly;
+use crate::raw::metadata::FileMetaData;
 use crate::report::{Finding, FindingKind};
 use crate::value::PhysicalType;
 
@@ -89,6 +90,9 @@ pub struct Advisory {
     pub first: Version,
     /// The first version without the bug; `None` when the source states no fixed release.
     pub fixed_in: Option<Version>,
+    /// The parquet-mr object model the bug is in, when it is in one: a file whose footer
+    /// names another (`writer.model.name`) does not have it.
+    pub object_model: Option<&'static str>,
     /// When it is named.
     pub trigger: Trigger,
     /// What went wrong, in one sentence.
@@ -104,6 +108,51 @@ impl Advisory {
             && version >= self.first
             && self.fixed_in.is_none_or(|fixed| version < fixed)
     }
+
+    /// True when the file's writer, as its footer names it, has the bug.
+    fn affects_file(&self, file: Writer<'_>) -> bool {
+        let model_fits = match (self.object_model, file.object_model) {
+            (Some(model), Some(named)) => model == named,
+            // A footer that names no model may come from any (older parquet-mr names none).
+            _ => true,
+        };
+        model_fits
+            && file
+                .created_by
+                .and_then(writer_version)
+                .is_some_and(|(writer, version)| self.affects(writer, version))
+    }
+}
+
+/// The footer's key naming parquet-mr's object model (`example`, `avro`, `protobuf`, …).
+pub const OBJECT_MODEL_KEY: &str = "writer.model.name";
+
+/// Who wrote a file, as its footer says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Writer<'a> {
+    /// `created_by`.
+    pub created_by: Option<&'a str>,
+    /// The parquet-mr object model (`writer.model.name`), when the footer names one.
+    pub object_model: Option<&'a str>,
+}
+
+impl<'a> Writer<'a> {
+    /// The writer a footer names.
+    pub fn of(metadata: &'a FileMetaData) -> Self {
+        Self {
+            created_by: metadata.created_by.as_deref(),
+            object_model: object_model(metadata),
+        }
+    }
+}
+
+/// The parquet-mr object model a footer names.
+pub fn object_model(metadata: &FileMetaData) -> Option<&str> {
+    metadata
+        .key_value_metadata
+        .iter()
+        .find(|(key, _)| key == OBJECT_MODEL_KEY)
+        .and_then(|(_, value)| value.as_deref())
 }
 
 /// The advisories known to labelcheck.
@@ -113,6 +162,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-mr"],
         first: (0, 0, 0),
         fixed_in: Some((1, 8, 0)),
+        object_model: None,
         trigger: Trigger::ColumnType(PhysicalType::ByteArray),
         effect: "min/max statistics of binary columns were computed with a signed byte order, so they can leave out values and engines that prune by them skip matching rows",
         source: "https://issues.apache.org/jira/browse/PARQUET-251",
@@ -122,6 +172,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-cpp"],
         first: (0, 0, 0),
         fixed_in: Some((1, 0, 0)),
+        object_model: None,
         trigger: Trigger::ColumnType(PhysicalType::Boolean),
         effect: "booleans written in batches whose sizes were not multiples of 8 were bit-packed with padding between batches, so the values after it were stored wrong",
         source: "https://github.com/apache/parquet-java/issues/2009",
@@ -131,6 +182,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-mr", "parquet-java"],
         first: (0, 0, 0),
         fixed_in: None,
+        object_model: Some("example"),
         trigger: Trigger::Symptom(Symptom::UnsignedValueOutOfRange),
         effect: "the example object model (ExampleParquetWriter, used by Drill's, Spark's and Comet's tests) writes uint_8 and uint_16 values outside their annotation without complaint",
         source: "https://github.com/apache/parquet-java/issues/3142",
@@ -140,6 +192,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-cpp", "parquet-cpp-arrow"],
         first: (0, 0, 0),
         fixed_in: Some((12, 0, 0)),
+        object_model: None,
         trigger: Trigger::Symptom(Symptom::V2NumRowsCountsValues),
         effect: "DATA_PAGE_V2 headers carried num_values as num_rows, so a repeated column's pages declare more rows than they hold (fixed by apache/arrow#34096)",
         source: "https://github.com/apache/arrow/issues/34086",
@@ -149,6 +202,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-cpp", "parquet-cpp-arrow"],
         first: (0, 0, 0),
         fixed_in: Some((12, 0, 0)),
+        object_model: None,
         trigger: Trigger::Symptom(Symptom::V2NumNullsZero),
         effect: "DATA_PAGE_V2 num_nulls was taken from page statistics, so with statistics disabled pages declare 0 nulls whatever they hold (fixed by apache/arrow#34327)",
         source: "https://github.com/apache/arrow/issues/34326",
@@ -158,6 +212,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-rs"],
         first: (0, 0, 0),
         fixed_in: Some((20, 0, 0)),
+        object_model: None,
         trigger: Trigger::Symptom(Symptom::V2NumNullsZero),
         effect: "with statistics disabled (EnabledStatistics::None) nulls were not counted, so DATA_PAGE_V2 headers declare 0 nulls (fixed in 20.0.0 by apache/arrow-rs#2191)",
         source: "https://github.com/apache/arrow-rs/issues/2185",
@@ -168,6 +223,7 @@ pub const ADVISORIES: &[Advisory] = &[
         first: (0, 0, 0),
         // hardwood-hq/hardwood#1225 states the fix (apache/parquet-java#3586) shipped in 1.18.0.
         fixed_in: Some((1, 18, 0)),
+        object_model: None,
         trigger: Trigger::Symptom(Symptom::V2NumNullsNegative),
         effect: "a column whose statistics are disabled gets DATA_PAGE_V2 num_nulls -1, the no-op statistics' null count, whatever the page holds",
         source: "https://github.com/apache/parquet-java/issues/3585",
@@ -180,6 +236,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-cpp"],
         first: (0, 0, 0),
         fixed_in: Some((2, 0, 0)),
+        object_model: None,
         trigger: Trigger::Symptom(Symptom::V2CompressedFlaggedUncompressed),
         effect: "DATA_PAGE_V2 pages were written with is_compressed = false while their values were compressed; parquet-cpp's reader decompresses them anyway for this writer (ARROW-17100)",
         source: "https://issues.apache.org/jira/browse/ARROW-10353",
@@ -189,6 +246,7 @@ pub const ADVISORIES: &[Advisory] = &[
         writers: &["parquet-rs"],
         first: (0, 0, 0),
         fixed_in: None,
+        object_model: None,
         trigger: Trigger::Symptom(Symptom::BitPackedLevelsLsbFirst),
         effect: "the deprecated BIT_PACKED level encoding was written and read with the RLE hybrid's LSB-first bit order instead of the MSB-first order the format specifies (deprecated in apache/arrow-rs#5348)",
         source: "https://github.com/apache/arrow-rs/issues/5338",
@@ -236,6 +294,8 @@ pub struct WriterBlame {
     pub writer: Option<String>,
     /// Its version as `created_by` states it (`"1.8.1"`), when it states one.
     pub version: Option<String>,
+    /// The parquet-mr object model the footer names (`writer.model.name`), if any.
+    pub object_model: Option<String>,
     /// What the writer did.
     pub symptom: Symptom,
     /// The published bug's identifier, when one matches.
@@ -245,15 +305,14 @@ pub struct WriterBlame {
 }
 
 impl WriterBlame {
-    /// The blame for `symptom` in a file written by `created_by`: the matching advisory, if
-    /// any, names the bug; without one the writer is still named, and no bug is claimed.
-    pub fn new(created_by: Option<&str>, symptom: Symptom) -> Self {
+    /// The blame for `symptom` in a file written by `file`: the matching advisory, if any,
+    /// names the bug; without one the writer is still named, and no bug is claimed.
+    pub fn new(file: Writer<'_>, symptom: Symptom) -> Self {
+        let created_by = file.created_by;
         let parsed = created_by.and_then(writer_version);
-        let advisory = parsed.and_then(|(writer, version)| {
-            ADVISORIES
-                .iter()
-                .find(|a| a.trigger == Trigger::Symptom(symptom) && a.affects(writer, version))
-        });
+        let advisory = ADVISORIES
+            .iter()
+            .find(|a| a.trigger == Trigger::Symptom(symptom) && a.affects_file(file));
         let (writer, version) = match (parsed, created_by) {
             (Some((writer, (major, minor, patch))), _) => (
                 Some(writer.to_owned()),
@@ -265,6 +324,7 @@ impl WriterBlame {
         Self {
             writer,
             version,
+            object_model: file.object_model.map(str::to_owned),
             symptom,
             bug: advisory.map(|a| a.id),
             source: advisory.map(|a| a.source),
@@ -273,15 +333,20 @@ impl WriterBlame {
 
     /// Only when a published bug matches the writer, its version and the symptom: a symptom
     /// that may have other causes is blamed on the writer only then.
-    pub fn known(created_by: Option<&str>, symptom: Symptom) -> Option<Self> {
-        Some(Self::new(created_by, symptom)).filter(|b| b.bug.is_some())
+    pub fn known(file: Writer<'_>, symptom: Symptom) -> Option<Self> {
+        Some(Self::new(file, symptom)).filter(|b| b.bug.is_some())
     }
 
-    /// "the writer (parquet-mr 1.8.1)", or "the writer" when the footer names none.
+    /// "the writer (parquet-mr 1.10.0, object model example)", or "the writer" when the
+    /// footer names none.
     pub fn who(&self) -> String {
+        let model = self
+            .object_model
+            .as_ref()
+            .map_or_else(String::new, |m| format!(", object model {m}"));
         match (&self.writer, &self.version) {
-            (Some(writer), Some(version)) => format!("the writer ({writer} {version})"),
-            (Some(writer), None) => format!("the writer ({writer})"),
+            (Some(writer), Some(version)) => format!("the writer ({writer} {version}{model})"),
+            (Some(writer), None) => format!("the writer ({writer}{model})"),
             _ => "the writer".to_owned(),
         }
     }
@@ -374,38 +439,62 @@ mod tests {
 
     #[test]
     fn a_bug_is_named_only_for_an_affected_writer_version() {
+        let by = |created_by| Writer {
+            created_by: Some(created_by),
+            object_model: None,
+        };
         let old = WriterBlame::new(
-            Some("parquet-cpp-arrow version 10.0.1"),
+            by("parquet-cpp-arrow version 10.0.1"),
             Symptom::V2NumNullsZero,
         );
         assert_eq!(old.bug, Some("apache/arrow#34326"));
         assert_eq!(old.writer.as_deref(), Some("parquet-cpp-arrow"));
         assert_eq!(old.version.as_deref(), Some("10.0.1"));
         let fixed = WriterBlame::new(
-            Some("parquet-cpp-arrow version 12.0.0"),
+            by("parquet-cpp-arrow version 12.0.0"),
             Symptom::V2NumNullsZero,
         );
         assert_eq!(fixed.bug, None);
         assert_eq!(
             WriterBlame::known(
-                Some("parquet-cpp-arrow version 12.0.0"),
+                by("parquet-cpp-arrow version 12.0.0"),
                 Symptom::V2NumNullsZero
             ),
             None
         );
-        let other = WriterBlame::new(Some("parquet-mr version 1.8.1"), Symptom::V2NumNullsZero);
+        let other = WriterBlame::new(by("parquet-mr version 1.8.1"), Symptom::V2NumNullsZero);
         assert_eq!(other.bug, None);
     }
 
     #[test]
     fn a_writer_without_a_version_is_still_named() {
-        let blame = WriterBlame::new(Some("DuckDB"), Symptom::SignedValueOutOfRange);
+        let blame = WriterBlame::new(
+            Writer {
+                created_by: Some("DuckDB"),
+                object_model: None,
+            },
+            Symptom::SignedValueOutOfRange,
+        );
         assert_eq!(
             blame.to_string(),
             "the writer (DuckDB) stored a value its logical type cannot hold: a writer fault"
         );
-        let nobody = WriterBlame::new(None, Symptom::SignedValueOutOfRange);
+        let nobody = WriterBlame::new(Writer::default(), Symptom::SignedValueOutOfRange);
         assert_eq!(nobody.who(), "the writer");
+    }
+
+    #[test]
+    fn a_bug_of_one_object_model_is_not_claimed_for_another() {
+        let written = |object_model| Writer {
+            created_by: Some("parquet-mr version 1.10.0 (build x)"),
+            object_model,
+        };
+        let bug = |object_model| {
+            WriterBlame::new(written(object_model), Symptom::UnsignedValueOutOfRange).bug
+        };
+        assert_eq!(bug(Some("example")), Some("apache/parquet-java#3142"));
+        assert_eq!(bug(None), Some("apache/parquet-java#3142"));
+        assert_eq!(bug(Some("avro")), None);
     }
 
     #[test]

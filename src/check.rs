@@ -11,7 +11,7 @@ use crate::against::{AgainstOptions, Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
 use parquet::errors::ParquetError;
 
-use crate::advisories::{Symptom, WriterBlame};
+use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::canonical::apply;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition};
@@ -23,6 +23,7 @@ use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLO
 use crate::preflight::Screen;
 use crate::raw::column::{DecodeOptions, PageAnomaly};
 use crate::raw::error::RawError;
+use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;
 use crate::report::{
     BlockDifference, ColumnReport, ColumnStatus, Digests, FileReport, Finding, FindingKind,
@@ -60,6 +61,31 @@ pub struct FileFacts {
     pub row_group_rows: Vec<u64>,
     /// The writer named in the footer.
     pub created_by: Option<String>,
+    /// The parquet-mr object model the footer names (`writer.model.name`).
+    pub object_model: Option<String>,
+}
+
+impl FileFacts {
+    /// The facts a footer states.
+    pub fn of(metadata: &FileMetaData) -> Self {
+        Self {
+            row_group_rows: metadata
+                .row_groups
+                .iter()
+                .map(|rg| rg.num_rows.max(0) as u64)
+                .collect(),
+            created_by: metadata.created_by.clone(),
+            object_model: crate::advisories::object_model(metadata).map(str::to_owned),
+        }
+    }
+
+    /// Who wrote the file.
+    pub fn writer(&self) -> Writer<'_> {
+        Writer {
+            created_by: self.created_by.as_deref(),
+            object_model: self.object_model.as_deref(),
+        }
+    }
 }
 
 /// Reports progress as rows are checked.
@@ -82,8 +108,8 @@ pub fn check_file(
     let started = Instant::now();
     let raw = RawFile::open(source.clone(), options.decode).map(|mut raw| {
         // A writer bug that parquet-cpp's reader works around is worked around here too.
-        let created_by = raw.metadata().created_by.as_deref();
-        if WriterBlame::known(created_by, Symptom::V2CompressedFlaggedUncompressed).is_some() {
+        let writer = Writer::of(raw.metadata());
+        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
             raw.decompress_v2_pages_flagged_uncompressed();
         }
         raw
@@ -136,14 +162,7 @@ pub fn check_file(
         );
         return FileReport::with_finding(path, finding);
     }
-    let facts = FileFacts {
-        row_group_rows: metadata
-            .row_groups
-            .iter()
-            .map(|rg| rg.num_rows.max(0) as u64)
-            .collect(),
-        created_by: metadata.created_by.clone(),
-    };
+    let facts = FileFacts::of(metadata);
     let row_group_total: i64 = metadata.row_groups.iter().map(|rg| rg.num_rows).sum();
     let footer_finding = (metadata.num_rows != row_group_total).then(|| {
         Finding::about_file(
@@ -385,13 +404,8 @@ pub fn check_with(
     let total_rows: u64 = facts.row_group_rows.iter().sum();
     let mut column_reports = Vec::new();
     for (column, state) in columns.iter().zip(states) {
-        let (report, finding) = column_report(
-            column,
-            state,
-            total_rows,
-            facts.created_by.as_deref(),
-            options.timings,
-        );
+        let (report, finding) =
+            column_report(column, state, total_rows, facts.writer(), options.timings);
         column_reports.push(report);
         findings.extend(finding);
     }
@@ -620,7 +634,7 @@ fn run_task(
                 column,
                 row_group,
                 &window.pages,
-                facts.created_by.as_deref(),
+                facts.writer(),
             ));
             pages.append(&mut window.pages);
         }
@@ -642,7 +656,7 @@ fn run_task(
                     first_row,
                     window_start,
                     group_rows: group_rows as usize,
-                    created_by: facts.created_by.as_deref(),
+                    writer: facts.writer(),
                 },
                 column.style,
                 arrow_slice.as_ref().unwrap_or(&empty),
@@ -754,14 +768,14 @@ fn page_findings(
     column: &CheckedColumn,
     row_group: usize,
     pages: &[PageInfo],
-    created_by: Option<&str>,
+    writer: Writer<'_>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for page in pages {
         for anomaly in &page.anomalies {
-            let writer = crate::advisories::symptom_of(anomaly, page, column.list)
-                .and_then(|symptom| WriterBlame::known(created_by, symptom));
-            let blame = writer
+            let blamed = crate::advisories::symptom_of(anomaly, page, column.list)
+                .and_then(|symptom| WriterBlame::known(writer, symptom));
+            let blame = blamed
                 .as_ref()
                 .map_or_else(String::new, |w| format!("; {w}"));
             findings.push(Finding {
@@ -785,7 +799,7 @@ fn page_findings(
                 ),
                 errors: None,
                 omitted: None,
-                writer,
+                writer: blamed,
             });
         }
     }
@@ -812,7 +826,7 @@ fn column_report(
     column: &CheckedColumn,
     state: ColumnState,
     total_rows: u64,
-    created_by: Option<&str>,
+    writer: Writer<'_>,
     timings: bool,
 ) -> (ColumnReport, Option<Finding>) {
     let arrow_fp = state.arrow.map(FingerprintBuilder::finish);
@@ -906,7 +920,7 @@ fn column_report(
         },
         differing_blocks,
         mismatches: state.counts.total(),
-        diagnosis: explain(&state.profile, created_by),
+        diagnosis: explain(&state.profile, writer),
         page_starts: state.page_starts,
         mismatch_kinds: state.counts,
         status,

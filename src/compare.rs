@@ -5,7 +5,7 @@ use crate::decode::PageInfo;
 use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
 
-use crate::advisories::{Symptom, WriterBlame};
+use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile, WriterEvidence};
 use crate::raw::metadata::PageType;
 use crate::value::{ColumnSlice, Value, Values};
@@ -56,9 +56,9 @@ pub struct ChunkPosition<'a> {
     pub window_start: usize,
     /// Rows the row group holds.
     pub group_rows: usize,
-    /// The file's `created_by`, to blame its writer for a layout its version is known to get
+    /// Who wrote the file, to blame its writer for a layout its version is known to get
     /// wrong.
-    pub created_by: Option<&'a str>,
+    pub writer: Writer<'a>,
 }
 
 /// The outcome of comparing one column chunk.
@@ -177,7 +177,7 @@ pub fn compare_chunk(
             .iter()
             .any(|p| p.page_type == PageType::DictionaryPage),
         bit_packed_lsb_writer: pages.iter().any(|p| p.bit_packed_levels)
-            && WriterBlame::known(position.created_by, Symptom::BitPackedLevelsLsbFirst).is_some(),
+            && WriterBlame::known(position.writer, Symptom::BitPackedLevelsLsbFirst).is_some(),
     };
     let mut arrow_rows = Rows::new(arrow);
     let mut raw_rows = Rows::new(raw);
@@ -450,7 +450,10 @@ mod tests {
         first_row: 100,
         window_start: 0,
         group_rows: 0,
-        created_by: None,
+        writer: Writer {
+            created_by: None,
+            object_model: None,
+        },
     };
 
     #[test]

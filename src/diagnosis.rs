@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::advisories::{Symptom, WriterBlame};
+use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::decode::PageInfo;
 use crate::raw::metadata::{Encoding, PageType};
 use crate::report::Kind;
@@ -312,8 +312,8 @@ pub struct Pattern {
 /// Mismatches needed before a pattern is worth stating.
 const MIN_FOR_PATTERN: u64 = 2;
 
-/// The patterns in `profile`, most specific first, for a file written by `created_by`.
-pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
+/// The patterns in `profile`, most specific first, for a file written by `writer`.
+pub fn explain(profile: &Profile, writer: Writer<'_>) -> Vec<Pattern> {
     let total = profile.total;
     let mut out = Vec::new();
     if total == 0 {
@@ -325,7 +325,7 @@ pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
     ) {
         // Where such values lie says nothing about a reader: the page-position signatures
         // would only point away from the writer.
-        let blame = WriterBlame::new(created_by, annotation.symptom());
+        let blame = WriterBlame::new(writer, annotation.symptom());
         out.push(Pattern {
             pattern: PatternKind::Evidence,
             matching: total,
@@ -341,7 +341,7 @@ pub fn explain(profile: &Profile, created_by: Option<&str>) -> Vec<Pattern> {
         return out;
     }
     if profile.bit_packed_pages == total && profile.known_writer_bug == total {
-        let blame = WriterBlame::new(created_by, Symptom::BitPackedLevelsLsbFirst);
+        let blame = WriterBlame::new(writer, Symptom::BitPackedLevelsLsbFirst);
         out.push(Pattern {
             pattern: PatternKind::BitPackedLevels,
             matching: total,

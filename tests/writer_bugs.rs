@@ -14,6 +14,7 @@ use common::craft::Compact;
 use common::{code, json, run, temp_dir};
 use parquet::arrow::ArrowWriter;
 use parquet::data_type::Int32Type;
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
@@ -58,15 +59,31 @@ fn properties(created_by: &str) -> WriterProperties {
 /// INT32 columns annotated INT_8 and UINT_16 holding values those annotations cannot hold,
 /// and one INT_8 column whose values fit, as a writer that does not check them stores them.
 fn out_of_range_file(path: &Path, created_by: &str) {
+    out_of_range_file_of_model(path, created_by, None)
+}
+
+/// [`out_of_range_file`] whose footer names a parquet-mr object model.
+fn out_of_range_file_of_model(path: &Path, created_by: &str, object_model: Option<&str>) {
     let schema = parse_message_type(
         "message m { required int32 small (INT_8); required int32 code (UINT_16); required int32 fits (INT_8); }",
     )
     .unwrap();
     let columns: [&[i32]; 3] = [&[1, 300, -2], &[7, -1, 70000], &[1, 2, 3]];
     let file = File::create(path).unwrap();
+    let mut properties = properties(created_by);
+    if let Some(model) = object_model {
+        properties = WriterProperties::builder()
+            .set_created_by(created_by.to_owned())
+            .set_dictionary_enabled(false)
+            .set_statistics_enabled(EnabledStatistics::None)
+            .set_key_value_metadata(Some(vec![KeyValue::new(
+                "writer.model.name".to_owned(),
+                model.to_owned(),
+            )]))
+            .build();
+    }
     let mut writer =
-        SerializedFileWriter::new(file, Arc::new(schema), Arc::new(properties(created_by)))
-            .unwrap();
+        SerializedFileWriter::new(file, Arc::new(schema), Arc::new(properties)).unwrap();
     let mut group = writer.next_row_group().unwrap();
     for values in columns {
         let mut column = group.next_column().unwrap().unwrap();
@@ -128,6 +145,32 @@ fn a_stored_value_its_annotation_cannot_hold_is_the_writers_fault() {
         "{message}"
     );
     assert!(message.contains("apache/parquet-java#3142"), "{message}");
+}
+
+#[test]
+fn the_example_writers_bug_is_not_claimed_for_another_object_model() {
+    let dir = temp_dir();
+    let path = dir.path().join("narrow.parquet");
+    out_of_range_file_of_model(
+        &path,
+        "parquet-mr version 1.10.0 (build abc)",
+        Some("example"),
+    );
+    let (_, report) = check(&path);
+    let blame = &column(&report, "code")["diagnosis"][0]["writer"];
+    assert_eq!(blame["bug"], "apache/parquet-java#3142", "{report:#}");
+    assert_eq!(blame["object_model"], "example");
+
+    out_of_range_file_of_model(&path, "parquet-mr version 1.10.0 (build abc)", Some("avro"));
+    let (exit, report) = check(&path);
+    assert_eq!(exit, 1, "{report:#}");
+    let pattern = &column(&report, "code")["diagnosis"][0];
+    assert_eq!(pattern["writer"]["bug"], Value::Null, "{report:#}");
+    let message = pattern["message"].as_str().unwrap();
+    assert!(
+        message.contains("the writer (parquet-mr 1.10.0, object model avro) stored 4294967295"),
+        "{message}"
+    );
 }
 
 #[test]
