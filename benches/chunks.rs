@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use arrow_array::{ArrayRef, BooleanArray, Int32Array, RecordBatch, StringArray};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use labelcheck::advisories::Writer;
 use labelcheck::arrow_path::ArrowFile;
 use labelcheck::compare::{compare_chunk, CellStyle, ChunkPosition};
 use labelcheck::decode::{ColumnDecoder, DecodedChunk};
@@ -156,6 +157,7 @@ fn bench(c: &mut Criterion) {
             first_row: 0,
             window_start: 0,
             group_rows: N,
+            writer: Writer::default(),
         };
         let compare = || {
             compare_chunk(

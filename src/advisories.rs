@@ -1,51 +1,260 @@
-//! Writers with a known, published bug that stored wrong values or statistics. When a file's
-//! `created_by` names an affected version and a checked column has the affected type, the
-//! report names the advisory. Small on purpose: each entry is sourced, and only entries whose
-//! affected versions are stated by their source are here.
+//! Writers with a known, published bug that stored wrong values, counts or statistics, and
+//! the symptoms by which a run recognises a writer's fault. Two uses:
+//!
+//! - an entry whose bug this tool cannot observe in the data (statistics in the wrong order,
+//!   booleans padded between batches) is named as a file-level `advisory` when `created_by`
+//!   names an affected version and a checked column has the affected type;
+//! - an entry tied to a [`Symptom`] is named by the diagnosis when the run observes that
+//!   symptom and `created_by` names an affected writer version: the fault is the writer's, and
+//!   the report says which writer, which version, and which bug ([`WriterBlame`]).
+//!
+//! Small on purpose: each entry is sourced, and only entries whose affected writer and
+//! versions are stated by their source are here. A symptom that is the writer's fault whatever
+//! the writer (a stored value its logical type cannot hold) is blamed on the writer even when
+//! no entry matches; the report then names no bug.
+
+use std::fmt;
+
+use serde::Serialize;
 
 use crate::columns::CheckedColumn;
+use crate::decode::PageInfo;
+use crate::raw::column::PageAnomaly;
+use crate::raw::metadata::FileMetaData;
 use crate::report::{Finding, FindingKind};
 use crate::value::PhysicalType;
+
+/// A writer version: major, minor, patch.
+pub type Version = (u32, u32, u32);
+
+/// What a writer bug leaves in a file, as a run observes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Symptom {
+    /// A stored integer outside the range of its unsigned annotation (UINT_8, INT(16, false)).
+    UnsignedValueOutOfRange,
+    /// A stored integer outside the range of its signed annotation (INT_8, INT(16, true)).
+    SignedValueOutOfRange,
+    /// A DATA_PAGE_V2 header of a repeated column declares as `num_rows` its level entries
+    /// (`num_values`), not its rows.
+    V2NumRowsCountsValues,
+    /// A DATA_PAGE_V2 header declares `num_nulls` 0 though its levels hold nulls.
+    V2NumNullsZero,
+    /// A DATA_PAGE_V2 header declares a negative `num_nulls`.
+    V2NumNullsNegative,
+    /// A DATA_PAGE_V2 page flagged `is_compressed = false` whose values are compressed.
+    V2CompressedFlaggedUncompressed,
+    /// Deprecated BIT_PACKED levels packed least significant bit first, where the format
+    /// packs them most significant bit first.
+    BitPackedLevelsLsbFirst,
+}
+
+impl Symptom {
+    /// What the writer did, in a few words, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::UnsignedValueOutOfRange | Self::SignedValueOutOfRange => {
+                "stored a value its logical type cannot hold"
+            }
+            Self::V2NumRowsCountsValues => {
+                "wrote the page's value count as its num_rows in a repeated column"
+            }
+            Self::V2NumNullsZero => "wrote num_nulls 0 in a page that holds nulls",
+            Self::V2NumNullsNegative => "wrote a negative num_nulls in a DATA_PAGE_V2 header",
+            Self::V2CompressedFlaggedUncompressed => {
+                "flagged a compressed DATA_PAGE_V2 page as uncompressed"
+            }
+            Self::BitPackedLevelsLsbFirst => "packed BIT_PACKED levels least significant bit first",
+        }
+    }
+}
+
+/// When an advisory is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// As a file-level advisory when a checked column has this physical type: the bug leaves
+    /// nothing this tool can observe.
+    ColumnType(PhysicalType),
+    /// By the diagnosis, when the run observes this symptom.
+    Symptom(Symptom),
+}
 
 /// A published writer bug.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Advisory {
     /// The issue's identifier.
     pub id: &'static str,
-    /// The application name as `created_by` spells it, before " version ".
-    pub writer: &'static str,
-    /// The first version without the bug.
-    pub fixed_in: (u32, u32, u32),
-    /// The physical type of the columns it affects.
-    pub physical_type: PhysicalType,
+    /// The application names as `created_by` spells them, before " version ".
+    pub writers: &'static [&'static str],
+    /// The first affected version, as the source states it.
+    pub first: Version,
+    /// The first version without the bug; `None` when the source states no fixed release.
+    pub fixed_in: Option<Version>,
+    /// The parquet-mr object model the bug is in, when it is in one: a file whose footer
+    /// names another (`writer.model.name`) does not have it.
+    pub object_model: Option<&'static str>,
+    /// When it is named.
+    pub trigger: Trigger,
     /// What went wrong, in one sentence.
     pub effect: &'static str,
     /// Where it is published.
     pub source: &'static str,
 }
 
+impl Advisory {
+    /// True when `writer` at `version` has the bug.
+    pub fn affects(&self, writer: &str, version: Version) -> bool {
+        self.writers.contains(&writer)
+            && version >= self.first
+            && self.fixed_in.is_none_or(|fixed| version < fixed)
+    }
+
+    /// True when the file's writer, as its footer names it, has the bug.
+    fn affects_file(&self, file: Writer<'_>) -> bool {
+        let model_fits = match (self.object_model, file.object_model) {
+            (Some(model), Some(named)) => model == named,
+            // A footer that names no model may come from any (older parquet-mr names none).
+            _ => true,
+        };
+        model_fits
+            && file
+                .created_by
+                .and_then(writer_version)
+                .is_some_and(|(writer, version)| self.affects(writer, version))
+    }
+}
+
+/// The footer's key naming parquet-mr's object model (`example`, `avro`, `protobuf`, …).
+pub const OBJECT_MODEL_KEY: &str = "writer.model.name";
+
+/// Who wrote a file, as its footer says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Writer<'a> {
+    /// `created_by`.
+    pub created_by: Option<&'a str>,
+    /// The parquet-mr object model (`writer.model.name`), when the footer names one.
+    pub object_model: Option<&'a str>,
+}
+
+impl<'a> Writer<'a> {
+    /// The writer a footer names.
+    pub fn of(metadata: &'a FileMetaData) -> Self {
+        Self {
+            created_by: metadata.created_by.as_deref(),
+            object_model: object_model(metadata),
+        }
+    }
+}
+
+/// The parquet-mr object model a footer names.
+pub fn object_model(metadata: &FileMetaData) -> Option<&str> {
+    metadata
+        .key_value_metadata
+        .iter()
+        .find(|(key, _)| key == OBJECT_MODEL_KEY)
+        .and_then(|(_, value)| value.as_deref())
+}
+
 /// The advisories known to labelcheck.
 pub const ADVISORIES: &[Advisory] = &[
     Advisory {
         id: "PARQUET-251",
-        writer: "parquet-mr",
-        fixed_in: (1, 8, 0),
-        physical_type: PhysicalType::ByteArray,
+        writers: &["parquet-mr"],
+        first: (0, 0, 0),
+        fixed_in: Some((1, 8, 0)),
+        object_model: None,
+        trigger: Trigger::ColumnType(PhysicalType::ByteArray),
         effect: "min/max statistics of binary columns were computed with a signed byte order, so they can leave out values and engines that prune by them skip matching rows",
         source: "https://issues.apache.org/jira/browse/PARQUET-251",
     },
     Advisory {
         id: "apache/parquet-java#2009",
-        writer: "parquet-cpp",
-        fixed_in: (1, 0, 0),
-        physical_type: PhysicalType::Boolean,
+        writers: &["parquet-cpp"],
+        first: (0, 0, 0),
+        fixed_in: Some((1, 0, 0)),
+        object_model: None,
+        trigger: Trigger::ColumnType(PhysicalType::Boolean),
         effect: "booleans written in batches whose sizes were not multiples of 8 were bit-packed with padding between batches, so the values after it were stored wrong",
         source: "https://github.com/apache/parquet-java/issues/2009",
+    },
+    Advisory {
+        id: "apache/parquet-java#3142",
+        writers: &["parquet-mr", "parquet-java"],
+        first: (0, 0, 0),
+        fixed_in: None,
+        object_model: Some("example"),
+        trigger: Trigger::Symptom(Symptom::UnsignedValueOutOfRange),
+        effect: "the example object model (ExampleParquetWriter, used by Drill's, Spark's and Comet's tests) writes uint_8 and uint_16 values outside their annotation without complaint",
+        source: "https://github.com/apache/parquet-java/issues/3142",
+    },
+    Advisory {
+        id: "apache/arrow#34086",
+        writers: &["parquet-cpp", "parquet-cpp-arrow"],
+        first: (0, 0, 0),
+        fixed_in: Some((12, 0, 0)),
+        object_model: None,
+        trigger: Trigger::Symptom(Symptom::V2NumRowsCountsValues),
+        effect: "DATA_PAGE_V2 headers carried num_values as num_rows, so a repeated column's pages declare more rows than they hold (fixed by apache/arrow#34096)",
+        source: "https://github.com/apache/arrow/issues/34086",
+    },
+    Advisory {
+        id: "apache/arrow#34326",
+        writers: &["parquet-cpp", "parquet-cpp-arrow"],
+        first: (0, 0, 0),
+        fixed_in: Some((12, 0, 0)),
+        object_model: None,
+        trigger: Trigger::Symptom(Symptom::V2NumNullsZero),
+        effect: "DATA_PAGE_V2 num_nulls was taken from page statistics, so with statistics disabled pages declare 0 nulls whatever they hold (fixed by apache/arrow#34327)",
+        source: "https://github.com/apache/arrow/issues/34326",
+    },
+    Advisory {
+        id: "apache/arrow-rs#2185",
+        writers: &["parquet-rs"],
+        first: (0, 0, 0),
+        fixed_in: Some((20, 0, 0)),
+        object_model: None,
+        trigger: Trigger::Symptom(Symptom::V2NumNullsZero),
+        effect: "with statistics disabled (EnabledStatistics::None) nulls were not counted, so DATA_PAGE_V2 headers declare 0 nulls (fixed in 20.0.0 by apache/arrow-rs#2191)",
+        source: "https://github.com/apache/arrow-rs/issues/2185",
+    },
+    Advisory {
+        id: "apache/parquet-java#3585",
+        writers: &["parquet-mr", "parquet-java"],
+        first: (0, 0, 0),
+        // hardwood-hq/hardwood#1225 states the fix (apache/parquet-java#3586) shipped in 1.18.0.
+        fixed_in: Some((1, 18, 0)),
+        object_model: None,
+        trigger: Trigger::Symptom(Symptom::V2NumNullsNegative),
+        effect: "a column whose statistics are disabled gets DATA_PAGE_V2 num_nulls -1, the no-op statistics' null count, whatever the page holds",
+        source: "https://github.com/apache/parquet-java/issues/3585",
+    },
+    Advisory {
+        id: "ARROW-10353",
+        // parquet-cpp's reader applies its workaround (ARROW-17100, apache/arrow#13665) to
+        // "parquet-cpp" before 2.0.0; from Arrow 3.0 the writer names itself
+        // "parquet-cpp-arrow" and is fixed.
+        writers: &["parquet-cpp"],
+        first: (0, 0, 0),
+        fixed_in: Some((2, 0, 0)),
+        object_model: None,
+        trigger: Trigger::Symptom(Symptom::V2CompressedFlaggedUncompressed),
+        effect: "DATA_PAGE_V2 pages were written with is_compressed = false while their values were compressed; parquet-cpp's reader decompresses them anyway for this writer (ARROW-17100)",
+        source: "https://issues.apache.org/jira/browse/ARROW-10353",
+    },
+    Advisory {
+        id: "apache/arrow-rs#5338",
+        writers: &["parquet-rs"],
+        first: (0, 0, 0),
+        fixed_in: None,
+        object_model: None,
+        trigger: Trigger::Symptom(Symptom::BitPackedLevelsLsbFirst),
+        effect: "the deprecated BIT_PACKED level encoding was written and read with the RLE hybrid's LSB-first bit order instead of the MSB-first order the format specifies (deprecated in apache/arrow-rs#5348)",
+        source: "https://github.com/apache/arrow-rs/issues/5338",
     },
 ];
 
 /// The writer and version a `created_by` string names: `"parquet-mr version 1.6.0 (build …)"`.
-pub fn writer_version(created_by: &str) -> Option<(&str, (u32, u32, u32))> {
+pub fn writer_version(created_by: &str) -> Option<(&str, Version)> {
     let (writer, rest) = created_by.split_once(" version ")?;
     let version = rest.split([' ', '-']).next()?;
     let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
@@ -55,26 +264,142 @@ pub fn writer_version(created_by: &str) -> Option<(&str, (u32, u32, u32))> {
     Some((writer.trim(), (major, minor, patch)))
 }
 
-/// Findings for the advisories that apply to a file written by `created_by`.
+/// The writer-bug symptom a page anomaly shows, if any: a declared count of the shape a known
+/// writer bug leaves (a repeated column's `num_rows` equal to the page's level entries; a
+/// `num_nulls` of 0 over nulls), or a page decompressed despite its flag. The caller still
+/// needs the writer and version to match.
+pub fn symptom_of(anomaly: &PageAnomaly, page: &PageInfo, repeated: bool) -> Option<Symptom> {
+    match *anomaly {
+        PageAnomaly::NumRows { declared, decoded }
+            if repeated && declared == page.num_values as i64 && decoded != page.num_values =>
+        {
+            Some(Symptom::V2NumRowsCountsValues)
+        }
+        PageAnomaly::NumNulls {
+            declared: 0,
+            decoded,
+        } if decoded > 0 => Some(Symptom::V2NumNullsZero),
+        PageAnomaly::NumNulls { declared, .. } if declared < 0 => Some(Symptom::V2NumNullsNegative),
+        PageAnomaly::DecompressedDespiteFlag => Some(Symptom::V2CompressedFlaggedUncompressed),
+        _ => None,
+    }
+}
+
+/// A writer fault the run observed: who wrote the file, what it did, and the published bug
+/// when one matches the writer, its version and the symptom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WriterBlame {
+    /// The application `created_by` names, or the whole `created_by` when it names no
+    /// version; `None` when the footer names no writer.
+    pub writer: Option<String>,
+    /// Its version as `created_by` states it (`"1.8.1"`), when it states one.
+    pub version: Option<String>,
+    /// The parquet-mr object model the footer names (`writer.model.name`), if any.
+    pub object_model: Option<String>,
+    /// What the writer did.
+    pub symptom: Symptom,
+    /// The published bug's identifier, when one matches.
+    pub bug: Option<&'static str>,
+    /// Where that bug is published.
+    pub source: Option<&'static str>,
+}
+
+impl WriterBlame {
+    /// The blame for `symptom` in a file written by `file`: the matching advisory, if any,
+    /// names the bug; without one the writer is still named, and no bug is claimed.
+    pub fn new(file: Writer<'_>, symptom: Symptom) -> Self {
+        let created_by = file.created_by;
+        let parsed = created_by.and_then(writer_version);
+        let advisory = ADVISORIES
+            .iter()
+            .find(|a| a.trigger == Trigger::Symptom(symptom) && a.affects_file(file));
+        let (writer, version) = match (parsed, created_by) {
+            (Some((writer, (major, minor, patch))), _) => (
+                Some(writer.to_owned()),
+                Some(format!("{major}.{minor}.{patch}")),
+            ),
+            (None, Some(created_by)) => (Some(created_by.trim().to_owned()), None),
+            (None, None) => (None, None),
+        };
+        Self {
+            writer,
+            version,
+            object_model: file.object_model.map(str::to_owned),
+            symptom,
+            bug: advisory.map(|a| a.id),
+            source: advisory.map(|a| a.source),
+        }
+    }
+
+    /// Only when a published bug matches the writer, its version and the symptom: a symptom
+    /// that may have other causes is blamed on the writer only then.
+    pub fn known(file: Writer<'_>, symptom: Symptom) -> Option<Self> {
+        Some(Self::new(file, symptom)).filter(|b| b.bug.is_some())
+    }
+
+    /// "the writer (parquet-mr 1.10.0, object model example)", or "the writer" when the
+    /// footer names none.
+    pub fn who(&self) -> String {
+        let model = self
+            .object_model
+            .as_ref()
+            .map_or_else(String::new, |m| format!(", object model {m}"));
+        match (&self.writer, &self.version) {
+            (Some(writer), Some(version)) => format!("the writer ({writer} {version}{model})"),
+            (Some(writer), None) => format!("the writer ({writer}{model})"),
+            _ => "the writer".to_owned(),
+        }
+    }
+
+    /// "a writer fault (apache/arrow#34086, https://…)", or "a writer fault" without a bug.
+    pub fn verdict(&self) -> String {
+        match (self.bug, self.source) {
+            (Some(bug), Some(source)) => format!("a writer fault ({bug}, {source})"),
+            _ => "a writer fault".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for WriterBlame {
+    /// "the writer (parquet-cpp-arrow 10.0.1) wrote num_nulls 0 in a page that holds nulls: a
+    /// writer fault (apache/arrow#34326, https://…)".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.who(),
+            self.symptom.describe(),
+            self.verdict()
+        )
+    }
+}
+
+/// Findings for the advisories that apply to a file written by `created_by` and that no
+/// observation can confirm (statistics order, padding the values already hide).
 pub fn check(created_by: Option<&str>, columns: &[CheckedColumn]) -> Vec<Finding> {
     let Some((writer, version)) = created_by.and_then(writer_version) else {
         return Vec::new();
     };
     ADVISORIES
         .iter()
-        .filter(|a| a.writer == writer && version < a.fixed_in)
+        .filter(|a| a.affects(writer, version))
         .filter_map(|a| {
+            let Trigger::ColumnType(physical_type) = a.trigger else {
+                return None;
+            };
             let affected: Vec<&str> = columns
                 .iter()
-                .filter(|c| c.physical == a.physical_type)
+                .filter(|c| c.physical == physical_type)
                 .map(|c| c.name.as_str())
                 .collect();
             (!affected.is_empty()).then(|| {
-                let (major, minor, patch) = a.fixed_in;
+                let fixed = a.fixed_in.map_or_else(String::new, |(major, minor, patch)| {
+                    format!(", before {major}.{minor}.{patch},")
+                });
                 Finding::about_file(
                     FindingKind::Advisory,
                     format!(
-                        "{} ({}): this file was written by {writer} {}.{}.{}, before {major}.{minor}.{patch}, in which {}; affected columns: {}",
+                        "{} ({}): this file was written by {writer} {}.{}.{}{fixed} in which {}; affected columns: {}",
                         a.id,
                         a.source,
                         version.0,
@@ -110,5 +435,74 @@ mod tests {
             Some(("parquet-mr", (1, 12, 0)))
         );
         assert_eq!(writer_version("DuckDB"), None);
+    }
+
+    #[test]
+    fn a_bug_is_named_only_for_an_affected_writer_version() {
+        let by = |created_by| Writer {
+            created_by: Some(created_by),
+            object_model: None,
+        };
+        let old = WriterBlame::new(
+            by("parquet-cpp-arrow version 10.0.1"),
+            Symptom::V2NumNullsZero,
+        );
+        assert_eq!(old.bug, Some("apache/arrow#34326"));
+        assert_eq!(old.writer.as_deref(), Some("parquet-cpp-arrow"));
+        assert_eq!(old.version.as_deref(), Some("10.0.1"));
+        let fixed = WriterBlame::new(
+            by("parquet-cpp-arrow version 12.0.0"),
+            Symptom::V2NumNullsZero,
+        );
+        assert_eq!(fixed.bug, None);
+        assert_eq!(
+            WriterBlame::known(
+                by("parquet-cpp-arrow version 12.0.0"),
+                Symptom::V2NumNullsZero
+            ),
+            None
+        );
+        let other = WriterBlame::new(by("parquet-mr version 1.8.1"), Symptom::V2NumNullsZero);
+        assert_eq!(other.bug, None);
+    }
+
+    #[test]
+    fn a_writer_without_a_version_is_still_named() {
+        let blame = WriterBlame::new(
+            Writer {
+                created_by: Some("DuckDB"),
+                object_model: None,
+            },
+            Symptom::SignedValueOutOfRange,
+        );
+        assert_eq!(
+            blame.to_string(),
+            "the writer (DuckDB) stored a value its logical type cannot hold: a writer fault"
+        );
+        let nobody = WriterBlame::new(Writer::default(), Symptom::SignedValueOutOfRange);
+        assert_eq!(nobody.who(), "the writer");
+    }
+
+    #[test]
+    fn a_bug_of_one_object_model_is_not_claimed_for_another() {
+        let written = |object_model| Writer {
+            created_by: Some("parquet-mr version 1.10.0 (build x)"),
+            object_model,
+        };
+        let bug = |object_model| {
+            WriterBlame::new(written(object_model), Symptom::UnsignedValueOutOfRange).bug
+        };
+        assert_eq!(bug(Some("example")), Some("apache/parquet-java#3142"));
+        assert_eq!(bug(None), Some("apache/parquet-java#3142"));
+        assert_eq!(bug(Some("avro")), None);
+    }
+
+    #[test]
+    fn every_symptom_entry_is_sourced() {
+        for a in ADVISORIES {
+            assert!(a.source.starts_with("https://"), "{}", a.id);
+            assert!(!a.writers.is_empty(), "{}", a.id);
+            assert!(a.fixed_in.is_none_or(|fixed| fixed > a.first), "{}", a.id);
+        }
     }
 }

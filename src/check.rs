@@ -11,6 +11,7 @@ use crate::against::{AgainstOptions, Dump, DumpOrigin, DumpStream};
 use crate::arrow_path::ArrowFile;
 use parquet::errors::ParquetError;
 
+use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::canonical::apply;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::compare::{compare_chunk, ChunkComparison, ChunkPosition, DumpSlice};
@@ -24,6 +25,7 @@ use crate::preflight::Screen;
 use crate::quirks::Quirk;
 use crate::raw::column::{DecodeOptions, PageAnomaly};
 use crate::raw::error::RawError;
+use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;
 use crate::report::{
     BlockDifference, ColumnReport, ColumnStatus, Digests, FileReport, Finding, FindingKind,
@@ -61,6 +63,31 @@ pub struct FileFacts {
     pub row_group_rows: Vec<u64>,
     /// The writer named in the footer.
     pub created_by: Option<String>,
+    /// The parquet-mr object model the footer names (`writer.model.name`).
+    pub object_model: Option<String>,
+}
+
+impl FileFacts {
+    /// The facts a footer states.
+    pub fn of(metadata: &FileMetaData) -> Self {
+        Self {
+            row_group_rows: metadata
+                .row_groups
+                .iter()
+                .map(|rg| rg.num_rows.max(0) as u64)
+                .collect(),
+            created_by: metadata.created_by.clone(),
+            object_model: crate::advisories::object_model(metadata).map(str::to_owned),
+        }
+    }
+
+    /// Who wrote the file.
+    pub fn writer(&self) -> Writer<'_> {
+        Writer {
+            created_by: self.created_by.as_deref(),
+            object_model: self.object_model.as_deref(),
+        }
+    }
 }
 
 /// Reports progress as rows are checked.
@@ -81,7 +108,14 @@ pub fn check_file(
     progress: &dyn Fn(u64) -> Box<dyn Progress>,
 ) -> FileReport {
     let started = Instant::now();
-    let raw = RawFile::open(source.clone(), options.decode);
+    let raw = RawFile::open(source.clone(), options.decode).map(|mut raw| {
+        // A writer bug that parquet-cpp's reader works around is worked around here too.
+        let writer = Writer::of(raw.metadata());
+        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
+            raw.decompress_v2_pages_flagged_uncompressed();
+        }
+        raw
+    });
     // The parquet crate's Thrift reader can spin for seconds on a malformed list
     // (docs/RELIABILITY.md, "Fuzzing"): a footer ours finds malformed is not handed to it.
     let arrow = match &raw {
@@ -152,14 +186,7 @@ pub fn check_file(
             return FileReport::with_finding(path, finding);
         }
     }
-    let facts = FileFacts {
-        row_group_rows: metadata
-            .row_groups
-            .iter()
-            .map(|rg| rg.num_rows.max(0) as u64)
-            .collect(),
-        created_by: metadata.created_by.clone(),
-    };
+    let facts = FileFacts::of(metadata);
     let row_group_total: i64 = metadata.row_groups.iter().map(|rg| rg.num_rows).sum();
     let footer_finding = (metadata.num_rows != row_group_total).then(|| {
         Finding::about_file(
@@ -365,7 +392,7 @@ pub fn check_with(
                     &columns[c],
                     rg,
                     row_group_starts[rg],
-                    facts.row_group_rows[rg],
+                    facts,
                     witnesses,
                     skip[c],
                     options,
@@ -417,6 +444,7 @@ pub fn check_with(
             column,
             state,
             total_rows,
+            facts.writer(),
             options.timings,
             arrow_unavailable.is_some() || raw_unavailable.is_some(),
         );
@@ -540,7 +568,7 @@ fn run_task(
     column: &CheckedColumn,
     row_group: usize,
     first_row: u64,
-    group_rows: u64,
+    facts: &FileFacts,
     Witnesses {
         arrow,
         raw,
@@ -556,6 +584,7 @@ fn run_task(
         ))
     };
     let leaf = column.leaf;
+    let group_rows = facts.row_group_rows[row_group];
     let window_rows = options.window_rows.max(1);
     let mut times = PhaseTimes::default();
     let ((mut arrow_windows, arrow_seconds), (mut raw_windows, raw_seconds)) = rayon::join(
@@ -652,7 +681,12 @@ fn run_task(
         let metadata_started = Instant::now();
         if let Some(window) = &mut raw_window {
             witness.observe(window);
-            findings.extend(page_findings(column, row_group, &window.pages));
+            findings.extend(page_findings(
+                column,
+                row_group,
+                &window.pages,
+                facts.writer(),
+            ));
             pages.append(&mut window.pages);
             settle_placeholder_crcs(&mut pages);
         }
@@ -674,6 +708,7 @@ fn run_task(
                     first_row,
                     window_start,
                     group_rows: group_rows as usize,
+                    writer: facts.writer(),
                 },
                 column.style,
                 arrow_slice.as_ref().unwrap_or(&empty),
@@ -748,6 +783,7 @@ fn run_task(
             ),
             errors: None,
             omitted: None,
+            writer: None,
         });
     }
     let raw_only_parts = if column.canonical.drops_part() {
@@ -767,6 +803,7 @@ fn run_task(
             ),
             errors: None,
             omitted: None,
+            writer: None,
         });
     }
     let mut page_profile = Profile::default();
@@ -796,11 +833,23 @@ fn run_task(
     }
 }
 
-/// Findings about pages of a chunk: anomalies that did not stop their decoding.
-fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -> Vec<Finding> {
+/// Findings about the pages of a chunk: anomalies that did not stop their decoding. An
+/// anomaly that a published bug of the file's writer (`created_by`) leaves is blamed on that
+/// writer.
+fn page_findings(
+    column: &CheckedColumn,
+    row_group: usize,
+    pages: &[PageInfo],
+    writer: Writer<'_>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for page in pages {
         for anomaly in &page.anomalies {
+            let blamed = crate::advisories::symptom_of(anomaly, page, column.list)
+                .and_then(|symptom| WriterBlame::known(writer, symptom));
+            let blame = blamed
+                .as_ref()
+                .map_or_else(String::new, |w| format!("; {w}"));
             findings.push(Finding {
                 kind: match anomaly {
                     PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. } => {
@@ -808,14 +857,20 @@ fn page_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -
                     }
                     PageAnomaly::TrailingBytes { .. } => FindingKind::Page,
                     PageAnomaly::ChunkTail { .. } | PageAnomaly::Quirk { .. } => FindingKind::Quirk,
+                    // A published writer bug, worked around: nothing is wrong with the labels.
+                    PageAnomaly::DecompressedDespiteFlag => FindingKind::Advisory,
                 },
                 column: Some(column.name.clone()),
                 row_group: Some(row_group),
                 page: Some(page.index),
                 page_offset: Some(page.offset),
-                message: format!("page {} at byte {}: {anomaly}", page.index, page.offset),
+                message: format!(
+                    "page {} at byte {}: {anomaly}{blame}",
+                    page.index, page.offset
+                ),
                 errors: None,
                 omitted: None,
+                writer: blamed,
             });
         }
     }
@@ -860,6 +915,7 @@ fn crc_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) ->
         message,
         errors: None,
         omitted: None,
+        writer: None,
     };
     if is_crc_placeholder(pages) {
         return vec![finding(
@@ -892,6 +948,7 @@ fn column_report(
     column: &CheckedColumn,
     state: ColumnState,
     total_rows: u64,
+    writer: Writer<'_>,
     timings: bool,
     path_unopened: bool,
 ) -> (ColumnReport, Option<Finding>) {
@@ -942,6 +999,7 @@ fn column_report(
                 message: format!("column {:?}: {note}", column.name),
                 errors: None,
                 omitted: None,
+                writer: None,
             };
             (
                 ColumnStatus::Partial,
@@ -1006,6 +1064,7 @@ fn column_report(
                     raw: raw_error.as_ref().map(|e| e.to_string()),
                 }),
                 omitted: None,
+                writer: None,
             });
             (ColumnStatus::PathFailed, Some(describe(failed, e)), finding)
         }
@@ -1037,7 +1096,7 @@ fn column_report(
         },
         differing_blocks,
         mismatches: state.counts.total(),
-        diagnosis: explain(&state.profile),
+        diagnosis: explain(&state.profile, writer),
         page_starts: state.page_starts,
         mismatch_kinds: state.counts,
         status,

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use crate::against::{dump_type, DumpType};
 use crate::canonical::Canonical;
 use crate::compare::CellStyle;
+use crate::diagnosis::IntegerAnnotation;
 use crate::raw::metadata::{ConvertedType, LogicalType, Repetition};
 use crate::raw::schema::LeafColumn;
 use crate::report::Selection;
@@ -454,7 +455,33 @@ fn style(leaf: &LeafColumn) -> CellStyle {
                 | ConvertedType::Uint64
         )
     );
-    CellStyle { text, unsigned }
+    CellStyle {
+        text,
+        unsigned,
+        integer: integer_annotation(leaf),
+    }
+}
+
+/// The annotation of an INT32 column that is narrower than its storage, if any.
+fn integer_annotation(leaf: &LeafColumn) -> Option<IntegerAnnotation> {
+    if leaf.physical_type != PhysicalType::Int32 {
+        return None;
+    }
+    let (bits, signed) = match (&leaf.logical_type, leaf.converted_type) {
+        (
+            Some(LogicalType::Integer {
+                bit_width,
+                is_signed,
+            }),
+            _,
+        ) => (u8::try_from(*bit_width).ok()?, *is_signed),
+        (_, Some(ConvertedType::Int8)) => (8, true),
+        (_, Some(ConvertedType::Int16)) => (16, true),
+        (_, Some(ConvertedType::Uint8)) => (8, false),
+        (_, Some(ConvertedType::Uint16)) => (16, false),
+        _ => return None,
+    };
+    IntegerAnnotation::narrower_than_int32(bits, signed)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use crate::decode::PageInfo;
 use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
 
-use crate::diagnosis::{Fault, Observation, Profile};
+use crate::advisories::{Symptom, Writer, WriterBlame};
+use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile, WriterEvidence};
 use crate::raw::metadata::PageType;
 use crate::value::{ColumnSlice, Value, Values};
 
@@ -17,6 +18,8 @@ pub struct CellStyle {
     pub text: bool,
     /// Integers are unsigned (UINT_8 .. UINT_64).
     pub unsigned: bool,
+    /// INT32 values annotated as 8 or 16 bits wide, which not every stored value fits.
+    pub integer: Option<IntegerAnnotation>,
 }
 
 impl CellStyle {
@@ -63,6 +66,9 @@ pub struct ChunkPosition<'a> {
     pub window_start: usize,
     /// Rows the row group holds.
     pub group_rows: usize,
+    /// Who wrote the file, to blame its writer for a layout its version is known to get
+    /// wrong.
+    pub writer: Writer<'a>,
 }
 
 /// The outcome of comparing one column chunk.
@@ -96,12 +102,18 @@ impl ChunkComparison {
         row: usize,
         kind: Kind,
         booleans: Option<(bool, bool)>,
+        out_of_range: Option<WriterEvidence>,
         values: impl FnOnce() -> PathValues,
     ) {
         self.counts.add(kind, 1);
         let row = at.position.window_start + row;
         let page = page_of(at.pages, row);
-        let fault = Fault::of(kind, page, at.dump_origin);
+        let known_bug = (kind != Kind::Against
+            && at.bit_packed_lsb_writer
+            && page.is_some_and(|p| p.bit_packed_levels))
+        .then_some(WriterEvidence::KnownBug(Symptom::BitPackedLevelsLsbFirst));
+        let writer = out_of_range.or(known_bug);
+        let fault = Fault::of(kind, page, at.dump_origin, writer);
         self.profile.observe(&Observation {
             row_in_group: row,
             group_rows: at.group_rows,
@@ -110,6 +122,7 @@ impl ChunkComparison {
             booleans,
             fault,
             row_group: at.position.row_group,
+            writer: writer.filter(|_| fault == Fault::Writer),
         });
         if self.listed.len() >= at.cap {
             return;
@@ -138,6 +151,8 @@ struct Where<'a> {
     has_dictionary: bool,
     /// What the dump is, when one is compared.
     dump_origin: Option<DumpOrigin>,
+    /// The file's writer version packs BIT_PACKED levels in the wrong bit order.
+    bit_packed_lsb_writer: bool,
 }
 
 /// Compares the arrow path's slice with the raw path's row by row, and both with the
@@ -175,6 +190,8 @@ pub fn compare_chunk(
             .iter()
             .any(|p| p.page_type == PageType::DictionaryPage),
         dump_origin: dump.map(|d| d.origin),
+        bit_packed_lsb_writer: pages.iter().any(|p| p.bit_packed_levels)
+            && WriterBlame::known(position.writer, Symptom::BitPackedLevelsLsbFirst).is_some(),
     };
     let mut arrow_rows = Rows::new(arrow);
     let mut raw_rows = Rows::new(raw);
@@ -183,18 +200,25 @@ pub fn compare_chunk(
         let a = arrow_rows.next(row);
         let r = raw_rows.next(row);
         let d = against_rows.as_mut().map(|rows| rows.next(row));
-        let (kind, booleans) = match disagreement(&a, arrow, &r, raw) {
-            Some(kind) => (Some(kind), booleans(&a, arrow, &r, raw)),
+        let (kind, booleans, out_of_range) = match disagreement(&a, arrow, &r, raw) {
+            Some(kind) => (
+                Some(kind),
+                booleans(&a, arrow, &r, raw),
+                style
+                    .integer
+                    .and_then(|annotation| stored_out_of_range(&a, arrow, &r, raw, annotation)),
+            ),
             None => match (d.as_ref(), against) {
                 (Some(d), Some(dump)) => (
                     disagreement(&r, raw, d, dump).map(|_| Kind::Against),
                     booleans(&r, raw, d, dump),
+                    None,
                 ),
-                _ => (None, None),
+                _ => (None, None, None),
             },
         };
         if let Some(kind) = kind {
-            result.record(&at, row, kind, booleans, || PathValues {
+            result.record(&at, row, kind, booleans, out_of_range, || PathValues {
                 arrow: arrow_rows.cell(&a, style),
                 raw: raw_rows.cell(&r, style),
                 against: against_rows
@@ -334,6 +358,48 @@ fn disagreement(
     }
 }
 
+/// The first stored value of raw row `r` that `annotation` cannot hold, when such values are
+/// the whole difference from arrow row `a`: the arrow reader returns the annotated type, so it
+/// narrows a value that does not fit, where the raw path keeps what is stored. Both read the
+/// same bytes then, and the writer stored what the column's type cannot hold.
+fn stored_out_of_range(
+    a: &Option<Row>,
+    arrow: &ColumnSlice,
+    r: &Option<Row>,
+    raw: &ColumnSlice,
+    annotation: IntegerAnnotation,
+) -> Option<WriterEvidence> {
+    let (a, r) = (a.as_ref()?, r.as_ref()?);
+    if !(a.valid && r.valid) || a.slots.len() != r.slots.len() {
+        return None;
+    }
+    let (mut va, mut vr) = (a.first_value, r.first_value);
+    let mut first = None;
+    for (sa, sr) in a.slots.clone().zip(r.slots.clone()) {
+        let (valid_a, valid_r) = (arrow.validity.get(sa), raw.validity.get(sr));
+        if valid_a != valid_r {
+            return None;
+        }
+        if valid_a {
+            let (Value::Int32(x), Value::Int32(y)) = (arrow.values.get(va), raw.values.get(vr))
+            else {
+                return None;
+            };
+            if !annotation.holds(y) {
+                if x != annotation.narrow(y) {
+                    return None;
+                }
+                first.get_or_insert(y);
+            } else if x != y {
+                return None;
+            }
+            va += 1;
+            vr += 1;
+        }
+    }
+    first.map(|value| WriterEvidence::OutOfRange { value, annotation })
+}
+
 /// A flip is a boolean that differs, or an integer label swapped between 0 and 1.
 fn value_kind(arrow: Value<'_>, raw: Value<'_>) -> Kind {
     let zero_one = |a: i64, b: i64| (a == 0 && b == 1) || (a == 1 && b == 0);
@@ -398,6 +464,10 @@ mod tests {
         first_row: 100,
         window_start: 0,
         group_rows: 0,
+        writer: Writer {
+            created_by: None,
+            object_model: None,
+        },
     };
 
     #[test]

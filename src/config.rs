@@ -185,6 +185,7 @@ impl DiffConfig {
                     verify_crc: !args.no_crc,
                     max_page_bytes: args.max_page_bytes,
                     max_footer_bytes: args.max_footer_bytes,
+                    ..DecodeOptions::default()
                 },
                 window: 2 * threads,
                 window_rows: args.window_rows,

@@ -2,12 +2,14 @@
 //! writer bugs leave signatures — booleans wrong only on pages whose value count is not a
 //! multiple of 8 (apache/arrow#33605, duckdb/duckdb#5926), values wrong only across page
 //! boundaries (apache/arrow#34492) — so the report says which signature the mismatches match,
-//! with the numbers it rests on.
+//! with the numbers it rests on. A mismatch whose stored value its logical type cannot hold is
+//! the writer's fault, not a reader's: the readers only differ in how they return it.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::against::DumpOrigin;
 use crate::decode::PageInfo;
 use crate::raw::metadata::{Encoding, PageType};
@@ -24,8 +26,9 @@ pub enum Fault {
     Reader,
     /// The page's checksum fails: its bytes changed after they were written.
     AtRest,
-    /// Both decoders agree and the labels as handed to the writer (`--against-source`)
-    /// differ: the writer or the pipeline before it.
+    /// The writer stored wrong values: both decoders agree and the labels as handed to the
+    /// writer (`--against-source`) differ, or the stored value is one its logical type cannot
+    /// hold, or the writer has a published bug with this symptom.
     Writer,
     /// Both decoders agree and another reader's export of the file (`--against-export`)
     /// differs: that reader misread the file.
@@ -49,8 +52,14 @@ impl Fault {
     }
 
     /// Classifies a mismatch of `kind` on `page`; `dump` is what the `--against` dump is,
-    /// when one is compared.
-    pub fn of(kind: Kind, page: Option<&PageInfo>, dump: Option<DumpOrigin>) -> Self {
+    /// when one is compared; `writer` when the decoders differ only in how they return what
+    /// the writer stored wrong.
+    pub fn of(
+        kind: Kind,
+        page: Option<&PageInfo>,
+        dump: Option<DumpOrigin>,
+        writer: Option<WriterEvidence>,
+    ) -> Self {
         if kind == Kind::Against {
             match dump.unwrap_or(DumpOrigin::Unstated) {
                 DumpOrigin::Source => Fault::Writer,
@@ -58,10 +67,93 @@ impl Fault {
                 DumpOrigin::Unstated => Fault::WriterOrDumpReader,
             }
         } else if page.is_some_and(|p| p.crc_ok == Some(false)) {
+            // Changed bytes explain any value, an out-of-range one included.
             Fault::AtRest
+        } else if writer.is_some() {
+            Fault::Writer
         } else {
             Fault::Reader
         }
+    }
+}
+
+/// Why two decoders that disagree point at the writer rather than at either of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriterEvidence {
+    /// The stored value is one its annotation cannot hold: the arrow reader returns it
+    /// narrowed to the annotation, the raw path as stored.
+    OutOfRange {
+        /// The stored value.
+        value: i32,
+        /// The column's annotation.
+        annotation: IntegerAnnotation,
+    },
+    /// The page is laid out the way a published bug of the file's writer version lays it
+    /// out, which the two decoders read differently.
+    KnownBug(Symptom),
+}
+
+/// An integer annotation narrower than its INT32 storage: INT(8|16, signed|unsigned), or the
+/// converted types INT_8, INT_16, UINT_8, UINT_16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntegerAnnotation {
+    /// 8 or 16.
+    pub bits: u8,
+    /// Signed or unsigned.
+    pub signed: bool,
+}
+
+impl IntegerAnnotation {
+    /// The annotation for `bits` and `signed`, when it is narrower than 32 bits.
+    pub fn narrower_than_int32(bits: u8, signed: bool) -> Option<Self> {
+        matches!(bits, 8 | 16).then_some(Self { bits, signed })
+    }
+
+    /// True when the annotation can hold the stored INT32 `value` (an unsigned annotation
+    /// reads the stored bits as unsigned, as the format says).
+    pub fn holds(self, value: i32) -> bool {
+        if self.signed {
+            let limit = 1i64 << (self.bits - 1);
+            (-limit..limit).contains(&i64::from(value))
+        } else {
+            u64::from(value as u32) < 1u64 << self.bits
+        }
+    }
+
+    /// `value` narrowed to the annotation's width, as a reader that returns the annotated
+    /// type does.
+    pub fn narrow(self, value: i32) -> i32 {
+        match (self.bits, self.signed) {
+            (8, true) => i32::from(value as i8),
+            (8, false) => i32::from(value as u8),
+            (16, true) => i32::from(value as i16),
+            _ => i32::from(value as u16),
+        }
+    }
+
+    /// The stored value as the annotation's sign reads it.
+    pub fn show(self, value: i32) -> String {
+        if self.signed {
+            value.to_string()
+        } else {
+            (value as u32).to_string()
+        }
+    }
+
+    /// The symptom a value it cannot hold is.
+    pub fn symptom(self) -> Symptom {
+        if self.signed {
+            Symptom::SignedValueOutOfRange
+        } else {
+            Symptom::UnsignedValueOutOfRange
+        }
+    }
+}
+
+impl std::fmt::Display for IntegerAnnotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.signed { "signed" } else { "unsigned" };
+        write!(f, "INT({}, {sign})", self.bits)
     }
 }
 
@@ -82,6 +174,8 @@ pub struct Observation<'a> {
     pub fault: Fault,
     /// Row group index, to tell pages apart.
     pub row_group: usize,
+    /// Why the decoders' disagreement is the writer's doing, when it is.
+    pub writer: Option<WriterEvidence>,
 }
 
 /// Counts over every mismatch of a column (not only the listed ones).
@@ -103,6 +197,10 @@ pub struct Profile {
     writer: u64,
     dump_reader: u64,
     writer_or_dump_reader: u64,
+    stored_out_of_range: u64,
+    first_out_of_range: Option<(i32, IntegerAnnotation)>,
+    bit_packed_pages: u64,
+    known_writer_bug: u64,
     pages: BTreeSet<(usize, usize)>,
     /// Data pages checked in the column, mismatching or not.
     pub data_pages: u64,
@@ -117,7 +215,15 @@ impl Profile {
         match o.fault {
             Fault::Reader => self.reader += 1,
             Fault::AtRest => self.at_rest += 1,
-            Fault::Writer => self.writer += 1,
+            Fault::Writer => match o.writer {
+                Some(WriterEvidence::OutOfRange { value, annotation }) => {
+                    self.stored_out_of_range += 1;
+                    self.first_out_of_range.get_or_insert((value, annotation));
+                }
+                Some(WriterEvidence::KnownBug(_)) => self.known_writer_bug += 1,
+                // Both decoders agree and the dump differs.
+                None => self.writer += 1,
+            },
             Fault::DumpReader => self.dump_reader += 1,
             Fault::WriterOrDumpReader => self.writer_or_dump_reader += 1,
         }
@@ -131,6 +237,7 @@ impl Profile {
         }
         let Some(page) = o.page else { return };
         self.with_page += 1;
+        self.bit_packed_pages += u64::from(page.bit_packed_levels);
         let position = o.row_in_group - page.first_row;
         self.first_values_of_page += u64::from(position < 8);
         self.last_values_of_page += u64::from(position + 8 >= page.rows);
@@ -177,6 +284,10 @@ impl Profile {
         self.writer += other.writer;
         self.dump_reader += other.dump_reader;
         self.writer_or_dump_reader += other.writer_or_dump_reader;
+        self.stored_out_of_range += other.stored_out_of_range;
+        self.first_out_of_range = self.first_out_of_range.or(other.first_out_of_range);
+        self.bit_packed_pages += other.bit_packed_pages;
+        self.known_writer_bug += other.known_writer_bug;
         self.data_pages += other.data_pages;
         self.data_pages_not_multiple_of_8 += other.data_pages_not_multiple_of_8;
         for page in other.pages {
@@ -212,6 +323,8 @@ pub enum PatternKind {
     OnePage,
     /// Spread over most of the pages.
     Uniform,
+    /// All on pages whose levels use the deprecated BIT_PACKED encoding.
+    BitPackedLevels,
     /// What the evidence points to, when it points one way; for a dump's differences,
     /// whenever there are some.
     Evidence,
@@ -228,16 +341,56 @@ pub struct Pattern {
     pub of: u64,
     /// One or two sentences: the numbers, then what they suggest.
     pub message: String,
+    /// The writer fault the evidence points to, with the writer and the published bug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer: Option<WriterBlame>,
 }
 
 /// Mismatches needed before a pattern is worth stating.
 const MIN_FOR_PATTERN: u64 = 2;
 
-/// The patterns in `profile`, most specific first.
-pub fn explain(profile: &Profile) -> Vec<Pattern> {
+/// The patterns in `profile`, most specific first, for a file written by `writer`.
+pub fn explain(profile: &Profile, writer: Writer<'_>) -> Vec<Pattern> {
     let total = profile.total;
     let mut out = Vec::new();
     if total == 0 {
+        return out;
+    }
+    if let (true, Some((value, annotation))) = (
+        profile.stored_out_of_range == total,
+        profile.first_out_of_range,
+    ) {
+        // Where such values lie says nothing about a reader: the page-position signatures
+        // would only point away from the writer.
+        let blame = WriterBlame::new(writer, annotation.symptom());
+        out.push(Pattern {
+            pattern: PatternKind::Evidence,
+            matching: total,
+            of: total,
+            message: format!(
+                "{total} of {total} mismatches: {} stored {} in an {annotation} column, which cannot hold it: {}. The arrow reader returns such values narrowed to the annotation, the raw path as stored.",
+                blame.who(),
+                annotation.show(value),
+                blame.verdict()
+            ),
+            writer: Some(blame),
+        });
+        return out;
+    }
+    if profile.bit_packed_pages == total && profile.known_writer_bug == total {
+        let blame = WriterBlame::new(writer, Symptom::BitPackedLevelsLsbFirst);
+        out.push(Pattern {
+            pattern: PatternKind::BitPackedLevels,
+            matching: total,
+            of: total,
+            message: format!(
+                "{total} of {total} mismatches lie on pages whose levels use the deprecated BIT_PACKED encoding: {} {}: {}. The raw path reads them most significant bit first, as the format specifies; the arrow reader least significant bit first, as that writer wrote them.",
+                blame.who(),
+                blame.symptom.describe(),
+                blame.verdict()
+            ),
+            writer: Some(blame),
+        });
         return out;
     }
     let mut push = |pattern, matching: u64, message: String| {
@@ -246,8 +399,16 @@ pub fn explain(profile: &Profile) -> Vec<Pattern> {
             matching,
             of: total,
             message,
+            writer: None,
         })
     };
+    if profile.bit_packed_pages == total {
+        push(
+            PatternKind::BitPackedLevels,
+            total,
+            format!("{total} of {total} mismatches lie on pages whose levels use the deprecated BIT_PACKED encoding: the raw path reads them most significant bit first, as the format specifies; the arrow reader, like parquet-cpp's, reads them least significant bit first: a known reader bug (apache/arrow-rs#5338, apache/arrow#42368)."),
+        );
+    }
     let all = |n: u64| n == total && n >= MIN_FOR_PATTERN;
     if all(profile.page_count_not_multiple_of_8) {
         push(
@@ -377,14 +538,31 @@ mod tests {
 
     #[test]
     fn a_dump_difference_is_blamed_by_what_the_dump_is() {
-        let of = |origin| Fault::of(Kind::Against, None, origin);
+        let of = |origin| Fault::of(Kind::Against, None, origin, None);
         assert_eq!(of(Some(DumpOrigin::Source)), Fault::Writer);
         assert_eq!(of(Some(DumpOrigin::Export)), Fault::DumpReader);
         assert_eq!(of(Some(DumpOrigin::Unstated)), Fault::WriterOrDumpReader);
         assert_eq!(of(None), Fault::WriterOrDumpReader);
         assert_eq!(
-            Fault::of(Kind::Value, None, Some(DumpOrigin::Source)),
+            Fault::of(Kind::Value, None, Some(DumpOrigin::Source), None),
             Fault::Reader
         );
+    }
+
+    #[test]
+    fn annotations_hold_what_their_width_and_sign_allow() {
+        let int8 = IntegerAnnotation::narrower_than_int32(8, true).unwrap();
+        assert!(int8.holds(-128) && int8.holds(127));
+        assert!(!int8.holds(128) && !int8.holds(-129) && !int8.holds(255));
+        assert_eq!(int8.narrow(255), -1);
+        assert_eq!(int8.narrow(110_000_001), -127);
+        let uint16 = IntegerAnnotation::narrower_than_int32(16, false).unwrap();
+        assert!(uint16.holds(0) && uint16.holds(65_535));
+        // Unsigned annotations read the stored bits as unsigned: -1 is 4294967295.
+        assert!(!uint16.holds(-1) && !uint16.holds(65_536));
+        assert_eq!(uint16.narrow(-1), 65_535);
+        assert_eq!(uint16.show(-1), "4294967295");
+        assert_eq!(uint16.to_string(), "INT(16, unsigned)");
+        assert_eq!(IntegerAnnotation::narrower_than_int32(32, true), None);
     }
 }

@@ -249,6 +249,7 @@ impl Place<'_> {
             message: format!("{at}: {message}"),
             errors: None,
             omitted: None,
+            writer: None,
         }
     }
 }

@@ -43,6 +43,7 @@ fn options() -> CheckOptions {
             verify_crc: true,
             max_page_bytes: 1 << 20,
             max_footer_bytes: 1 << 20,
+            ..DecodeOptions::default()
         },
         window: 2,
         window_rows: 1 << 20,

@@ -13,7 +13,7 @@ use super::codec::decompress;
 use super::error::{RawError, RawResult};
 use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid, decode_validity};
 use super::metadata::parse_page_header;
-use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
+use super::metadata::{Codec, ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
 use super::page::{chunk_range, RawPage, MAX_PAGE_HEADER_BYTES};
 use super::schema::LeafColumn;
 use super::{
@@ -36,6 +36,11 @@ pub struct DecodeOptions {
     /// Largest footer accepted, in bytes: its structures take several times its size once
     /// decoded, on each path.
     pub max_footer_bytes: u64,
+    /// Decompress the values of every DATA_PAGE_V2 page of a compressed chunk whatever its
+    /// `is_compressed` flag says. Never a user's choice: set for files whose writer is known
+    /// to flag compressed pages as uncompressed (ARROW-10353), for which parquet-cpp's reader
+    /// does the same (ARROW-17100).
+    pub decompress_v2_flagged_uncompressed: bool,
 }
 
 impl Default for DecodeOptions {
@@ -44,6 +49,7 @@ impl Default for DecodeOptions {
             verify_crc: true,
             max_page_bytes: 512 << 20,
             max_footer_bytes: 256 << 20,
+            decompress_v2_flagged_uncompressed: false,
         }
     }
 }
@@ -71,6 +77,9 @@ pub struct PageInfo {
     pub crc_ok: Option<bool>,
     /// The CRC the page header stores, when it was checked.
     pub crc: Option<u32>,
+    /// Its levels (of a bit width above 0) use the deprecated BIT_PACKED encoding, whose
+    /// bit order implementations disagree on.
+    pub bit_packed_levels: bool,
     /// Ways the page disagrees with itself that did not stop its decoding.
     pub anomalies: Vec<PageAnomaly>,
 }
@@ -109,6 +118,9 @@ pub enum PageAnomaly {
         /// Which habit.
         quirk: Quirk,
     },
+    /// A DATA_PAGE_V2 page of a compressed chunk flagged `is_compressed = false`, whose values
+    /// were decompressed all the same because its writer is known to flag them so.
+    DecompressedDespiteFlag,
 }
 
 impl std::fmt::Display for PageAnomaly {
@@ -126,6 +138,9 @@ impl std::fmt::Display for PageAnomaly {
                 f,
                 "{bytes} bytes of the column chunk follow this page; {}",
                 Quirk::BytesAfterLastPage
+            ),
+            Self::DecompressedDespiteFlag => f.write_str(
+                "it is flagged is_compressed = false in a compressed chunk, as its writer flags compressed pages; the raw path decompressed it, as parquet-cpp does for this writer (ARROW-17100)",
             ),
             Self::TrailingBytes { bytes } => write!(
                 f,
@@ -607,6 +622,11 @@ impl<'a> ChunkDecoder<'a> {
         };
         let first_row = rows_served + self.slice.rows;
         let rows_before = self.slice.rows;
+        let bit_packed_levels = header.data_page_header.as_ref().is_some_and(|data| {
+            let bit_packed = |encoding, max_level| encoding == Encoding::BitPacked && max_level > 0;
+            bit_packed(data.repetition_level_encoding, self.leaf.max_rep_level)
+                || bit_packed(data.definition_level_encoding, self.leaf.max_def_level)
+        });
         let (encoding, num_values, non_null) = match header.page_type {
             PageType::DictionaryPage => (self.dictionary_page(page)?, 0, 0),
             PageType::DataPage => {
@@ -637,6 +657,7 @@ impl<'a> ChunkDecoder<'a> {
             non_null,
             crc_ok,
             crc: crc_ok.and(header.crc).map(|crc| crc as u32),
+            bit_packed_levels,
             anomalies: std::mem::take(&mut self.anomalies),
         });
         Ok(())
@@ -810,7 +831,14 @@ impl<'a> ChunkDecoder<'a> {
         // An empty values section is never compressed, whatever the flag says: some writers
         // emit a 0-byte body for pages that hold only nulls.
         let decompressed;
-        let values = if data.is_compressed && !stored.is_empty() {
+        let despite_flag = !data.is_compressed
+            && self.options.decompress_v2_flagged_uncompressed
+            && self.codec != Codec::Uncompressed
+            && !stored.is_empty();
+        if despite_flag {
+            self.anomalies.push(PageAnomaly::DecompressedDespiteFlag);
+        }
+        let values = if (data.is_compressed || despite_flag) && !stored.is_empty() {
             decompressed = decompress(self.codec, stored, uncompressed_values)?;
             &decompressed[..]
         } else {

@@ -85,6 +85,13 @@ impl RawFile {
         self.pad_dictionary
     }
 
+    /// Decompresses DATA_PAGE_V2 pages of compressed chunks whatever their `is_compressed`
+    /// flag says, as parquet-cpp does for writers known to flag compressed pages as
+    /// uncompressed; the caller, which knows the writers, decides.
+    pub fn decompress_v2_pages_flagged_uncompressed(&mut self) {
+        self.options.decompress_v2_flagged_uncompressed = true;
+    }
+
     /// The parsed footer.
     pub fn metadata(&self) -> &FileMetaData {
         &self.metadata

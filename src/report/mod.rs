@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::advisories::WriterBlame;
 use crate::decode::PathName;
 use crate::diagnosis::{Fault, Pattern};
 use crate::timings::{FileTimes, PhaseTimes};
@@ -493,6 +494,10 @@ pub struct Finding {
     /// the list beyond the first [`MAX_REPEATED_FINDINGS`]: how many there were.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub omitted: Option<u64>,
+    /// The writer fault the finding shows, when a published writer bug matches the file's
+    /// writer, its version and what the finding saw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer: Option<WriterBlame>,
 }
 
 impl Finding {
@@ -507,6 +512,7 @@ impl Finding {
             message,
             errors: None,
             omitted: None,
+            writer: None,
         }
     }
 

@@ -147,15 +147,7 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
     let source = std::sync::Arc::new(labelcheck::source::LocalFile::open(path).unwrap());
     let arrow = labelcheck::arrow_path::ArrowFile::open(source.clone()).unwrap();
     let raw = RawFile::open(source.clone(), DecodeOptions::default()).unwrap();
-    let facts = FileFacts {
-        row_group_rows: raw
-            .metadata()
-            .row_groups
-            .iter()
-            .map(|rg| rg.num_rows as u64)
-            .collect(),
-        created_by: raw.metadata().created_by.clone(),
-    };
+    let facts = FileFacts::of(raw.metadata());
     let (columns, selection) =
         choose(raw.leaves(), &ColumnChoice::Named(vec![column.into()])).unwrap();
     let decoder = wrap(raw);
