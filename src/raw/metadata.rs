@@ -828,8 +828,10 @@ where
     let mut value = None;
     let mut members = 0usize;
     reader.read_struct(|r, f| {
-        members += 1;
+        // Counted once read: a member of the wrong wire type is skipped by `read_struct` as if
+        // absent, as the generated union readers of Apache Thrift do.
         value = Some(member(r, f)?);
+        members += 1;
         Ok(())
     })?;
     match (value, members) {
@@ -1764,6 +1766,66 @@ pub(crate) mod tests {
         assert_eq!(
             parse_file_metadata(&footer).unwrap_err().to_string(),
             "ColumnMetaData: required field 'codec' (4) missing"
+        );
+    }
+
+    /// A footer of one row group of one INT32 chunk whose ColumnMetaData ends with `tail`
+    /// (fields after 9: data_page_offset), before its stop byte.
+    fn footer_with_column_metadata_tail(tail: &[u8]) -> Vec<u8> {
+        bytes(&[
+            &[0x15, 0x02, 0x19, 0x0c, 0x16, 0x00], // version, empty schema, num_rows
+            &[0x19, 0x1c],                         // 4: row_groups, 1
+            &[0x19, 0x1c],                         //   1: columns, 1
+            &[0x26, 0x00],                         //     2: file_offset 0
+            &[0x1c],                               //     3: meta_data
+            &[0x15, 0x02],                         //       1: type INT32
+            &[0x19, 0x05],                         //       2: encodings, empty
+            &[0x19, 0x08],                         //       3: path_in_schema, empty
+            &[0x15, 0x00],                         //       4: codec UNCOMPRESSED
+            &[0x16, 0x00],                         //       5: num_values 0
+            &[0x16, 0x00, 0x16, 0x00],             //       6, 7: sizes 0
+            &[0x26, 0x08],                         //       9: data_page_offset 4
+            tail,
+            &[0x00, 0x00, 0x16, 0x00, 0x16, 0x00, 0x00, 0x00], // stops, RowGroup 2 and 3
+        ])
+    }
+
+    #[test]
+    fn field_of_unexpected_wire_type_is_absent() {
+        // As in parquet-testing's dict-page-offset-zero.parquet: 15: bloom_filter_length
+        // (i32 in parquet.thrift) written as a list, skipped as Apache Thrift's readers do.
+        let footer = footer_with_column_metadata_tail(&[0x69, 0x25, 0x02, 0x04]);
+        let meta = parse_file_metadata(&footer).unwrap();
+        let chunk = meta.row_groups[0].columns[0].meta_data.as_ref().unwrap();
+        assert_eq!(chunk.bloom_filter_length, None);
+        assert_eq!(chunk.data_page_offset, 4);
+        // A required field of the wrong type is skipped too, and then missing.
+        let footer = bytes(&[
+            &[0x15, 0x02, 0x19, 0x0c], // version, empty schema
+            &[0x18, 0x01, b'5'],       // 3: num_rows (delta 2) as binary "5"
+            &[0x19, 0x0c, 0x00],       // 4: row_groups, empty
+        ]);
+        assert_eq!(
+            parse_file_metadata(&footer).unwrap_err().to_string(),
+            "FileMetaData: required field 'num_rows' (3) missing"
+        );
+    }
+
+    #[test]
+    fn union_member_of_unexpected_wire_type_is_not_a_member() {
+        // LogicalType { 1: STRING as an i32 (skipped), 5: DECIMAL(10,2) }
+        let body = [0x15, 0x00, 0x4c, 0x15, 0x04, 0x15, 0x14, 0x00, 0x00];
+        assert_eq!(
+            logical_type_of(&body).unwrap(),
+            Some(LogicalType::Decimal {
+                scale: 2,
+                precision: 10
+            })
+        );
+        // Alone, the skipped member leaves the union empty, which stays an error.
+        assert_eq!(
+            logical_type_of(&[0x15, 0x00, 0x00]).unwrap_err().to_string(),
+            "LogicalType: union has no member set"
         );
     }
 

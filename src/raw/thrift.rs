@@ -367,13 +367,26 @@ impl<'a> CompactReader<'a> {
 
     /// Reads a whole struct, calling `on_field` for each field header; `on_field` must consume
     /// the field's value (read it or [`skip_field`](Self::skip_field) it).
+    ///
+    /// A field whose wire type is not the IDL's ([`RawError::UnexpectedFieldType`], raised by
+    /// the typed `*_field` readers before they read anything) is skipped as if it were absent:
+    /// that is what Apache Thrift's generated `read()` does (C++ and Java alike: `if (ftype ==
+    /// T_I32) { ... } else { iprot->skip(ftype); }`), so parquet-cpp and parquet-java read such
+    /// footers. A required field skipped this way is then reported missing by the caller.
     pub fn read_struct<F>(&mut self, mut on_field: F) -> RawResult<()>
     where
         F: FnMut(&mut Self, &FieldHeader) -> RawResult<()>,
     {
         self.struct_begin()?;
         while let Some(header) = self.read_field_header()? {
-            on_field(self, &header)?;
+            let value_start = self.position();
+            match on_field(self, &header) {
+                // Only when nothing of the value was consumed is skipping it from here exact.
+                Err(RawError::UnexpectedFieldType { .. }) if self.position() == value_start => {
+                    self.skip_field(&header)?
+                }
+                other => other?,
+            }
         }
         self.struct_end();
         Ok(())
@@ -490,7 +503,8 @@ impl<'a> CompactReader<'a> {
 
     // ---- Typed struct fields: check the wire type, then read ----
 
-    /// Fails unless `header` announces a value of type `expected`.
+    /// Fails with [`RawError::UnexpectedFieldType`] unless `header` announces a value of type
+    /// `expected`; inside [`Self::read_struct`] that skips the field as if it were absent.
     pub fn expect_type(
         header: &FieldHeader,
         expected: ThriftType,
@@ -499,10 +513,12 @@ impl<'a> CompactReader<'a> {
         if header.field_type == expected {
             Ok(())
         } else {
-            Err(RawError::invalid(format!(
-                "{what} (field {}): expected {expected}, found {}",
-                header.id, header.field_type
-            )))
+            Err(RawError::UnexpectedFieldType {
+                what,
+                id: header.id,
+                expected: expected.name(),
+                found: header.field_type.name(),
+            })
         }
     }
 
@@ -832,6 +848,46 @@ mod tests {
             .read_list("l", ThriftType::I32, |r| r.read_i32("e"))
             .unwrap_err();
         assert_eq!(err.to_string(), "l: expected list<i32>, found list<binary>");
+    }
+
+    #[test]
+    fn field_of_unexpected_wire_type_is_skipped_as_if_absent() {
+        let bytes = [
+            0x15, 0x02, // field 1: i32 1
+            0x29, 0x25, 0x02, 0x04, // field 3: list<i32> [1, 2], where an i32 is expected
+            0x05, 0x02, 0x02, // long form: field 1 again, i32 1, kept
+            0x08, 0x02, 0x01, b'x', // long form: field 1 as binary "x": skipped, 1 is kept
+            0x14, 0x06, // field 2 (delta 1 from 1): i16 3, where an i32 is expected
+            0x00,
+        ];
+        let (mut first, mut second, mut third) = (None, None, None);
+        let mut r = reader(&bytes);
+        r.read_struct(|r, f| {
+            match f.id {
+                1 => first = Some(r.i32_field(f, "S.first")?),
+                2 => second = Some(r.i32_field(f, "S.second")?),
+                3 => third = Some(r.i32_field(f, "S.third")?),
+                _ => r.skip_field(f)?,
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((first, second, third), (Some(1), None, None));
+        assert_eq!(r.remaining(), 0);
+        assert_eq!(r.depth, 0);
+    }
+
+    #[test]
+    fn unexpected_wire_type_after_part_of_the_value_was_read_is_an_error() {
+        // A callback that consumed bytes cannot have the value skipped from where it stopped.
+        let bytes = [0x15, 0x02, 0x04, 0x00];
+        let err = reader(&bytes)
+            .read_struct(|r, f| {
+                r.read_i32("S.first")?;
+                CompactReader::expect_type(f, ThriftType::Binary, "S.first")
+            })
+            .unwrap_err();
+        assert_eq!(err.to_string(), "S.first (field 1): expected binary, found i32");
     }
 
     #[test]
