@@ -385,6 +385,8 @@ pub enum ColumnOrder {
     Int96TimestampOrder,
     /// A union member this reader does not know, by field id.
     Unknown(i16),
+    /// No member set, which parquet-cpp and parquet-java read as an undefined order.
+    Undefined,
 }
 
 /// parquet.thrift `FileMetaData`: the footer.
@@ -802,7 +804,7 @@ fn read_key_value(reader: &mut CompactReader<'_>) -> RawResult<(String, Option<S
 }
 
 fn read_column_order(reader: &mut CompactReader<'_>) -> RawResult<ColumnOrder> {
-    read_union(reader, "ColumnOrder", |r, f| {
+    let order = read_union(reader, "ColumnOrder", |r, f| {
         let order = match f.id {
             1 => ColumnOrder::TypeDefinedOrder,
             2 => ColumnOrder::Ieee754TotalOrder,
@@ -812,16 +814,19 @@ fn read_column_order(reader: &mut CompactReader<'_>) -> RawResult<ColumnOrder> {
         // Every known member is an empty struct; skipping also steps over fields added later.
         r.skip_field(f)?;
         Ok(order)
-    })
+    })?;
+    // parquet-cpp (`FileMetaData::InitColumnOrders`) and parquet-java
+    // (`ParquetMetadataConverter`) read a ColumnOrder without TYPE_ORDER as an undefined order.
+    Ok(order.unwrap_or(ColumnOrder::Undefined))
 }
 
-/// Reads a Thrift union: a struct with exactly one field set (the Thrift spec allows "at most
-/// one", but every Parquet union is meaningless empty).
+/// Reads a Thrift union: a struct with at most one field set, as the Thrift spec says; `None`
+/// when none is. Whether an empty union is acceptable depends on the union (see the callers).
 fn read_union<T, F>(
     reader: &mut CompactReader<'_>,
     name: &'static str,
     mut member: F,
-) -> RawResult<T>
+) -> RawResult<Option<T>>
 where
     F: FnMut(&mut CompactReader<'_>, &FieldHeader) -> RawResult<T>,
 {
@@ -834,15 +839,18 @@ where
         members += 1;
         Ok(())
     })?;
-    match (value, members) {
-        (Some(value), 1) => Ok(value),
-        (None, _) => Err(RawError::invalid(format!(
-            "{name}: union has no member set"
-        ))),
-        (Some(_), n) => Err(RawError::invalid(format!(
-            "{name}: union has {n} members set, at most one is allowed"
-        ))),
+    if members > 1 {
+        return Err(RawError::invalid(format!(
+            "{name}: union has {members} members set, at most one is allowed"
+        )));
     }
+    Ok(value)
+}
+
+/// A union that must have a member: every Parquet union but `ColumnOrder` is meaningless
+/// empty, and parquet-cpp refuses an empty `LogicalType`.
+fn one_member<T>(value: Option<T>, name: &str) -> RawResult<T> {
+    value.ok_or_else(|| RawError::invalid(format!("{name}: union has no member set")))
 }
 
 fn read_schema_element(reader: &mut CompactReader<'_>) -> RawResult<SchemaElement> {
@@ -896,7 +904,7 @@ fn read_schema_element(reader: &mut CompactReader<'_>) -> RawResult<SchemaElemen
 }
 
 fn read_logical_type(reader: &mut CompactReader<'_>) -> RawResult<LogicalType> {
-    read_union(reader, "LogicalType", |r, f| {
+    let logical_type = read_union(reader, "LogicalType", |r, f| {
         let simple = match f.id {
             1 => Some(LogicalType::String),
             2 => Some(LogicalType::Map),
@@ -950,7 +958,8 @@ fn read_logical_type(reader: &mut CompactReader<'_>) -> RawResult<LogicalType> {
                 Ok(LogicalType::Other(other))
             }
         }
-    })
+    })?;
+    one_member(logical_type, "LogicalType")
 }
 
 /// parquet.thrift `DecimalType`.
@@ -983,7 +992,7 @@ fn read_time_like(
             1 => is_adjusted_to_utc = Some(CompactReader::bool_field(f, "isAdjustedToUTC")?),
             2 => {
                 CompactReader::struct_field(f, "unit")?;
-                unit = Some(read_union(r, "TimeUnit", |r, f| {
+                let union = read_union(r, "TimeUnit", |r, f| {
                     let unit = match f.id {
                         1 => TimeUnit::Millis,
                         2 => TimeUnit::Micros,
@@ -992,7 +1001,8 @@ fn read_time_like(
                     };
                     r.skip_field(f)?;
                     Ok(unit)
-                })?);
+                })?;
+                unit = Some(one_member(union, "TimeUnit")?);
             }
             _ => r.skip_field(f)?,
         }
@@ -1826,6 +1836,23 @@ pub(crate) mod tests {
         assert_eq!(
             logical_type_of(&[0x15, 0x00, 0x00]).unwrap_err().to_string(),
             "LogicalType: union has no member set"
+        );
+    }
+
+    #[test]
+    fn column_order_with_no_member_is_undefined() {
+        let footer = [
+            0x15, 0x02, 0x19, 0x0c, 0x16, 0x00, // version, empty schema, num_rows
+            0x19, 0x0c, // 4: row_groups, empty
+            0x39, 0x2c, // 7: column_orders (delta 3), list<struct> of 2
+            0x00, //   {}: no member
+            0x1c, 0x00, 0x00, //   { 1: TYPE_ORDER {} }
+            0x00,
+        ];
+        let meta = parse_file_metadata(&footer).unwrap();
+        assert_eq!(
+            meta.column_orders,
+            Some(vec![ColumnOrder::Undefined, ColumnOrder::TypeDefinedOrder])
         );
     }
 
