@@ -1834,7 +1834,9 @@ pub(crate) mod tests {
         );
         // Alone, the skipped member leaves the union empty, which stays an error.
         assert_eq!(
-            logical_type_of(&[0x15, 0x00, 0x00]).unwrap_err().to_string(),
+            logical_type_of(&[0x15, 0x00, 0x00])
+                .unwrap_err()
+                .to_string(),
             "LogicalType: union has no member set"
         );
     }

@@ -404,7 +404,10 @@ mod tests {
             physical_type: Some(Int32),
             ..group("root", Some(Required), 1)
         };
-        assert_eq!(paths(&[typed_root.clone(), leaf("a", Required, Int32)]), ["a"]);
+        assert_eq!(
+            paths(&[typed_root.clone(), leaf("a", Required, Int32)]),
+            ["a"]
+        );
         // Alone, it is an empty schema, as in parquet-cpp.
         let lone_root = SchemaElement {
             num_children: None,

@@ -120,7 +120,7 @@ impl ThriftType {
     /// other pair differs in encoding (an `i8` is a raw byte, a bool element one byte of 0–2, a
     /// binary a length-prefixed run), so reading one as the other would decode garbage.
     fn same_encoding(self, other: Self) -> bool {
-        use ThriftType::{I16, I32, I64, List, Set};
+        use ThriftType::{List, Set, I16, I32, I64};
         self == other
             || matches!(
                 (self, other),
@@ -163,7 +163,8 @@ pub struct FieldHeader {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListHeader {
     /// Type of every element; `None` only for an empty list whose header names type 0 (the
-    /// compact protocol's STOP), as Parquet.Net and other writers emit for an empty list.
+    /// compact protocol's STOP), as fastparquet (2023.4) and other writers emit for an empty
+    /// list.
     pub element_type: Option<ThriftType>,
     /// Number of elements, already checked to fit in the remaining bytes.
     pub size: usize,
@@ -414,8 +415,8 @@ impl<'a> CompactReader<'a> {
 
     /// Reads a list header: `sssstttt` for sizes 0–14, else `1111tttt` + varint size.
     ///
-    /// Element type 0 (STOP) is accepted for an empty list only: Parquet.Net and other writers
-    /// emit it there, and Apache Thrift's C++ and Java readers map it to STOP without complaint
+    /// Element type 0 (STOP) is accepted for an empty list only: fastparquet (2023.4) and other
+    /// writers emit it there, and Apache Thrift's C++ and Java readers map it to STOP without complaint
     /// and never look at the element type of an empty list. A non-empty list of STOP elements
     /// is refused: the C++ reader would "skip" each element without consuming a byte, the Java
     /// reader refuses it, and no writer produces it.
@@ -900,8 +901,9 @@ mod tests {
 
     #[test]
     fn empty_list_of_element_type_stop_is_empty() {
-        // Parquet.Net writes an empty list as 0x00: size 0, element type 0 (STOP).
-        let read = |bytes: &[u8]| reader(bytes).read_list("l", ThriftType::I32, |r| r.read_i32("e"));
+        // fastparquet 2023.4 writes an empty list as 0x00: size 0, element type 0 (STOP).
+        let read =
+            |bytes: &[u8]| reader(bytes).read_list("l", ThriftType::I32, |r| r.read_i32("e"));
         assert_eq!(read(&[0x00]).unwrap(), Vec::<i32>::new());
         // Long form, size 0.
         assert_eq!(read(&[0xf0, 0x00]).unwrap(), Vec::<i32>::new());
@@ -980,7 +982,10 @@ mod tests {
                 CompactReader::expect_type(f, ThriftType::Binary, "S.first")
             })
             .unwrap_err();
-        assert_eq!(err.to_string(), "S.first (field 1): expected binary, found i32");
+        assert_eq!(
+            err.to_string(),
+            "S.first (field 1): expected binary, found i32"
+        );
     }
 
     #[test]
