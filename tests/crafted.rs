@@ -308,3 +308,46 @@ fn legacy_statistics_are_checked_as_bounds_where_their_order_holds() {
         "{report}"
     );
 }
+
+/// `file` with `from` replaced by `to` in its footer (once, and it must be there), and the
+/// footer length after it updated.
+fn with_footer_edit(file: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let tail = file.len() - 8;
+    let footer_len = u32::from_le_bytes(file[tail..tail + 4].try_into().unwrap()) as usize;
+    let footer_start = tail - footer_len;
+    let footer = &file[footer_start..tail];
+    let at = footer
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the bytes to replace are in the footer");
+    let mut edited = footer[..at].to_vec();
+    edited.extend_from_slice(to);
+    edited.extend_from_slice(&footer[at + from.len()..]);
+    let mut out = file[..footer_start].to_vec();
+    out.extend_from_slice(&edited);
+    out.extend_from_slice(&(edited.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"PAR1");
+    out
+}
+
+#[test]
+fn a_root_with_a_physical_type_is_read_as_the_group_it_is() {
+    // A Go writer sets `type` on the root element; parquet-cpp, parquet-java and pyarrow read
+    // the file, the root being a group since it has children.
+    let file = boolean_file(&[boolean_page(&labels(9, 0))], &TRUE_COUNT);
+    let file = with_footer_edit(
+        &file,
+        b"\x48\x06schema",         // 4: name "schema"
+        b"\x15\x02\x38\x06schema", // 1: type INT32, then 4: name (delta 3)
+    );
+    let (_dir, path) = write("typed-root.parquet", &file);
+    let output = run(["diff", &path, "--format", "json"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["files"][0]["columns"][0]["rows"], 9, "{report}");
+    assert_eq!(
+        report["files"][0]["findings"].as_array().unwrap().len(),
+        0,
+        "{report}"
+    );
+}

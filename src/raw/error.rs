@@ -27,6 +27,20 @@ pub enum RawError {
     /// The bytes are valid Parquet that this decoder does not read yet.
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// A struct field's wire type is not the one the IDL gives it. Raised before any of the
+    /// value is read, so [`CompactReader::read_struct`](super::thrift::CompactReader::read_struct)
+    /// can skip the value as if the field were absent, as Apache Thrift's generated readers do.
+    #[error("{what} (field {id}): expected {expected}, found {found}")]
+    UnexpectedFieldType {
+        /// The field, as `Struct.field`.
+        what: &'static str,
+        /// Its field id.
+        id: i16,
+        /// The IDL's type.
+        expected: &'static str,
+        /// The type on the wire.
+        found: &'static str,
+    },
 }
 
 impl RawError {

@@ -385,6 +385,8 @@ pub enum ColumnOrder {
     Int96TimestampOrder,
     /// A union member this reader does not know, by field id.
     Unknown(i16),
+    /// No member set, which parquet-cpp and parquet-java read as an undefined order.
+    Undefined,
 }
 
 /// parquet.thrift `FileMetaData`: the footer.
@@ -802,7 +804,7 @@ fn read_key_value(reader: &mut CompactReader<'_>) -> RawResult<(String, Option<S
 }
 
 fn read_column_order(reader: &mut CompactReader<'_>) -> RawResult<ColumnOrder> {
-    read_union(reader, "ColumnOrder", |r, f| {
+    let order = read_union(reader, "ColumnOrder", |r, f| {
         let order = match f.id {
             1 => ColumnOrder::TypeDefinedOrder,
             2 => ColumnOrder::Ieee754TotalOrder,
@@ -812,35 +814,43 @@ fn read_column_order(reader: &mut CompactReader<'_>) -> RawResult<ColumnOrder> {
         // Every known member is an empty struct; skipping also steps over fields added later.
         r.skip_field(f)?;
         Ok(order)
-    })
+    })?;
+    // parquet-cpp (`FileMetaData::InitColumnOrders`) and parquet-java
+    // (`ParquetMetadataConverter`) read a ColumnOrder without TYPE_ORDER as an undefined order.
+    Ok(order.unwrap_or(ColumnOrder::Undefined))
 }
 
-/// Reads a Thrift union: a struct with exactly one field set (the Thrift spec allows "at most
-/// one", but every Parquet union is meaningless empty).
+/// Reads a Thrift union: a struct with at most one field set, as the Thrift spec says; `None`
+/// when none is. Whether an empty union is acceptable depends on the union (see the callers).
 fn read_union<T, F>(
     reader: &mut CompactReader<'_>,
     name: &'static str,
     mut member: F,
-) -> RawResult<T>
+) -> RawResult<Option<T>>
 where
     F: FnMut(&mut CompactReader<'_>, &FieldHeader) -> RawResult<T>,
 {
     let mut value = None;
     let mut members = 0usize;
     reader.read_struct(|r, f| {
-        members += 1;
+        // Counted once read: a member of the wrong wire type is skipped by `read_struct` as if
+        // absent, as the generated union readers of Apache Thrift do.
         value = Some(member(r, f)?);
+        members += 1;
         Ok(())
     })?;
-    match (value, members) {
-        (Some(value), 1) => Ok(value),
-        (None, _) => Err(RawError::invalid(format!(
-            "{name}: union has no member set"
-        ))),
-        (Some(_), n) => Err(RawError::invalid(format!(
-            "{name}: union has {n} members set, at most one is allowed"
-        ))),
+    if members > 1 {
+        return Err(RawError::invalid(format!(
+            "{name}: union has {members} members set, at most one is allowed"
+        )));
     }
+    Ok(value)
+}
+
+/// A union that must have a member: every Parquet union but `ColumnOrder` is meaningless
+/// empty, and parquet-cpp refuses an empty `LogicalType`.
+fn one_member<T>(value: Option<T>, name: &str) -> RawResult<T> {
+    value.ok_or_else(|| RawError::invalid(format!("{name}: union has no member set")))
 }
 
 fn read_schema_element(reader: &mut CompactReader<'_>) -> RawResult<SchemaElement> {
@@ -894,7 +904,7 @@ fn read_schema_element(reader: &mut CompactReader<'_>) -> RawResult<SchemaElemen
 }
 
 fn read_logical_type(reader: &mut CompactReader<'_>) -> RawResult<LogicalType> {
-    read_union(reader, "LogicalType", |r, f| {
+    let logical_type = read_union(reader, "LogicalType", |r, f| {
         let simple = match f.id {
             1 => Some(LogicalType::String),
             2 => Some(LogicalType::Map),
@@ -948,7 +958,8 @@ fn read_logical_type(reader: &mut CompactReader<'_>) -> RawResult<LogicalType> {
                 Ok(LogicalType::Other(other))
             }
         }
-    })
+    })?;
+    one_member(logical_type, "LogicalType")
 }
 
 /// parquet.thrift `DecimalType`.
@@ -981,7 +992,7 @@ fn read_time_like(
             1 => is_adjusted_to_utc = Some(CompactReader::bool_field(f, "isAdjustedToUTC")?),
             2 => {
                 CompactReader::struct_field(f, "unit")?;
-                unit = Some(read_union(r, "TimeUnit", |r, f| {
+                let union = read_union(r, "TimeUnit", |r, f| {
                     let unit = match f.id {
                         1 => TimeUnit::Millis,
                         2 => TimeUnit::Micros,
@@ -990,7 +1001,8 @@ fn read_time_like(
                     };
                     r.skip_field(f)?;
                     Ok(unit)
-                })?);
+                })?;
+                unit = Some(one_member(union, "TimeUnit")?);
             }
             _ => r.skip_field(f)?,
         }
@@ -1764,6 +1776,85 @@ pub(crate) mod tests {
         assert_eq!(
             parse_file_metadata(&footer).unwrap_err().to_string(),
             "ColumnMetaData: required field 'codec' (4) missing"
+        );
+    }
+
+    /// A footer of one row group of one INT32 chunk whose ColumnMetaData ends with `tail`
+    /// (fields after 9: data_page_offset), before its stop byte.
+    fn footer_with_column_metadata_tail(tail: &[u8]) -> Vec<u8> {
+        bytes(&[
+            &[0x15, 0x02, 0x19, 0x0c, 0x16, 0x00], // version, empty schema, num_rows
+            &[0x19, 0x1c],                         // 4: row_groups, 1
+            &[0x19, 0x1c],                         //   1: columns, 1
+            &[0x26, 0x00],                         //     2: file_offset 0
+            &[0x1c],                               //     3: meta_data
+            &[0x15, 0x02],                         //       1: type INT32
+            &[0x19, 0x05],                         //       2: encodings, empty
+            &[0x19, 0x08],                         //       3: path_in_schema, empty
+            &[0x15, 0x00],                         //       4: codec UNCOMPRESSED
+            &[0x16, 0x00],                         //       5: num_values 0
+            &[0x16, 0x00, 0x16, 0x00],             //       6, 7: sizes 0
+            &[0x26, 0x08],                         //       9: data_page_offset 4
+            tail,
+            &[0x00, 0x00, 0x16, 0x00, 0x16, 0x00, 0x00, 0x00], // stops, RowGroup 2 and 3
+        ])
+    }
+
+    #[test]
+    fn field_of_unexpected_wire_type_is_absent() {
+        // As in parquet-testing's dict-page-offset-zero.parquet: 15: bloom_filter_length
+        // (i32 in parquet.thrift) written as a list, skipped as Apache Thrift's readers do.
+        let footer = footer_with_column_metadata_tail(&[0x69, 0x25, 0x02, 0x04]);
+        let meta = parse_file_metadata(&footer).unwrap();
+        let chunk = meta.row_groups[0].columns[0].meta_data.as_ref().unwrap();
+        assert_eq!(chunk.bloom_filter_length, None);
+        assert_eq!(chunk.data_page_offset, 4);
+        // A required field of the wrong type is skipped too, and then missing.
+        let footer = bytes(&[
+            &[0x15, 0x02, 0x19, 0x0c], // version, empty schema
+            &[0x18, 0x01, b'5'],       // 3: num_rows (delta 2) as binary "5"
+            &[0x19, 0x0c, 0x00],       // 4: row_groups, empty
+        ]);
+        assert_eq!(
+            parse_file_metadata(&footer).unwrap_err().to_string(),
+            "FileMetaData: required field 'num_rows' (3) missing"
+        );
+    }
+
+    #[test]
+    fn union_member_of_unexpected_wire_type_is_not_a_member() {
+        // LogicalType { 1: STRING as an i32 (skipped), 5: DECIMAL(10,2) }
+        let body = [0x15, 0x00, 0x4c, 0x15, 0x04, 0x15, 0x14, 0x00, 0x00];
+        assert_eq!(
+            logical_type_of(&body).unwrap(),
+            Some(LogicalType::Decimal {
+                scale: 2,
+                precision: 10
+            })
+        );
+        // Alone, the skipped member leaves the union empty, which stays an error.
+        assert_eq!(
+            logical_type_of(&[0x15, 0x00, 0x00])
+                .unwrap_err()
+                .to_string(),
+            "LogicalType: union has no member set"
+        );
+    }
+
+    #[test]
+    fn column_order_with_no_member_is_undefined() {
+        let footer = [
+            0x15, 0x02, 0x19, 0x0c, 0x16, 0x00, // version, empty schema, num_rows
+            0x19, 0x0c, // 4: row_groups, empty
+            0x39, 0x2c, // 7: column_orders (delta 3), list<struct> of 2
+            0x00, //   {}: no member
+            0x1c, 0x00, 0x00, //   { 1: TYPE_ORDER {} }
+            0x00,
+        ];
+        let meta = parse_file_metadata(&footer).unwrap();
+        assert_eq!(
+            meta.column_orders,
+            Some(vec![ColumnOrder::Undefined, ColumnOrder::TypeDefinedOrder])
         );
     }
 

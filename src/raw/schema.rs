@@ -6,6 +6,11 @@
 //! maximum definition level counts the OPTIONAL and REPEATED nodes on its path and its maximum
 //! repetition level the REPEATED ones; the root does not count.
 //!
+//! Which element is a leaf follows parquet-cpp (`schema.cc`, `Unflatten`): a leaf is an element
+//! with a physical type and no children; any other element is a group, whatever its `type`
+//! says, and the root is always a group. A Go writer sets a physical type on the root, and
+//! parquet-cpp and parquet-java read such files (parquet-java ignores the root's type too).
+//!
 //! The walk is iterative with an explicit stack capped at [`MAX_SCHEMA_DEPTH`], so no schema can
 //! exhaust the call stack.
 
@@ -79,15 +84,9 @@ pub fn leaf_columns(schema: &[SchemaElement]) -> RawResult<Vec<LeafColumn>> {
     let root = schema
         .first()
         .ok_or_else(|| RawError::invalid("schema: no elements, not even a root"))?;
-    if root.physical_type.is_some() {
-        return Err(RawError::invalid(format!(
-            "schema: root '{}' has a physical type, but the root must be a group",
-            root.name
-        )));
-    }
-    let root_children = child_count(root, 0)?.ok_or_else(|| {
-        RawError::invalid(format!("schema: root '{}' has no num_children", root.name))
-    })?;
+    // The root is a group even when it carries a physical type; without num_children it has
+    // no children, and any element after it is reported as left over below.
+    let root_children = child_count(root, 0)?.unwrap_or(0);
 
     let mut leaves = Vec::new();
     let mut stack = vec![Frame {
@@ -135,7 +134,10 @@ pub fn leaf_columns(schema: &[SchemaElement]) -> RawResult<Vec<LeafColumn>> {
         };
 
         match (element.physical_type, child_count(element, index)?) {
-            (None, Some(children)) => {
+            // A group: no type, or children whatever the type says (parquet-cpp's rule; a
+            // missing num_children is 0, the IDL's default).
+            (None, children) | (Some(_), children @ Some(1..)) => {
+                let children = children.unwrap_or(0);
                 if stack.len() >= MAX_SCHEMA_DEPTH {
                     return Err(RawError::BeyondLimit(format!(
                         "schema element {index} '{}': groups nested deeper than {MAX_SCHEMA_DEPTH} levels",
@@ -154,12 +156,6 @@ pub fn leaf_columns(schema: &[SchemaElement]) -> RawResult<Vec<LeafColumn>> {
                     def_level,
                     rep_level,
                 });
-            }
-            (None, None) => {
-                return Err(RawError::invalid(format!(
-                    "schema element {index} '{}': neither a physical type nor num_children",
-                    element.name
-                )))
             }
             // Some writers set num_children = 0 on leaves; a leaf is what has a type.
             (Some(physical_type), None | Some(0)) => {
@@ -193,12 +189,6 @@ pub fn leaf_columns(schema: &[SchemaElement]) -> RawResult<Vec<LeafColumn>> {
                     precision: element.precision,
                     ancestors: ancestors.clone(),
                 });
-            }
-            (Some(physical_type), Some(children)) => {
-                return Err(RawError::invalid(format!(
-                    "schema element {index} '{}': has physical type {physical_type} and {children} children",
-                    element.name
-                )))
             }
         }
     }
@@ -349,7 +339,6 @@ mod tests {
     #[test]
     fn malformed_schemas_are_invalid() {
         assert!(error_of(&[]).contains("no elements"));
-        assert!(error_of(&[leaf("root", Required, Int32)]).contains("must be a group"));
         // Root claims 3 children, 2 elements follow.
         let schema = [
             group("root", None, 3),
@@ -368,15 +357,6 @@ mod tests {
         assert!(error_of(&schema).contains("negative num_children -1"));
         let schema = [group("root", None, 1), group("g", Some(Optional), -5)];
         assert!(error_of(&schema).contains("negative num_children -5"));
-        // Neither type nor children.
-        let schema = [
-            group("root", None, 1),
-            SchemaElement {
-                num_children: None,
-                ..group("x", Some(Optional), 0)
-            },
-        ];
-        assert!(error_of(&schema).contains("neither a physical type nor num_children"));
         // FIXED_LEN_BYTE_ARRAY without, or with a non-positive, type_length.
         let schema = [
             group("root", None, 1),
@@ -400,16 +380,64 @@ mod tests {
             },
         ];
         assert!(error_of(&schema).contains("no repetition_type"));
-        // Both a type and children.
+        // A root without num_children has no children: what follows it is left over.
         let schema = [
-            group("root", None, 1),
+            SchemaElement {
+                num_children: None,
+                ..group("root", None, 0)
+            },
+            leaf("a", Required, Int32),
+        ];
+        assert!(error_of(&schema).contains("uses 1 of 2 elements"));
+    }
+
+    /// Leaves and groups as parquet-cpp tells them apart (`Unflatten`): a leaf has a type and
+    /// no children; anything else is a group, and the root always is.
+    #[test]
+    fn elements_with_children_are_groups_whatever_their_type() {
+        let paths = |schema: &[SchemaElement]| -> Vec<String> {
+            let leaves = leaf_columns(schema).unwrap();
+            leaves.iter().map(LeafColumn::dotted_path).collect()
+        };
+        // A root with a physical type, as a Go writer writes it.
+        let typed_root = SchemaElement {
+            physical_type: Some(Int32),
+            ..group("root", Some(Required), 1)
+        };
+        assert_eq!(
+            paths(&[typed_root.clone(), leaf("a", Required, Int32)]),
+            ["a"]
+        );
+        // Alone, it is an empty schema, as in parquet-cpp.
+        let lone_root = SchemaElement {
+            num_children: None,
+            ..typed_root
+        };
+        assert_eq!(paths(&[lone_root]), Vec::<String>::new());
+        // Below the root, an element with a type and children is a group too.
+        let schema = [
+            group("root", None, 2),
             SchemaElement {
                 num_children: Some(1),
-                ..leaf("a", Required, Int32)
+                ..leaf("g", Optional, Int32)
             },
             leaf("b", Required, Int32),
+            leaf("c", Required, Int64),
         ];
-        assert!(error_of(&schema).contains("has physical type INT32 and 1 children"));
+        let leaves = leaf_columns(&schema).unwrap();
+        assert_eq!(leaves[0].dotted_path(), "g.b");
+        assert_eq!(leaves[0].max_def_level, 1);
+        assert_eq!(leaves[1].dotted_path(), "c");
+        // Neither a type nor num_children: an empty group, which holds no column.
+        let schema = [
+            group("root", None, 2),
+            SchemaElement {
+                num_children: None,
+                ..group("x", Some(Optional), 0)
+            },
+            leaf("a", Required, Int32),
+        ];
+        assert_eq!(paths(&schema), ["a"]);
     }
 
     #[test]

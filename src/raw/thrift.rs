@@ -111,6 +111,23 @@ impl ThriftType {
         })
     }
 
+    /// True when a value of type `self` on the wire is read byte for byte as `other` would
+    /// be, so reading one with the other's reader yields the value that was written.
+    ///
+    /// The compact protocol encodes `i16`, `i32` and `i64` alike (zigzag varints), and a set
+    /// like a list; reading an `i16` as an `i32` is what Apache Thrift's generated code does for
+    /// a list whose header names a narrower integer type, and range checks still apply. Any
+    /// other pair differs in encoding (an `i8` is a raw byte, a bool element one byte of 0–2, a
+    /// binary a length-prefixed run), so reading one as the other would decode garbage.
+    fn same_encoding(self, other: Self) -> bool {
+        use ThriftType::{List, Set, I16, I32, I64};
+        self == other
+            || matches!(
+                (self, other),
+                (I16 | I32 | I64, I16 | I32 | I64) | (List | Set, List | Set)
+            )
+    }
+
     /// Fewest bytes one element of this type takes on the wire, used to reject collection
     /// sizes that the remaining bytes cannot hold.
     fn min_encoded_len(self) -> usize {
@@ -145,8 +162,10 @@ pub struct FieldHeader {
 /// A list or set header ("List and Set"): element type and count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListHeader {
-    /// Type of every element.
-    pub element_type: ThriftType,
+    /// Type of every element; `None` only for an empty list whose header names type 0 (the
+    /// compact protocol's STOP), as fastparquet (2023.4) and other writers emit for an empty
+    /// list.
+    pub element_type: Option<ThriftType>,
     /// Number of elements, already checked to fit in the remaining bytes.
     pub size: usize,
 }
@@ -367,13 +386,26 @@ impl<'a> CompactReader<'a> {
 
     /// Reads a whole struct, calling `on_field` for each field header; `on_field` must consume
     /// the field's value (read it or [`skip_field`](Self::skip_field) it).
+    ///
+    /// A field whose wire type is not the IDL's ([`RawError::UnexpectedFieldType`], raised by
+    /// the typed `*_field` readers before they read anything) is skipped as if it were absent:
+    /// that is what Apache Thrift's generated `read()` does (C++ and Java alike: `if (ftype ==
+    /// T_I32) { ... } else { iprot->skip(ftype); }`), so parquet-cpp and parquet-java read such
+    /// footers. A required field skipped this way is then reported missing by the caller.
     pub fn read_struct<F>(&mut self, mut on_field: F) -> RawResult<()>
     where
         F: FnMut(&mut Self, &FieldHeader) -> RawResult<()>,
     {
         self.struct_begin()?;
         while let Some(header) = self.read_field_header()? {
-            on_field(self, &header)?;
+            let value_start = self.position();
+            match on_field(self, &header) {
+                // Only when nothing of the value was consumed is skipping it from here exact.
+                Err(RawError::UnexpectedFieldType { .. }) if self.position() == value_start => {
+                    self.skip_field(&header)?
+                }
+                other => other?,
+            }
         }
         self.struct_end();
         Ok(())
@@ -382,18 +414,32 @@ impl<'a> CompactReader<'a> {
     // ---- Collections ("List and Set", "Map") ----
 
     /// Reads a list header: `sssstttt` for sizes 0–14, else `1111tttt` + varint size.
+    ///
+    /// Element type 0 (STOP) is accepted for an empty list only: fastparquet (2023.4) and other
+    /// writers emit it there, and Apache Thrift's C++ and Java readers map it to STOP without complaint
+    /// and never look at the element type of an empty list. A non-empty list of STOP elements
+    /// is refused: the C++ reader would "skip" each element without consuming a byte, the Java
+    /// reader refuses it, and no writer produces it.
     pub fn read_list_header(&mut self, what: &'static str) -> RawResult<ListHeader> {
         let byte = self.cursor.read_u8(what)?;
-        let element_type = ThriftType::from_element_nibble(byte & 0x0f).ok_or_else(|| {
-            RawError::invalid(format!("{what}: unknown list element type {}", byte & 0x0f))
-        })?;
+        let nibble = byte & 0x0f;
         let short_size = byte >> 4;
         let size = if short_size == 15 {
             self.read_collection_size(what)?
         } else {
             usize::from(short_size)
         };
-        self.check_fits(what, "list", size, element_type.min_encoded_len())?;
+        let element_type = match ThriftType::from_element_nibble(nibble) {
+            Some(element_type) => Some(element_type),
+            None if nibble == 0 && size == 0 => None,
+            None => {
+                return Err(RawError::invalid(format!(
+                    "{what}: unknown list element type {nibble}"
+                )))
+            }
+        };
+        let min_len = element_type.map_or(1, ThriftType::min_encoded_len);
+        self.check_fits(what, "list", size, min_len)?;
         Ok(ListHeader { element_type, size })
     }
 
@@ -462,7 +508,14 @@ impl<'a> CompactReader<'a> {
         Ok(())
     }
 
-    /// Reads a list whose elements must be `element_type`, decoding each with `read_element`.
+    /// Reads a list of `element_type` (the IDL's), decoding each element with `read_element`.
+    ///
+    /// As in Apache Thrift's generated code, the element type in the header does not decide
+    /// how elements are read: an empty list is empty whatever it names, and the elements of a
+    /// list that names another type of the same encoding (`list<i16>` where the IDL has
+    /// `list<i32>`, as in parquet-testing's ARROW-GH-41317) are read with the IDL's reader.
+    /// A list whose elements are encoded differently is refused: the generated code would
+    /// decode garbage from it.
     pub fn read_list<T, F>(
         &mut self,
         what: &'static str,
@@ -473,11 +526,17 @@ impl<'a> CompactReader<'a> {
         F: FnMut(&mut Self) -> RawResult<T>,
     {
         let header = self.read_list_header(what)?;
-        if header.element_type != element_type {
-            return Err(RawError::invalid(format!(
-                "{what}: expected list<{element_type}>, found list<{}>",
-                header.element_type
-            )));
+        if header.size == 0 {
+            return Ok(Vec::new());
+        }
+        match header.element_type {
+            Some(found) if found.same_encoding(element_type) => {}
+            found => {
+                return Err(RawError::invalid(format!(
+                    "{what}: expected list<{element_type}>, found list<{}>",
+                    found.map_or("stop", ThriftType::name)
+                )))
+            }
         }
         self.enter()?;
         let mut items = Vec::with_capacity(header.size.min(PREALLOCATE_LIMIT));
@@ -490,7 +549,8 @@ impl<'a> CompactReader<'a> {
 
     // ---- Typed struct fields: check the wire type, then read ----
 
-    /// Fails unless `header` announces a value of type `expected`.
+    /// Fails with [`RawError::UnexpectedFieldType`] unless `header` announces a value of type
+    /// `expected`; inside [`Self::read_struct`] that skips the field as if it were absent.
     pub fn expect_type(
         header: &FieldHeader,
         expected: ThriftType,
@@ -499,10 +559,12 @@ impl<'a> CompactReader<'a> {
         if header.field_type == expected {
             Ok(())
         } else {
-            Err(RawError::invalid(format!(
-                "{what} (field {}): expected {expected}, found {}",
-                header.id, header.field_type
-            )))
+            Err(RawError::UnexpectedFieldType {
+                what,
+                id: header.id,
+                expected: expected.name(),
+                found: header.field_type.name(),
+            })
         }
     }
 
@@ -608,11 +670,14 @@ impl<'a> CompactReader<'a> {
             ThriftType::Binary => self.read_binary(WHAT).map(drop),
             ThriftType::List | ThriftType::Set => {
                 let header = self.read_list_header(WHAT)?;
-                self.enter()?;
-                for _ in 0..header.size {
-                    self.skip(header.element_type)?;
+                // An empty list's header may name no type; it has no elements to skip then.
+                if let Some(element_type) = header.element_type {
+                    self.enter()?;
+                    for _ in 0..header.size {
+                        self.skip(element_type)?;
+                    }
+                    self.leave();
                 }
-                self.leave();
                 Ok(())
             }
             ThriftType::Map => {
@@ -832,6 +897,95 @@ mod tests {
             .read_list("l", ThriftType::I32, |r| r.read_i32("e"))
             .unwrap_err();
         assert_eq!(err.to_string(), "l: expected list<i32>, found list<binary>");
+    }
+
+    #[test]
+    fn empty_list_of_element_type_stop_is_empty() {
+        // fastparquet 2023.4 writes an empty list as 0x00: size 0, element type 0 (STOP).
+        let read =
+            |bytes: &[u8]| reader(bytes).read_list("l", ThriftType::I32, |r| r.read_i32("e"));
+        assert_eq!(read(&[0x00]).unwrap(), Vec::<i32>::new());
+        // Long form, size 0.
+        assert_eq!(read(&[0xf0, 0x00]).unwrap(), Vec::<i32>::new());
+        let mut r = reader(&[0x00]);
+        r.skip(ThriftType::List).unwrap();
+        assert_eq!(r.remaining(), 0);
+        // An empty list naming another type is empty too: its element type is never used.
+        assert_eq!(read(&[0x08]).unwrap(), Vec::<i32>::new());
+        // One element of type STOP: no writer does this, and it has no defined encoding.
+        let err = read(&[0x10, 0x02]).unwrap_err();
+        assert_eq!(err.to_string(), "l: unknown list element type 0");
+        assert!(reader(&[0x10, 0x02]).skip(ThriftType::List).is_err());
+    }
+
+    #[test]
+    fn list_of_an_integer_type_of_the_same_encoding_is_read_as_the_idl_type() {
+        // list<i16> of 2 where the IDL says list<i32>: zigzag 2 -> 1, zigzag 16 -> 8.
+        let v = reader(&[0x24, 0x02, 0x10])
+            .read_list("l", ThriftType::I32, |r| r.read_i32("e"))
+            .unwrap();
+        assert_eq!(v, [1, 8]);
+        // list<i64> read as list<i32>: range checks still apply to each value.
+        let err = reader(&[0x16, 0x80, 0x80, 0x80, 0x80, 0x10])
+            .read_list("l", ThriftType::I32, |r| r.read_i32("e"))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "e: value 2147483648 out of range for i32");
+        // A set where the IDL says list: encoded alike.
+        let v = reader(&[0x1a, 0x15, 0x01])
+            .read_list("l", ThriftType::List, |r| {
+                r.read_list("e", ThriftType::I32, |r| r.read_i32("e"))
+            })
+            .unwrap();
+        assert_eq!(v, [vec![-1]]);
+        // An i8 (a raw byte) or a bool element is not a varint: refused.
+        for byte in [0x13, 0x11] {
+            assert!(reader(&[byte, 0x02])
+                .read_list("l", ThriftType::I32, |r| r.read_i32("e"))
+                .is_err());
+        }
+    }
+
+    #[test]
+    fn field_of_unexpected_wire_type_is_skipped_as_if_absent() {
+        let bytes = [
+            0x15, 0x02, // field 1: i32 1
+            0x29, 0x25, 0x02, 0x04, // field 3: list<i32> [1, 2], where an i32 is expected
+            0x05, 0x02, 0x02, // long form: field 1 again, i32 1, kept
+            0x08, 0x02, 0x01, b'x', // long form: field 1 as binary "x": skipped, 1 is kept
+            0x14, 0x06, // field 2 (delta 1 from 1): i16 3, where an i32 is expected
+            0x00,
+        ];
+        let (mut first, mut second, mut third) = (None, None, None);
+        let mut r = reader(&bytes);
+        r.read_struct(|r, f| {
+            match f.id {
+                1 => first = Some(r.i32_field(f, "S.first")?),
+                2 => second = Some(r.i32_field(f, "S.second")?),
+                3 => third = Some(r.i32_field(f, "S.third")?),
+                _ => r.skip_field(f)?,
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((first, second, third), (Some(1), None, None));
+        assert_eq!(r.remaining(), 0);
+        assert_eq!(r.depth, 0);
+    }
+
+    #[test]
+    fn unexpected_wire_type_after_part_of_the_value_was_read_is_an_error() {
+        // A callback that consumed bytes cannot have the value skipped from where it stopped.
+        let bytes = [0x15, 0x02, 0x04, 0x00];
+        let err = reader(&bytes)
+            .read_struct(|r, f| {
+                r.read_i32("S.first")?;
+                CompactReader::expect_type(f, ThriftType::Binary, "S.first")
+            })
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "S.first (field 1): expected binary, found i32"
+        );
     }
 
     #[test]
