@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::columns::CheckedColumn;
 use crate::decode::PageInfo;
+use crate::quirks::WriterVersion;
 use crate::raw::column::PageAnomaly;
 use crate::raw::metadata::FileMetaData;
 use crate::report::{Finding, FindingKind};
@@ -253,15 +254,19 @@ pub const ADVISORIES: &[Advisory] = &[
     },
 ];
 
-/// The writer and version a `created_by` string names: `"parquet-mr version 1.6.0 (build …)"`.
+/// The writer and version a `created_by` string names (`"parquet-mr version 1.6.0 (build …)"`),
+/// parsed as the quirks parse it; `None` unless it states a version. A bug is claimed only for
+/// a version the file states, where a quirk is worked around for a bare name too (as
+/// parquet-cpp does, reading it as 0.0.0).
 pub fn writer_version(created_by: &str) -> Option<(&str, Version)> {
-    let (writer, rest) = created_by.split_once(" version ")?;
-    let version = rest.split([' ', '-']).next()?;
-    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
-    let major = parts.next()??;
-    let minor = parts.next().flatten().unwrap_or(0);
-    let patch = parts.next().flatten().unwrap_or(0);
-    Some((writer.trim(), (major, minor, patch)))
+    let (_, stated) = created_by.split_once(" version ")?;
+    if !stated
+        .trim_start()
+        .starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    WriterVersion::parse(created_by).map(|w| (w.application, w.version))
 }
 
 /// The writer-bug symptom a page anomaly shows, if any: a declared count of the shape a known

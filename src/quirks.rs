@@ -59,14 +59,14 @@ pub const DICTIONARY_HEADER_PADDING: u64 = 100;
 /// `NAME`, `NAME version X`, `NAME version X.Y.Z…` with anything after the numbers ignored; a
 /// name without a version is version 0.0.0.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Writer<'a> {
+pub struct WriterVersion<'a> {
     /// The application's name.
     pub application: &'a str,
     /// Major, minor and patch.
     pub version: (u32, u32, u32),
 }
 
-impl<'a> Writer<'a> {
+impl<'a> WriterVersion<'a> {
     /// Parses `created_by`; `None` when it is empty.
     pub fn parse(created_by: &'a str) -> Option<Self> {
         let created_by = created_by.trim();
@@ -103,7 +103,7 @@ impl<'a> Writer<'a> {
 /// of just "parquet-mr". Without `created_by` parquet-cpp assumes no such writer.
 pub fn dictionary_outside_chunk_size(created_by: Option<&str>) -> bool {
     created_by
-        .and_then(Writer::parse)
+        .and_then(WriterVersion::parse)
         .is_some_and(|w| w.before("parquet-mr", (1, 2, 9)))
 }
 
@@ -113,18 +113,18 @@ mod tests {
 
     #[test]
     fn writers_parse_as_parquet_cpp_parses_them() {
-        let w = Writer::parse("parquet-mr version 1.2.8 (build abc)").unwrap();
+        let w = WriterVersion::parse("parquet-mr version 1.2.8 (build abc)").unwrap();
         assert_eq!((w.application, w.version), ("parquet-mr", (1, 2, 8)));
-        let w = Writer::parse("parquet-mr").unwrap();
+        let w = WriterVersion::parse("parquet-mr").unwrap();
         assert_eq!((w.application, w.version), ("parquet-mr", (0, 0, 0)));
-        let w = Writer::parse("parquet-cpp-arrow version 14.0.1-SNAPSHOT").unwrap();
+        let w = WriterVersion::parse("parquet-cpp-arrow version 14.0.1-SNAPSHOT").unwrap();
         assert_eq!(
             (w.application, w.version),
             ("parquet-cpp-arrow", (14, 0, 1))
         );
-        let w = Writer::parse("impala version 1.5").unwrap();
+        let w = WriterVersion::parse("impala version 1.5").unwrap();
         assert_eq!(w.version, (1, 5, 0));
-        assert!(Writer::parse("  ").is_none());
+        assert!(WriterVersion::parse("  ").is_none());
     }
 
     #[test]
