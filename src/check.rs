@@ -771,20 +771,15 @@ fn run_task(
     findings.splice(0..0, witness.finish());
     findings.extend(crc_findings(column, row_group, &pages));
     if raw_windows.is_ok() && raw_out.rows != group_rows {
-        findings.push(Finding {
-            kind: FindingKind::Stats,
-            column: Some(column.name.clone()),
-            row_group: Some(row_group),
-            page: None,
-            page_offset: None,
-            message: format!(
+        findings.push(Finding::about_column(
+            FindingKind::Stats,
+            &column.name,
+            Some(row_group),
+            format!(
                 "column {:?}, row group {row_group}: the row group declares num_rows {group_rows}, its column chunk holds {} rows",
                 column.name, raw_out.rows
             ),
-            errors: None,
-            omitted: None,
-            writer: None,
-        });
+        ));
     }
     let raw_only_parts = if column.canonical.drops_part() {
         std::mem::take(&mut beyond_arrow) as u64
@@ -792,19 +787,14 @@ fn run_task(
         0
     };
     if beyond_arrow > 0 {
-        findings.push(Finding {
-            kind: FindingKind::Lossy,
-            column: Some(column.name.clone()),
-            row_group: Some(row_group),
-            page: None,
-            page_offset: None,
-            message: format!(
+        findings.push(Finding::about_column(
+            FindingKind::Lossy,
+            &column.name,
+            Some(row_group),
+            format!(
                 "{beyond_arrow} INT96 timestamps in row group {row_group} lie outside the range of 64-bit nanoseconds (years 1677 to 2262); readers that convert them, the arrow reader among them, wrap them, and they are compared as wrapped"
             ),
-            errors: None,
-            omitted: None,
-            writer: None,
-        });
+        ));
     }
     let mut page_profile = Profile::default();
     let mut page_starts = Vec::new();
@@ -907,15 +897,9 @@ fn settle_placeholder_crcs(pages: &mut [PageInfo]) {
 /// A single 0 among real checksums is not a placeholder: it is a page that changed.
 fn crc_findings(column: &CheckedColumn, row_group: usize, pages: &[PageInfo]) -> Vec<Finding> {
     let finding = |kind, page: Option<&PageInfo>, message| Finding {
-        kind,
-        column: Some(column.name.clone()),
-        row_group: Some(row_group),
         page: page.map(|p| p.index),
         page_offset: page.map(|p| p.offset),
-        message,
-        errors: None,
-        omitted: None,
-        writer: None,
+        ..Finding::about_column(kind, &column.name, Some(row_group), message)
     };
     if is_crc_placeholder(pages) {
         return vec![finding(
@@ -990,17 +974,12 @@ fn column_report(
                 "the arrow reader returns {values} without their {part}: both decoders agree on the {rest}, and the {part} were checked by the raw path alone ({} values have non-zero {part}); the digest is the raw path's",
                 state.raw_only_parts
             );
-            let finding = Finding {
-                kind: FindingKind::Lossy,
-                column: Some(column.name.clone()),
-                row_group: None,
-                page: None,
-                page_offset: None,
-                message: format!("column {:?}: {note}", column.name),
-                errors: None,
-                omitted: None,
-                writer: None,
-            };
+            let finding = Finding::about_column(
+                FindingKind::Lossy,
+                &column.name,
+                None,
+                format!("column {:?}: {note}", column.name),
+            );
             (
                 ColumnStatus::Partial,
                 Some(format!("arrow path: {note}")),
@@ -1053,18 +1032,11 @@ fn column_report(
             // A decoder that could not open the file is one finding about the file, not
             // one per column.
             let finding = (!path_unopened).then(|| Finding {
-                kind,
-                column: Some(column.name.clone()),
-                row_group: None,
-                page: None,
-                page_offset: None,
-                message,
                 errors: Some(PathErrors {
                     arrow: arrow_error.as_ref().map(|e| e.to_string()),
                     raw: raw_error.as_ref().map(|e| e.to_string()),
                 }),
-                omitted: None,
-                writer: None,
+                ..Finding::about_column(kind, &column.name, None, message)
             });
             (ColumnStatus::PathFailed, Some(describe(failed, e)), finding)
         }

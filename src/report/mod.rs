@@ -516,6 +516,20 @@ impl Finding {
         }
     }
 
+    /// A finding about column `column`, in row group `row_group` when it concerns one.
+    pub fn about_column(
+        kind: FindingKind,
+        column: &str,
+        row_group: Option<usize>,
+        message: String,
+    ) -> Self {
+        Self {
+            column: Some(column.to_owned()),
+            row_group,
+            ..Self::about_file(kind, message)
+        }
+    }
+
     /// How many findings this one counts for: itself, or those it says were left out.
     pub fn count(&self) -> u64 {
         self.omitted.unwrap_or(1)
