@@ -143,3 +143,27 @@ fn junit_escapes_what_xml_cannot_hold() {
     let suite = document.root_element().first_element_child().unwrap();
     assert_eq!(suite.attribute("name"), path.to_str());
 }
+
+#[test]
+fn csv_and_junit_say_what_fails_under_the_runs_fail_on() {
+    // With `--fail-on never` nothing fails the run, so no row and no test case says it does.
+    let (_dir, parquet, _csv) = setup();
+    for format in ["csv", "junit"] {
+        let out = run(["diff", &parquet, "--fail-on", "never", "--format", format]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let text = String::from_utf8(out.stdout).unwrap();
+        match format {
+            "csv" => {
+                let crc = text
+                    .lines()
+                    .find(|l| l.contains(",crc,"))
+                    .expect("a crc row");
+                assert!(crc.ends_with(",false"), "{text}");
+            }
+            _ => {
+                assert!(text.contains(r#"failures="0""#), "{text}");
+                assert!(!text.contains("<failure"), "{text}");
+            }
+        }
+    }
+}

@@ -69,7 +69,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 text(f.errors.as_ref().and_then(|e| e.raw.clone())),
                 String::new(),
                 f.message.clone(),
-                f.kind.fails_by_default().to_string(),
+                f.kind.fails_under(report.summary.fail_on).to_string(),
             ])?;
         }
         if let Some(error) = &file.error {

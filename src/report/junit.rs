@@ -11,12 +11,18 @@ const QUOTED: usize = 10;
 
 /// Writes `report` as JUnit XML.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    // A finding is a JUnit failure when it fails the run under this run's `--fail-on`.
+    let fail_on = report.summary.fail_on;
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
         r#"<testsuites name="labelcheck" tests="{}" failures="{}" errors="{}">"#,
         report.files.iter().map(cases).sum::<usize>(),
-        report.files.iter().map(failures).sum::<usize>(),
+        report
+            .files
+            .iter()
+            .map(|f| failures(f, fail_on))
+            .sum::<usize>(),
         report.files.iter().map(errors).sum::<usize>(),
     )?;
     for file in &report.files {
@@ -25,7 +31,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             r#"  <testsuite name="{path}" tests="{}" failures="{}" errors="{}">"#,
             cases(file),
-            failures(file),
+            failures(file, fail_on),
             errors(file),
         )?;
         if let Some(error) = &file.error {
@@ -99,7 +105,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 index + 1
             )?;
             let message = escape(&finding.message);
-            if finding.kind.fails_by_default() {
+            if finding.kind.fails_under(fail_on) {
                 writeln!(out, r#"      <failure message="{message}" type="{kind}"/>"#)?;
             } else {
                 writeln!(out, "      <system-out>{message}</system-out>")?;
@@ -132,7 +138,7 @@ fn errors(file: &super::FileReport) -> usize {
             .count()
 }
 
-fn failures(file: &super::FileReport) -> usize {
+fn failures(file: &super::FileReport, fail_on: super::FailOn) -> usize {
     file.columns
         .iter()
         .filter(|c| c.status == ColumnStatus::Mismatch)
@@ -140,6 +146,6 @@ fn failures(file: &super::FileReport) -> usize {
         + file
             .findings
             .iter()
-            .filter(|f| f.kind.fails_by_default())
+            .filter(|f| f.kind.fails_under(fail_on))
             .count()
 }
