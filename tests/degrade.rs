@@ -197,3 +197,36 @@ fn interval_months_are_checked_by_the_raw_path_alone() {
         .collect();
     assert_eq!(kinds, ["lossy"]);
 }
+
+#[test]
+fn an_empty_time_unit_fails_its_column_not_the_footer() {
+    // TIMESTAMP { isAdjustedToUTC: true, unit: {} }: parquet-cpp reads the empty union as an
+    // unknown unit, which only the column using it can trip on; the footer is read.
+    const TIMESTAMP_EMPTY_UNIT: &[u8] = &[0x8c, 0x11, 0x1c, 0x00, 0x00, 0x00];
+    let dir = temp_dir();
+    let body = [5i64, 7, 11].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let pages = [page(PageKind::Data { encoding: 0 }, 3, body)];
+    let leaf = LeafSchema {
+        logical_type: Some(TIMESTAMP_EMPTY_UNIT),
+        ..LeafSchema::default()
+    };
+    let int64 = Layout {
+        physical_type: 2,
+        codec: 0,
+    };
+    let path = write(
+        &dir,
+        "empty-unit.parquet",
+        &file_with_leaf(&pages, &TRUE_COUNT, int64, leaf),
+    );
+    let (exit, report, log) = diff_json(&path);
+    assert!(report["files"][0]["error"].is_null(), "{report:#}");
+    let column = only_column(&report);
+    assert_eq!(column["rows"], 3, "{column:#}");
+    assert!(column["digests"]["raw"].is_string(), "{column:#}");
+    // The parquet crate refuses the footer ("Received empty union from remote TimeUnit"):
+    // the raw path checks the column alone.
+    assert_eq!(exit, 2, "{log}");
+    assert_eq!(column["status"], "path_failed");
+    assert_eq!(column["logical_type"], "TIMESTAMP(UNKNOWN(0),utc)");
+}

@@ -232,7 +232,7 @@ pub enum TimeUnit {
     Micros,
     /// `NANOS`.
     Nanos,
-    /// A union member this reader does not know, by field id.
+    /// A union member this reader does not know, by field id; 0 for an empty union.
     Unknown(i16),
 }
 
@@ -1002,7 +1002,10 @@ fn read_time_like(
                     r.skip_field(f)?;
                     Ok(unit)
                 })?;
-                unit = Some(one_member(union, "TimeUnit")?);
+                // parquet-cpp reads an empty TimeUnit as an unknown unit, which fails only the
+                // column that uses it, not the footer: so does this reader (`Unknown(0)`; no
+                // member has field id 0).
+                unit = Some(union.unwrap_or(TimeUnit::Unknown(0)));
             }
             _ => r.skip_field(f)?,
         }
@@ -1925,6 +1928,10 @@ pub(crate) mod tests {
         assert_eq!(nanos.unwrap().name(), "TIMESTAMP(NANOS,utc)");
         let odd = logical_type_of(&[0x8c, 0x11, 0x1c, 0x9c, 0x00, 0x00, 0x00, 0x00]).unwrap();
         assert_eq!(odd.unwrap().name(), "TIMESTAMP(UNKNOWN(9),utc)");
+        // An empty unit is an unknown one, as parquet-cpp reads it: the column, not the
+        // footer, is what cannot be read.
+        let empty = logical_type_of(&[0x8c, 0x11, 0x1c, 0x00, 0x00, 0x00]).unwrap();
+        assert_eq!(empty.unwrap().name(), "TIMESTAMP(UNKNOWN(0),utc)");
         // A DECIMAL lacking precision.
         assert_eq!(
             logical_type_of(&[0x5c, 0x15, 0x04, 0x00, 0x00])

@@ -71,6 +71,12 @@ impl Compact {
         self.out.extend_from_slice(v);
     }
 
+    /// A struct field whose body (fields and stop byte) is written as given.
+    pub fn struct_bytes(&mut self, id: i16, body: &[u8]) {
+        self.field(id, STRUCT);
+        self.out.extend_from_slice(body);
+    }
+
     pub fn struct_field(&mut self, id: i16) {
         self.field(id, STRUCT);
         self.begin();
@@ -230,6 +236,8 @@ pub struct LeafSchema {
     pub type_length: Option<i32>,
     /// SchemaElement.converted_type (parquet.thrift `ConvertedType`: 21 INTERVAL, ...).
     pub converted_type: Option<i32>,
+    /// SchemaElement.logicalType, as the compact bytes of the union's body (stop byte included).
+    pub logical_type: Option<&'static [u8]>,
 }
 
 /// A file with one REQUIRED column `label` typed and stored as `layout` says, in one row
@@ -350,6 +358,9 @@ pub fn file_shaped(
     meta.string(4, "label");
     if let Some(converted) = shape.leaf.converted_type {
         meta.i32(6, converted);
+    }
+    if let Some(logical) = shape.leaf.logical_type {
+        meta.struct_bytes(10, logical);
     }
     meta.end();
     meta.i64(3, claims.file_rows.unwrap_or(rows));
