@@ -1,4 +1,4 @@
-//! Column fingerprints as defined in `../shared/FINGERPRINT.md` (version 1): BLAKE3 over
+//! Column fingerprints as defined in `docs/FINGERPRINT.md` (version 1): BLAKE3 over
 //! canonical row bytes in fixed 65,536-row blocks, then over the block digests.
 //!
 //! Blocks are fixed in *file* rows, so the digest does not depend on row groups or pages. Each
