@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use arrow_array::builder::{Int32Builder, ListBuilder};
 use arrow_array::{ArrayRef, Int32Array, RecordBatch};
-use common::craft::Compact;
+use common::craft::{
+    file_shaped, page, ChunkShape, Claims, Layout, LeafSchema, PageKind, TRUE_COUNT,
+};
 use common::{code, json, run, temp_dir};
 use parquet::arrow::ArrowWriter;
 use parquet::data_type::Int32Type;
@@ -421,7 +423,7 @@ fn a_v2_page_flagged_uncompressed_by_a_fixed_writer_is_taken_at_its_word() {
 /// A file whose one OPTIONAL INT32 column `label` has a v1 page with BIT_PACKED definition
 /// levels, packed most significant bit first as the format says or least significant bit
 /// first as parquet-rs packed them (apache/arrow-rs#5338), written by `created_by`.
-fn bit_packed_levels_file(path: &Path, created_by: &str, lsb_first: bool) {
+fn bit_packed_levels_file(path: &Path, created_by: &'static str, lsb_first: bool) {
     let levels = [1u8, 0, 1, 1, 0, 0, 1, 1, 1, 0];
     let mut packed = [0u8; 2];
     for (i, &level) in levels.iter().enumerate() {
@@ -433,66 +435,28 @@ fn bit_packed_levels_file(path: &Path, created_by: &str, lsb_first: bool) {
     for value in 0..present {
         body.extend_from_slice(&(10 + value).to_le_bytes());
     }
-    let mut file = b"PAR1".to_vec();
-    let mut header = Compact::default();
-    header.begin();
-    header.i32(1, 0); // DATA_PAGE
-    header.i32(2, body.len() as i32);
-    header.i32(3, body.len() as i32);
-    header.struct_field(5);
-    header.i32(1, levels.len() as i32);
-    header.i32(2, 0); // PLAIN values
-    header.i32(3, 4); // BIT_PACKED definition levels
-    header.i32(4, 3); // RLE repetition levels (none: max level 0)
-    header.end();
-    header.end();
-    file.extend_from_slice(&header.out);
-    file.extend_from_slice(&body);
-    let chunk_len = file.len() as i64 - 4;
-    let rows = levels.len() as i64;
-
-    let mut meta = Compact::default();
-    meta.begin();
-    meta.i32(1, 1);
-    meta.list_structs(2, 2);
-    meta.begin();
-    meta.string(4, "schema");
-    meta.i32(5, 1);
-    meta.end();
-    meta.begin();
-    meta.i32(1, 1); // INT32
-    meta.i32(3, 1); // OPTIONAL
-    meta.string(4, "label");
-    meta.end();
-    meta.i64(3, rows);
-    meta.list_structs(4, 1);
-    meta.begin(); // RowGroup
-    meta.list_structs(1, 1);
-    meta.begin(); // ColumnChunk
-    meta.i64(2, 4);
-    meta.struct_field(3); // ColumnMetaData
-    meta.i32(1, 1);
-    meta.list_i32(2, &[0, 4, 3]);
-    meta.list_string(3, &["label"]);
-    meta.i32(4, 0);
-    meta.i64(5, rows);
-    meta.i64(6, chunk_len);
-    meta.i64(7, chunk_len);
-    meta.i64(9, 4);
-    meta.end();
-    meta.end(); // ColumnChunk
-    meta.i64(2, chunk_len);
-    meta.i64(3, rows);
-    meta.end(); // RowGroup
-    meta.string(6, created_by);
-    meta.end();
-    file.extend_from_slice(&meta.out);
-    file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
-    file.extend_from_slice(b"PAR1");
+    let page = page(PageKind::Data { encoding: 0 }, levels.len() as i32, body);
+    let claims = Claims {
+        created_by: Some(created_by),
+        ..TRUE_COUNT
+    };
+    let layout = Layout {
+        physical_type: 1, // INT32
+        codec: 0,
+    };
+    let shape = ChunkShape {
+        leaf: LeafSchema {
+            optional: true,
+            definition_level_encoding: Some(4), // BIT_PACKED
+            ..LeafSchema::default()
+        },
+        ..ChunkShape::default()
+    };
+    let file = file_shaped(&[page], &claims, layout, &shape);
     std::fs::write(path, file).unwrap();
 }
 
-fn bit_packed(created_by: &str, lsb_first: bool) -> (i32, Value) {
+fn bit_packed(created_by: &'static str, lsb_first: bool) -> (i32, Value) {
     let dir = temp_dir();
     let path = dir.path().join("bit-packed.parquet");
     bit_packed_levels_file(&path, created_by, lsb_first);

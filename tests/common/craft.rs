@@ -238,6 +238,11 @@ pub struct LeafSchema {
     pub converted_type: Option<i32>,
     /// SchemaElement.logicalType, as the compact bytes of the union's body (stop byte included).
     pub logical_type: Option<&'static [u8]>,
+    /// OPTIONAL rather than REQUIRED: its data pages then start with definition levels.
+    pub optional: bool,
+    /// The data pages' definition_level_encoding (parquet.thrift `Encoding`); RLE (3) when
+    /// `None`.
+    pub definition_level_encoding: Option<i32>,
 }
 
 /// A file with one REQUIRED column `label` typed and stored as `layout` says, in one row
@@ -321,7 +326,7 @@ pub fn file_shaped(
                 header.struct_field(5);
                 header.i32(1, page.num_values);
                 header.i32(2, encoding);
-                header.i32(3, 3); // RLE
+                header.i32(3, shape.leaf.definition_level_encoding.unwrap_or(3));
                 header.i32(4, 3); // RLE
                 header.end();
             }
@@ -354,7 +359,7 @@ pub fn file_shaped(
     if let Some(length) = shape.leaf.type_length {
         meta.i32(2, length);
     }
-    meta.i32(3, 0); // REQUIRED
+    meta.i32(3, i32::from(shape.leaf.optional)); // REQUIRED or OPTIONAL
     meta.string(4, "label");
     if let Some(converted) = shape.leaf.converted_type {
         meta.i32(6, converted);
