@@ -1071,6 +1071,7 @@ fn column_report(
         diagnosis: explain(&state.profile, writer),
         page_starts: state.page_starts,
         mismatch_kinds: state.counts,
+        mismatch_blocks: Vec::new(),
         status,
         error,
         timings: timings.then_some(state.times),

@@ -218,6 +218,7 @@ mod tests {
             differing_blocks: Vec::new(),
             mismatches: 1,
             mismatch_kinds: KindCounts::default(),
+            mismatch_blocks: Vec::new(),
             diagnosis: Vec::new(),
             page_starts: Vec::new(),
             status: ColumnStatus::Mismatch,

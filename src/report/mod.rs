@@ -120,6 +120,10 @@ pub struct ColumnReport {
     pub mismatches: u64,
     /// Those rows by kind.
     pub mismatch_kinds: KindCounts,
+    /// Exact mismatch counts per 65,536-row fingerprint block (the listed mismatches and
+    /// those beyond `--max-listed` alike), blocks without a mismatch left out, in block
+    /// order: where all of a column's mismatches fall, for charts and merges.
+    pub mismatch_blocks: Vec<BlockMismatches>,
     /// Patterns in the column's mismatches and what they suggest.
     pub diagnosis: Vec<Pattern>,
     /// File row where each data page starts, for charts (not in the JSON contract).
@@ -167,6 +171,17 @@ pub struct Digests {
     /// Of the `--against` dump, when one was given and read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub against: Option<String>,
+}
+
+/// How many of a column's mismatching rows fall in one 65,536-row fingerprint block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BlockMismatches {
+    /// Block number: file rows `block * 65,536` up to the next block.
+    pub block: u64,
+    /// First file row of the block.
+    pub first_row: u64,
+    /// Mismatching rows in the block.
+    pub mismatches: u64,
 }
 
 /// A 65,536-row fingerprint block that differs between the paths.
