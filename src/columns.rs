@@ -7,7 +7,7 @@ use crate::against::{dump_type, DumpType};
 use crate::canonical::Canonical;
 use crate::compare::CellStyle;
 use crate::diagnosis::IntegerAnnotation;
-use crate::raw::metadata::{ConvertedType, LogicalType, Repetition};
+use crate::format::{ConvertedType, LogicalType, Repetition};
 use crate::raw::schema::LeafColumn;
 use crate::report::Selection;
 use crate::spelling;

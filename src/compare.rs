@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile, WriterEvidence};
-use crate::raw::metadata::PageType;
+use crate::format::PageType;
 use crate::value::{ColumnSlice, Value, Values};
 
 /// How to show a column's values in reports.

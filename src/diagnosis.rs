@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::against::DumpOrigin;
 use crate::decode::PageInfo;
-use crate::raw::metadata::{Encoding, PageType};
+use crate::format::{Encoding, PageType};
 use crate::report::Kind;
 
 /// Distinct pages remembered per column; past this, only the count grows.

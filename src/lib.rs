@@ -19,6 +19,7 @@ pub mod diagnosis;
 pub mod dump;
 pub mod echo;
 pub mod fingerprint;
+pub mod format;
 pub mod interrupt;
 pub mod log;
 pub mod output;

@@ -26,14 +26,13 @@
 use std::io::Read;
 
 use crate::decode::ChunkBytes;
+use crate::format::{Codec, Encoding, PageType};
 use crate::raw::codec::decompress;
 use crate::raw::column::MAX_PAGE_VALUES;
 use crate::raw::cursor::Cursor;
 use crate::raw::delta_binary_packed::decode_delta_i32;
 use crate::raw::levels::bit_width;
-use crate::raw::metadata::{
-    Codec, ColumnChunk, DictionaryPageHeader, Encoding, PageHeader, PageType,
-};
+use crate::raw::metadata::{ColumnChunk, DictionaryPageHeader, PageHeader};
 use crate::raw::page::{chunk_range, read_page_header};
 use crate::raw::schema::LeafColumn;
 use crate::raw::RawFile;

@@ -11,8 +11,8 @@ use crate::canonical::Canonical;
 use crate::claims::{ChunkClaims, PageClaim};
 use crate::columns::CheckedColumn;
 use crate::decode::{DecodedChunk, PageInfo};
+use crate::format::PageType;
 use crate::raw::bloom;
-use crate::raw::metadata::PageType;
 use crate::report::{Finding, FindingKind};
 use crate::value::{PhysicalType, Value, Values};
 

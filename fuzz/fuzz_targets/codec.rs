@@ -4,7 +4,7 @@
 #![no_main]
 
 use labelcheck::raw::codec::decompress;
-use labelcheck::raw::metadata::Codec;
+use labelcheck::format::Codec;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

@@ -9,7 +9,7 @@
 use std::io::Read;
 
 use super::error::{RawError, RawResult};
-use super::metadata::Codec;
+use crate::format::Codec;
 
 /// Decompresses `input` with `codec` into exactly `uncompressed_size` bytes.
 pub fn decompress(codec: Codec, input: &[u8], uncompressed_size: usize) -> RawResult<Vec<u8>> {

@@ -13,13 +13,14 @@ use super::codec::decompress;
 use super::error::{RawError, RawResult};
 use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid, decode_validity};
 use super::metadata::parse_page_header;
-use super::metadata::{Codec, ColumnChunk, DataPageHeader, DataPageHeaderV2, Encoding, PageType};
+use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2};
 use super::page::{chunk_range, RawPage, MAX_PAGE_HEADER_BYTES};
 use super::schema::LeafColumn;
 use super::{
     byte_stream_split, delta_binary_packed, delta_byte_array, delta_length_byte_array, dictionary,
     plain, rle_boolean,
 };
+use crate::format::{Codec, Encoding, PageType};
 use crate::source::ByteSource;
 
 /// Most level entries one page may declare: far above what writers put in a page (tens of
@@ -465,7 +466,7 @@ impl Dictionary {
 /// Works out whether `leaf` is a flat column (`None`) or a list of primitives this decoder
 /// reads; `leaves` is the whole schema, to tell a list of primitives from a list of structs.
 pub fn list_levels(leaf: &LeafColumn, leaves: &[LeafColumn]) -> RawResult<Option<ListLevels>> {
-    use super::metadata::{ConvertedType, LogicalType, Repetition};
+    use crate::format::{ConvertedType, LogicalType, Repetition};
     match leaf.max_rep_level {
         0 => return Ok(None),
         1 => {}
@@ -523,7 +524,7 @@ struct ChunkDecoder<'a> {
     row_starts: Vec<usize>,
     list_validity: Bitmap,
     rep_levels: Vec<u32>,
-    codec: super::metadata::Codec,
+    codec: Codec,
     options: &'a DecodeOptions,
     dictionary: Option<Dictionary>,
     slice: ColumnSlice,
@@ -541,7 +542,7 @@ impl<'a> ChunkDecoder<'a> {
     fn new(
         leaf: &'a LeafColumn,
         list: Option<ListLevels>,
-        codec: super::metadata::Codec,
+        codec: Codec,
         options: &'a DecodeOptions,
     ) -> Self {
         let type_length = leaf.type_length.unwrap_or(0).max(0) as usize;
@@ -1060,7 +1061,8 @@ fn non_negative(value: i32, what: &str) -> RawResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::raw::metadata::{Codec, PageHeader, Repetition};
+    use crate::format::{Codec, Repetition};
+    use crate::raw::metadata::PageHeader;
     use crate::value::PhysicalType;
 
     /// An optional INT32 column at the top level: max definition level 1.

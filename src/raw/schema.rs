@@ -15,7 +15,8 @@
 //! exhaust the call stack.
 
 use super::error::{RawError, RawResult};
-use super::metadata::{ConvertedType, LogicalType, Repetition, SchemaElement};
+use super::metadata::SchemaElement;
+use crate::format::{ConvertedType, LogicalType, Repetition};
 use crate::value::PhysicalType;
 
 /// Deepest group nesting accepted, root included.
