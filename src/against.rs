@@ -16,37 +16,13 @@ use std::collections::{HashMap, TryReserveError};
 use std::fs::File;
 use std::path::Path;
 
+use crate::column_type::DumpType;
 use crate::columns::{CheckedColumn, ColumnNameError, ColumnNames};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use crate::dump::{excerpt, Field, Limits, Reader, Record};
 use crate::report::{Finding, FindingCap, FindingKind};
 use crate::source::{open_input, Opened, SpecialFiles};
-use crate::value::{Bitmap, ColumnSlice, ListShape, PhysicalType, Values};
-
-/// How values of a column are written in a dump.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DumpType {
-    /// `true`/`false`/`1`/`0`.
-    Boolean,
-    /// A decimal integer stored as INT32 (unsigned ones up to 2^32 - 1).
-    Int32 {
-        /// The column holds unsigned integers.
-        unsigned: bool,
-    },
-    /// A decimal integer stored as INT64 (unsigned ones up to 2^64 - 1).
-    Int64 {
-        /// The column holds unsigned integers.
-        unsigned: bool,
-    },
-    /// A float, parsed at 32 bits.
-    Float,
-    /// A float, parsed at 64 bits.
-    Double,
-    /// Text, compared byte for byte.
-    Bytes,
-    /// A type the dump contract does not cover yet.
-    Unsupported(String),
-}
+use crate::value::{Bitmap, ColumnSlice, ListShape, Values};
 
 /// What the dump is, as the user said: it decides who is blamed when both decoders agree
 /// and the dump differs.
@@ -699,29 +675,6 @@ fn push_text(values: &mut Values, dump_type: &DumpType, text: &str) -> Result<()
         }
     }
     Ok(())
-}
-
-/// How values of a column with this physical type and these annotations appear in a dump.
-pub fn dump_type(physical: PhysicalType, unsigned: bool, logical: Option<&str>) -> DumpType {
-    // Integers that mean something else (dates, times, decimals) have no agreed text form yet.
-    let plain_integer = logical
-        .is_none_or(|l| l.starts_with("INT(") || l.starts_with("INT_") || l.starts_with("UINT_"));
-    match physical {
-        PhysicalType::Boolean => DumpType::Boolean,
-        PhysicalType::Int32 if plain_integer => DumpType::Int32 { unsigned },
-        PhysicalType::Int64 if plain_integer => DumpType::Int64 { unsigned },
-        PhysicalType::Float => DumpType::Float,
-        PhysicalType::Double => DumpType::Double,
-        PhysicalType::ByteArray
-            if logical.is_none_or(|l| matches!(l, "STRING" | "UTF8" | "ENUM" | "JSON")) =>
-        {
-            DumpType::Bytes
-        }
-        _ => DumpType::Unsupported(match logical {
-            Some(logical) => format!("{physical} ({logical})"),
-            None => physical.to_string(),
-        }),
-    }
 }
 
 #[cfg(test)]

@@ -3,13 +3,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::against::{dump_type, DumpType};
+use serde::{Deserialize, Serialize};
+
 use crate::canonical::Canonical;
-use crate::compare::CellStyle;
-use crate::diagnosis::IntegerAnnotation;
+use crate::column_type::{Annotation, CellStyle, DumpType};
 use crate::format::{ConvertedType, LogicalType, Repetition};
 use crate::raw::schema::LeafColumn;
-use crate::report::Selection;
 use crate::spelling;
 use crate::value::PhysicalType;
 
@@ -23,6 +22,20 @@ pub enum ColumnChoice {
     All,
     /// The default: label-like names, else everything.
     Labels,
+}
+
+/// How the checked columns were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Named with `--columns`.
+    Named,
+    /// Every leaf column, asked for with `--all`.
+    All,
+    /// Columns whose names look like labels.
+    Labels,
+    /// No column looked like a label, so every leaf column.
+    AllNoLabelFound,
 }
 
 /// One column chosen for checking.
@@ -41,8 +54,8 @@ pub struct CheckedColumn {
     pub list: bool,
     /// How its values are written in a `--against` dump.
     pub dump: DumpType,
-    /// Logical or converted type, when there is one.
-    pub logical_type: Option<String>,
+    /// Its logical or converted type, when it has one: what its values mean.
+    pub logical_type: Option<Annotation>,
     /// How to show its values.
     pub style: CellStyle,
     /// The form its values are compared and fingerprinted in.
@@ -365,20 +378,17 @@ impl<'a> ColumnNames<'a> {
 
     fn checked(&self, position: usize) -> CheckedColumn {
         let leaf = &self.leaves[position];
+        let annotation = Annotation::of(leaf.logical_type.as_ref(), leaf.converted_type);
         CheckedColumn {
             leaf: leaf.index,
             name: self.report[position].clone(),
             path: leaf.path.clone(),
             physical: leaf.physical_type,
             list: leaf.max_rep_level > 0,
-            dump: dump_type(
-                leaf.physical_type,
-                style(leaf).unsigned,
-                logical_name(leaf).as_deref(),
-            ),
-            logical_type: logical_name(leaf),
-            style: style(leaf),
-            canonical: canonical(leaf),
+            dump: DumpType::of(leaf.physical_type, annotation.as_ref()),
+            style: CellStyle::of(leaf.physical_type, annotation.as_ref()),
+            canonical: canonical(leaf, annotation.as_ref()),
+            logical_type: annotation,
         }
     }
 }
@@ -395,17 +405,10 @@ fn shared(names: &[Vec<String>]) -> Vec<bool> {
         .collect()
 }
 
-fn logical_name(leaf: &LeafColumn) -> Option<String> {
-    leaf.logical_type
-        .as_ref()
-        .map(|t| t.name())
-        .or_else(|| leaf.converted_type.map(|t| t.to_string()))
-}
-
-fn canonical(leaf: &LeafColumn) -> Canonical {
-    let decimal = matches!(leaf.logical_type, Some(LogicalType::Decimal { .. }))
-        || matches!(leaf.converted_type, Some(ConvertedType::Decimal));
-    let interval = matches!(leaf.converted_type, Some(ConvertedType::Interval));
+/// The form a leaf's values are compared and fingerprinted in.
+fn canonical(leaf: &LeafColumn, annotation: Option<&Annotation>) -> Canonical {
+    let decimal = annotation.is_some_and(Annotation::is_decimal);
+    let interval = annotation.is_some_and(Annotation::is_interval);
     match leaf.physical_type {
         PhysicalType::Int96 => Canonical::Int96Nanos,
         PhysicalType::ByteArray if decimal => Canonical::MinimalDecimal,
@@ -430,58 +433,6 @@ fn report_name_parts(leaf: &LeafColumn) -> Vec<String> {
     }
     parts.push(leaf.path.last().cloned().unwrap_or_default());
     parts
-}
-
-fn style(leaf: &LeafColumn) -> CellStyle {
-    let text = matches!(
-        leaf.logical_type,
-        Some(LogicalType::String | LogicalType::Enum | LogicalType::Json)
-    ) || matches!(
-        leaf.converted_type,
-        Some(ConvertedType::Utf8 | ConvertedType::Enum | ConvertedType::Json)
-    );
-    let unsigned = matches!(
-        leaf.logical_type,
-        Some(LogicalType::Integer {
-            is_signed: false,
-            ..
-        })
-    ) || matches!(
-        leaf.converted_type,
-        Some(
-            ConvertedType::Uint8
-                | ConvertedType::Uint16
-                | ConvertedType::Uint32
-                | ConvertedType::Uint64
-        )
-    );
-    CellStyle {
-        text,
-        unsigned,
-        integer: integer_annotation(leaf),
-    }
-}
-
-/// The annotation of an INT32 column that is narrower than its storage, if any.
-fn integer_annotation(leaf: &LeafColumn) -> Option<IntegerAnnotation> {
-    if leaf.physical_type != PhysicalType::Int32 {
-        return None;
-    }
-    let (bits, signed) = match (&leaf.logical_type, leaf.converted_type) {
-        (
-            Some(LogicalType::Integer {
-                bit_width,
-                is_signed,
-            }),
-            _,
-        ) => (u8::try_from(*bit_width).ok()?, *is_signed),
-        (_, Some(ConvertedType::Int8)) => (8, true),
-        (_, Some(ConvertedType::Int16)) => (16, true),
-        (_, Some(ConvertedType::Uint8)) => (8, false),
-        (_, Some(ConvertedType::Uint16)) => (16, false),
-        _ => return None,
-    };
-    IntegerAnnotation::narrower_than_int32(bits, signed)
 }
 
 #[cfg(test)]

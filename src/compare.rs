@@ -7,41 +7,10 @@ use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
 use std::ops::Range;
 
 use crate::advisories::{Symptom, Writer, WriterBlame};
-use crate::diagnosis::{Fault, IntegerAnnotation, Observation, Profile, WriterEvidence};
+use crate::column_type::{CellStyle, IntegerAnnotation};
+use crate::diagnosis::{Fault, Observation, Profile, WriterEvidence};
 use crate::format::PageType;
 use crate::value::{ColumnSlice, Value, Values};
-
-/// How to show a column's values in reports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CellStyle {
-    /// Byte arrays hold UTF-8 text (STRING, ENUM, JSON).
-    pub text: bool,
-    /// Integers are unsigned (UINT_8 .. UINT_64).
-    pub unsigned: bool,
-    /// INT32 values annotated as 8 or 16 bits wide, which not every stored value fits.
-    pub integer: Option<IntegerAnnotation>,
-}
-
-impl CellStyle {
-    /// One value as a report cell.
-    pub fn cell(&self, value: Value<'_>) -> Cell {
-        match value {
-            Value::Boolean(b) => Cell::Bool(b),
-            Value::Int32(v) if self.unsigned => Cell::Int(i64::from(v as u32)),
-            Value::Int32(v) => Cell::Int(i64::from(v)),
-            Value::Int64(v) if self.unsigned && v < 0 => Cell::Text((v as u64).to_string()),
-            Value::Int64(v) => Cell::Int(v),
-            Value::Int96(bytes) => Cell::Bytes(bytes.to_vec()),
-            Value::Float(v) => Cell::Float(f64::from(v)),
-            Value::Double(v) => Cell::Float(v),
-            Value::Bytes(bytes) if self.text => match std::str::from_utf8(bytes) {
-                Ok(text) => Cell::Text(text.to_owned()),
-                Err(_) => Cell::Bytes(bytes.to_vec()),
-            },
-            Value::Bytes(bytes) => Cell::Bytes(bytes.to_vec()),
-        }
-    }
-}
 
 /// The `--against` dump's rows of a chunk, and what the dump is.
 #[derive(Debug, Clone, Copy)]
@@ -289,7 +258,7 @@ impl<'a> Rows<'a> {
         let mut items = row.slots.clone().map(|slot| {
             if self.slice.validity.get(slot) {
                 value += 1;
-                style.cell(self.slice.values.get(value - 1))
+                cell(self.slice.values.get(value - 1), style)
             } else {
                 Cell::Null
             }
@@ -298,6 +267,25 @@ impl<'a> Rows<'a> {
             None => items.next().unwrap_or(Cell::Null),
             Some(_) => Cell::List(items.collect()),
         }
+    }
+}
+
+/// One value as a report cell, shown as the column's style says.
+fn cell(value: Value<'_>, style: CellStyle) -> Cell {
+    match value {
+        Value::Boolean(b) => Cell::Bool(b),
+        Value::Int32(v) if style.unsigned => Cell::Int(i64::from(v as u32)),
+        Value::Int32(v) => Cell::Int(i64::from(v)),
+        Value::Int64(v) if style.unsigned && v < 0 => Cell::Text((v as u64).to_string()),
+        Value::Int64(v) => Cell::Int(v),
+        Value::Int96(bytes) => Cell::Bytes(bytes.to_vec()),
+        Value::Float(v) => Cell::Float(f64::from(v)),
+        Value::Double(v) => Cell::Float(v),
+        Value::Bytes(bytes) if style.text => match std::str::from_utf8(bytes) {
+            Ok(text) => Cell::Text(text.to_owned()),
+            Err(_) => Cell::Bytes(bytes.to_vec()),
+        },
+        Value::Bytes(bytes) => Cell::Bytes(bytes.to_vec()),
     }
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::against::DumpOrigin;
+use crate::column_type::IntegerAnnotation;
 use crate::decode::PageInfo;
 use crate::format::{Encoding, PageType};
 use crate::report::Kind;
@@ -91,70 +92,6 @@ pub enum WriterEvidence {
     /// The page is laid out the way a published bug of the file's writer version lays it
     /// out, which the two decoders read differently.
     KnownBug(Symptom),
-}
-
-/// An integer annotation narrower than its INT32 storage: INT(8|16, signed|unsigned), or the
-/// converted types INT_8, INT_16, UINT_8, UINT_16.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IntegerAnnotation {
-    /// 8 or 16.
-    pub bits: u8,
-    /// Signed or unsigned.
-    pub signed: bool,
-}
-
-impl IntegerAnnotation {
-    /// The annotation for `bits` and `signed`, when it is narrower than 32 bits.
-    pub fn narrower_than_int32(bits: u8, signed: bool) -> Option<Self> {
-        matches!(bits, 8 | 16).then_some(Self { bits, signed })
-    }
-
-    /// True when the annotation can hold the stored INT32 `value` (an unsigned annotation
-    /// reads the stored bits as unsigned, as the format says).
-    pub fn holds(self, value: i32) -> bool {
-        if self.signed {
-            let limit = 1i64 << (self.bits - 1);
-            (-limit..limit).contains(&i64::from(value))
-        } else {
-            u64::from(value as u32) < 1u64 << self.bits
-        }
-    }
-
-    /// `value` narrowed to the annotation's width, as a reader that returns the annotated
-    /// type does.
-    pub fn narrow(self, value: i32) -> i32 {
-        match (self.bits, self.signed) {
-            (8, true) => i32::from(value as i8),
-            (8, false) => i32::from(value as u8),
-            (16, true) => i32::from(value as i16),
-            _ => i32::from(value as u16),
-        }
-    }
-
-    /// The stored value as the annotation's sign reads it.
-    pub fn show(self, value: i32) -> String {
-        if self.signed {
-            value.to_string()
-        } else {
-            (value as u32).to_string()
-        }
-    }
-
-    /// The symptom a value it cannot hold is.
-    pub fn symptom(self) -> Symptom {
-        if self.signed {
-            Symptom::SignedValueOutOfRange
-        } else {
-            Symptom::UnsignedValueOutOfRange
-        }
-    }
-}
-
-impl std::fmt::Display for IntegerAnnotation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sign = if self.signed { "signed" } else { "unsigned" };
-        write!(f, "INT({}, {sign})", self.bits)
-    }
 }
 
 /// One mismatching row, as the diagnosis sees it.
@@ -346,6 +283,15 @@ pub struct Pattern {
     pub writer: Option<WriterBlame>,
 }
 
+/// The symptom of a stored value its integer annotation cannot hold.
+fn out_of_range(annotation: IntegerAnnotation) -> Symptom {
+    if annotation.signed {
+        Symptom::SignedValueOutOfRange
+    } else {
+        Symptom::UnsignedValueOutOfRange
+    }
+}
+
 /// Mismatches needed before a pattern is worth stating.
 const MIN_FOR_PATTERN: u64 = 2;
 
@@ -362,7 +308,7 @@ pub fn explain(profile: &Profile, writer: Writer<'_>) -> Vec<Pattern> {
     ) {
         // Where such values lie says nothing about a reader: the page-position signatures
         // would only point away from the writer.
-        let blame = WriterBlame::new(writer, annotation.symptom());
+        let blame = WriterBlame::new(writer, out_of_range(annotation));
         out.push(Pattern {
             pattern: PatternKind::Evidence,
             matching: total,
@@ -547,22 +493,5 @@ mod tests {
             Fault::of(Kind::Value, None, Some(DumpOrigin::Source), None),
             Fault::Reader
         );
-    }
-
-    #[test]
-    fn annotations_hold_what_their_width_and_sign_allow() {
-        let int8 = IntegerAnnotation::narrower_than_int32(8, true).unwrap();
-        assert!(int8.holds(-128) && int8.holds(127));
-        assert!(!int8.holds(128) && !int8.holds(-129) && !int8.holds(255));
-        assert_eq!(int8.narrow(255), -1);
-        assert_eq!(int8.narrow(110_000_001), -127);
-        let uint16 = IntegerAnnotation::narrower_than_int32(16, false).unwrap();
-        assert!(uint16.holds(0) && uint16.holds(65_535));
-        // Unsigned annotations read the stored bits as unsigned: -1 is 4294967295.
-        assert!(!uint16.holds(-1) && !uint16.holds(65_536));
-        assert_eq!(uint16.narrow(-1), 65_535);
-        assert_eq!(uint16.show(-1), "4294967295");
-        assert_eq!(uint16.to_string(), "INT(16, unsigned)");
-        assert_eq!(IntegerAnnotation::narrower_than_int32(32, true), None);
     }
 }

@@ -8,9 +8,49 @@
 //! diagnosis, the pre-flight screen) reasons in them without depending on how they were read.
 
 use std::fmt;
+use std::str::FromStr;
+
+/// A name that is not the display name of any value of a format type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a {what}: {name:?}")]
+pub struct UnknownName {
+    /// The type the name was read as.
+    pub what: &'static str,
+    /// The name as given.
+    pub name: String,
+}
+
+impl UnknownName {
+    fn new(what: &'static str, name: &str) -> Self {
+        Self {
+            what,
+            name: name.to_owned(),
+        }
+    }
+}
+
+/// The `N` of `HEAD(N)`, the display of a value the reader does not know.
+fn number_in<T: FromStr>(text: &str, head: &str) -> Option<T> {
+    text.strip_prefix(head)?
+        .strip_prefix('(')?
+        .strip_suffix(')')?
+        .parse()
+        .ok()
+}
+
+/// Reads a display name back, with serde: every format type is written as its display name.
+fn deserialize_name<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: FromStr<Err = UnknownName>,
+    D: serde::Deserializer<'de>,
+{
+    let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+    name.parse().map_err(serde::de::Error::custom)
+}
 
 /// Declares a Thrift enum as a Rust enum that keeps values it does not know (the format adds
-/// encodings, codecs and page types over time), with its spec name and Display.
+/// encodings, codecs and page types over time), with its spec name, Display, and the Display
+/// read back (FromStr, serde).
 macro_rules! thrift_enum {
     (
         $(#[$meta:meta])*
@@ -61,9 +101,29 @@ macro_rules! thrift_enum {
             }
         }
 
+        impl FromStr for $name {
+            type Err = UnknownName;
+
+            /// Reads the Display back: a spec name, or `UNKNOWN(N)`.
+            fn from_str(name: &str) -> Result<Self, UnknownName> {
+                match name {
+                    $( $spec_name => Ok(Self::$variant), )+
+                    _ => number_in(name, "UNKNOWN")
+                        .map(Self::Unknown)
+                        .ok_or_else(|| UnknownName::new(stringify!($name), name)),
+                }
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserialize_name(deserializer)
             }
         }
     };
@@ -234,6 +294,22 @@ impl fmt::Display for TimeUnit {
     }
 }
 
+impl FromStr for TimeUnit {
+    type Err = UnknownName;
+
+    /// Reads [`TimeUnit::name`] back.
+    fn from_str(name: &str) -> Result<Self, UnknownName> {
+        match name {
+            "MILLIS" => Ok(Self::Millis),
+            "MICROS" => Ok(Self::Micros),
+            "NANOS" => Ok(Self::Nanos),
+            _ => number_in(name, "UNKNOWN")
+                .map(Self::Unknown)
+                .ok_or_else(|| UnknownName::new("TimeUnit", name)),
+        }
+    }
+}
+
 /// parquet.thrift union `LogicalType`: the annotation that says how to read a physical type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum LogicalType {
@@ -348,9 +424,95 @@ impl fmt::Display for LogicalType {
     }
 }
 
+impl FromStr for LogicalType {
+    type Err = UnknownName;
+
+    /// Reads [`LogicalType::name`] back.
+    fn from_str(name: &str) -> Result<Self, UnknownName> {
+        let unknown = || UnknownName::new("LogicalType", name);
+        let simple = match name {
+            "STRING" => Some(Self::String),
+            "MAP" => Some(Self::Map),
+            "LIST" => Some(Self::List),
+            "ENUM" => Some(Self::Enum),
+            "DATE" => Some(Self::Date),
+            "UNKNOWN" => Some(Self::Unknown),
+            "JSON" => Some(Self::Json),
+            "BSON" => Some(Self::Bson),
+            "UUID" => Some(Self::Uuid),
+            "FLOAT16" => Some(Self::Float16),
+            "VARIANT" => Some(Self::Variant),
+            "GEOMETRY" => Some(Self::Geometry),
+            "GEOGRAPHY" => Some(Self::Geography),
+            _ => None,
+        };
+        if let Some(simple) = simple {
+            return Ok(simple);
+        }
+        let (head, parameters) = name
+            .strip_suffix(')')
+            .and_then(|rest| rest.split_once('('))
+            .ok_or_else(unknown)?;
+        // The last comma: a unit's own display, `UNKNOWN(9)`, holds none, but stay safe.
+        let (first, second) = parameters.rsplit_once(',').unwrap_or((parameters, ""));
+        let utc = || match second {
+            "utc" => Some(true),
+            "local" => Some(false),
+            _ => None,
+        };
+        let parsed = match head {
+            "DECIMAL" => first
+                .parse()
+                .ok()
+                .zip(second.parse().ok())
+                .map(|(precision, scale)| Self::Decimal { scale, precision }),
+            "TIME" => first
+                .parse()
+                .ok()
+                .zip(utc())
+                .map(|(unit, is_adjusted_to_utc)| Self::Time {
+                    is_adjusted_to_utc,
+                    unit,
+                }),
+            "TIMESTAMP" => first
+                .parse()
+                .ok()
+                .zip(utc())
+                .map(|(unit, is_adjusted_to_utc)| Self::Timestamp {
+                    is_adjusted_to_utc,
+                    unit,
+                }),
+            "INT" => {
+                let is_signed = match second {
+                    "signed" => Some(true),
+                    "unsigned" => Some(false),
+                    _ => None,
+                };
+                first
+                    .parse()
+                    .ok()
+                    .zip(is_signed)
+                    .map(|(bit_width, is_signed)| Self::Integer {
+                        bit_width,
+                        is_signed,
+                    })
+            }
+            "LOGICAL_TYPE" => number_in(name, "LOGICAL_TYPE").map(Self::Other),
+            _ => None,
+        };
+        parsed.ok_or_else(unknown)
+    }
+}
+
 impl serde::Serialize for LogicalType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LogicalType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_name(deserializer)
     }
 }
 
@@ -385,5 +547,90 @@ mod tests {
         assert_eq!(Repetition::from_i32(3), Repetition::Unknown(3));
         assert_eq!(ConvertedType::from_i32(21), ConvertedType::Interval);
         assert_eq!(BoundaryOrder::from_i32(2), BoundaryOrder::Descending);
+    }
+
+    #[test]
+    fn display_names_read_back() {
+        for value in (-1..25).map(ConvertedType::from_i32) {
+            assert_eq!(value.to_string().parse(), Ok(value));
+        }
+        assert_eq!("PLAIN".parse(), Ok(Encoding::Plain));
+        assert_eq!("UNKNOWN(42)".parse(), Ok(Codec::Unknown(42)));
+        for bad in ["", "plain", "UNKNOWN", "UNKNOWN()", "UNKNOWN(x)", "PLAIN "] {
+            assert!(bad.parse::<Encoding>().is_err(), "{bad:?}");
+        }
+
+        let units = [
+            TimeUnit::Millis,
+            TimeUnit::Micros,
+            TimeUnit::Nanos,
+            TimeUnit::Unknown(0),
+            TimeUnit::Unknown(9),
+        ];
+        let mut logical = vec![
+            LogicalType::String,
+            LogicalType::Map,
+            LogicalType::List,
+            LogicalType::Enum,
+            LogicalType::Decimal {
+                scale: 2,
+                precision: 10,
+            },
+            LogicalType::Decimal {
+                scale: -1,
+                precision: 0,
+            },
+            LogicalType::Date,
+            LogicalType::Unknown,
+            LogicalType::Json,
+            LogicalType::Bson,
+            LogicalType::Uuid,
+            LogicalType::Float16,
+            LogicalType::Variant,
+            LogicalType::Geometry,
+            LogicalType::Geography,
+            LogicalType::Other(2555),
+            LogicalType::Integer {
+                bit_width: 8,
+                is_signed: false,
+            },
+            LogicalType::Integer {
+                bit_width: -3,
+                is_signed: true,
+            },
+        ];
+        for unit in units {
+            for is_adjusted_to_utc in [true, false] {
+                logical.push(LogicalType::Time {
+                    is_adjusted_to_utc,
+                    unit,
+                });
+                logical.push(LogicalType::Timestamp {
+                    is_adjusted_to_utc,
+                    unit,
+                });
+            }
+        }
+        for value in logical {
+            assert_eq!(value.name().parse(), Ok(value.clone()), "{value}");
+            let json = serde_json::to_string(&value).unwrap();
+            assert_eq!(serde_json::from_str::<LogicalType>(&json).unwrap(), value);
+        }
+        for bad in [
+            "",
+            "string",
+            "DECIMAL",
+            "DECIMAL(10)",
+            "DECIMAL(10,x)",
+            "TIME(MILLIS)",
+            "TIME(MILLIS,UTC)",
+            "TIMESTAMP(SECONDS,utc)",
+            "INT(8,maybe)",
+            "INT(300,signed)",
+            "LOGICAL_TYPE()",
+            "UTF8",
+        ] {
+            assert!(bad.parse::<LogicalType>().is_err(), "{bad:?}");
+        }
     }
 }

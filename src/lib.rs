@@ -11,6 +11,7 @@ pub mod canonical;
 pub mod check;
 pub mod claims;
 pub mod cli;
+pub mod column_type;
 pub mod columns;
 pub mod compare;
 pub mod config;

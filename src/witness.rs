@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::canonical::Canonical;
 use crate::claims::{ChunkClaims, PageClaim};
+use crate::column_type::Annotation;
 use crate::columns::CheckedColumn;
 use crate::decode::{DecodedChunk, PageInfo};
 use crate::format::PageType;
@@ -67,7 +68,7 @@ impl fmt::Display for Key {
 }
 
 fn order(column: &CheckedColumn) -> Option<Order> {
-    let logical = column.logical_type.as_deref();
+    let annotation = column.logical_type.as_ref();
     match column.physical {
         PhysicalType::Boolean => Some(Order::Boolean),
         PhysicalType::Int32 | PhysicalType::Int64 if column.style.unsigned => Some(Order::Unsigned),
@@ -75,9 +76,7 @@ fn order(column: &CheckedColumn) -> Option<Order> {
         PhysicalType::Float | PhysicalType::Double => Some(Order::Float),
         // Decimals, float16 and intervals in byte arrays have orders of their own.
         PhysicalType::ByteArray | PhysicalType::FixedLenByteArray
-            if logical.is_none_or(|l| {
-                matches!(l, "STRING" | "UTF8" | "ENUM" | "JSON" | "BSON" | "UUID")
-            }) =>
+            if annotation.is_none_or(Annotation::is_byte_string) =>
         {
             Some(Order::Bytes)
         }

@@ -83,7 +83,7 @@ fn file_section(page: &mut String, file: &FileReport) {
             "<tr><td><code>{}</code></td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{status}\">{}</td><td><code>{}</code></td></tr>",
             escape(&c.column),
             c.physical_type,
-            c.logical_type.as_deref().map(|l| format!(" ({})", escape(l))).unwrap_or_default(),
+            c.logical_type.as_ref().map(|l| format!(" ({})", escape(&l.to_string()))).unwrap_or_default(),
             c.rows,
             c.nulls,
             c.mismatches,

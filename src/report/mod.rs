@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::advisories::WriterBlame;
+use crate::column_type::Annotation;
 use crate::decode::PathName;
 use crate::diagnosis::{Fault, Pattern};
 use crate::timings::{FileTimes, PhaseTimes};
@@ -52,19 +53,8 @@ impl Default for Tool {
     }
 }
 
-/// How the checked columns were chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Selection {
-    /// Named with `--columns`.
-    Named,
-    /// Every leaf column, asked for with `--all`.
-    All,
-    /// Columns whose names look like labels.
-    Labels,
-    /// No column looked like a label, so every leaf column.
-    AllNoLabelFound,
-}
+/// How the checked columns were chosen: a column fact, reported as it is.
+pub use crate::columns::Selection;
 
 /// The result for one input file.
 #[derive(Debug, Clone, Serialize)]
@@ -106,8 +96,8 @@ pub struct ColumnReport {
     pub path: Vec<String>,
     /// Parquet physical type.
     pub physical_type: String,
-    /// Parquet logical (or converted) type, when there is one.
-    pub logical_type: Option<String>,
+    /// Parquet logical (or converted) type, when there is one, written as its name.
+    pub logical_type: Option<Annotation>,
     /// Rows compared.
     pub rows: u64,
     /// Null rows, as the raw path decoded them (arrow's when raw failed).

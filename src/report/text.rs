@@ -226,7 +226,11 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
 
 fn type_label(column: &super::ColumnReport) -> String {
     match &column.logical_type {
-        Some(logical) => format!("{} ({})", column.physical_type, Echo::name(logical)),
+        Some(logical) => format!(
+            "{} ({})",
+            column.physical_type,
+            Echo::name(&logical.to_string())
+        ),
         None => column.physical_type.clone(),
     }
 }
