@@ -8,8 +8,8 @@
 //! top-level name), or by a plain dotted name that fits one column. An empty *unquoted*
 //! field is null and `""` the empty string; `--null-token` names another null spelling.
 //! Booleans `true`/`false` (any case) or `1`/`0`; integers in decimal; floats in any decimal or
-//! exponent form or `nan`/`inf`/`-inf`, parsed at the column's own width; strings as they are;
-//! list columns as JSON arrays. Problems — unknown columns, missing, repeated or extra rows,
+//! exponent form or `nan`/`inf`/`-inf`, parsed at the column's own width; strings (the byte
+//! arrays [`DumpType::of`] reads as bytes) as they are; list columns as JSON arrays. Problems — unknown columns, missing, repeated or extra rows,
 //! unreadable fields — are findings naming the line, never skipped silently.
 
 use std::collections::{HashMap, TryReserveError};

@@ -285,7 +285,10 @@ impl DumpType {
             PhysicalType::Int64 if plain_integer => Self::Int64 { unsigned },
             PhysicalType::Float => Self::Float,
             PhysicalType::Double => Self::Double,
-            PhysicalType::ByteArray if annotation.is_none_or(Annotation::is_text) => Self::Bytes,
+            // A byte string is its field's bytes, as an unannotated one always was.
+            PhysicalType::ByteArray if annotation.is_none_or(Annotation::is_byte_string) => {
+                Self::Bytes
+            }
             _ => Self::Unsupported(match annotation {
                 Some(annotation) => format!("{physical} ({annotation})"),
                 None => physical.to_string(),
@@ -446,7 +449,11 @@ mod tests {
             DumpType::of(PhysicalType::Int32, date.as_ref()),
             DumpType::Unsupported("INT32 (DATE)".into())
         );
-        for bytes in [None, converted(ConvertedType::Utf8)] {
+        for bytes in [
+            None,
+            converted(ConvertedType::Utf8),
+            logical(LogicalType::Bson),
+        ] {
             assert_eq!(
                 DumpType::of(PhysicalType::ByteArray, bytes.as_ref()),
                 DumpType::Bytes
