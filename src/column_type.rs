@@ -115,6 +115,11 @@ impl Annotation {
         )
     }
 
+    /// A `LIST` group, either way it is written (LogicalTypes.md, "Lists").
+    pub fn is_list(&self) -> bool {
+        matches!(self, Self::Logical(LogicalType::List))
+    }
+
     /// An `INTERVAL`, which has only a converted type.
     pub fn is_interval(&self) -> bool {
         matches!(self, Self::Converted(ConvertedType::Interval))
@@ -409,6 +414,9 @@ mod tests {
         }
         assert!(converted(ConvertedType::Decimal).unwrap().is_decimal());
         assert!(converted(ConvertedType::Interval).unwrap().is_interval());
+        assert!(converted(ConvertedType::List).unwrap().is_list());
+        assert!(logical(LogicalType::List).unwrap().is_list());
+        assert!(!converted(ConvertedType::MapKeyValue).unwrap().is_list());
         for (annotation, unsigned) in [
             (converted(ConvertedType::Uint64), true),
             (converted(ConvertedType::Int8), false),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::Canonical;
 use crate::column_type::{Annotation, CellStyle, DumpType};
-use crate::format::{ConvertedType, LogicalType, Repetition};
+use crate::format::Repetition;
 use crate::raw::schema::LeafColumn;
 use crate::spelling;
 use crate::value::PhysicalType;
@@ -425,8 +425,9 @@ fn report_name_parts(leaf: &LeafColumn) -> Vec<String> {
     let mut parts = Vec::new();
     for node in &leaf.ancestors {
         parts.push(node.name.clone());
-        let is_list = matches!(node.logical_type, Some(LogicalType::List))
-            || matches!(node.converted_type, Some(ConvertedType::List));
+        let is_list = Annotation::of(node.logical_type.as_ref(), node.converted_type)
+            .as_ref()
+            .is_some_and(Annotation::is_list);
         if is_list || node.repetition == Repetition::Repeated {
             return parts;
         }
@@ -438,6 +439,7 @@ fn report_name_parts(leaf: &LeafColumn) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::{ConvertedType, LogicalType};
     use crate::raw::metadata::SchemaElement;
     use crate::raw::schema::leaf_columns;
 
