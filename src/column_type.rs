@@ -38,19 +38,14 @@ impl Annotation {
         }
         // These converted types mean exactly the logical type of the same name
         // (LogicalTypes.md's compatibility tables), and are written alike.
-        let same_name = match converted? {
-            ConvertedType::Map => Some(LogicalType::Map),
-            ConvertedType::List => Some(LogicalType::List),
-            ConvertedType::Enum => Some(LogicalType::Enum),
-            ConvertedType::Date => Some(LogicalType::Date),
-            ConvertedType::Json => Some(LogicalType::Json),
-            ConvertedType::Bson => Some(LogicalType::Bson),
-            _ => None,
-        };
-        Some(match (same_name, converted) {
-            (Some(logical), _) => Self::Logical(logical),
-            (None, Some(converted)) => Self::Converted(converted),
-            (None, None) => return None,
+        Some(match converted? {
+            ConvertedType::Map => Self::Logical(LogicalType::Map),
+            ConvertedType::List => Self::Logical(LogicalType::List),
+            ConvertedType::Enum => Self::Logical(LogicalType::Enum),
+            ConvertedType::Date => Self::Logical(LogicalType::Date),
+            ConvertedType::Json => Self::Logical(LogicalType::Json),
+            ConvertedType::Bson => Self::Logical(LogicalType::Bson),
+            other => Self::Converted(other),
         })
     }
 
