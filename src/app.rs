@@ -5,11 +5,11 @@ use std::io::{self, IsTerminal};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::check::{check_file, Progress};
-use crate::cli::{Cli, ColorChoice, Command, Format};
+use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::DiffConfig;
 use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
-use crate::report::{text, ColumnStatus, FileReport, FindingKind, Report};
+use crate::report::{self, text, ColumnStatus, FileReport, FindingKind, Report, WriterOptions};
 
 /// Work (rows × columns) below which no progress bar is drawn: it would only flicker.
 const PROGRESS_MIN_WORK: u64 = 2_000_000;
@@ -68,9 +68,24 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     let pool = pool.build()?;
     let show_progress = config.progress && io::stderr().is_terminal();
 
+    let color = match config.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            output.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let mut writer = report::writer(
+        config.format,
+        WriterOptions {
+            fail_on: config.fail_on,
+            color,
+        },
+    );
+    // A format that streams writes each file as soon as it is checked; once writing fails,
+    // the run goes on to its outcome without writing more.
+    let mut written = writer.begin(output.writer());
     let mut files: Vec<FileReport> = Vec::with_capacity(config.inputs.len());
-    // NDJSON streams: each file's records go out as soon as the file is checked.
-    let mut streamed: io::Result<()> = Ok(());
     for (name, location) in &config.inputs {
         let mut report = match location.open() {
             Ok(source) => pool.install(|| {
@@ -86,32 +101,15 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
             // Timings are a log of how the run went, so they go where the logs go.
             let _ = text::write_timings(&report, &mut io::stderr().lock());
         }
-        if config.format == Format::Ndjson && streamed.is_ok() {
-            let out = output.writer();
-            streamed = crate::report::ndjson::write_file(&report, out).and_then(|()| out.flush());
+        if written.is_ok() {
+            written = writer.file(&report, output.writer());
         }
         files.push(report);
     }
     let report = Report::new(files, config.fail_on);
-
-    let color = match config.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            output.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let written = match config.format {
-        Format::Text => text::write(&report, output.writer(), text::Style { color }),
-        Format::Json => crate::report::json::write(&report, output.writer()),
-        Format::Ndjson => {
-            streamed.and_then(|()| crate::report::ndjson::write_summary(&report, output.writer()))
-        }
-        Format::Csv => crate::report::csv::write(&report, output.writer()),
-        Format::Junit => crate::report::junit::write(&report, output.writer()),
-        Format::Html => crate::report::html::write(&report, output.writer()),
-    }
-    .and_then(|()| output.finish());
+    let written = written
+        .and_then(|()| writer.finish(&report, output.writer()))
+        .and_then(|()| output.finish());
     match written {
         Ok(()) => {}
         // A reader that stopped early (`| head`) is not an error of ours: the run's outcome

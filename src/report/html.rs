@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{escape_markup as escape, ColumnReport, ColumnStatus, FileReport, Outcome, Report};
+use super::{
+    escape_markup as escape, ColumnReport, ColumnStatus, FileReport, Outcome, Report, ReportWriter,
+};
 
 /// Width of a strip chart, in SVG units.
 const CHART_WIDTH: f64 = 1000.0;
@@ -24,8 +26,26 @@ table{border-collapse:collapse;margin:.5em 0}td,th{padding:.25em .6em;border-bot
 .finding{background:#fff4e5;border-left:4px solid #f59e0b;padding:.3em .6em;margin:.3em 0}\
 svg{display:block;margin:.3em 0 1em}code{font-size:.95em}";
 
+/// Writes the page at the end: its top holds the verdict and the totals.
+#[derive(Debug, Default)]
+pub struct Html;
+
+impl ReportWriter for Html {
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, _file: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write(report, out)
+    }
+}
+
 /// Writes `report` as one HTML page.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut page = String::new();
     let s = &report.summary;
     let (class, verdict) = match report.outcome() {
@@ -50,7 +70,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let _ = writeln!(
         page,
         "<p><small>labelcheck {} · schema version {}</small></p></body></html>",
-        escape(report.tool.version),
+        escape(&report.tool.version),
         report.schema_version
     );
     out.write_all(page.as_bytes())

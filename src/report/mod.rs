@@ -3,26 +3,96 @@
 //! change only with `SCHEMA_VERSION`.
 
 pub mod csv;
+mod evidence;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod ndjson;
+mod read;
 pub mod text;
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::advisories::WriterBlame;
+pub use self::evidence::{Fault, Pattern, PatternKind, Symptom, WriterBlame};
+pub use self::read::ReadError;
 use crate::decode::PathName;
-use crate::diagnosis::{Fault, Pattern};
 use crate::timings::{FileTimes, PhaseTimes};
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A summary table per file, then the first mismatches.
+    Text,
+    /// One JSON document (docs/report.schema.json).
+    Json,
+    /// One JSON object per line: mismatches, findings, a file record each, then a summary.
+    Ndjson,
+    /// One CSV row per mismatch or finding.
+    Csv,
+    /// JUnit XML: a test case per file and column, for CI systems.
+    Junit,
+    /// One self-contained HTML page with a chart of where mismatches fall.
+    Html,
+}
+
+/// Writes a report as a run produces it: [`begin`](Self::begin) before the first file,
+/// [`file`](Self::file) as each file is checked, [`finish`](Self::finish) with the whole
+/// report. A format that can stream (NDJSON, text, CSV) writes each file as it comes; one whose
+/// first lines need totals (JSON, JUnit, HTML) writes everything at the end. A report read
+/// back (a merge, a lock) goes through the same calls ([`write`]).
+pub trait ReportWriter {
+    /// Before any file.
+    fn begin(&mut self, out: &mut dyn Write) -> io::Result<()>;
+    /// One file's result, in the order of the report's files.
+    fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()>;
+    /// After the last file, with the whole report (its files are those passed to `file`).
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// What a writer needs to know before the first file.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterOptions {
+    /// What fails the run (`--fail-on`), which CSV marks per row.
+    pub fail_on: FailOn,
+    /// Colour the text report.
+    pub color: bool,
+}
+
+/// The writer of `format`.
+pub fn writer(format: Format, options: WriterOptions) -> Box<dyn ReportWriter> {
+    match format {
+        Format::Text => Box::new(text::Text::new(text::Style {
+            color: options.color,
+        })),
+        Format::Json => Box::new(json::Json),
+        Format::Ndjson => Box::new(ndjson::Ndjson),
+        Format::Csv => Box::new(csv::Csv::new(options.fail_on)),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Html => Box::new(html::Html),
+    }
+}
+
+/// Writes a whole `report` through `writer`: begin, each file, finish.
+pub fn write(
+    report: &Report,
+    writer: &mut dyn ReportWriter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writer.begin(out)?;
+    for file in &report.files {
+        writer.file(file, out)?;
+    }
+    writer.finish(report, out)
+}
 
 /// Version of the report document's shape.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report of one run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Shape version of this document.
     pub schema_version: u32,
@@ -35,25 +105,25 @@ pub struct Report {
 }
 
 /// Who wrote the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
     /// Always `labelcheck`.
-    pub name: &'static str,
+    pub name: String,
     /// The crate version.
-    pub version: &'static str,
+    pub version: String,
 }
 
 impl Default for Tool {
     fn default() -> Self {
         Self {
-            name: "labelcheck",
-            version: env!("CARGO_PKG_VERSION"),
+            name: "labelcheck".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
 }
 
 /// How the checked columns were chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Selection {
     /// Named with `--columns`.
@@ -67,7 +137,7 @@ pub enum Selection {
 }
 
 /// The result for one input file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileReport {
     /// The path as given.
     pub path: String,
@@ -75,8 +145,8 @@ pub struct FileReport {
     pub rows: u64,
     /// Row groups in the file.
     pub row_groups: usize,
-    /// First row of each row group, for charts (not in the JSON contract).
-    #[serde(skip)]
+    /// First row of each row group, for charts.
+    #[serde(default)]
     pub row_group_starts: Vec<u64>,
     /// The writer named in the footer.
     pub created_by: Option<String>,
@@ -98,7 +168,7 @@ pub struct FileReport {
 }
 
 /// The result for one column of one file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnReport {
     /// The column's name, spelled as [`crate::spelling`] says: unique within the file.
     pub column: String,
@@ -126,8 +196,8 @@ pub struct ColumnReport {
     pub mismatch_blocks: Vec<BlockMismatches>,
     /// Patterns in the column's mismatches and what they suggest.
     pub diagnosis: Vec<Pattern>,
-    /// File row where each data page starts, for charts (not in the JSON contract).
-    #[serde(skip)]
+    /// File row where each data page starts, for charts.
+    #[serde(default)]
     pub page_starts: Vec<u64>,
     /// The verdict for this column.
     pub status: ColumnStatus,
@@ -143,7 +213,7 @@ pub struct ColumnReport {
 }
 
 /// The verdict for one column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnStatus {
     /// Both paths decoded it and agree on every row.
@@ -162,7 +232,7 @@ pub enum ColumnStatus {
 }
 
 /// Fingerprints of one column, one per path.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Digests {
     /// From the arrow path.
     pub arrow: Option<String>,
@@ -174,7 +244,7 @@ pub struct Digests {
 }
 
 /// How many of a column's mismatching rows fall in one 65,536-row fingerprint block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockMismatches {
     /// Block number: file rows `block * 65,536` up to the next block.
     pub block: u64,
@@ -185,7 +255,7 @@ pub struct BlockMismatches {
 }
 
 /// A 65,536-row fingerprint block that differs between the paths.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BlockDifference {
     /// Block number.
     pub block: u64,
@@ -198,7 +268,7 @@ pub struct BlockDifference {
 }
 
 /// What kind of disagreement a mismatch is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Booleans that differ, or integers swapped between 0 and 1.
@@ -227,7 +297,7 @@ impl Kind {
 }
 
 /// Mismatch counts by kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindCounts {
     /// Flipped values.
     pub flip: u64,
@@ -269,7 +339,7 @@ impl KindCounts {
 }
 
 /// One row where the two paths disagree.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mismatch {
     /// The column's name, spelled as [`crate::spelling`] says.
     pub column: String,
@@ -292,14 +362,17 @@ pub struct Mismatch {
 }
 
 /// The value each path decoded for one row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathValues {
-    /// From the arrow path.
+    /// From the arrow path; left out of the JSON when the path has no such row.
+    #[serde(default = "Cell::absent", skip_serializing_if = "Cell::is_absent")]
     pub arrow: Cell,
-    /// From the raw path.
+    /// From the raw path; left out of the JSON when the path has no such row.
+    #[serde(default = "Cell::absent", skip_serializing_if = "Cell::is_absent")]
     pub raw: Cell,
-    /// From the `--against` dump, when one is compared.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// From the `--against` dump, when one is compared. A dump without the row is left out
+    /// of the JSON as no dump is; [`Report::read`] tells them apart by the column.
+    #[serde(default, skip_serializing_if = "Cell::is_absent_or_none")]
     pub against: Option<Cell>,
 }
 
@@ -324,10 +397,27 @@ pub enum Cell {
     List(Vec<Cell>),
 }
 
+impl Cell {
+    /// [`Cell::Absent`], for serde's defaults.
+    pub fn absent() -> Self {
+        Self::Absent
+    }
+
+    /// True for [`Cell::Absent`], which the JSON leaves out.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Self::Absent)
+    }
+
+    fn is_absent_or_none(cell: &Option<Cell>) -> bool {
+        cell.as_ref().is_none_or(Cell::is_absent)
+    }
+}
+
 impl Serialize for Cell {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            // A missing row and a null both have no value; JSON readers tell them apart by `kind`.
+            // A missing row is left out by the structure holding the cell (`PathValues`);
+            // should one get here, it has no value, like a null.
             Self::Absent | Self::Null => serializer.serialize_none(),
             Self::Bool(b) => serializer.serialize_bool(*b),
             Self::Int(i) => serializer.serialize_i64(*i),
@@ -410,7 +500,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// One path decoded what the other could not.
@@ -489,7 +579,7 @@ impl FindingKind {
 }
 
 /// A problem other than a row mismatch.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// What it is about.
     pub kind: FindingKind,
@@ -644,7 +734,7 @@ pub fn cap_repeated_findings(findings: &mut Vec<Finding>) {
 }
 
 /// The errors of the two paths, one of which may have succeeded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PathErrors {
     /// The arrow path's error, null if it decoded.
     pub arrow: Option<String>,
@@ -653,7 +743,7 @@ pub struct PathErrors {
 }
 
 /// Totals over the run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     /// Files named.
     pub files: usize,
@@ -691,7 +781,7 @@ pub enum Outcome {
 }
 
 /// What makes a run fail (exit 1), for CI gates: `--fail-on`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum FailOn {
     /// Mismatches and the findings that mean a witness disagrees or the bytes changed (path
