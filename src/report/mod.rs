@@ -372,7 +372,11 @@ pub struct PathValues {
     pub raw: Cell,
     /// From the `--against` dump, when one is compared. A dump without the row is left out
     /// of the JSON as no dump is; [`Report::read`] tells them apart by the column.
-    #[serde(default, skip_serializing_if = "Cell::is_absent_or_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Cell::is_absent_or_none",
+        deserialize_with = "read::present"
+    )]
     pub against: Option<Cell>,
 }
 

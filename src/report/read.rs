@@ -152,6 +152,13 @@ fn retype_file(file: &mut FileReport) {
     }
 }
 
+/// A cell that is there, a null included (serde reads `null` as `None` otherwise).
+pub(super) fn present<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Cell>, D::Error> {
+    Cell::deserialize(deserializer).map(Some)
+}
+
 impl<'de> Deserialize<'de> for Cell {
     /// null, a boolean, an integer, a float, text or a list, as the JSON holds them; what text
     /// stands for is decided by [`Report::read`], which knows the column.
