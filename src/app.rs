@@ -4,12 +4,14 @@ use std::io::{self, IsTerminal};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::check::{check_file, Progress};
+use crate::check::{check_file, CheckOptions, Progress};
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::DiffConfig;
 use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
-use crate::report::{self, text, ColumnStatus, FileReport, FindingKind, Report, WriterOptions};
+use crate::report::{
+    self, text, ColumnStatus, FileReport, FindingKind, ListingCap, Report, WriterOptions,
+};
 
 /// Work (rows × columns) below which no progress bar is drawn: it would only flicker.
 const PROGRESS_MIN_WORK: u64 = 2_000_000;
@@ -86,15 +88,23 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     // the run goes on to its outcome without writing more.
     let mut written = writer.begin(output.writer());
     let mut files: Vec<FileReport> = Vec::with_capacity(config.inputs.len());
+    // `--max-listed` bounds the run's list, not each file's: a check collects no more than
+    // is left, so memory and the report stay bounded whatever the number of files.
+    let mut listing = ListingCap::new(config.check.max_listed);
     for (name, location) in &config.inputs {
+        let options = CheckOptions {
+            max_listed: listing.left(),
+            ..config.check.clone()
+        };
         let mut report = match location.open() {
             Ok(source) => pool.install(|| {
-                check_file(name, source, &config.check, &|total| {
+                check_file(name, source, &options, &|total| {
                     progress_bar(show_progress, total)
                 })
             }),
             Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
         };
+        listing.apply(&mut report);
         report.bound_messages();
         log_problems(&report);
         if config.timings {
@@ -106,7 +116,7 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         }
         files.push(report);
     }
-    let report = Report::new(files, config.fail_on);
+    let report = Report::new(files, config.fail_on, config.check.max_listed);
     let written = written
         .and_then(|()| writer.finish(&report, output.writer()))
         .and_then(|()| output.finish());

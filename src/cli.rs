@@ -56,7 +56,9 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Most mismatches listed per run; every count stays exact.
+    /// Most mismatches listed in the whole report, over all files: the first N in file
+    /// order, then row order. Every count stays exact, and a file whose list was cut says so
+    /// (`mismatches_truncated`).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_listed: usize,
 

@@ -747,7 +747,7 @@ pub struct PathErrors {
 }
 
 /// Totals over the run.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Files named.
     pub files: usize,
@@ -770,6 +770,65 @@ pub struct Summary {
     pub exit_code: i32,
     /// What makes the run fail (`--fail-on`).
     pub fail_on: FailOn,
+    /// Most mismatches listed over the run (`--max-listed`), so that a merge of reports
+    /// lists what one run over all their files would.
+    pub max_listed: usize,
+}
+
+impl Summary {
+    /// Adds the totals of `other`, a report over other files. The exit code is the merged
+    /// report's to compute ([`Report::merge`] does); settings are left as they are.
+    pub fn add(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.columns += other.columns;
+        self.rows += other.rows;
+        self.mismatches += other.mismatches;
+        self.findings = self.findings.saturating_add(other.findings);
+        self.errors += other.errors;
+        self.unsupported += other.unsupported;
+        self.single_decoder += other.single_decoder;
+    }
+}
+
+/// The run's allowance of listed mismatches (`--max-listed`): the first N in file order,
+/// and within a file in row order, whatever the number of files. Counts stay exact; a file
+/// whose list was cut says so (`mismatches_truncated`). A merge of reports applies it again
+/// over their files in order and lists what one run over all of them would have.
+#[derive(Debug, Clone, Copy)]
+pub struct ListingCap {
+    left: usize,
+}
+
+impl ListingCap {
+    /// An allowance of `max` listed mismatches.
+    pub fn new(max: usize) -> Self {
+        Self { left: max }
+    }
+
+    /// Mismatches that may still be listed: what the next file's check may collect.
+    pub fn left(&self) -> usize {
+        self.left
+    }
+
+    /// Cuts `file`'s list to what is left, and spends what it keeps.
+    pub fn apply(&mut self, file: &mut FileReport) {
+        if file.mismatches.len() > self.left {
+            file.mismatches.truncate(self.left);
+            file.mismatches_truncated = true;
+        }
+        self.left -= file.mismatches.len();
+    }
+}
+
+/// Why reports cannot be merged into one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Reports of runs under different settings: a merge would mean neither.
+    #[error("the reports were written with different {0}; merge reports of runs with the same")]
+    Settings(&'static str),
+    /// Nothing to merge.
+    #[error("no report to merge")]
+    Empty,
 }
 
 /// How a run ends, from the report alone (see the README's "Exit codes").
@@ -847,8 +906,9 @@ impl FileReport {
 }
 
 impl Report {
-    /// Builds the report from its files, computing the summary; `fail_on` sets what fails.
-    pub fn new(files: Vec<FileReport>, fail_on: FailOn) -> Self {
+    /// Builds the report from its files, computing the summary; `fail_on` sets what fails,
+    /// `max_listed` is the run's listing cap (the files' lists are within it).
+    pub fn new(files: Vec<FileReport>, fail_on: FailOn, max_listed: usize) -> Self {
         let mut summary = Summary {
             files: files.len(),
             ..Summary::default()
@@ -873,6 +933,7 @@ impl Report {
             }
         }
         summary.fail_on = fail_on;
+        summary.max_listed = max_listed;
         let mut report = Self {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
@@ -881,6 +942,32 @@ impl Report {
         };
         report.summary.exit_code = report.outcome() as i32;
         report
+    }
+
+    /// One report of the files of `reports`, in order, as one run over all of them would
+    /// have written it: totals added, mismatches listed up to the runs' shared
+    /// `--max-listed`, the exit code computed again from the merged files.
+    pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
+        let mut reports = reports.into_iter();
+        let mut merged = reports.next().ok_or(MergeError::Empty)?;
+        for report in reports {
+            let (ours, theirs) = (&merged.summary, &report.summary);
+            if report.schema_version != merged.schema_version {
+                return Err(MergeError::Settings("schema versions"));
+            }
+            if theirs.fail_on != ours.fail_on {
+                return Err(MergeError::Settings("--fail-on"));
+            }
+            if theirs.max_listed != ours.max_listed {
+                return Err(MergeError::Settings("--max-listed"));
+            }
+            merged.summary.add(theirs);
+            merged.files.extend(report.files);
+        }
+        let mut cap = ListingCap::new(merged.summary.max_listed);
+        merged.files.iter_mut().for_each(|file| cap.apply(file));
+        merged.summary.exit_code = merged.outcome() as i32;
+        Ok(merged)
     }
 
     /// The exit status this report calls for: 1 when witnesses disagree, else 2 when
@@ -973,7 +1060,138 @@ mod tests {
             findings,
             ..FileReport::failed("x.parquet", String::new())
         };
-        let report = Report::new(vec![file], FailOn::Mismatch);
+        let report = Report::new(vec![file], FailOn::Mismatch, 1000);
         assert_eq!(report.summary.findings, 300);
+    }
+
+    fn mismatch(column: &str, row: u64) -> Mismatch {
+        Mismatch {
+            column: column.into(),
+            row,
+            row_group: 0,
+            row_in_group: row,
+            page: None,
+            page_offset: None,
+            kind: Kind::Value,
+            fault: Fault::Reader,
+            values: PathValues {
+                arrow: Cell::Int(0),
+                raw: Cell::Int(1),
+                against: None,
+            },
+        }
+    }
+
+    fn column(name: &str, status: ColumnStatus, mismatches: u64) -> ColumnReport {
+        ColumnReport {
+            column: name.into(),
+            path: vec![name.into()],
+            physical_type: "INT32".into(),
+            logical_type: None,
+            rows: 100,
+            nulls: 3,
+            digests: Digests::default(),
+            differing_blocks: Vec::new(),
+            mismatches,
+            mismatch_kinds: KindCounts {
+                value: mismatches,
+                ..KindCounts::default()
+            },
+            mismatch_blocks: Vec::new(),
+            diagnosis: Vec::new(),
+            page_starts: Vec::new(),
+            status,
+            checked_by: vec![PathName::Arrow, PathName::Raw],
+            error: None,
+            timings: None,
+        }
+    }
+
+    /// A file whose `label` column has `mismatches` mismatches, of which `listed` listed.
+    fn file(name: &str, mismatches: u64, listed: u64, extra: ColumnStatus) -> FileReport {
+        let status = if mismatches > 0 {
+            ColumnStatus::Mismatch
+        } else {
+            ColumnStatus::Agree
+        };
+        FileReport {
+            path: name.into(),
+            rows: 100,
+            row_groups: 1,
+            columns: vec![
+                column("label", status, mismatches),
+                column("other", extra, 0),
+            ],
+            mismatches: (0..listed).map(|row| mismatch("label", row)).collect(),
+            mismatches_truncated: listed < mismatches,
+            findings: vec![finding(FindingKind::Stats, None, 0)],
+            error: None,
+            ..FileReport::failed(name, String::new())
+        }
+    }
+
+    #[test]
+    fn merged_reports_sum_up_as_one_run_over_their_files() {
+        let agree = file("a.parquet", 0, 0, ColumnStatus::Agree);
+        let unsupported = file("b.parquet", 0, 0, ColumnStatus::Unsupported);
+        let failed = FileReport::failed("c.parquet", "cannot open".into());
+        let mismatching = file("d.parquet", 7, 3, ColumnStatus::PathFailed);
+        let whole = |files: &[&FileReport]| {
+            Report::new(
+                files.iter().map(|&f| f.clone()).collect(),
+                FailOn::Mismatch,
+                5,
+            )
+        };
+        for (a, b) in [
+            (vec![&agree], vec![&unsupported]),
+            (vec![&agree, &unsupported], vec![&failed]),
+            (vec![&agree], vec![&mismatching, &failed]),
+            (vec![&mismatching], vec![&agree]),
+        ] {
+            let merged = Report::merge(vec![whole(&a), whole(&b)]).unwrap();
+            let one_run = whole(&[a, b].concat());
+            assert_eq!(merged.summary, one_run.summary);
+            assert_eq!(merged.summary.exit_code, one_run.outcome() as i32);
+        }
+        // The three outcomes are all met above.
+        let outcome = |files: &[&FileReport]| whole(files).summary.exit_code;
+        assert_eq!(
+            [
+                outcome(&[&agree]),
+                outcome(&[&agree, &mismatching]),
+                outcome(&[&agree, &unsupported])
+            ],
+            [0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn a_merge_lists_what_one_run_would() {
+        // Each shard listed up to the cap of 5 on its own: 3 + 3 + 4 listed.
+        let shards = [
+            file("a.parquet", 3, 3, ColumnStatus::Agree),
+            file("b.parquet", 9, 3, ColumnStatus::Agree),
+            file("c.parquet", 4, 4, ColumnStatus::Agree),
+        ];
+        let reports = shards
+            .iter()
+            .map(|f| Report::new(vec![f.clone()], FailOn::Mismatch, 5))
+            .collect();
+        let merged = Report::merge(reports).unwrap();
+        let listed: Vec<(usize, bool)> = merged
+            .files
+            .iter()
+            .map(|f| (f.mismatches.len(), f.mismatches_truncated))
+            .collect();
+        assert_eq!(listed, [(3, false), (2, true), (0, true)]);
+        assert_eq!(merged.summary.mismatches, 16);
+
+        let other_cap = Report::new(vec![shards[0].clone()], FailOn::Mismatch, 6);
+        let same_cap = Report::new(vec![shards[1].clone()], FailOn::Mismatch, 5);
+        assert_eq!(
+            Report::merge(vec![same_cap, other_cap]).unwrap_err(),
+            MergeError::Settings("--max-listed")
+        );
     }
 }
