@@ -34,7 +34,8 @@ pub enum ReadError {
 impl Report {
     /// Reads a JSON report (as `--format json` writes it) back. Writing the result as JSON
     /// gives the same bytes, and rendering it in another format gives what the run that
-    /// wrote it gave.
+    /// wrote it gave — but for one value the JSON cannot tell apart: in a text column, text
+    /// spelled as the `0x…` hex of bytes that are not UTF-8 reads back as those bytes.
     pub fn read(json: &str) -> Result<Report, ReadError> {
         let mut report: Report = serde_json::from_str(json)?;
         if report.schema_version != super::SCHEMA_VERSION {
