@@ -4,12 +4,14 @@ use std::io::{self, IsTerminal};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::check::{check_file, Progress};
-use crate::cli::{Cli, ColorChoice, Command, Format};
+use crate::check::{check_file, CheckOptions, Progress};
+use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::DiffConfig;
 use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
-use crate::report::{text, ColumnStatus, FileReport, FindingKind, Report};
+use crate::report::{
+    self, text, ColumnStatus, FileReport, FindingKind, ListingCap, Report, WriterOptions,
+};
 
 /// Work (rows × columns) below which no progress bar is drawn: it would only flicker.
 const PROGRESS_MIN_WORK: u64 = 2_000_000;
@@ -68,32 +70,6 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     let pool = pool.build()?;
     let show_progress = config.progress && io::stderr().is_terminal();
 
-    let mut files: Vec<FileReport> = Vec::with_capacity(config.inputs.len());
-    // NDJSON streams: each file's records go out as soon as the file is checked.
-    let mut streamed: io::Result<()> = Ok(());
-    for (name, location) in &config.inputs {
-        let mut report = match location.open() {
-            Ok(source) => pool.install(|| {
-                check_file(name, source, &config.check, &|total| {
-                    progress_bar(show_progress, total)
-                })
-            }),
-            Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
-        };
-        report.bound_messages();
-        log_problems(&report);
-        if config.timings {
-            // Timings are a log of how the run went, so they go where the logs go.
-            let _ = text::write_timings(&report, &mut io::stderr().lock());
-        }
-        if config.format == Format::Ndjson && streamed.is_ok() {
-            let out = output.writer();
-            streamed = crate::report::ndjson::write_file(&report, out).and_then(|()| out.flush());
-        }
-        files.push(report);
-    }
-    let report = Report::new(files, config.fail_on);
-
     let color = match config.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -101,17 +77,49 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
             output.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let written = match config.format {
-        Format::Text => text::write(&report, output.writer(), text::Style { color }),
-        Format::Json => crate::report::json::write(&report, output.writer()),
-        Format::Ndjson => {
-            streamed.and_then(|()| crate::report::ndjson::write_summary(&report, output.writer()))
+    let mut writer = report::writer(
+        config.format,
+        WriterOptions {
+            fail_on: config.fail_on,
+            color,
+        },
+    );
+    // A format that streams writes each file as soon as it is checked; once writing fails,
+    // the run goes on to its outcome without writing more.
+    let mut written = writer.begin(output.writer());
+    let mut files: Vec<FileReport> = Vec::with_capacity(config.inputs.len());
+    // `--max-listed` bounds the run's list, not each file's: a check collects no more than
+    // is left, so memory and the report stay bounded whatever the number of files.
+    let mut listing = ListingCap::new(config.check.max_listed);
+    for (name, location) in &config.inputs {
+        let options = CheckOptions {
+            max_listed: listing.left(),
+            ..config.check.clone()
+        };
+        let mut report = match location.open() {
+            Ok(source) => pool.install(|| {
+                check_file(name, source, &options, &|total| {
+                    progress_bar(show_progress, total)
+                })
+            }),
+            Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
+        };
+        listing.apply(&mut report);
+        report.bound_messages();
+        log_problems(&report);
+        if config.timings {
+            // Timings are a log of how the run went, so they go where the logs go.
+            let _ = text::write_timings(&report, &mut io::stderr().lock());
         }
-        Format::Csv => crate::report::csv::write(&report, output.writer()),
-        Format::Junit => crate::report::junit::write(&report, output.writer()),
-        Format::Html => crate::report::html::write(&report, output.writer()),
+        if written.is_ok() {
+            written = writer.file(&report, output.writer());
+        }
+        files.push(report);
     }
-    .and_then(|()| output.finish());
+    let report = Report::new(files, config.fail_on, config.check.max_listed);
+    let written = written
+        .and_then(|()| writer.finish(&report, output.writer()))
+        .and_then(|()| output.finish());
     match written {
         Ok(()) => {}
         // A reader that stopped early (`| head`) is not an error of ours: the run's outcome

@@ -41,7 +41,8 @@ use crate::witness::ChunkWitness;
 pub struct CheckOptions {
     /// Which columns.
     pub columns: ColumnChoice,
-    /// Most mismatches listed per file (all are counted).
+    /// Most mismatches listed for the file (all are counted): what is left of the run's
+    /// `--max-listed` ([`crate::report::ListingCap`]).
     pub max_listed: usize,
     /// Raw decoder options.
     pub decode: DecodeOptions,

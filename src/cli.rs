@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::report::FailOn;
+pub use crate::report::Format;
 
 /// Audit the label columns of Parquet files by decoding them through two independent decoders.
 ///
@@ -55,7 +56,9 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Most mismatches listed per run; every count stays exact.
+    /// Most mismatches listed in the whole report, over all files: the first N in file
+    /// order, then row order. Every count stays exact, and a file whose list was cut says so
+    /// (`mismatches_truncated`).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_listed: usize,
 
@@ -144,23 +147,6 @@ pub struct DiffArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-}
-
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A summary table per file, then the first mismatches.
-    Text,
-    /// One JSON document (docs/report.schema.json).
-    Json,
-    /// One JSON object per line: mismatches, findings, a file record each, then a summary.
-    Ndjson,
-    /// One CSV row per mismatch or finding.
-    Csv,
-    /// JUnit XML: a test case per file and column, for CI systems.
-    Junit,
-    /// One self-contained HTML page with a chart of where mismatches fall.
-    Html,
 }
 
 /// When to use colour.

@@ -5,7 +5,7 @@ pub use crate::raw::column::{DecodedChunk, PageInfo};
 use crate::value::SliceCursor;
 
 /// Which decoder produced a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PathName {
     /// The `parquet` crate's arrow reader.

@@ -7,51 +7,19 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-
 use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::against::DumpOrigin;
 use crate::column_type::IntegerAnnotation;
 use crate::decode::PageInfo;
 use crate::format::{Encoding, PageType};
 use crate::report::Kind;
+pub use crate::report::{Fault, Pattern, PatternKind};
 
 /// Distinct pages remembered per column; past this, only the count grows.
 const PAGES_REMEMBERED: usize = 4096;
 
-/// What the evidence for a mismatch points to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fault {
-    /// The two decoders disagree: one of the readers is wrong.
-    Reader,
-    /// The page's checksum fails: its bytes changed after they were written.
-    AtRest,
-    /// The writer stored wrong values: both decoders agree and the labels as handed to the
-    /// writer (`--against-source`) differ, or the stored value is one its logical type cannot
-    /// hold, or the writer has a published bug with this symptom.
-    Writer,
-    /// Both decoders agree and another reader's export of the file (`--against-export`)
-    /// differs: that reader misread the file.
-    DumpReader,
-    /// Both decoders agree and a dump of unstated origin (`--against`) differs: the writer
-    /// (or the pipeline before it) if the dump holds the labels as handed to it, the reader
-    /// that made the dump if it was exported from this file.
-    WriterOrDumpReader,
-}
-
+// `Fault` is report vocabulary (crate::report); what decides it is the diagnosis's.
 impl Fault {
-    /// The name used in reports, as in JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Reader => "reader",
-            Self::AtRest => "at_rest",
-            Self::Writer => "writer",
-            Self::DumpReader => "dump_reader",
-            Self::WriterOrDumpReader => "writer_or_dump_reader",
-        }
-    }
-
     /// Classifies a mismatch of `kind` on `page`; `dump` is what the `--against` dump is,
     /// when one is compared; `writer` when the decoders differ only in how they return what
     /// the writer stored wrong.
@@ -234,53 +202,6 @@ impl Profile {
             self.pages.insert(page);
         }
     }
-}
-
-/// A pattern found in a column's mismatches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PatternKind {
-    /// All within the first 8 values of a page.
-    PageStart,
-    /// All within the last 8 values of a page.
-    PageEnd,
-    /// All within 8 rows of a row-group boundary.
-    RowGroupBoundary,
-    /// All on pages whose value count is not a multiple of 8.
-    PagesNotMultipleOfEight,
-    /// All booleans wrong the same way.
-    OneDirection,
-    /// All on dictionary-encoded pages.
-    DictionaryPagesOnly,
-    /// All on PLAIN pages.
-    PlainPagesOnly,
-    /// All on PLAIN pages after the chunk's dictionary fell back.
-    AfterDictionaryFallback,
-    /// All inside one page.
-    OnePage,
-    /// Spread over most of the pages.
-    Uniform,
-    /// All on pages whose levels use the deprecated BIT_PACKED encoding.
-    BitPackedLevels,
-    /// What the evidence points to, when it points one way; for a dump's differences,
-    /// whenever there are some.
-    Evidence,
-}
-
-/// A pattern with the numbers it rests on and what it suggests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Pattern {
-    /// Which pattern.
-    pub pattern: PatternKind,
-    /// Mismatches that fit it.
-    pub matching: u64,
-    /// Mismatches in all.
-    pub of: u64,
-    /// One or two sentences: the numbers, then what they suggest.
-    pub message: String,
-    /// The writer fault the evidence points to, with the writer and the published bug.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub writer: Option<WriterBlame>,
 }
 
 /// The symptom of a stored value its integer annotation cannot hold.

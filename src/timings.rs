@@ -4,11 +4,11 @@
 use std::ops::AddAssign;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Seconds one column spent in each phase, summed over its row groups. Row groups run in
 /// parallel, so these are thread-seconds: their sum can exceed the wall time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseTimes {
     /// Decoding through the arrow reader (path A), including its conversion to our values.
     pub arrow: f64,
@@ -43,7 +43,7 @@ impl AddAssign for PhaseTimes {
 }
 
 /// Wall-clock seconds of one file's check.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileTimes {
     /// Opening the file through both paths: reading and parsing the footer, choosing columns.
     pub open: f64,

@@ -245,18 +245,101 @@ fn output_file_is_written_atomically_and_devices_directly() {
     assert!(stderr(&bad).contains("/no/such/dir/report.json"));
 }
 
+/// A file whose INT_8 column `label` holds 300, which the annotation cannot hold, in every
+/// third of `rows` rows: the arrow reader narrows it, the raw path does not, so a third of
+/// the rows mismatch.
+fn out_of_range_file(path: &std::path::Path, rows: usize) {
+    use parquet::data_type::Int32Type;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+
+    let schema =
+        parquet::schema::parser::parse_message_type("message m { required int32 label (INT_8); }")
+            .unwrap();
+    let properties = WriterProperties::builder()
+        .set_dictionary_enabled(false)
+        .build();
+    let mut writer = SerializedFileWriter::new(
+        fs::File::create(path).unwrap(),
+        Arc::new(schema),
+        Arc::new(properties),
+    )
+    .unwrap();
+    let values: Vec<i32> = (0..rows)
+        .map(|i| if i % 3 == 0 { 300 } else { 1 })
+        .collect();
+    let mut group = writer.next_row_group().unwrap();
+    let mut column = group.next_column().unwrap().unwrap();
+    column
+        .typed::<Int32Type>()
+        .write_batch(&values, None, None)
+        .unwrap();
+    column.close().unwrap();
+    group.close().unwrap();
+    writer.close().unwrap();
+}
+
 #[test]
-fn max_listed_caps_the_list_not_the_counts() {
-    let output = run([
+fn max_listed_caps_the_list_over_the_run_not_the_counts() {
+    let dir = temp_dir();
+    let (a, b) = (dir.path().join("a.parquet"), dir.path().join("b.parquet"));
+    out_of_range_file(&a, 3000);
+    out_of_range_file(&b, 3000);
+    // (cap, listed per file, truncated per file): the cap spans both files, in order.
+    for (cap, listed, truncated) in [
+        ("1500", [1000, 500], [false, true]),
+        ("10", [10, 0], [true, true]),
+        ("0", [0, 0], [true, true]),
+        ("2000", [1000, 1000], [false, false]),
+    ] {
+        let output = run([
+            "diff",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--format",
+            "json",
+            "--max-listed",
+            cap,
+        ]);
+        assert_eq!(code(&output), 1, "{}", stderr(&output));
+        let report = json(&output);
+        assert_valid(&report);
+        for (i, file) in report["files"].as_array().unwrap().iter().enumerate() {
+            let mismatches = file["mismatches"].as_array().unwrap();
+            assert_eq!(mismatches.len(), listed[i], "cap {cap}, file {i}");
+            assert_eq!(
+                file["mismatches_truncated"], truncated[i],
+                "cap {cap}, file {i}"
+            );
+            // Listed in row order, from the first.
+            let rows: Vec<u64> = mismatches
+                .iter()
+                .map(|m| m["row"].as_u64().unwrap())
+                .collect();
+            assert!(rows
+                .iter()
+                .copied()
+                .eq((0..listed[i] as u64).map(|r| r * 3)));
+            assert_eq!(file["columns"][0]["mismatches"], 1000, "counts stay exact");
+        }
+        assert_eq!(report["summary"]["mismatches"], 2000);
+        assert_eq!(report["summary"]["max_listed"], cap.parse::<u64>().unwrap());
+    }
+    // The text report says how many more there are.
+    let text = run([
         "diff",
-        demo_file().to_str().unwrap(),
-        "--format",
-        "json",
+        a.to_str().unwrap(),
         "--max-listed",
-        "0",
+        "5",
+        "--color",
+        "never",
     ]);
-    assert_eq!(code(&output), 0);
-    assert_valid(&json(&output));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("… and 995 more (see --format json)"),
+        "{text}"
+    );
 }
 
 #[test]

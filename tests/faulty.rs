@@ -11,7 +11,7 @@ use labelcheck::columns::{choose, ColumnChoice};
 use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use labelcheck::raw::column::DecodeOptions;
 use labelcheck::raw::RawFile;
-use labelcheck::report::{Cell, Kind, Outcome, Report};
+use labelcheck::report::{writer, Cell, Format, Kind, Outcome, Report, WriterOptions};
 use labelcheck::source::LocalFile;
 use labelcheck::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
@@ -250,6 +250,42 @@ fn a_short_column_is_missing_rows_counted_exactly() {
     );
     assert_eq!(first.values.raw, Cell::Absent);
     assert_eq!(file.mismatches.len(), 10);
+
+    // The JSON leaves the missing row out, and a report read back has it missing again, not
+    // null: each format renders the same from it.
+    let json = String::from_utf8(rendered(&report, Format::Json)).unwrap();
+    let values = &serde_json::from_str::<serde_json::Value>(&json).unwrap()["files"][0]
+        ["mismatches"][0]["values"];
+    assert!(
+        values.get("raw").is_none() && values.get("arrow").is_some(),
+        "{values}"
+    );
+    let read = Report::read(&json).unwrap();
+    assert_eq!(read.files[0].mismatches[0].values.raw, Cell::Absent);
+    for format in [
+        Format::Json,
+        Format::Text,
+        Format::Csv,
+        Format::Junit,
+        Format::Html,
+    ] {
+        assert_eq!(
+            rendered(&read, format),
+            rendered(&report, format),
+            "{format:?}"
+        );
+    }
+}
+
+/// `report` rendered in `format`.
+fn rendered(report: &Report, format: Format) -> Vec<u8> {
+    let options = WriterOptions {
+        fail_on: report.summary.fail_on,
+        color: false,
+    };
+    let mut out = Vec::new();
+    labelcheck::report::write(report, writer(format, options).as_mut(), &mut out).unwrap();
+    out
 }
 
 /// The raw decoder with the first entry of a string column's dictionary misread: the keys

@@ -61,7 +61,7 @@ fn run_case(bytes: Vec<u8>) -> Result<Outcome, String> {
     catch_unwind(AssertUnwindSafe(|| {
         let source = Arc::new(InMemory::new("case.parquet", bytes));
         let file: FileReport = check_file("case.parquet", source, &options(), &no_progress);
-        Report::new(vec![file], FailOn::Mismatch).outcome()
+        Report::new(vec![file], FailOn::Mismatch, 10).outcome()
     }))
     .map_err(|panic| {
         panic

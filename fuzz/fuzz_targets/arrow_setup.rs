@@ -38,5 +38,5 @@ fuzz_target!(|data: &[u8]| {
         timings: false,
     };
     let file = check_file("fuzz.parquet", source, &options, &no_progress);
-    let _ = Report::new(vec![file], FailOn::Mismatch).outcome();
+    let _ = Report::new(vec![file], FailOn::Mismatch, 10).outcome();
 });

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Cell, Report};
+use super::{Cell, FailOn, FileReport, Report, ReportWriter};
 
 /// The header; every row has these fields, empty where they do not apply.
 pub const HEADER: [&str; 14] = [
@@ -23,63 +23,94 @@ pub const HEADER: [&str; 14] = [
     "fails",
 ];
 
-/// Writes every listed mismatch and every finding of `report`.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(HEADER)?;
+/// Writes the header first, then each file's rows as the file is checked.
+#[derive(Debug)]
+pub struct Csv {
+    fail_on: FailOn,
+}
+
+impl Csv {
+    /// A writer marking in `fails` what fails the run under `fail_on`.
+    pub fn new(fail_on: FailOn) -> Self {
+        Self { fail_on }
+    }
+}
+
+impl ReportWriter for Csv {
+    fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(HEADER)?;
+        writer.flush()
+    }
+
+    fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        write_file(&mut writer, file, self.fail_on)?;
+        writer.flush()
+    }
+
+    fn finish(&mut self, _report: &Report, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes every listed mismatch and every finding of `file`, and its error.
+fn write_file<W: Write>(
+    writer: &mut csv::Writer<W>,
+    file: &FileReport,
+    fail_on: FailOn,
+) -> io::Result<()> {
     let text = |value: Option<String>| value.unwrap_or_default();
     let cell = |cell: &Cell| match cell {
         Cell::Absent => String::new(),
         other => other.to_string(),
     };
-    for file in &report.files {
-        for m in &file.mismatches {
-            writer.write_record([
-                file.path.clone(),
-                "mismatch".into(),
-                m.kind.name().into(),
-                m.column.clone(),
-                m.row.to_string(),
-                m.row_group.to_string(),
-                m.row_in_group.to_string(),
-                text(m.page.map(|p| p.to_string())),
-                text(m.page_offset.map(|p| p.to_string())),
-                cell(&m.values.arrow),
-                cell(&m.values.raw),
-                text(m.values.against.as_ref().map(cell)),
-                String::new(),
-                "true".into(),
-            ])?;
-        }
-        for f in &file.findings {
-            writer.write_record([
-                file.path.clone(),
-                "finding".into(),
-                serde_json::to_value(f.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                text(f.column.clone()),
-                String::new(),
-                text(f.row_group.map(|r| r.to_string())),
-                String::new(),
-                text(f.page.map(|p| p.to_string())),
-                text(f.page_offset.map(|p| p.to_string())),
-                text(f.errors.as_ref().and_then(|e| e.arrow.clone())),
-                text(f.errors.as_ref().and_then(|e| e.raw.clone())),
-                String::new(),
-                f.message.clone(),
-                f.kind.fails_under(report.summary.fail_on).to_string(),
-            ])?;
-        }
-        if let Some(error) = &file.error {
-            let mut row = vec![String::new(); HEADER.len()];
-            row[0] = file.path.clone();
-            row[1] = "error".into();
-            row[12] = error.clone();
-            row[13] = "true".into();
-            writer.write_record(&row)?;
-        }
+    for m in &file.mismatches {
+        writer.write_record([
+            file.path.clone(),
+            "mismatch".into(),
+            m.kind.name().into(),
+            m.column.clone(),
+            m.row.to_string(),
+            m.row_group.to_string(),
+            m.row_in_group.to_string(),
+            text(m.page.map(|p| p.to_string())),
+            text(m.page_offset.map(|p| p.to_string())),
+            cell(&m.values.arrow),
+            cell(&m.values.raw),
+            text(m.values.against.as_ref().map(cell)),
+            String::new(),
+            "true".into(),
+        ])?;
     }
-    writer.flush()
+    for f in &file.findings {
+        writer.write_record([
+            file.path.clone(),
+            "finding".into(),
+            serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            text(f.column.clone()),
+            String::new(),
+            text(f.row_group.map(|r| r.to_string())),
+            String::new(),
+            text(f.page.map(|p| p.to_string())),
+            text(f.page_offset.map(|p| p.to_string())),
+            text(f.errors.as_ref().and_then(|e| e.arrow.clone())),
+            text(f.errors.as_ref().and_then(|e| e.raw.clone())),
+            String::new(),
+            f.message.clone(),
+            f.kind.fails_under(fail_on).to_string(),
+        ])?;
+    }
+    if let Some(error) = &file.error {
+        let mut row = vec![String::new(); HEADER.len()];
+        row[0] = file.path.clone();
+        row[1] = "error".into();
+        row[12] = error.clone();
+        row[13] = "true".into();
+        writer.write_record(&row)?;
+    }
+    Ok(())
 }

@@ -6,7 +6,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{escape_markup as escape, ColumnReport, ColumnStatus, FileReport, Outcome, Report};
+use crate::fingerprint::BLOCK_ROWS;
+
+use super::{
+    escape_markup as escape, ColumnReport, ColumnStatus, FileReport, Outcome, Report, ReportWriter,
+};
 
 /// Width of a strip chart, in SVG units.
 const CHART_WIDTH: f64 = 1000.0;
@@ -24,8 +28,26 @@ table{border-collapse:collapse;margin:.5em 0}td,th{padding:.25em .6em;border-bot
 .finding{background:#fff4e5;border-left:4px solid #f59e0b;padding:.3em .6em;margin:.3em 0}\
 svg{display:block;margin:.3em 0 1em}code{font-size:.95em}";
 
+/// Writes the page at the end: its top holds the verdict and the totals.
+#[derive(Debug, Default)]
+pub struct Html;
+
+impl ReportWriter for Html {
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, _file: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write(report, out)
+    }
+}
+
 /// Writes `report` as one HTML page.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut page = String::new();
     let s = &report.summary;
     let (class, verdict) = match report.outcome() {
@@ -50,7 +72,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let _ = writeln!(
         page,
         "<p><small>labelcheck {} · schema version {}</small></p></body></html>",
-        escape(report.tool.version),
+        escape(&report.tool.version),
         report.schema_version
     );
     out.write_all(page.as_bytes())
@@ -153,26 +175,84 @@ fn file_section(page: &mut String, file: &FileReport) {
     }
 }
 
+/// Bars drawn at most for a column's mismatch counts: past the strip's width in units, blocks
+/// are added together per bar, so a file of any length draws at most this many.
+const MAX_DENSITY_BARS: u64 = CHART_WIDTH as u64;
+
+/// A span of the file's rows and how many of them mismatch, from the exact block counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bar {
+    first_row: u64,
+    end_row: u64,
+    mismatches: u64,
+}
+
+/// The column's exact per-block mismatch counts, blocks added together in runs of equal
+/// length when there are more blocks in the file than [`MAX_DENSITY_BARS`].
+fn density_bars(file_rows: u64, column: &ColumnReport) -> Vec<Bar> {
+    let blocks = file_rows.div_ceil(BLOCK_ROWS).max(1);
+    let per_bar = blocks.div_ceil(MAX_DENSITY_BARS);
+    let mut bars: Vec<Bar> = Vec::new();
+    for counted in &column.mismatch_blocks {
+        let first_block = counted.block / per_bar * per_bar;
+        let first_row = first_block * BLOCK_ROWS;
+        match bars.last_mut() {
+            // Blocks come in order, so a bar's blocks are adjacent in the list.
+            Some(bar) if bar.first_row == first_row => bar.mismatches += counted.mismatches,
+            _ => bars.push(Bar {
+                first_row,
+                end_row: ((first_block + per_bar) * BLOCK_ROWS).min(file_rows.max(1)),
+                mismatches: counted.mismatches,
+            }),
+        }
+    }
+    bars
+}
+
+/// How dark a bar is drawn: its share of mismatching rows on a log scale, from a visible
+/// 0.3 for one mismatch in a bar of any size to 1 where every row mismatches, so that both a
+/// lone mismatch and the difference between dense and sparse spans stay visible.
+fn opacity(bar: &Bar) -> f64 {
+    let rows = bar.end_row.saturating_sub(bar.first_row).max(1) as f64;
+    let share = (bar.mismatches as f64 / rows).min(1.0);
+    0.3 + 0.7 * (1.0 + 999.0 * share).ln() / 1000f64.ln()
+}
+
 /// A strip across the file's rows: row-group boundaries as dark lines, page boundaries as
-/// light ticks, fingerprint blocks that differ shaded, listed mismatches as red marks.
+/// light ticks, fingerprint blocks that differ shaded, where all mismatches fall (from the
+/// exact counts per 65,536-row block, darker where denser), and the listed mismatches as
+/// exact ticks below the strip.
 fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport, listed_rows: &[u64]) {
     let rows = file.rows.max(1) as f64;
     let x = |row: u64| row as f64 / rows * CHART_WIDTH;
     let _ = write!(
         page,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{CHART_WIDTH}\" height=\"60\" viewBox=\"0 0 {CHART_WIDTH} 60\" role=\"img\" aria-label=\"where the mismatches of {} lie\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{CHART_WIDTH}\" height=\"66\" viewBox=\"0 0 {CHART_WIDTH} 66\" role=\"img\" aria-label=\"where the mismatches of {} lie\">\
          <rect x=\"0\" y=\"10\" width=\"{CHART_WIDTH}\" height=\"30\" fill=\"#f3f4f6\" stroke=\"#9ca3af\"/>",
         escape(&column.column)
     );
     for block in &column.differing_blocks {
         let (from, to) = (
             x(block.first_row),
-            x((block.first_row + crate::fingerprint::BLOCK_ROWS).min(file.rows)),
+            x((block.first_row + BLOCK_ROWS).min(file.rows)),
         );
         let _ = write!(
             page,
             "<rect x=\"{from:.2}\" y=\"10\" width=\"{:.2}\" height=\"30\" fill=\"#fecaca\"/>",
             (to - from).max(1.0)
+        );
+    }
+    for bar in density_bars(file.rows, column) {
+        let (from, to) = (x(bar.first_row), x(bar.end_row));
+        let _ = write!(
+            page,
+            "<rect class=\"mismatches\" x=\"{from:.2}\" y=\"12\" width=\"{:.2}\" height=\"26\" fill=\"#dc2626\" fill-opacity=\"{:.2}\"><title>rows {}\u{2013}{}: {} mismatching</title></rect>",
+            // At least a unit wide, so that a lone mismatch in a long file shows.
+            (to - from).max(1.0),
+            opacity(&bar),
+            bar.first_row,
+            bar.end_row - 1,
+            bar.mismatches
         );
     }
     if column.page_starts.len() <= MAX_BOUNDARY_MARKS {
@@ -190,12 +270,18 @@ fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport, list
         }
     }
     for &row in listed_rows {
-        let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"12\" y2=\"38\" stroke=\"#dc2626\" stroke-width=\"2\"/>", x(row));
+        let _ = write!(page, "<line x1=\"{0:.2}\" x2=\"{0:.2}\" y1=\"42\" y2=\"50\" stroke=\"#7f1d1d\" stroke-width=\"1.5\"/>", x(row));
     }
+    // A report without block counts (written before they existed) marks the listed rows only.
+    let counted = if column.mismatch_blocks.is_empty() && column.mismatches > 0 {
+        "red: block counts are not in this report; only the listed mismatches are marked"
+    } else {
+        "red: where all mismatches fall, by exact count per 65,536-row block, darker where denser"
+    };
     let _ = writeln!(
         page,
-        "<text x=\"0\" y=\"56\" font-size=\"11\">row 0</text><text x=\"{CHART_WIDTH}\" y=\"56\" font-size=\"11\" text-anchor=\"end\">row {}</text></svg>\n\
-         <p><small>dark lines: row groups · light ticks: pages (each drawn when there are at most {MAX_BOUNDARY_MARKS}) · red: mismatching rows (listed) · shaded: 65,536-row blocks whose fingerprints differ</small></p>",
+        "<text x=\"0\" y=\"62\" font-size=\"11\">row 0</text><text x=\"{CHART_WIDTH}\" y=\"62\" font-size=\"11\" text-anchor=\"end\">row {}</text></svg>\n\
+         <p><small>{counted} · ticks below: the listed mismatches · dark lines: row groups · light ticks: pages (each drawn when there are at most {MAX_BOUNDARY_MARKS}) · shaded: 65,536-row blocks whose fingerprints differ</small></p>",
         file.rows
     );
 }
@@ -204,7 +290,7 @@ fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport, list
 mod tests {
     use super::*;
     use crate::decode::PathName;
-    use crate::report::{Digests, KindCounts};
+    use crate::report::{BlockMismatches, Digests, KindCounts};
 
     fn mismatching_column() -> ColumnReport {
         ColumnReport {
@@ -248,7 +334,72 @@ mod tests {
         // Row groups span y 6 to 44, page ticks 34 to 40.
         assert_eq!(page.matches("y1=\"6\"").count(), MAX_BOUNDARY_MARKS);
         assert_eq!(page.matches("y1=\"34\"").count(), MAX_BOUNDARY_MARKS);
-        assert_eq!(page.matches("stroke=\"#dc2626\"").count(), 1);
+        assert_eq!(
+            page.matches("stroke=\"#7f1d1d\"").count(),
+            1,
+            "the listed row's tick"
+        );
+    }
+
+    fn counted(blocks: &[(u64, u64)]) -> ColumnReport {
+        ColumnReport {
+            mismatch_blocks: blocks
+                .iter()
+                .map(|&(block, mismatches)| BlockMismatches {
+                    block,
+                    first_row: block * BLOCK_ROWS,
+                    mismatches,
+                })
+                .collect(),
+            ..mismatching_column()
+        }
+    }
+
+    #[test]
+    fn every_counted_block_is_drawn_however_few_are_listed() {
+        let rows = 40 * BLOCK_ROWS + 100;
+        let column = counted(&[(0, 1), (7, 65_536), (39, 3), (40, 100)]);
+        let bars = density_bars(rows, &column);
+        assert_eq!(
+            bars.len(),
+            4,
+            "one bar per block: the file has fewer blocks than bars"
+        );
+        assert_eq!(
+            bars[3],
+            Bar {
+                first_row: 40 * BLOCK_ROWS,
+                end_row: rows,
+                mismatches: 100
+            },
+            "the last block ends with the file"
+        );
+        // A lone mismatch is visible, a block of nothing but mismatches darkest.
+        assert!((opacity(&bars[0]) - 0.3).abs() < 0.01);
+        assert_eq!(opacity(&bars[1]), 1.0);
+        assert!(opacity(&bars[2]) < opacity(&bars[3]));
+
+        let mut file = FileReport::failed("f.parquet", String::new());
+        file.rows = rows;
+        let mut page = String::new();
+        strip_chart(&mut page, &file, &column, &[0]);
+        assert_eq!(page.matches("class=\"mismatches\"").count(), 4);
+        assert!(page.contains("<title>rows 458752\u{2013}524287: 65536 mismatching</title>"));
+    }
+
+    #[test]
+    fn a_long_file_adds_blocks_together_into_at_most_a_bar_per_unit() {
+        // 10 billion rows: 152,588 blocks, 153 to a bar.
+        let rows = 10_000_000_000;
+        let blocks: Vec<(u64, u64)> = (0..rows / BLOCK_ROWS).map(|b| (b, 2)).collect();
+        let bars = density_bars(rows, &counted(&blocks));
+        assert!(bars.len() as u64 <= MAX_DENSITY_BARS, "{}", bars.len());
+        assert_eq!(
+            bars.iter().map(|b| b.mismatches).sum::<u64>(),
+            2 * blocks.len() as u64
+        );
+        assert_eq!(bars[1].first_row, 153 * BLOCK_ROWS);
+        assert!(bars.windows(2).all(|w| w[0].end_row == w[1].first_row));
     }
 
     #[test]

@@ -2,10 +2,24 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::{FileReport, Report, ReportWriter};
 
-/// Writes `report` as pretty-printed JSON followed by a newline.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
+/// Writes the report as pretty-printed JSON followed by a newline, at the end: the document
+/// is one object.
+#[derive(Debug, Default)]
+pub struct Json;
+
+impl ReportWriter for Json {
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, _file: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        out.write_all(b"\n")
+    }
 }

@@ -4,13 +4,31 @@
 
 use std::io::{self, Write};
 
-use super::{escape_markup as escape, ColumnStatus, Report};
+use super::{escape_markup as escape, ColumnStatus, FileReport, Report, ReportWriter};
 
 /// Mismatches quoted in a failing case's body.
 const QUOTED: usize = 10;
 
+/// Writes the whole document at the end: its first line holds the totals.
+#[derive(Debug, Default)]
+pub struct Junit;
+
+impl ReportWriter for Junit {
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, _file: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write(report, out)
+    }
+}
+
 /// Writes `report` as JUnit XML.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // A finding is a JUnit failure when it fails the run under this run's `--fail-on`.
     let fail_on = report.summary.fail_on;
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;

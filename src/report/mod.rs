@@ -3,27 +3,97 @@
 //! change only with `SCHEMA_VERSION`.
 
 pub mod csv;
+mod evidence;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod ndjson;
+mod read;
 pub mod text;
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::advisories::WriterBlame;
+pub use self::evidence::{Fault, Pattern, PatternKind, Symptom, WriterBlame};
+pub use self::read::ReadError;
 use crate::column_type::Annotation;
 use crate::decode::PathName;
-use crate::diagnosis::{Fault, Pattern};
 use crate::timings::{FileTimes, PhaseTimes};
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A summary table per file, then the first mismatches.
+    Text,
+    /// One JSON document (docs/report.schema.json).
+    Json,
+    /// One JSON object per line: mismatches, findings, a file record each, then a summary.
+    Ndjson,
+    /// One CSV row per mismatch or finding.
+    Csv,
+    /// JUnit XML: a test case per file and column, for CI systems.
+    Junit,
+    /// One self-contained HTML page with a chart of where mismatches fall.
+    Html,
+}
+
+/// Writes a report as a run produces it: [`begin`](Self::begin) before the first file,
+/// [`file`](Self::file) as each file is checked, [`finish`](Self::finish) with the whole
+/// report. A format that can stream (NDJSON, text, CSV) writes each file as it comes; one whose
+/// first lines need totals (JSON, JUnit, HTML) writes everything at the end. A report read
+/// back (a merge, a lock) goes through the same calls ([`write`]).
+pub trait ReportWriter {
+    /// Before any file.
+    fn begin(&mut self, out: &mut dyn Write) -> io::Result<()>;
+    /// One file's result, in the order of the report's files.
+    fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()>;
+    /// After the last file, with the whole report (its files are those passed to `file`).
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// What a writer needs to know before the first file.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterOptions {
+    /// What fails the run (`--fail-on`), which CSV marks per row.
+    pub fail_on: FailOn,
+    /// Colour the text report.
+    pub color: bool,
+}
+
+/// The writer of `format`.
+pub fn writer(format: Format, options: WriterOptions) -> Box<dyn ReportWriter> {
+    match format {
+        Format::Text => Box::new(text::Text::new(text::Style {
+            color: options.color,
+        })),
+        Format::Json => Box::new(json::Json),
+        Format::Ndjson => Box::new(ndjson::Ndjson),
+        Format::Csv => Box::new(csv::Csv::new(options.fail_on)),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Html => Box::new(html::Html),
+    }
+}
+
+/// Writes a whole `report` through `writer`: begin, each file, finish.
+pub fn write(
+    report: &Report,
+    writer: &mut dyn ReportWriter,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writer.begin(out)?;
+    for file in &report.files {
+        writer.file(file, out)?;
+    }
+    writer.finish(report, out)
+}
 
 /// Version of the report document's shape.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report of one run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Shape version of this document.
     pub schema_version: u32,
@@ -36,19 +106,19 @@ pub struct Report {
 }
 
 /// Who wrote the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
     /// Always `labelcheck`.
-    pub name: &'static str,
+    pub name: String,
     /// The crate version.
-    pub version: &'static str,
+    pub version: String,
 }
 
 impl Default for Tool {
     fn default() -> Self {
         Self {
-            name: "labelcheck",
-            version: env!("CARGO_PKG_VERSION"),
+            name: "labelcheck".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
 }
@@ -57,7 +127,7 @@ impl Default for Tool {
 pub use crate::columns::Selection;
 
 /// The result for one input file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileReport {
     /// The path as given.
     pub path: String,
@@ -65,8 +135,8 @@ pub struct FileReport {
     pub rows: u64,
     /// Row groups in the file.
     pub row_groups: usize,
-    /// First row of each row group, for charts (not in the JSON contract).
-    #[serde(skip)]
+    /// First row of each row group, for charts.
+    #[serde(default)]
     pub row_group_starts: Vec<u64>,
     /// The writer named in the footer.
     pub created_by: Option<String>,
@@ -88,7 +158,7 @@ pub struct FileReport {
 }
 
 /// The result for one column of one file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnReport {
     /// The column's name, spelled as [`crate::spelling`] says: unique within the file.
     pub column: String,
@@ -116,8 +186,8 @@ pub struct ColumnReport {
     pub mismatch_blocks: Vec<BlockMismatches>,
     /// Patterns in the column's mismatches and what they suggest.
     pub diagnosis: Vec<Pattern>,
-    /// File row where each data page starts, for charts (not in the JSON contract).
-    #[serde(skip)]
+    /// File row where each data page starts, for charts.
+    #[serde(default)]
     pub page_starts: Vec<u64>,
     /// The verdict for this column.
     pub status: ColumnStatus,
@@ -133,7 +203,7 @@ pub struct ColumnReport {
 }
 
 /// The verdict for one column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnStatus {
     /// Both paths decoded it and agree on every row.
@@ -152,7 +222,7 @@ pub enum ColumnStatus {
 }
 
 /// Fingerprints of one column, one per path.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Digests {
     /// From the arrow path.
     pub arrow: Option<String>,
@@ -164,7 +234,7 @@ pub struct Digests {
 }
 
 /// How many of a column's mismatching rows fall in one 65,536-row fingerprint block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockMismatches {
     /// Block number: file rows `block * 65,536` up to the next block.
     pub block: u64,
@@ -175,7 +245,7 @@ pub struct BlockMismatches {
 }
 
 /// A 65,536-row fingerprint block that differs between the paths.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BlockDifference {
     /// Block number.
     pub block: u64,
@@ -188,7 +258,7 @@ pub struct BlockDifference {
 }
 
 /// What kind of disagreement a mismatch is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Booleans that differ, or integers swapped between 0 and 1.
@@ -217,7 +287,7 @@ impl Kind {
 }
 
 /// Mismatch counts by kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindCounts {
     /// Flipped values.
     pub flip: u64,
@@ -259,7 +329,7 @@ impl KindCounts {
 }
 
 /// One row where the two paths disagree.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mismatch {
     /// The column's name, spelled as [`crate::spelling`] says.
     pub column: String,
@@ -282,14 +352,21 @@ pub struct Mismatch {
 }
 
 /// The value each path decoded for one row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathValues {
-    /// From the arrow path.
+    /// From the arrow path; left out of the JSON when the path has no such row.
+    #[serde(default = "Cell::absent", skip_serializing_if = "Cell::is_absent")]
     pub arrow: Cell,
-    /// From the raw path.
+    /// From the raw path; left out of the JSON when the path has no such row.
+    #[serde(default = "Cell::absent", skip_serializing_if = "Cell::is_absent")]
     pub raw: Cell,
-    /// From the `--against` dump, when one is compared.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// From the `--against` dump, when one is compared. A dump without the row is left out
+    /// of the JSON as no dump is; [`Report::read`] tells them apart by the column.
+    #[serde(
+        default,
+        skip_serializing_if = "Cell::is_absent_or_none",
+        deserialize_with = "read::present"
+    )]
     pub against: Option<Cell>,
 }
 
@@ -314,10 +391,27 @@ pub enum Cell {
     List(Vec<Cell>),
 }
 
+impl Cell {
+    /// [`Cell::Absent`], for serde's defaults.
+    pub fn absent() -> Self {
+        Self::Absent
+    }
+
+    /// True for [`Cell::Absent`], which the JSON leaves out.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Self::Absent)
+    }
+
+    fn is_absent_or_none(cell: &Option<Cell>) -> bool {
+        cell.as_ref().is_none_or(Cell::is_absent)
+    }
+}
+
 impl Serialize for Cell {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            // A missing row and a null both have no value; JSON readers tell them apart by `kind`.
+            // A missing row is left out by the structure holding the cell (`PathValues`);
+            // should one get here, it has no value, like a null.
             Self::Absent | Self::Null => serializer.serialize_none(),
             Self::Bool(b) => serializer.serialize_bool(*b),
             Self::Int(i) => serializer.serialize_i64(*i),
@@ -400,7 +494,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// One path decoded what the other could not.
@@ -479,7 +573,7 @@ impl FindingKind {
 }
 
 /// A problem other than a row mismatch.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// What it is about.
     pub kind: FindingKind,
@@ -634,7 +728,7 @@ pub fn cap_repeated_findings(findings: &mut Vec<Finding>) {
 }
 
 /// The errors of the two paths, one of which may have succeeded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PathErrors {
     /// The arrow path's error, null if it decoded.
     pub arrow: Option<String>,
@@ -643,7 +737,7 @@ pub struct PathErrors {
 }
 
 /// Totals over the run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// Files named.
     pub files: usize,
@@ -666,6 +760,65 @@ pub struct Summary {
     pub exit_code: i32,
     /// What makes the run fail (`--fail-on`).
     pub fail_on: FailOn,
+    /// Most mismatches listed over the run (`--max-listed`), so that a merge of reports
+    /// lists what one run over all their files would.
+    pub max_listed: usize,
+}
+
+impl Summary {
+    /// Adds the totals of `other`, a report over other files. The exit code is the merged
+    /// report's to compute ([`Report::merge`] does); settings are left as they are.
+    pub fn add(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.columns += other.columns;
+        self.rows += other.rows;
+        self.mismatches += other.mismatches;
+        self.findings = self.findings.saturating_add(other.findings);
+        self.errors += other.errors;
+        self.unsupported += other.unsupported;
+        self.single_decoder += other.single_decoder;
+    }
+}
+
+/// The run's allowance of listed mismatches (`--max-listed`): the first N in file order,
+/// and within a file in row order, whatever the number of files. Counts stay exact; a file
+/// whose list was cut says so (`mismatches_truncated`). A merge of reports applies it again
+/// over their files in order and lists what one run over all of them would have.
+#[derive(Debug, Clone, Copy)]
+pub struct ListingCap {
+    left: usize,
+}
+
+impl ListingCap {
+    /// An allowance of `max` listed mismatches.
+    pub fn new(max: usize) -> Self {
+        Self { left: max }
+    }
+
+    /// Mismatches that may still be listed: what the next file's check may collect.
+    pub fn left(&self) -> usize {
+        self.left
+    }
+
+    /// Cuts `file`'s list to what is left, and spends what it keeps.
+    pub fn apply(&mut self, file: &mut FileReport) {
+        if file.mismatches.len() > self.left {
+            file.mismatches.truncate(self.left);
+            file.mismatches_truncated = true;
+        }
+        self.left -= file.mismatches.len();
+    }
+}
+
+/// Why reports cannot be merged into one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Reports of runs under different settings: a merge would mean neither.
+    #[error("the reports were written with different {0}; merge reports of runs with the same")]
+    Settings(&'static str),
+    /// Nothing to merge.
+    #[error("no report to merge")]
+    Empty,
 }
 
 /// How a run ends, from the report alone (see the README's "Exit codes").
@@ -681,7 +834,7 @@ pub enum Outcome {
 }
 
 /// What makes a run fail (exit 1), for CI gates: `--fail-on`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum FailOn {
     /// Mismatches and the findings that mean a witness disagrees or the bytes changed (path
@@ -743,8 +896,9 @@ impl FileReport {
 }
 
 impl Report {
-    /// Builds the report from its files, computing the summary; `fail_on` sets what fails.
-    pub fn new(files: Vec<FileReport>, fail_on: FailOn) -> Self {
+    /// Builds the report from its files, computing the summary; `fail_on` sets what fails,
+    /// `max_listed` is the run's listing cap (the files' lists are within it).
+    pub fn new(files: Vec<FileReport>, fail_on: FailOn, max_listed: usize) -> Self {
         let mut summary = Summary {
             files: files.len(),
             ..Summary::default()
@@ -769,6 +923,7 @@ impl Report {
             }
         }
         summary.fail_on = fail_on;
+        summary.max_listed = max_listed;
         let mut report = Self {
             schema_version: SCHEMA_VERSION,
             tool: Tool::default(),
@@ -777,6 +932,32 @@ impl Report {
         };
         report.summary.exit_code = report.outcome() as i32;
         report
+    }
+
+    /// One report of the files of `reports`, in order, as one run over all of them would
+    /// have written it: totals added, mismatches listed up to the runs' shared
+    /// `--max-listed`, the exit code computed again from the merged files.
+    pub fn merge(reports: Vec<Report>) -> Result<Report, MergeError> {
+        let mut reports = reports.into_iter();
+        let mut merged = reports.next().ok_or(MergeError::Empty)?;
+        for report in reports {
+            let (ours, theirs) = (&merged.summary, &report.summary);
+            if report.schema_version != merged.schema_version {
+                return Err(MergeError::Settings("schema versions"));
+            }
+            if theirs.fail_on != ours.fail_on {
+                return Err(MergeError::Settings("--fail-on"));
+            }
+            if theirs.max_listed != ours.max_listed {
+                return Err(MergeError::Settings("--max-listed"));
+            }
+            merged.summary.add(theirs);
+            merged.files.extend(report.files);
+        }
+        let mut cap = ListingCap::new(merged.summary.max_listed);
+        merged.files.iter_mut().for_each(|file| cap.apply(file));
+        merged.summary.exit_code = merged.outcome() as i32;
+        Ok(merged)
     }
 
     /// The exit status this report calls for: 1 when witnesses disagree, else 2 when
@@ -869,7 +1050,138 @@ mod tests {
             findings,
             ..FileReport::failed("x.parquet", String::new())
         };
-        let report = Report::new(vec![file], FailOn::Mismatch);
+        let report = Report::new(vec![file], FailOn::Mismatch, 1000);
         assert_eq!(report.summary.findings, 300);
+    }
+
+    fn mismatch(column: &str, row: u64) -> Mismatch {
+        Mismatch {
+            column: column.into(),
+            row,
+            row_group: 0,
+            row_in_group: row,
+            page: None,
+            page_offset: None,
+            kind: Kind::Value,
+            fault: Fault::Reader,
+            values: PathValues {
+                arrow: Cell::Int(0),
+                raw: Cell::Int(1),
+                against: None,
+            },
+        }
+    }
+
+    fn column(name: &str, status: ColumnStatus, mismatches: u64) -> ColumnReport {
+        ColumnReport {
+            column: name.into(),
+            path: vec![name.into()],
+            physical_type: "INT32".into(),
+            logical_type: None,
+            rows: 100,
+            nulls: 3,
+            digests: Digests::default(),
+            differing_blocks: Vec::new(),
+            mismatches,
+            mismatch_kinds: KindCounts {
+                value: mismatches,
+                ..KindCounts::default()
+            },
+            mismatch_blocks: Vec::new(),
+            diagnosis: Vec::new(),
+            page_starts: Vec::new(),
+            status,
+            checked_by: vec![PathName::Arrow, PathName::Raw],
+            error: None,
+            timings: None,
+        }
+    }
+
+    /// A file whose `label` column has `mismatches` mismatches, of which `listed` listed.
+    fn file(name: &str, mismatches: u64, listed: u64, extra: ColumnStatus) -> FileReport {
+        let status = if mismatches > 0 {
+            ColumnStatus::Mismatch
+        } else {
+            ColumnStatus::Agree
+        };
+        FileReport {
+            path: name.into(),
+            rows: 100,
+            row_groups: 1,
+            columns: vec![
+                column("label", status, mismatches),
+                column("other", extra, 0),
+            ],
+            mismatches: (0..listed).map(|row| mismatch("label", row)).collect(),
+            mismatches_truncated: listed < mismatches,
+            findings: vec![finding(FindingKind::Stats, None, 0)],
+            error: None,
+            ..FileReport::failed(name, String::new())
+        }
+    }
+
+    #[test]
+    fn merged_reports_sum_up_as_one_run_over_their_files() {
+        let agree = file("a.parquet", 0, 0, ColumnStatus::Agree);
+        let unsupported = file("b.parquet", 0, 0, ColumnStatus::Unsupported);
+        let failed = FileReport::failed("c.parquet", "cannot open".into());
+        let mismatching = file("d.parquet", 7, 3, ColumnStatus::PathFailed);
+        let whole = |files: &[&FileReport]| {
+            Report::new(
+                files.iter().map(|&f| f.clone()).collect(),
+                FailOn::Mismatch,
+                5,
+            )
+        };
+        for (a, b) in [
+            (vec![&agree], vec![&unsupported]),
+            (vec![&agree, &unsupported], vec![&failed]),
+            (vec![&agree], vec![&mismatching, &failed]),
+            (vec![&mismatching], vec![&agree]),
+        ] {
+            let merged = Report::merge(vec![whole(&a), whole(&b)]).unwrap();
+            let one_run = whole(&[a, b].concat());
+            assert_eq!(merged.summary, one_run.summary);
+            assert_eq!(merged.summary.exit_code, one_run.outcome() as i32);
+        }
+        // The three outcomes are all met above.
+        let outcome = |files: &[&FileReport]| whole(files).summary.exit_code;
+        assert_eq!(
+            [
+                outcome(&[&agree]),
+                outcome(&[&agree, &mismatching]),
+                outcome(&[&agree, &unsupported])
+            ],
+            [0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn a_merge_lists_what_one_run_would() {
+        // Each shard listed up to the cap of 5 on its own: 3 + 3 + 4 listed.
+        let shards = [
+            file("a.parquet", 3, 3, ColumnStatus::Agree),
+            file("b.parquet", 9, 3, ColumnStatus::Agree),
+            file("c.parquet", 4, 4, ColumnStatus::Agree),
+        ];
+        let reports = shards
+            .iter()
+            .map(|f| Report::new(vec![f.clone()], FailOn::Mismatch, 5))
+            .collect();
+        let merged = Report::merge(reports).unwrap();
+        let listed: Vec<(usize, bool)> = merged
+            .files
+            .iter()
+            .map(|f| (f.mismatches.len(), f.mismatches_truncated))
+            .collect();
+        assert_eq!(listed, [(3, false), (2, true), (0, true)]);
+        assert_eq!(merged.summary.mismatches, 16);
+
+        let other_cap = Report::new(vec![shards[0].clone()], FailOn::Mismatch, 6);
+        let same_cap = Report::new(vec![shards[1].clone()], FailOn::Mismatch, 5);
+        assert_eq!(
+            Report::merge(vec![same_cap, other_cap]).unwrap_err(),
+            MergeError::Settings("--max-listed")
+        );
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::timings::FileTimes;
 
-use super::{ColumnReport, FileReport, Finding, Mismatch, Report, Summary, SCHEMA_VERSION};
+use super::{ColumnReport, FileReport, Finding, Mismatch, Report, ReportWriter, Summary};
 
 /// One line of the stream.
 #[derive(Serialize)]
@@ -42,12 +42,30 @@ enum Line<'a> {
     },
 }
 
-/// Writes `report` as NDJSON.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for file in &report.files {
-        write_file(file, out)?;
+/// Writes each file's records as soon as the file is checked (flushed, so a consumer sees
+/// them), and the summary at the end.
+#[derive(Debug, Default)]
+pub struct Ndjson;
+
+impl ReportWriter for Ndjson {
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
     }
-    write_summary(report, out)
+
+    fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        write_file(file, out)?;
+        out.flush()
+    }
+
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        line(
+            out,
+            &Line::Summary {
+                schema_version: report.schema_version,
+                summary: &report.summary,
+            },
+        )
+    }
 }
 
 fn line(out: &mut dyn Write, value: &Line<'_>) -> io::Result<()> {
@@ -56,7 +74,7 @@ fn line(out: &mut dyn Write, value: &Line<'_>) -> io::Result<()> {
 }
 
 /// Writes one file's records: its mismatches, its findings, then its `file` record.
-pub fn write_file(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+fn write_file(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
     let path = &file.path;
     for mismatch in &file.mismatches {
         line(
@@ -87,17 +105,6 @@ pub fn write_file(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
             mismatches_truncated: file.mismatches_truncated,
             error: file.error.as_deref(),
             timings: file.timings,
-        },
-    )
-}
-
-/// Writes the closing `summary` record.
-pub fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    line(
-        out,
-        &Line::Summary {
-            schema_version: SCHEMA_VERSION,
-            summary: &report.summary,
         },
     )
 }

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{ColumnStatus, FileReport, Report, Selection};
+use super::{ColumnStatus, FileReport, Report, ReportWriter, Selection};
 use crate::decode::PathName;
 use crate::echo::{self, Echo};
 
@@ -33,12 +33,35 @@ impl Style {
 /// Mismatch rows shown per file in text; the JSON lists up to `--max-listed`.
 const SHOWN_PER_FILE: usize = 20;
 
-/// Writes `report` as text for people.
-pub fn write(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
-    for file in &report.files {
-        write_file(file, out, style)?;
-        writeln!(out)?;
+/// Writes each file's section as the file is checked, then the verdict and totals.
+#[derive(Debug)]
+pub struct Text {
+    style: Style,
+}
+
+impl Text {
+    /// A writer styling with `style`.
+    pub fn new(style: Style) -> Self {
+        Self { style }
     }
+}
+
+impl ReportWriter for Text {
+    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        write_file(file, out, self.style)?;
+        writeln!(out)
+    }
+
+    fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write_summary(report, out, self.style)
+    }
+}
+
+fn write_summary(report: &Report, out: &mut dyn Write, style: Style) -> io::Result<()> {
     let s = &report.summary;
     let verdict = match report.outcome() {
         super::Outcome::Agree => style.paint("32;1", "OK"),

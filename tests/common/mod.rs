@@ -168,7 +168,7 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
     };
     let name = path.file_name().unwrap().to_string_lossy();
     let file = check_with(&name, &facts, &columns, selection, witnesses, &options, &());
-    labelcheck::report::Report::new(vec![file], labelcheck::report::FailOn::Mismatch)
+    labelcheck::report::Report::new(vec![file], labelcheck::report::FailOn::Mismatch, max_listed)
 }
 
 /// Runs `command` with its output captured and `stdin` (if any) piped to it, killing it (and

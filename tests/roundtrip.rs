@@ -1,0 +1,388 @@
+//! Reports read back: the binary's JSON report, read with `Report::read` and written again,
+//! gives the same bytes, and every other format rendered from the report read back is what
+//! the binary wrote in that format. Real files give every kind of content a report holds:
+//! mismatches listed and truncated, a writer blamed in a diagnosis and in a finding, findings
+//! of several kinds with an omitted count, a dump-only mismatch, a null and a missing row,
+//! non-finite floats and bytes, an unsupported column, a file that failed, and timings.
+
+mod common;
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::{Int32Builder, ListBuilder, MapBuilder, StringBuilder};
+use arrow_array::{ArrayRef, BooleanArray, Int32Array, RecordBatch};
+use common::craft::{boolean_file, boolean_page, crc_of, TRUE_COUNT};
+use common::{assert_valid, run, stderr, temp_dir};
+use labelcheck::report::{self, Format, Report, WriterOptions};
+use parquet::arrow::ArrowWriter;
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+
+/// Rows of the file whose decoders disagree.
+const ROWS: usize = 3000;
+
+/// Every third row of `small` holds 300, which its INT_8 annotation cannot hold: the arrow
+/// reader narrows it, the raw path reports it as stored (1,000 mismatches, the writer's
+/// fault, blamed on parquet-mr 1.10.0's published bug). `score` holds NaN and infinities,
+/// `blob` bytes, `name` text with nulls.
+fn disagreeing_file(path: &Path) {
+    let schema = parse_message_type(
+        "message m { required int32 small (INT_8); required double score; required binary blob; optional binary name (UTF8); }",
+    )
+    .unwrap();
+    let properties = WriterProperties::builder()
+        .set_created_by("parquet-mr version 1.10.0 (build x)".to_owned())
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .build();
+    let mut writer = SerializedFileWriter::new(
+        File::create(path).unwrap(),
+        Arc::new(schema),
+        Arc::new(properties),
+    )
+    .unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    let small: Vec<i32> = (0..ROWS)
+        .map(|i| if i % 3 == 0 { 300 } else { 1 })
+        .collect();
+    let score: Vec<f64> = (0..ROWS)
+        .map(|i| match i % 4 {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => f64::NEG_INFINITY,
+            _ => i as f64 / 8.0,
+        })
+        .collect();
+    let blob: Vec<ByteArray> = (0..ROWS)
+        .map(|i| match i {
+            2 => ByteArray::from(vec![0, 0xff]),
+            i => ByteArray::from(format!("b{i}").as_str()),
+        })
+        .collect();
+    let names: Vec<ByteArray> = (0..ROWS)
+        .filter(|i| i % 5 != 0)
+        .map(|i| ByteArray::from(format!("n{i}").as_str()))
+        .collect();
+    let name_levels: Vec<i16> = (0..ROWS).map(|i| i16::from(i % 5 != 0)).collect();
+    let mut column = group.next_column().unwrap().unwrap();
+    column
+        .typed::<Int32Type>()
+        .write_batch(&small, None, None)
+        .unwrap();
+    column.close().unwrap();
+    let mut column = group.next_column().unwrap().unwrap();
+    column
+        .typed::<DoubleType>()
+        .write_batch(&score, None, None)
+        .unwrap();
+    column.close().unwrap();
+    let mut column = group.next_column().unwrap().unwrap();
+    column
+        .typed::<ByteArrayType>()
+        .write_batch(&blob, None, None)
+        .unwrap();
+    column.close().unwrap();
+    let mut column = group.next_column().unwrap().unwrap();
+    column
+        .typed::<ByteArrayType>()
+        .write_batch(&names, Some(&name_levels), None)
+        .unwrap();
+    column.close().unwrap();
+    group.close().unwrap();
+    writer.close().unwrap();
+}
+
+/// A dump of `score`, `blob` and `name` that differs from the file in the first rows: a
+/// finite score where the file holds NaN (row 0) and infinity (row 1), other bytes (row 2), a
+/// null where the file holds text (row 1).
+fn dump(path: &Path) {
+    let mut text = String::from("row,score,blob,name\n");
+    for i in 0..ROWS {
+        let score = match (i, i % 4) {
+            (0 | 1, _) => "1.5".to_owned(),
+            (_, 0) => "NaN".to_owned(),
+            (_, 1) => "inf".to_owned(),
+            (_, 2) => "-inf".to_owned(),
+            _ => format!("{}", i as f64 / 8.0),
+        };
+        let blob = format!("b{i}");
+        let name = match i {
+            1 => String::new(),
+            i if i % 5 == 0 => String::new(),
+            i => format!("n{i}"),
+        };
+        text.push_str(&format!("{i},{score},{blob},{name}\n"));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// A file of 150 two-row pages whose checksums all fail: 100 `crc` findings listed, the
+/// other 50 counted in one.
+fn checksum_file(path: &Path) {
+    let pages: Vec<_> = (0..150)
+        .map(|i| {
+            let mut page = boolean_page(&[i % 2 == 0, true]);
+            page.crc = Some(crc_of(&page.body) ^ 1);
+            page
+        })
+        .collect();
+    std::fs::write(path, boolean_file(&pages, &TRUE_COUNT)).unwrap();
+}
+
+/// A DATA_PAGE_V2 page of 6 values, 3 of them null, whose header declares `num_nulls` 0, from
+/// a parquet-cpp version with that published bug: a `stats` finding that blames the writer.
+fn num_nulls_zero_file(path: &Path) {
+    let values: ArrayRef = Arc::new(Int32Array::from(vec![
+        Some(1),
+        None,
+        Some(0),
+        None,
+        None,
+        Some(1),
+    ]));
+    let batch = RecordBatch::try_from_iter([("label", values)]).unwrap();
+    let properties = WriterProperties::builder()
+        .set_created_by("parquet-cpp-arrow version 10.0.1".to_owned())
+        .set_writer_version(WriterVersion::PARQUET_2_0)
+        .set_dictionary_enabled(false)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .build();
+    let mut writer = ArrowWriter::try_new(
+        File::create(path).unwrap(),
+        batch.schema(),
+        Some(properties),
+    )
+    .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    // The page header's data_page_header_v2 (field 8) holds num_values 6, num_nulls 3 as
+    // one-byte zigzag varints: make num_nulls read 0 (as tests/writer_bugs.rs does).
+    let mut bytes = std::fs::read(path).unwrap();
+    let pattern = [0x5c, 0x15, 12, 0x15, 6];
+    let at: Vec<usize> = bytes
+        .windows(pattern.len())
+        .enumerate()
+        .filter(|(_, w)| *w == pattern)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(at.len(), 1, "the page header is found once");
+    bytes[at[0] + 4] = 0;
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// A label column, a list of lists (which neither path decodes yet: `unsupported`) and a map
+/// (which both fail on: `unreadable`).
+fn unsupported_file(path: &Path) {
+    let mut nested = ListBuilder::new(ListBuilder::new(Int32Builder::new()));
+    for i in 0..4 {
+        nested.values().values().append_value(i);
+        nested.values().append(true);
+        nested.append(true);
+    }
+    let mut map = MapBuilder::new(None, StringBuilder::new(), Int32Builder::new());
+    for i in 0..4 {
+        map.keys().append_value(format!("k{i}"));
+        map.values().append_value(i);
+        map.append(true).unwrap();
+    }
+    let label: ArrayRef = Arc::new(BooleanArray::from(vec![true, false, true, true]));
+    let batch = RecordBatch::try_from_iter([
+        ("label", label),
+        ("nested", Arc::new(nested.finish()) as _),
+        ("attrs", Arc::new(map.finish()) as _),
+    ])
+    .unwrap();
+    let mut writer =
+        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// The binary's output of `args` in `format`.
+fn output(args: &[&str], format: &str) -> Vec<u8> {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--format", format, "--color", "never"]);
+    let out = run(&all);
+    assert!(
+        matches!(out.status.code(), Some(0..=2)),
+        "{format}: {}",
+        stderr(&out)
+    );
+    out.stdout
+}
+
+/// `report` rendered in `format`.
+fn rendered(report: &Report, format: Format) -> Vec<u8> {
+    let mut writer = report::writer(
+        format,
+        WriterOptions {
+            fail_on: report.summary.fail_on,
+            color: false,
+        },
+    );
+    let mut out = Vec::new();
+    report::write(report, writer.as_mut(), &mut out).unwrap();
+    out
+}
+
+/// NDJSON lines with the `timings` of each `file` record left out: they are measured anew
+/// by each run.
+fn without_timings(ndjson: &[u8]) -> String {
+    String::from_utf8(ndjson.to_vec())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+            if let Some(object) = value.as_object_mut() {
+                object.remove("timings");
+                if let Some(columns) = object.get_mut("columns").and_then(|c| c.as_array_mut()) {
+                    for column in columns {
+                        column.as_object_mut().unwrap().remove("timings");
+                    }
+                }
+            }
+            value.to_string() + "\n"
+        })
+        .collect()
+}
+
+/// Fails naming the first line where `got` differs from `want`.
+fn same(got: &str, want: &str, what: &str) {
+    if got == want {
+        return;
+    }
+    let (got_lines, want_lines): (Vec<&str>, Vec<&str>) =
+        (got.lines().collect(), want.lines().collect());
+    let at = (0..got_lines.len().max(want_lines.len()))
+        .find(|&i| got_lines.get(i) != want_lines.get(i))
+        .unwrap_or(0);
+    panic!(
+        "{what}: line {} differs:\n got: {:?}\nwant: {:?}",
+        at + 1,
+        got_lines.get(at),
+        want_lines.get(at)
+    );
+}
+
+/// Runs `args` in every format and checks the report read back against each.
+fn round_trip(args: &[&str]) -> serde_json::Value {
+    let json = output(args, "json");
+    let text = String::from_utf8(json.clone()).unwrap();
+    let report = Report::read(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    same(
+        &String::from_utf8(rendered(&report, Format::Json)).unwrap(),
+        &text,
+        "JSON written again",
+    );
+    for (name, format) in [
+        ("text", Format::Text),
+        ("csv", Format::Csv),
+        ("junit", Format::Junit),
+        ("html", Format::Html),
+    ] {
+        same(
+            &String::from_utf8(rendered(&report, format)).unwrap(),
+            &String::from_utf8(output(args, name)).unwrap(),
+            &format!("{name} from the report read back"),
+        );
+    }
+    same(
+        &without_timings(&rendered(&report, Format::Ndjson)),
+        &without_timings(&output(args, "ndjson")),
+        "ndjson from the report read back",
+    );
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_valid(&value);
+    value
+}
+
+#[test]
+fn a_report_with_mismatches_a_dump_and_timings_reads_back_as_written() {
+    let dir = temp_dir();
+    let parquet = dir.path().join("labels.parquet");
+    let csv = dir.path().join("labels.csv");
+    disagreeing_file(&parquet);
+    dump(&csv);
+    let report = round_trip(&[
+        "diff",
+        parquet.to_str().unwrap(),
+        "--all",
+        "--against",
+        csv.to_str().unwrap(),
+        "--max-listed",
+        "40",
+        "--timings",
+    ]);
+    let file = &report["files"][0];
+    let mismatches = file["mismatches"].as_array().unwrap();
+    assert_eq!(mismatches.len(), 40);
+    assert_eq!(file["mismatches_truncated"], true);
+    let listed = |column: &str, row: u64| {
+        mismatches
+            .iter()
+            .find(|m| m["column"] == column && m["row"] == row)
+            .unwrap_or_else(|| panic!("{column} row {row}: {mismatches:#?}"))["values"]
+            .clone()
+    };
+    // What the report must carry through a read back: non-finite floats, bytes, a null.
+    assert_eq!(
+        listed("score", 0),
+        serde_json::json!({"arrow": "NaN", "raw": "NaN", "against": 1.5})
+    );
+    assert_eq!(listed("score", 1)["raw"], "inf");
+    assert_eq!(listed("blob", 2)["raw"], "0x00ff");
+    assert_eq!(
+        listed("name", 1),
+        serde_json::json!({"arrow": "n1", "raw": "n1", "against": null})
+    );
+    let small = &file["columns"][0];
+    assert_eq!(small["diagnosis"][0]["writer"]["writer"], "parquet-mr");
+    assert!(file["timings"].is_object());
+}
+
+#[test]
+fn a_report_with_findings_an_unsupported_column_and_failed_files_reads_back_as_written() {
+    let dir = temp_dir();
+    let checksums = dir.path().join("checksums.parquet");
+    let v2 = dir.path().join("v2.parquet");
+    let map = dir.path().join("map.parquet");
+    let junk = dir.path().join("junk.parquet");
+    checksum_file(&checksums);
+    num_nulls_zero_file(&v2);
+    unsupported_file(&map);
+    std::fs::write(&junk, b"not parquet").unwrap();
+    let missing = dir.path().join("missing.parquet");
+    let report = round_trip(&[
+        "diff",
+        checksums.to_str().unwrap(),
+        v2.to_str().unwrap(),
+        map.to_str().unwrap(),
+        junk.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        "--all",
+    ]);
+    let files = report["files"].as_array().unwrap();
+    let findings = files[0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 101, "100 listed and a count");
+    assert_eq!(findings[100]["omitted"], 50);
+    assert_eq!(
+        files[1]["findings"][0]["writer"]["bug"], "apache/arrow#34326",
+        "{:#}",
+        files[1]
+    );
+    let statuses: Vec<&str> = files[2]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["agree", "unsupported", "unreadable", "unreadable"]
+    );
+    assert!(files[3]["error"].is_string() && files[4]["error"].is_string());
+}
