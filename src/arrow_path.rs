@@ -26,7 +26,9 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::ProjectionMask;
 use parquet::errors::ParquetError;
-use parquet::file::metadata::{FileMetaData, ParquetMetaDataBuilder};
+use parquet::file::metadata::{
+    FileMetaData, ParquetMetaData, ParquetMetaDataBuilder, ParquetMetaDataReader,
+};
 use parquet::file::reader::{ChunkReader, Length};
 
 use crate::canonical::{int96_from_nanos, minimal_twos_complement};
@@ -103,7 +105,6 @@ impl ChunkReader for SourceReader {
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
         self.0
             .read_at(start, length)
-            .map(Bytes::from)
             .map_err(|e| ParquetError::External(Box::new(e)))
     }
 }
@@ -161,35 +162,14 @@ impl ArrowFile {
         // Arrow type hints stored by other writers would make the reader cast values (a
         // timestamp unit, a dictionary type); without them it reports what Parquet stores.
         let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
-        let mut metadata = ArrowReaderMetadata::load(&reader, options.clone())?;
-        // The reader caps its batch size at the footer's num_rows, so a footer that undercounts
-        // its row groups would make it read nothing. The row groups hold the data; the raw path
-        // reports the footer's disagreement as a finding.
-        let file_metadata = metadata.metadata().file_metadata();
-        let row_group_rows: i64 = metadata
-            .metadata()
-            .row_groups()
-            .iter()
-            .map(|rg| rg.num_rows())
-            .sum();
-        if file_metadata.num_rows() < row_group_rows {
-            let patched = FileMetaData::new(
-                file_metadata.version(),
-                row_group_rows,
-                file_metadata.created_by().map(str::to_owned),
-                file_metadata.key_value_metadata().cloned(),
-                file_metadata.schema_descr_ptr(),
-                file_metadata.column_orders().cloned(),
-            );
-            let mut original =
-                ParquetMetaDataBuilder::new_from_metadata(metadata.metadata().as_ref().clone());
-            let rebuilt = ParquetMetaDataBuilder::new(patched)
-                .set_row_groups(original.take_row_groups())
-                .set_page_index(original.take_page_index())
-                .build();
-            metadata = ArrowReaderMetadata::try_new(Arc::new(rebuilt), options.clone())?;
-        }
-        let mut options = options;
+        // The footer is parsed here once, by the parquet crate's own Thrift code (the page
+        // index is not read: the raw path reads it, and the arrow reader does not need it).
+        // Its bytes come from the file's prefetched tail, which the raw path read too
+        // (`source::FooterPrefetch`); the parse is not shared, so the paths stay independent.
+        let parsed = ParquetMetaDataReader::new().parse_and_finish(&reader)?;
+        let metadata =
+            ArrowReaderMetadata::try_new(Arc::new(with_row_group_rows(parsed)), options.clone())?;
+        let (mut metadata, mut options) = (metadata, options);
         if let Some(hinted) = dictionary_hints(&metadata) {
             // Keep the plain schema if the reader will not take the hint.
             let hinted_options = options.clone().with_schema(hinted);
@@ -316,6 +296,31 @@ impl ArrowFile {
             .map(Some)
             .map_err(failed)
     }
+}
+
+/// `parsed` with the footer's `num_rows` raised to the rows its row groups hold. The reader
+/// caps its batch size at the footer's num_rows, so a footer that undercounts its row groups
+/// would make it read nothing. The row groups hold the data; the raw path reports the
+/// footer's disagreement as a finding. The metadata is moved, not copied, into the patch.
+fn with_row_group_rows(parsed: ParquetMetaData) -> ParquetMetaData {
+    let file_metadata = parsed.file_metadata();
+    let row_group_rows: i64 = parsed.row_groups().iter().map(|rg| rg.num_rows()).sum();
+    if file_metadata.num_rows() >= row_group_rows {
+        return parsed;
+    }
+    let patched = FileMetaData::new(
+        file_metadata.version(),
+        row_group_rows,
+        file_metadata.created_by().map(str::to_owned),
+        file_metadata.key_value_metadata().cloned(),
+        file_metadata.schema_descr_ptr(),
+        file_metadata.column_orders().cloned(),
+    );
+    let mut original = ParquetMetaDataBuilder::new_from_metadata(parsed);
+    ParquetMetaDataBuilder::new(patched)
+        .set_row_groups(original.take_row_groups())
+        .set_page_index(original.take_page_index())
+        .build()
 }
 
 /// One leaf of one row group read by the arrow reader a window of rows at a time: record
