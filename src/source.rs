@@ -708,3 +708,61 @@ impl InputLocation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(len: usize) -> Arc<dyn ByteSource> {
+        Arc::new(InMemory::new(
+            "numbered",
+            (0..len).map(|i| i as u8).collect(),
+        ))
+    }
+
+    #[test]
+    fn a_batch_is_coalesced_counted_and_sliced_in_the_order_asked() {
+        let metered = Metered::new(numbered(1000));
+        let parts = metered
+            .read_ranges(&[500..510, 0..4, 4..8, 2..6, 900..900])
+            .unwrap();
+        let expect = |range: Range<usize>| range.map(|i| i as u8).collect::<Vec<_>>();
+        assert_eq!(parts[0][..], expect(500..510)[..]);
+        assert_eq!(parts[1][..], expect(0..4)[..]);
+        assert_eq!(parts[2][..], expect(4..8)[..]);
+        assert_eq!(parts[3][..], expect(2..6)[..]);
+        assert!(parts[4].is_empty());
+        // 0..8 (three ranges that touch or overlap), 500..510, and the empty range at 900.
+        let counts = metered.read_counts().unwrap();
+        assert_eq!(counts.requests, 3);
+        assert_eq!(counts.bytes, 18);
+        assert_eq!(counts.file_bytes, Some(1000));
+    }
+
+    #[test]
+    fn a_range_past_the_end_fails_the_batch_before_any_read() {
+        let metered = Metered::new(numbered(100));
+        let error = metered.read_ranges(&[0..10, 95..101]).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(error.to_string().contains("runs past the end"), "{error}");
+        assert_eq!(metered.read_counts().unwrap().requests, 0);
+    }
+
+    #[test]
+    fn the_prefetched_head_and_tail_are_served_without_requests() {
+        let len = 200_000u64;
+        let metered = Arc::new(Metered::new(numbered(len as usize)));
+        let prefetch = FooterPrefetch::open(metered.clone(), 1 << 20);
+        let fetched = metered.read_counts().unwrap();
+        assert_eq!(fetched.requests, 2, "the head and the tail, apart");
+        let parts = prefetch
+            .read_ranges(&[0..4, len - 8..len, len - 1000..len - 8])
+            .unwrap();
+        assert_eq!(parts[0][..], [0, 1, 2, 3]);
+        assert_eq!(parts[1].len(), 8);
+        assert_eq!(metered.read_counts().unwrap(), fetched);
+        // Past the tail, reads go to the source.
+        prefetch.read_at(1000, 10).unwrap();
+        assert_eq!(metered.read_counts().unwrap().requests, 3);
+    }
+}
