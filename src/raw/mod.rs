@@ -270,8 +270,10 @@ impl RawFile {
             let whole = meta
                 .bloom_filter_length
                 .and_then(|length| u64::try_from(length).ok())
+                // No more than a filter the header may declare, and its header (256 bytes
+                // cover any that follows the format): a length beyond is read as a head.
                 .filter(|&length| {
-                    length <= self.options.max_page_bytes as u64 && offset + length <= len
+                    length <= bloom::MAX_FILTER_BYTES as u64 + 256 && offset + length <= len
                 });
             Ok(Some(match whole {
                 Some(length) => (offset..offset + length, true),
