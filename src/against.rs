@@ -92,7 +92,7 @@ impl DumpStream {
             Err(e) => return Err(format!("{path}: cannot read the dump: {e}")),
             Ok(stream) => stream,
         };
-        if let Some(len) = stream.len().filter(|&len| len > options.max_bytes) {
+        if let Some(len) = stream.size().filter(|&len| len > options.max_bytes) {
             return Err(format!(
                 "{path}: the dump is {len} bytes, more than the {} --max-dump-bytes allows; it is not compared",
                 options.max_bytes

@@ -122,7 +122,7 @@ impl SourceReader {
     /// The bytes from `start` on that the chunk's block holds, at least `length` of them,
     /// reading a new block at `start` when the one held does not have them; `None` for bytes
     /// outside the chunk.
-    fn from_block(&self, start: u64, length: u64) -> Option<io::Result<Bytes>> {
+    fn block_slice(&self, start: u64, length: u64) -> Option<io::Result<Bytes>> {
         let chunk = self.chunk.as_ref()?;
         let wanted_end = start.checked_add(length).filter(|&end| end <= chunk.end)?;
         let mut held = chunk.held.lock().ok()?;
@@ -153,7 +153,7 @@ impl ChunkReader for SourceReader {
     type T = PageRead;
 
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        let held = match self.from_block(start, 1) {
+        let held = match self.block_slice(start, 1) {
             Some(held) => held.map_err(|e| ParquetError::External(Box::new(e)))?,
             None => Bytes::new(),
         };
@@ -166,7 +166,7 @@ impl ChunkReader for SourceReader {
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
-        match self.from_block(start, length as u64) {
+        match self.block_slice(start, length as u64) {
             Some(held) => held.map(|bytes| bytes.slice(..length)),
             None => self.source.read_at(start, length),
         }

@@ -247,7 +247,7 @@ fn walk_pages(
                 }
             }
             if let Some((encoding, page_values)) = delta {
-                if let Some(values) = values_section(&header, &body, meta.codec, column) {
+                if let Some(values) = values_section(&header, body, meta.codec, column) {
                     check_delta_counts(encoding, &values, page_values).map_err(|why| {
                         Refusal(format!(
                             "{at}: {why}; the arrow reader would allocate by that count"

@@ -631,8 +631,8 @@ impl SourceStream {
         Ok(Self { inner })
     }
 
-    /// The input's length, when it has one (a regular file).
-    pub fn len(&self) -> Option<u64> {
+    /// The input's length in bytes, when it has one (a regular file).
+    pub fn size(&self) -> Option<u64> {
         match &self.inner {
             StreamInner::Ranged { source, .. } => Some(source.len()),
             StreamInner::Pipe { .. } => None,

@@ -252,7 +252,7 @@ impl RawFile {
                 _ => Err(past_end(what, offset, length as u64)),
             }
         };
-        let bloom_range = || -> RawResult<Option<(Range<u64>, bool)>> {
+        let bloom_range = || -> PlannedRead {
             let Some(meta) = chunk.meta_data.as_ref() else {
                 return Ok(None);
             };
@@ -281,7 +281,7 @@ impl RawFile {
                 None => (offset..offset + (len - offset).min(256), false),
             }))
         };
-        let mut parts: [(&str, RawResult<Option<(Range<u64>, bool)>>); 3] = [
+        let mut parts: [(&str, PlannedRead); 3] = [
             (
                 "column index",
                 index_range(
@@ -366,6 +366,10 @@ impl RawFile {
             .map_err(|e| RawError::invalid(format!("reading the bloom filter: {e}")))
     }
 }
+
+/// Where one part of a chunk's claims lies, and whether it is read whole (a bloom filter
+/// whose length the footer gives); `Ok(None)` when the chunk has no such part.
+type PlannedRead = RawResult<Option<(Range<u64>, bool)>>;
 
 /// The bytes a chunk's claims are parsed from, as [`RawFile::claim_bytes`] read them.
 struct ClaimBytes {
