@@ -281,9 +281,9 @@ impl RawFile {
                 None => (offset..offset + (len - offset).min(256), false),
             }))
         };
-        let mut parts: [(&str, PlannedRead); 3] = [
+        let mut parts: [(ClaimPart, PlannedRead); 3] = [
             (
-                "column index",
+                ClaimPart::ColumnIndex,
                 index_range(
                     chunk.column_index_offset,
                     chunk.column_index_length,
@@ -292,7 +292,7 @@ impl RawFile {
                 .map(|range| range.map(|r| (r, false))),
             ),
             (
-                "offset index",
+                ClaimPart::OffsetIndex,
                 index_range(
                     chunk.offset_index_offset,
                     chunk.offset_index_length,
@@ -300,15 +300,15 @@ impl RawFile {
                 )
                 .map(|range| range.map(|r| (r, false))),
             ),
-            ("reading the bloom filter", bloom_range()),
+            (ClaimPart::BloomFilter, bloom_range()),
         ];
         let wanted: Vec<Range<u64>> = parts
             .iter()
             .filter_map(|(_, part)| Some(part.as_ref().ok()?.as_ref()?.0.clone()))
             .collect();
         let mut fetched = self.source.read_ranges(&wanted).map(Vec::into_iter);
-        let mut bytes = parts.iter_mut().map(|(what, part)| {
-            let Some((range, whole)) = std::mem::replace(part, Ok(None))? else {
+        let mut bytes = parts.iter_mut().map(|(part, planned)| {
+            let Some((range, whole)) = std::mem::replace(planned, Ok(None))? else {
                 return Ok(None);
             };
             match &mut fetched {
@@ -317,13 +317,15 @@ impl RawFile {
                     bytes,
                     whole,
                 })),
-                Err(e) if *what == "reading the bloom filter" => {
-                    Err(RawError::invalid(format!("{what}: {e}")))
-                }
-                Err(e) => Err(RawError::invalid(format!(
-                    "{what} at offset {}: {e}",
-                    range.start
-                ))),
+                Err(e) => Err(RawError::invalid(match part {
+                    ClaimPart::ColumnIndex => {
+                        format!("column index at offset {}: {e}", range.start)
+                    }
+                    ClaimPart::OffsetIndex => {
+                        format!("offset index at offset {}: {e}", range.start)
+                    }
+                    ClaimPart::BloomFilter => format!("reading the bloom filter: {e}"),
+                })),
             }
         });
         let mut next = || bytes.next().unwrap_or(Ok(None));
@@ -365,6 +367,14 @@ impl RawFile {
             .map(|bitset| Some(bitset.to_vec()))
             .map_err(|e| RawError::invalid(format!("reading the bloom filter: {e}")))
     }
+}
+
+/// The parts of a chunk's claims read apart from the footer.
+#[derive(Clone, Copy)]
+enum ClaimPart {
+    ColumnIndex,
+    OffsetIndex,
+    BloomFilter,
 }
 
 /// Where one part of a chunk's claims lies, and whether it is read whole (a bloom filter
