@@ -268,3 +268,49 @@ fn timings_count_what_is_read_of_the_dump() {
         "{log}"
     );
 }
+
+#[test]
+fn small_pages_cost_a_few_requests_per_chunk_not_a_few_per_page() {
+    // One chunk of pages of about 100 rows each. Read a header and a body at a time, by the
+    // screen and the arrow reader, it cost about three requests a page; read a block at a
+    // time by each reader, a handful in all.
+    let dir = temp_dir();
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new(
+            "label",
+            DataType::Int32,
+            false,
+        )])),
+        vec![Arc::new(Int32Array::from_iter_values(
+            (0..ROWS as i32).map(|i| i.wrapping_mul(2_654_435_761u32 as i32)),
+        ))],
+    )
+    .unwrap();
+    let path = dir.path().join("small-pages.parquet");
+    let properties = WriterProperties::builder()
+        .set_dictionary_enabled(false)
+        .set_data_page_row_count_limit(100)
+        .set_write_batch_size(100)
+        .build();
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let chunk = common::column_chunk(&path, "label", 0);
+    let (offset, length) = (
+        chunk.offset_index_offset.unwrap() as usize,
+        chunk.offset_index_length.unwrap() as usize,
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    let index =
+        labelcheck::raw::metadata::parse_offset_index(&bytes[offset..offset + length]).unwrap();
+    let pages = index.page_locations.len();
+    assert!(pages >= 100, "{pages} pages");
+
+    let (timings, _) = timings(&path, &["--columns", "label"]);
+    let requests = timings["reads"]["requests"].as_u64().unwrap();
+    assert!(
+        requests <= 10,
+        "{requests} requests for one chunk of {pages} pages"
+    );
+}
