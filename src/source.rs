@@ -394,7 +394,7 @@ impl FooterPrefetch {
     pub fn open(inner: Arc<dyn ByteSource>, max_footer_bytes: u64) -> Self {
         let len = inner.len();
         let tail_start = len.saturating_sub(TAIL_PREFETCH);
-        let head = 0..HEAD_PREFETCH.min(tail_start);
+        let head = 0..HEAD_PREFETCH.min(len);
         let mut held = Vec::new();
         if let Ok(mut fetched) = inner.read_ranges(&[head.clone(), tail_start..len]) {
             let mut tail = fetched.pop().unwrap_or_default();

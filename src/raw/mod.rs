@@ -58,7 +58,9 @@ pub struct RawFile {
 }
 
 impl RawFile {
-    /// Reads and parses the footer of `source`.
+    /// Reads and parses the footer of `source`. Its bytes may come from a tail the arrow path
+    /// reads too (`source::FooterPrefetch`); the parse is this path's own, with our Thrift
+    /// reader, so that a parser's mistake is not both paths' (the independence rule above).
     pub fn open(source: Arc<dyn ByteSource>, options: DecodeOptions) -> RawResult<Self> {
         let metadata = read_footer(source.as_ref(), options.max_footer_bytes)?;
         let leaves = leaf_columns(&metadata.schema)?;
