@@ -412,10 +412,16 @@ impl FooterPrefetch {
                     if let Ok(rest) =
                         inner.read_at(footer_start, (tail_start - footer_start) as usize)
                     {
-                        let mut whole = Vec::with_capacity(rest.len() + tail.len());
-                        whole.extend_from_slice(&rest);
-                        whole.extend_from_slice(&tail);
-                        tail = Bytes::from(whole);
+                        // Grown in place when the source handed over its own buffer (a
+                        // large allocation is remapped, not copied), so a large footer is
+                        // not held twice.
+                        tail = match rest.try_into_mut() {
+                            Ok(mut whole) => {
+                                whole.extend_from_slice(&tail);
+                                whole.freeze()
+                            }
+                            Err(rest) => Bytes::from([&rest[..], &tail[..]].concat()),
+                        };
                         tail_at = footer_start;
                     }
                 }
