@@ -13,7 +13,6 @@
 //! unreadable fields — are findings naming the line, never skipped silently.
 
 use std::collections::{HashMap, TryReserveError};
-use std::fs::File;
 use std::path::Path;
 
 use crate::column_type::DumpType;
@@ -21,7 +20,7 @@ use crate::columns::{CheckedColumn, ColumnNameError, ColumnNames};
 use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
 use crate::dump::{excerpt, Field, Limits, Reader, Record};
 use crate::report::{Finding, FindingCap, FindingKind};
-use crate::source::{open_input, Opened, SpecialFiles};
+use crate::source::{ReadMeter, SourceStream, SpecialFiles};
 use crate::value::{Bitmap, ColumnSlice, ListShape, Values};
 
 /// What the dump is, as the user said: it decides who is blamed when both decoders agree
@@ -56,7 +55,8 @@ pub struct AgainstOptions {
 /// A dump opened and its header read; [`Dump::load`] reads the rest.
 pub struct DumpStream {
     header: Record,
-    records: Reader<File>,
+    records: Reader<SourceStream>,
+    meter: ReadMeter,
 }
 
 impl DumpStream {
@@ -64,24 +64,34 @@ impl DumpStream {
     /// the dump.
     pub fn open(options: &AgainstOptions) -> Result<Self, String> {
         let path = &options.path;
-        let file = match open_input(Path::new(path), options.special) {
+        let stream = match SourceStream::open(Path::new(path), options.special) {
             Err(e) => return Err(format!("{path}: cannot read the dump: {e}")),
-            Ok(Opened::Regular(_, len)) if len > options.max_bytes => {
-                return Err(format!(
-                    "{path}: the dump is {len} bytes, more than the {} --max-dump-bytes allows; it is not compared",
-                    options.max_bytes
-                ))
-            }
-            Ok(Opened::Regular(file, _) | Opened::Stream(file)) => file,
+            Ok(stream) => stream,
         };
+        if let Some(len) = stream.size().filter(|&len| len > options.max_bytes) {
+            return Err(format!(
+                "{path}: the dump is {len} bytes, more than the {} --max-dump-bytes allows; it is not compared",
+                options.max_bytes
+            ));
+        }
+        let meter = stream.meter();
         let not_compared = |e| format!("{path}: {e}; the dump is not compared");
         let mut records =
-            Reader::new(file, Limits::with_max_bytes(options.max_bytes)).map_err(not_compared)?;
+            Reader::new(stream, Limits::with_max_bytes(options.max_bytes)).map_err(not_compared)?;
         let mut header = Record::default();
         if !records.next_record(&mut header).map_err(not_compared)? {
             return Err(format!("{path}: the dump is empty; it is not compared"));
         }
-        Ok(Self { header, records })
+        Ok(Self {
+            header,
+            records,
+            meter,
+        })
+    }
+
+    /// The counts of the dump's reads, readable after it is loaded.
+    pub fn meter(&self) -> ReadMeter {
+        self.meter.clone()
     }
 
     /// The header record: the dump's column names.
@@ -250,6 +260,7 @@ impl Dump {
         let DumpStream {
             header,
             mut records,
+            ..
         } = stream;
         let mut problems = FindingCap::default();
         let mut problem = |message: String| {

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::io::{self, Read};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Mutex, Once};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -26,7 +26,9 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::ProjectionMask;
 use parquet::errors::ParquetError;
-use parquet::file::metadata::{FileMetaData, ParquetMetaDataBuilder};
+use parquet::file::metadata::{
+    FileMetaData, ParquetMetaData, ParquetMetaDataBuilder, ParquetMetaDataReader,
+};
 use parquet::file::reader::{ChunkReader, Length};
 
 use crate::canonical::{int96_from_nanos, minimal_twos_complement};
@@ -75,36 +77,133 @@ thread_local! {
 /// Rows per record batch: large batches amortise per-batch overhead.
 const BATCH_ROWS: usize = 65_536;
 
-/// Adapts a [`ByteSource`] to the parquet crate's reader trait.
+/// Adapts a [`ByteSource`] to the parquet crate's reader trait. Opened for one column chunk
+/// ([`SourceReader::for_chunk`]), it reads the chunk a block at a time and serves page
+/// headers and bodies from the block it holds: the crate asks for a header and then a body
+/// per page, two requests a page without it.
 #[derive(Clone)]
-struct SourceReader(Arc<dyn ByteSource>);
+struct SourceReader {
+    source: Arc<dyn ByteSource>,
+    chunk: Option<Arc<ChunkBlock>>,
+}
+
+/// Bytes of a column chunk the arrow path reads at once: pages of the usual 1 MiB or less
+/// cost about one request each, or many pages one; one block (and what the decoder still
+/// holds of the one before) is held per task.
+const ARROW_READ_BLOCK: u64 = 1 << 20;
+
+/// The block of one column chunk an arrow task reads from.
+struct ChunkBlock {
+    /// File offset where the chunk's bytes end: no block reads past it.
+    end: u64,
+    /// The bytes held, from a file offset on.
+    held: Mutex<(u64, Bytes)>,
+}
+
+impl SourceReader {
+    fn new(source: Arc<dyn ByteSource>) -> Self {
+        Self {
+            source,
+            chunk: None,
+        }
+    }
+
+    /// A reader for the chunk whose bytes end at `end`.
+    fn for_chunk(&self, end: u64) -> Self {
+        Self {
+            source: self.source.clone(),
+            chunk: Some(Arc::new(ChunkBlock {
+                end: end.min(self.source.len()),
+                held: Mutex::new((0, Bytes::new())),
+            })),
+        }
+    }
+
+    /// The bytes from `start` on that the chunk's block holds, at least `length` of them,
+    /// reading a new block at `start` when the one held does not have them; `None` for bytes
+    /// outside the chunk.
+    fn block_slice(&self, start: u64, length: u64) -> Option<io::Result<Bytes>> {
+        let chunk = self.chunk.as_ref()?;
+        let wanted_end = start.checked_add(length).filter(|&end| end <= chunk.end)?;
+        let mut held = chunk.held.lock().ok()?;
+        let (at, bytes) = &*held;
+        if start < *at || wanted_end > at + bytes.len() as u64 {
+            let block = (chunk.end - start).min(length.max(ARROW_READ_BLOCK));
+            // Let go of the old block first (the decoder may still hold pages of it).
+            *held = (start, Bytes::new());
+            match self.source.read_at(start, block as usize) {
+                Ok(bytes) => held.1 = bytes,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let (at, bytes) = &*held;
+        Some(Ok(bytes.slice((start - at) as usize..)))
+    }
+}
 
 impl Length for SourceReader {
     fn len(&self) -> u64 {
-        self.0.len()
+        self.source.len()
     }
 }
 
 impl ChunkReader for SourceReader {
     // The parquet crate reads page headers through this reader a few bytes at a time: unbuffered,
     // that was a positioned read per byte (2.1 million reads for 100,000 row groups).
-    type T = io::BufReader<SourceRead>;
+    type T = PageRead;
 
     fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        Ok(io::BufReader::with_capacity(
-            8 << 10,
-            SourceRead {
-                source: self.0.clone(),
-                position: start,
-            },
-        ))
+        let held = match self.block_slice(start, 1) {
+            Some(held) => held.map_err(|e| ParquetError::External(Box::new(e)))?,
+            None => Bytes::new(),
+        };
+        Ok(PageRead {
+            position: start + held.len() as u64,
+            held,
+            rest: None,
+            source: self.source.clone(),
+        })
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
-        self.0
-            .read_at(start, length)
-            .map(Bytes::from)
-            .map_err(|e| ParquetError::External(Box::new(e)))
+        match self.block_slice(start, length as u64) {
+            Some(held) => held.map(|bytes| bytes.slice(..length)),
+            None => self.source.read_at(start, length),
+        }
+        .map_err(|e| ParquetError::External(Box::new(e)))
+    }
+}
+
+/// Reads from `start` on: first the bytes the chunk's block holds, then, should a header run
+/// past them, from the source through a buffer.
+struct PageRead {
+    held: Bytes,
+    /// File offset after `held`.
+    position: u64,
+    rest: Option<io::BufReader<SourceRead>>,
+    source: Arc<dyn ByteSource>,
+}
+
+impl Read for PageRead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.held.is_empty() {
+            let count = buf.len().min(self.held.len());
+            buf[..count].copy_from_slice(&self.held[..count]);
+            self.held = self.held.slice(count..);
+            return Ok(count);
+        }
+        let (source, position) = (&self.source, self.position);
+        self.rest
+            .get_or_insert_with(|| {
+                io::BufReader::with_capacity(
+                    8 << 10,
+                    SourceRead {
+                        source: source.clone(),
+                        position,
+                    },
+                )
+            })
+            .read(buf)
     }
 }
 
@@ -157,39 +256,18 @@ impl ArrowFile {
     }
 
     fn load(source: Arc<dyn ByteSource>) -> Result<Self, ParquetError> {
-        let reader = SourceReader(source);
+        let reader = SourceReader::new(source);
         // Arrow type hints stored by other writers would make the reader cast values (a
         // timestamp unit, a dictionary type); without them it reports what Parquet stores.
         let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
-        let mut metadata = ArrowReaderMetadata::load(&reader, options.clone())?;
-        // The reader caps its batch size at the footer's num_rows, so a footer that undercounts
-        // its row groups would make it read nothing. The row groups hold the data; the raw path
-        // reports the footer's disagreement as a finding.
-        let file_metadata = metadata.metadata().file_metadata();
-        let row_group_rows: i64 = metadata
-            .metadata()
-            .row_groups()
-            .iter()
-            .map(|rg| rg.num_rows())
-            .sum();
-        if file_metadata.num_rows() < row_group_rows {
-            let patched = FileMetaData::new(
-                file_metadata.version(),
-                row_group_rows,
-                file_metadata.created_by().map(str::to_owned),
-                file_metadata.key_value_metadata().cloned(),
-                file_metadata.schema_descr_ptr(),
-                file_metadata.column_orders().cloned(),
-            );
-            let mut original =
-                ParquetMetaDataBuilder::new_from_metadata(metadata.metadata().as_ref().clone());
-            let rebuilt = ParquetMetaDataBuilder::new(patched)
-                .set_row_groups(original.take_row_groups())
-                .set_page_index(original.take_page_index())
-                .build();
-            metadata = ArrowReaderMetadata::try_new(Arc::new(rebuilt), options.clone())?;
-        }
-        let mut options = options;
+        // The footer is parsed here once, by the parquet crate's own Thrift code (the page
+        // index is not read: the raw path reads it, and the arrow reader does not need it).
+        // Its bytes come from the file's prefetched tail, which the raw path read too
+        // (`source::FooterPrefetch`); the parse is not shared, so the paths stay independent.
+        let parsed = ParquetMetaDataReader::new().parse_and_finish(&reader)?;
+        let metadata =
+            ArrowReaderMetadata::try_new(Arc::new(with_row_group_rows(parsed)), options.clone())?;
+        let (mut metadata, mut options) = (metadata, options);
         if let Some(hinted) = dictionary_hints(&metadata) {
             // Keep the plain schema if the reader will not take the hint.
             let hinted_options = options.clone().with_schema(hinted);
@@ -247,13 +325,30 @@ impl ArrowFile {
             None => (self.metadata.clone(), row_group),
         };
         let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), [leaf]);
-        let reader =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(self.reader.clone(), metadata)
-                .with_row_groups(vec![row_group])
-                .with_projection(mask)
-                .with_batch_size(BATCH_ROWS)
-                .build()
-                .map_err(failed)?;
+        // The chunk's pages are read a block at a time, as far as the range the reader is
+        // given (the screen's, when it narrowed it) goes.
+        let chunk_end = metadata
+            .metadata()
+            .row_groups()
+            .get(row_group)
+            .and_then(|group| group.columns().get(leaf))
+            .and_then(|chunk| {
+                let start = chunk
+                    .dictionary_page_offset()
+                    .unwrap_or(chunk.data_page_offset());
+                let start = u64::try_from(start).ok()?;
+                start.checked_add(u64::try_from(chunk.compressed_size()).ok()?)
+            });
+        let reader = match chunk_end {
+            Some(end) => self.reader.for_chunk(end),
+            None => self.reader.clone(),
+        };
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(reader, metadata)
+            .with_row_groups(vec![row_group])
+            .with_projection(mask)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(failed)?;
         Ok(ArrowWindows {
             target,
             reader,
@@ -316,6 +411,31 @@ impl ArrowFile {
             .map(Some)
             .map_err(failed)
     }
+}
+
+/// `parsed` with the footer's `num_rows` raised to the rows its row groups hold. The reader
+/// caps its batch size at the footer's num_rows, so a footer that undercounts its row groups
+/// would make it read nothing. The row groups hold the data; the raw path reports the
+/// footer's disagreement as a finding. The metadata is moved, not copied, into the patch.
+fn with_row_group_rows(parsed: ParquetMetaData) -> ParquetMetaData {
+    let file_metadata = parsed.file_metadata();
+    let row_group_rows: i64 = parsed.row_groups().iter().map(|rg| rg.num_rows()).sum();
+    if file_metadata.num_rows() >= row_group_rows {
+        return parsed;
+    }
+    let patched = FileMetaData::new(
+        file_metadata.version(),
+        row_group_rows,
+        file_metadata.created_by().map(str::to_owned),
+        file_metadata.key_value_metadata().cloned(),
+        file_metadata.schema_descr_ptr(),
+        file_metadata.column_orders().cloned(),
+    );
+    let mut original = ParquetMetaDataBuilder::new_from_metadata(parsed);
+    ParquetMetaDataBuilder::new(patched)
+        .set_row_groups(original.take_row_groups())
+        .set_page_index(original.take_page_index())
+        .build()
 }
 
 /// One leaf of one row group read by the arrow reader a window of rows at a time: record

@@ -31,7 +31,7 @@ use crate::report::{
     BlockDifference, ColumnReport, ColumnStatus, Digests, FileReport, Finding, FindingKind,
     KindCounts, Mismatch, PathErrors, Selection,
 };
-use crate::source::ByteSource;
+use crate::source::{ByteSource, FooterPrefetch, Metered};
 use crate::timings::{timed, FileTimes, PhaseTimes};
 use crate::value::ColumnSlice;
 use crate::witness::ChunkWitness;
@@ -109,6 +109,15 @@ pub fn check_file(
     progress: &dyn Fn(u64) -> Box<dyn Progress>,
 ) -> FileReport {
     let started = Instant::now();
+    // Every read of the file goes through one metered source, and the footer's bytes are
+    // fetched once for both paths; each path parses them itself (`source::FooterPrefetch`).
+    let metered = Metered::new(source);
+    let meter = metered.meter();
+    let prefetched = Arc::new(FooterPrefetch::open(
+        Arc::new(metered),
+        options.decode.max_footer_bytes,
+    ));
+    let source: Arc<dyn ByteSource> = prefetched.clone();
     let raw = RawFile::open(source.clone(), options.decode).map(|mut raw| {
         // A writer bug that parquet-cpp's reader works around is worked around here too.
         let writer = Writer::of(raw.metadata());
@@ -130,6 +139,7 @@ pub fn check_file(
         )),
         _ => ArrowFile::open(source),
     };
+    prefetched.release();
     let arrow_file = &arrow;
     let raw = match (raw, &arrow) {
         (Ok(raw), _) => raw,
@@ -199,9 +209,13 @@ pub fn check_file(
         )
     });
     findings.extend(footer_finding);
+    let mut dump_meter = None;
     let dump_stream = match &options.against {
         Some(against) => match DumpStream::open(against) {
-            Ok(stream) => Some(stream),
+            Ok(stream) => {
+                dump_meter = Some(stream.meter());
+                Some(stream)
+            }
             Err(message) => {
                 findings.push(Finding::about_file(FindingKind::Against, message));
                 None
@@ -270,6 +284,8 @@ pub fn check_file(
         report.timings = Some(FileTimes {
             open: opened,
             check: started.elapsed().as_secs_f64() - opened,
+            reads: meter.counts(),
+            dump_reads: dump_meter.map(|meter| meter.counts()),
         });
     }
     report

@@ -33,11 +33,19 @@ use crate::raw::cursor::Cursor;
 use crate::raw::delta_binary_packed::decode_delta_i32;
 use crate::raw::levels::bit_width;
 use crate::raw::metadata::{ColumnChunk, DictionaryPageHeader, PageHeader};
-use crate::raw::page::{chunk_range, read_page_header};
+use crate::raw::page::{chunk_range, ChunkBlocks};
 use crate::raw::schema::LeafColumn;
 use crate::raw::RawFile;
 use crate::source::ByteSource;
 use crate::value::PhysicalType;
+
+/// Bytes the screen reads at least per request: the headers of small pages come a block of
+/// them per request, and a large page's body is skipped, costing a block at its header.
+const SCREEN_BLOCK: usize = 64 << 10;
+
+/// Bytes a page header is first parsed from; one that does not parse is tried from twice as
+/// many, up to [`crate::raw::page::MAX_PAGE_HEADER_BYTES`].
+const HEADER_PROBE: usize = 1 << 10;
 
 /// Why the arrow reader is not given a column chunk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,6 +173,7 @@ fn walk_pages(
     end: u64,
     values_wanted: u64,
 ) -> Result<Walked, Refusal> {
+    let mut blocks = ChunkBlocks::new(source, end, SCREEN_BLOCK);
     let mut offset = start;
     let mut index = 0usize;
     let mut values_seen = 0u64;
@@ -172,8 +181,7 @@ fn walk_pages(
     // Only the pages the chunk's num_values call for, as the raw path reads them: a reader
     // that went on would read bytes after the last page as headers.
     while offset < end && values_seen < values_wanted {
-        let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
-        let (header, header_len) = read_page_header(source, offset, left).map_err(|e| {
+        let (header, header_len) = blocks.page_header(offset, HEADER_PROBE).map_err(|e| {
             Refusal(format!(
                 "page {index} at byte {offset}: its header does not parse ({e}), and the parquet crate's Thrift reader can spin on malformed headers"
             ))
@@ -223,9 +231,10 @@ fn walk_pages(
         let delta = delta_lengths(&header);
         if (inflation_levels.is_some() || delta.is_some()) && body_end <= end {
             // One read of the body serves both checks.
-            let body = source
-                .read_at(body_start, compressed as usize)
+            blocks
+                .fill(body_start, compressed as usize)
                 .map_err(|e| Refusal(format!("{at}: reading the page: {e}")))?;
+            let body = blocks.held(body_start, compressed as usize);
             if let Some(levels) = inflation_levels {
                 let stream = body.get(levels as usize..).unwrap_or_default();
                 let limit = uncompressed.saturating_sub(levels);
@@ -237,7 +246,7 @@ fn walk_pages(
                 }
             }
             if let Some((encoding, page_values)) = delta {
-                if let Some(values) = values_section(&header, &body, meta.codec, column) {
+                if let Some(values) = values_section(&header, body, meta.codec, column) {
                     check_delta_counts(encoding, &values, page_values).map_err(|why| {
                         Refusal(format!(
                             "{at}: {why}; the arrow reader would allocate by that count"

@@ -1,5 +1,8 @@
-//! Where a file's bytes come from. Both decode paths read through [`ByteSource`], so a remote
-//! object store only has to provide ranged reads to slot in.
+//! Where a file's bytes come from. Both decode paths, the pre-flight screen and the dump read
+//! through [`ByteSource`], asking for ranges in batches, so a remote object store only has to
+//! serve batches of ranged reads to slot in. One [`Metered`] layer per input counts the
+//! requests and bytes fetched ([`ReadCounts`], shown by `--timings`); a [`FooterPrefetch`]
+//! layer fetches a Parquet file's footer once for both paths.
 //!
 //! Every input — Parquet files and `--against` dumps alike — is opened through [`open_input`],
 //! which refuses anything but a regular file unless `--allow-special-files` says otherwise, and
@@ -8,8 +11,13 @@
 use std::fmt;
 use std::fs::{File, FileType, OpenOptions};
 use std::io::{self, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 
 /// Whether inputs that are not regular files may be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -157,6 +165,11 @@ pub fn read_to_end_bounded(input: impl Read, max_bytes: u64, flag: &str) -> io::
 }
 
 /// Random-access, read-only bytes of one input, shared across threads.
+///
+/// Readers ask for byte ranges in batches ([`ByteSource::read_ranges`]): a remote store
+/// fetches a batch together, coalescing ranges that lie close, and a local file serves it with
+/// positioned reads. What comes back is [`Bytes`], so a slice of a fetched block is shared,
+/// never copied.
 pub trait ByteSource: Send + Sync {
     /// Total length in bytes.
     fn len(&self) -> u64;
@@ -166,11 +179,316 @@ pub trait ByteSource: Send + Sync {
         self.len() == 0
     }
 
-    /// Reads exactly `length` bytes starting at `offset`.
-    fn read_at(&self, offset: u64, length: usize) -> io::Result<Vec<u8>>;
+    /// Reads every range of `ranges`, returning their bytes in the order asked. A range that
+    /// runs past the end is an error ([`io::ErrorKind::UnexpectedEof`]) for the whole batch.
+    fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>>;
+
+    /// Reads exactly `length` bytes starting at `offset`: a batch of one range.
+    fn read_at(&self, offset: u64, length: usize) -> io::Result<Bytes> {
+        let range = offset..offset.saturating_add(length as u64);
+        check_range(&range, self.len())?;
+        let mut bytes = self.read_ranges(std::slice::from_ref(&range))?;
+        Ok(bytes.pop().unwrap_or_default())
+    }
 
     /// How the input is named in messages (a path or a URL).
     fn display_name(&self) -> &str;
+
+    /// How many bytes may lie between two ranges of a batch for them to be fetched as one:
+    /// what a second request costs, in bytes. 0: only ranges that touch or overlap.
+    fn coalesce_gap(&self) -> u64 {
+        0
+    }
+
+    /// What was read so far by the [`Metered`] layer below this one, if there is one.
+    fn read_counts(&self) -> Option<ReadCounts> {
+        None
+    }
+}
+
+/// `Err` when `range` does not lie within an input of `len` bytes.
+fn check_range(range: &Range<u64>, len: u64) -> io::Result<()> {
+    if range.start <= range.end && range.end <= len {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        format!(
+            "read of {} bytes at offset {} runs past the end of the file ({len} bytes)",
+            range.end.saturating_sub(range.start),
+            range.start
+        ),
+    ))
+}
+
+/// Bytes and requests read from one input: what `--timings` reports, and what a remote
+/// store's bill follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadCounts {
+    /// Bytes the input holds; `None` for a stream, whose length is known only at its end.
+    pub file_bytes: Option<u64>,
+    /// Bytes fetched, the gaps a coalesced request spans included.
+    pub bytes: u64,
+    /// Requests made: ranges fetched after coalescing, or reads of a stream.
+    pub requests: u64,
+}
+
+/// Counts requests and bytes as they are made, from any thread.
+#[derive(Debug, Default)]
+pub struct ReadCounter {
+    bytes: AtomicU64,
+    requests: AtomicU64,
+}
+
+impl ReadCounter {
+    fn add(&self, requests: u64, bytes: u64) {
+        self.requests.fetch_add(requests, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// The counts so far, for an input of `file_bytes` bytes.
+    pub fn counts(&self, file_bytes: Option<u64>) -> ReadCounts {
+        ReadCounts {
+            file_bytes,
+            bytes: self.bytes.load(Ordering::Relaxed),
+            requests: self.requests.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The ranges a batch fetches once ranges that lie within `gap` bytes of each other are
+/// merged, and where each range asked for lies in them.
+struct Coalesced {
+    fetch: Vec<Range<u64>>,
+    /// For each range asked for, in order: which fetched range holds it.
+    within: Vec<usize>,
+}
+
+fn coalesce(ranges: &[Range<u64>], gap: u64) -> Coalesced {
+    let mut order: Vec<usize> = (0..ranges.len()).collect();
+    order.sort_by_key(|&i| ranges[i].start);
+    let mut fetch: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
+    let mut within = vec![0; ranges.len()];
+    for i in order {
+        let range = &ranges[i];
+        match fetch.last_mut() {
+            Some(last) if range.start <= last.end.saturating_add(gap) => {
+                last.end = last.end.max(range.end)
+            }
+            _ => fetch.push(range.clone()),
+        }
+        within[i] = fetch.len() - 1;
+    }
+    Coalesced { fetch, within }
+}
+
+/// The layer every reader of an input goes through: it coalesces each batch by the gap the
+/// source below names, fetches it in one call, hands back shared slices, and counts the
+/// requests and bytes fetched ([`ReadCounts`]).
+pub struct Metered {
+    inner: Arc<dyn ByteSource>,
+    counter: Arc<ReadCounter>,
+}
+
+impl Metered {
+    /// Counts the reads of `inner`.
+    pub fn new(inner: Arc<dyn ByteSource>) -> Self {
+        Self {
+            inner,
+            counter: Arc::default(),
+        }
+    }
+
+    /// A handle on this layer's counts that outlives it.
+    pub fn meter(&self) -> ReadMeter {
+        ReadMeter {
+            counter: self.counter.clone(),
+            file_bytes: Some(self.len()),
+        }
+    }
+}
+
+/// The counts of one input's reads, readable while and after it is read.
+#[derive(Debug, Clone)]
+pub struct ReadMeter {
+    counter: Arc<ReadCounter>,
+    file_bytes: Option<u64>,
+}
+
+impl ReadMeter {
+    /// What was read so far.
+    pub fn counts(&self) -> ReadCounts {
+        self.counter.counts(self.file_bytes)
+    }
+}
+
+impl ByteSource for Metered {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+
+    fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
+        for range in ranges {
+            check_range(range, self.len())?;
+        }
+        // The hot path, a single range, is passed on as it is.
+        if let [range] = ranges {
+            self.counter.add(1, range.end - range.start);
+            return self.inner.read_ranges(ranges);
+        }
+        let Coalesced { fetch, within } = coalesce(ranges, self.inner.coalesce_gap());
+        self.counter.add(
+            fetch.len() as u64,
+            fetch.iter().map(|r| r.end - r.start).sum(),
+        );
+        let fetched = self.inner.read_ranges(&fetch)?;
+        Ok(ranges
+            .iter()
+            .zip(within)
+            .map(|(range, i)| {
+                let at = (range.start - fetch[i].start) as usize;
+                fetched[i].slice(at..at + (range.end - range.start) as usize)
+            })
+            .collect())
+    }
+
+    fn display_name(&self) -> &str {
+        self.inner.display_name()
+    }
+
+    fn read_counts(&self) -> Option<ReadCounts> {
+        Some(self.counter.counts(Some(self.len())))
+    }
+}
+
+/// Bytes first fetched from a file's end: a footer of up to this size, the 8 bytes after it
+/// and often the page index before it come in one request.
+const TAIL_PREFETCH: u64 = 64 << 10;
+
+/// A prefetched tail larger than this (a large footer) is let go once both paths are open
+/// ([`FooterPrefetch::release`]): its parsed forms are what they keep.
+const TAIL_KEPT: usize = 1 << 20;
+
+/// Bytes at the start of the file fetched with the tail: the leading magic.
+const HEAD_PREFETCH: u64 = 4;
+
+/// Serves a Parquet file's head and tail, footer included, from one fetch, so that both paths
+/// read the footer's bytes once between them.
+///
+/// Only the bytes are shared. Each path still parses them with its own Thrift code: the arrow
+/// path with the parquet crate's, the raw path with ours. The paths are independent witnesses
+/// (src/raw/mod.rs, "Independence rule"): a footer parsed once and handed to both would make
+/// a parser's mistake theirs alike, and the check could no longer see it.
+pub struct FooterPrefetch {
+    inner: Arc<dyn ByteSource>,
+    /// Regions held: `(file offset, bytes)`.
+    held: RwLock<Vec<(u64, Bytes)>>,
+}
+
+impl FooterPrefetch {
+    /// Fetches the first bytes and the last [`TAIL_PREFETCH`] bytes of `inner` in one batch,
+    /// and when the last 8 bytes declare a longer footer (`<footer><u32 length>PAR1`, the
+    /// format README, "File Format") of at most `max_footer_bytes`, the rest of it. Nothing is
+    /// checked here: a read that fails, or a tail that is no footer, leaves the paths to read
+    /// and judge the bytes themselves.
+    pub fn open(inner: Arc<dyn ByteSource>, max_footer_bytes: u64) -> Self {
+        let len = inner.len();
+        let tail_start = len.saturating_sub(TAIL_PREFETCH);
+        let head = 0..HEAD_PREFETCH.min(len);
+        let mut held = Vec::new();
+        if let Ok(mut fetched) = inner.read_ranges(&[head.clone(), tail_start..len]) {
+            let mut tail = fetched.pop().unwrap_or_default();
+            let mut tail_at = tail_start;
+            if tail.len() >= 8 {
+                let declared = u32::from_le_bytes(
+                    tail[tail.len() - 8..tail.len() - 4]
+                        .try_into()
+                        .expect("4 bytes"),
+                );
+                let footer_start = (len - 8).checked_sub(u64::from(declared));
+                if let Some(footer_start) = footer_start
+                    .filter(|&start| start < tail_start && u64::from(declared) <= max_footer_bytes)
+                {
+                    if let Ok(rest) =
+                        inner.read_at(footer_start, (tail_start - footer_start) as usize)
+                    {
+                        // Grown in place when the source handed over its own buffer (a
+                        // large allocation is remapped, not copied), so a large footer is
+                        // not held twice.
+                        tail = match rest.try_into_mut() {
+                            Ok(mut whole) => {
+                                whole.extend_from_slice(&tail);
+                                whole.freeze()
+                            }
+                            Err(rest) => Bytes::from([&rest[..], &tail[..]].concat()),
+                        };
+                        tail_at = footer_start;
+                    }
+                }
+            }
+            held.push((head.start, fetched.pop().unwrap_or_default()));
+            held.push((tail_at, tail));
+        }
+        Self {
+            inner,
+            held: RwLock::new(held),
+        }
+    }
+
+    /// Lets go of a large prefetched footer once both paths have read it; a small tail,
+    /// where the page index often lies, stays.
+    pub fn release(&self) {
+        if let Ok(mut held) = self.held.write() {
+            held.retain(|(_, bytes)| bytes.len() <= TAIL_KEPT);
+        }
+    }
+
+    fn held(&self, range: &Range<u64>) -> Option<Bytes> {
+        let held = self.held.read().ok()?;
+        held.iter().find_map(|(at, bytes)| {
+            let end = at + bytes.len() as u64;
+            (range.start >= *at && range.end <= end)
+                .then(|| bytes.slice((range.start - at) as usize..(range.end - at) as usize))
+        })
+    }
+}
+
+impl ByteSource for FooterPrefetch {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+
+    fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
+        let mut out: Vec<Option<Bytes>> = ranges.iter().map(|r| self.held(r)).collect();
+        let missing: Vec<Range<u64>> = ranges
+            .iter()
+            .zip(&out)
+            .filter(|(_, held)| held.is_none())
+            .map(|(range, _)| range.clone())
+            .collect();
+        if missing.is_empty() {
+            return Ok(out.into_iter().flatten().collect());
+        }
+        let mut fetched = self.inner.read_ranges(&missing)?.into_iter();
+        for slot in &mut out {
+            if slot.is_none() {
+                *slot = fetched.next();
+            }
+        }
+        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
+    fn display_name(&self) -> &str {
+        self.inner.display_name()
+    }
+
+    fn coalesce_gap(&self) -> u64 {
+        self.inner.coalesce_gap()
+    }
+
+    fn read_counts(&self) -> Option<ReadCounts> {
+        self.inner.read_counts()
+    }
 }
 
 /// A local file read with positioned reads, so threads never share a seek position.
@@ -199,29 +517,33 @@ impl LocalFile {
     }
 }
 
+/// Bytes between two ranges a local file reads as one: a positioned read costs a system
+/// call, and this many bytes more cost about as much to copy.
+const LOCAL_COALESCE_GAP: u64 = 16 << 10;
+
 impl ByteSource for LocalFile {
     fn len(&self) -> u64 {
         self.len
     }
 
-    fn read_at(&self, offset: u64, length: usize) -> io::Result<Vec<u8>> {
-        let end = offset.checked_add(length as u64);
-        if end.is_none_or(|end| end > self.len) {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!(
-                    "read of {length} bytes at offset {offset} runs past the end of the file ({} bytes)",
-                    self.len
-                ),
-            ));
-        }
-        let mut buffer = vec![0; length];
-        read_exact_at(&self.file, &mut buffer, offset)?;
-        Ok(buffer)
+    fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
+        ranges
+            .iter()
+            .map(|range| {
+                check_range(range, self.len)?;
+                let mut buffer = vec![0; (range.end - range.start) as usize];
+                read_exact_at(&self.file, &mut buffer, range.start)?;
+                Ok(Bytes::from(buffer))
+            })
+            .collect()
     }
 
     fn display_name(&self) -> &str {
         &self.name
+    }
+
+    fn coalesce_gap(&self) -> u64 {
+        LOCAL_COALESCE_GAP
     }
 }
 
@@ -248,7 +570,7 @@ fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> io::Res
 /// Bytes held in memory, for tests and for inputs already fetched whole.
 #[derive(Debug, Clone)]
 pub struct InMemory {
-    bytes: Arc<Vec<u8>>,
+    bytes: Bytes,
     name: String,
 }
 
@@ -256,7 +578,7 @@ impl InMemory {
     /// Wraps `bytes`, naming them `name` in messages.
     pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
         Self {
-            bytes: Arc::new(bytes),
+            bytes: Bytes::from(bytes),
             name: name.into(),
         }
     }
@@ -267,25 +589,95 @@ impl ByteSource for InMemory {
         self.bytes.len() as u64
     }
 
-    fn read_at(&self, offset: u64, length: usize) -> io::Result<Vec<u8>> {
-        usize::try_from(offset)
-            .ok()
-            .and_then(|start| Some(start..start.checked_add(length)?))
-            .and_then(|range| self.bytes.get(range))
-            .map(<[u8]>::to_vec)
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    format!(
-                        "read of {length} bytes at offset {offset} runs past the end ({} bytes)",
-                        self.bytes.len()
-                    ),
-                )
+    fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
+        ranges
+            .iter()
+            .map(|range| {
+                check_range(range, self.len())?;
+                Ok(self.bytes.slice(range.start as usize..range.end as usize))
             })
+            .collect()
     }
 
     fn display_name(&self) -> &str {
         &self.name
+    }
+}
+
+/// An input read front to back, as a dump is: through a [`Metered`] source when the input
+/// has ranges, else straight from the pipe or device, each read counted as a request.
+pub struct SourceStream {
+    inner: StreamInner,
+}
+
+enum StreamInner {
+    Ranged {
+        source: Metered,
+        position: u64,
+    },
+    Pipe {
+        file: File,
+        counter: Arc<ReadCounter>,
+    },
+}
+
+impl SourceStream {
+    /// Opens `path` to be read front to back; a special file only if `special` allows it.
+    pub fn open(path: &Path, special: SpecialFiles) -> io::Result<Self> {
+        let inner = match open_input(path, special)? {
+            Opened::Regular(file, len) => StreamInner::Ranged {
+                source: Metered::new(Arc::new(LocalFile::new(path, file, len))),
+                position: 0,
+            },
+            Opened::Stream(file) => StreamInner::Pipe {
+                file,
+                counter: Arc::default(),
+            },
+        };
+        Ok(Self { inner })
+    }
+
+    /// The input's length in bytes, when it has one (a regular file).
+    pub fn size(&self) -> Option<u64> {
+        match &self.inner {
+            StreamInner::Ranged { source, .. } => Some(source.len()),
+            StreamInner::Pipe { .. } => None,
+        }
+    }
+
+    /// A handle on the counts of this stream's reads.
+    pub fn meter(&self) -> ReadMeter {
+        match &self.inner {
+            StreamInner::Ranged { source, .. } => source.meter(),
+            StreamInner::Pipe { counter, .. } => ReadMeter {
+                counter: counter.clone(),
+                file_bytes: None,
+            },
+        }
+    }
+}
+
+impl Read for SourceStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.inner {
+            StreamInner::Ranged { source, position } => {
+                let count = buf
+                    .len()
+                    .min(usize::try_from(source.len() - *position).unwrap_or(usize::MAX));
+                if count == 0 {
+                    return Ok(0);
+                }
+                let bytes = source.read_at(*position, count)?;
+                buf[..count].copy_from_slice(&bytes);
+                *position += count as u64;
+                Ok(count)
+            }
+            StreamInner::Pipe { file, counter } => {
+                let read = file.read(buf)?;
+                counter.add(1, read as u64);
+                Ok(read)
+            }
+        }
     }
 }
 
@@ -320,5 +712,63 @@ impl InputLocation {
                 )),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(len: usize) -> Arc<dyn ByteSource> {
+        Arc::new(InMemory::new(
+            "numbered",
+            (0..len).map(|i| i as u8).collect(),
+        ))
+    }
+
+    #[test]
+    fn a_batch_is_coalesced_counted_and_sliced_in_the_order_asked() {
+        let metered = Metered::new(numbered(1000));
+        let parts = metered
+            .read_ranges(&[500..510, 0..4, 4..8, 2..6, 900..900])
+            .unwrap();
+        let expect = |range: Range<usize>| range.map(|i| i as u8).collect::<Vec<_>>();
+        assert_eq!(parts[0][..], expect(500..510)[..]);
+        assert_eq!(parts[1][..], expect(0..4)[..]);
+        assert_eq!(parts[2][..], expect(4..8)[..]);
+        assert_eq!(parts[3][..], expect(2..6)[..]);
+        assert!(parts[4].is_empty());
+        // 0..8 (three ranges that touch or overlap), 500..510, and the empty range at 900.
+        let counts = metered.read_counts().unwrap();
+        assert_eq!(counts.requests, 3);
+        assert_eq!(counts.bytes, 18);
+        assert_eq!(counts.file_bytes, Some(1000));
+    }
+
+    #[test]
+    fn a_range_past_the_end_fails_the_batch_before_any_read() {
+        let metered = Metered::new(numbered(100));
+        let error = metered.read_ranges(&[0..10, 95..101]).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(error.to_string().contains("runs past the end"), "{error}");
+        assert_eq!(metered.read_counts().unwrap().requests, 0);
+    }
+
+    #[test]
+    fn the_prefetched_head_and_tail_are_served_without_requests() {
+        let len = 200_000u64;
+        let metered = Arc::new(Metered::new(numbered(len as usize)));
+        let prefetch = FooterPrefetch::open(metered.clone(), 1 << 20);
+        let fetched = metered.read_counts().unwrap();
+        assert_eq!(fetched.requests, 2, "the head and the tail, apart");
+        let parts = prefetch
+            .read_ranges(&[0..4, len - 8..len, len - 1000..len - 8])
+            .unwrap();
+        assert_eq!(parts[0][..], [0, 1, 2, 3]);
+        assert_eq!(parts[1].len(), 8);
+        assert_eq!(metered.read_counts().unwrap(), fetched);
+        // Past the tail, reads go to the source.
+        prefetch.read_at(1000, 10).unwrap();
+        assert_eq!(metered.read_counts().unwrap().requests, 3);
     }
 }

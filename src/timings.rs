@@ -1,10 +1,12 @@
-//! Where a check spends its time, per column and phase, for `--timings`: enough to trace a
-//! slowdown to the phase that caused it without a profiler.
+//! Where a check spends its time, per column and phase, and what it read, for `--timings`:
+//! enough to trace a slowdown to the phase (or the reads) that caused it without a profiler.
 
 use std::ops::AddAssign;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+
+use crate::source::ReadCounts;
 
 /// Seconds one column spent in each phase, summed over its row groups. Row groups run in
 /// parallel, so these are thread-seconds: their sum can exceed the wall time.
@@ -42,13 +44,17 @@ impl AddAssign for PhaseTimes {
     }
 }
 
-/// Wall-clock seconds of one file's check.
+/// Wall-clock seconds of one file's check, and the bytes and requests it read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileTimes {
     /// Opening the file through both paths: reading and parsing the footer, choosing columns.
     pub open: f64,
     /// Decoding, comparing and hashing every chosen column.
     pub check: f64,
+    /// What was read of the file, by both paths, the screen and the claims' checks together.
+    pub reads: ReadCounts,
+    /// What was read of the `--against` dump, when there is one.
+    pub dump_reads: Option<ReadCounts>,
 }
 
 /// Runs `work` and returns its result with the seconds it took.

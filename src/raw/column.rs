@@ -12,9 +12,8 @@ use crate::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 use super::codec::decompress;
 use super::error::{RawError, RawResult};
 use super::levels::{bit_width, decode_bit_packed_legacy, decode_rle_hybrid, decode_validity};
-use super::metadata::parse_page_header;
 use super::metadata::{ColumnChunk, DataPageHeader, DataPageHeaderV2};
-use super::page::{chunk_range, RawPage, MAX_PAGE_HEADER_BYTES};
+use super::page::{chunk_range, ChunkBlocks, RawPage};
 use super::schema::LeafColumn;
 use super::{
     byte_stream_split, delta_binary_packed, delta_byte_array, delta_length_byte_array, dictionary,
@@ -221,11 +220,9 @@ const HEADER_PROBE: usize = 64 << 10;
 /// until the window is filled, and only the rows not yet served, the compressed bytes of the
 /// page at hand and the dictionary are held. Memory follows the window, not the row group.
 pub struct RawChunkWindows<'a> {
-    source: &'a dyn ByteSource,
     range: super::page::ChunkRange,
-    /// Compressed bytes from file offset `buffer_start` on.
-    buffer: Vec<u8>,
-    buffer_start: u64,
+    /// The chunk's compressed bytes, a block at a time.
+    blocks: ChunkBlocks<'a>,
     /// File offset of the next page header.
     next_offset: u64,
     next_index: usize,
@@ -269,10 +266,8 @@ impl<'a> RawChunkWindows<'a> {
             });
         }
         Ok(Self {
-            source,
             range,
-            buffer: Vec::new(),
-            buffer_start: range.start,
+            blocks: ChunkBlocks::new(source, range.end(), READ_BLOCK),
             next_offset: range.start,
             next_index: 0,
             num_values,
@@ -286,26 +281,7 @@ impl<'a> RawChunkWindows<'a> {
 
     /// Where pages must end: the declared end, or past it by the PARQUET-816 padding.
     fn chunk_end(&self) -> u64 {
-        self.range.end()
-    }
-
-    /// Makes the buffer hold `want` bytes from `offset` on, or up to the chunk's end, reading
-    /// a block at a time; returns how many bytes from `offset` the buffer holds.
-    fn fill(&mut self, offset: u64, want: usize) -> RawResult<usize> {
-        let end = self.chunk_end();
-        let needed = (end - offset).min(want as u64);
-        let held_end = self.buffer_start + self.buffer.len() as u64;
-        if offset < self.buffer_start || offset + needed > held_end {
-            let length = (end - offset).min(needed.max(READ_BLOCK as u64)) as usize;
-            // Drop the old block first, so two are never held at once.
-            self.buffer = Vec::new();
-            self.buffer = self
-                .source
-                .read_at(offset, length)
-                .map_err(|e| RawError::invalid(format!("reading column chunk: {e}")))?;
-            self.buffer_start = offset;
-        }
-        Ok(self.buffer.len() - (offset - self.buffer_start) as usize)
+        self.blocks.end()
     }
 
     /// Reads and decodes the next page.
@@ -318,23 +294,7 @@ impl<'a> RawChunkWindows<'a> {
                 self.state.levels_read, self.num_values
             )));
         }
-        let mut probe = HEADER_PROBE;
-        let (header, header_len) = loop {
-            let held = self.fill(offset, probe)?;
-            let from = (offset - self.buffer_start) as usize;
-            let window = &self.buffer[from..from + held.min(probe)];
-            let reaches_end = offset + window.len() as u64 >= end;
-            match parse_page_header(window) {
-                Ok(parsed) => break parsed,
-                Err(e) if reaches_end => return Err(e),
-                Err(e) if probe >= MAX_PAGE_HEADER_BYTES => {
-                    return Err(RawError::invalid(format!(
-                        "no page header parses from its first {MAX_PAGE_HEADER_BYTES} bytes, the most a header may take (as in parquet-cpp): {e}"
-                    )))
-                }
-                Err(_) => probe = probe.saturating_mul(2),
-            }
-        };
+        let (header, header_len) = self.blocks.page_header(offset, HEADER_PROBE)?;
         let body_len = usize::try_from(header.compressed_page_size).map_err(|_| {
             RawError::invalid(format!(
                 "page header declares negative compressed_page_size {}",
@@ -356,18 +316,19 @@ impl<'a> RawChunkWindows<'a> {
                     (end - offset).saturating_sub(header_len as u64)
                 ))
             })?;
-        self.fill(offset, page_len)?;
+        self.blocks
+            .fill(offset, page_len)
+            .map_err(|e| RawError::invalid(format!("reading column chunk: {e}")))?;
         if offset + page_len as u64 > self.range.declared_end() {
             self.state.anomalies.push(PageAnomaly::Quirk {
                 quirk: Quirk::DictionaryOutsideChunkSize,
             });
         }
-        let from = (offset - self.buffer_start) as usize;
         let page = RawPage {
             index: self.next_index,
             offset,
             header,
-            body: &self.buffer[from + header_len..from + page_len],
+            body: &self.blocks.held(offset, page_len)[header_len..],
         };
         self.state.page(&page, self.rows_served)?;
         self.next_offset = offset + page_len as u64;

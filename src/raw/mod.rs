@@ -26,7 +26,10 @@ pub mod rle_boolean;
 pub mod schema;
 pub mod thrift;
 
+use std::ops::Range;
 use std::sync::Arc;
+
+use bytes::Bytes;
 
 use crate::claims::{ChunkClaims, PageClaim, StatisticsClaim};
 use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows};
@@ -55,7 +58,9 @@ pub struct RawFile {
 }
 
 impl RawFile {
-    /// Reads and parses the footer of `source`.
+    /// Reads and parses the footer of `source`. Its bytes may come from a tail the arrow path
+    /// reads too (`source::FooterPrefetch`); the parse is this path's own, with our Thrift
+    /// reader, so that a parser's mistake is not both paths' (the independence rule above).
     pub fn open(source: Arc<dyn ByteSource>, options: DecodeOptions) -> RawResult<Self> {
         let metadata = read_footer(source.as_ref(), options.max_footer_bytes)?;
         let leaves = leaf_columns(&metadata.schema)?;
@@ -195,11 +200,12 @@ impl RawFile {
                 legacy_min: s.min.clone(),
                 legacy_max: s.max.clone(),
             });
-        let (pages, page_index_error) = match self.page_index(chunk) {
+        let reads = self.claim_bytes(chunk);
+        let (pages, page_index_error) = match page_index(reads.column_index, reads.offset_index) {
             Ok(pages) => (pages, None),
             Err(e) => (None, Some(e.to_string())),
         };
-        let (bloom_filter, bloom_filter_error) = match self.bloom_filter(chunk) {
+        let (bloom_filter, bloom_filter_error) = match self.bloom_filter(reads.bloom_filter) {
             Ok(bitset) => (bitset, None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -212,28 +218,141 @@ impl RawFile {
         }
     }
 
-    /// Reads the chunk's bloom filter bitset (BloomFilter.md, "File Format"): the header at
-    /// `bloom_filter_offset`, then `numBytes` of bitset. Writers that omit
-    /// `bloom_filter_length` leave the header's size to be found by parsing it.
-    fn bloom_filter(&self, chunk: &metadata::ColumnChunk) -> RawResult<Option<Vec<u8>>> {
-        let Some(offset) = chunk.meta_data.as_ref().and_then(|m| m.bloom_filter_offset) else {
+    /// Reads what a chunk's claims are parsed from, in one batch: its column index and offset
+    /// index (PageIndex.md), and its bloom filter (BloomFilter.md, "File Format": a header at
+    /// `bloom_filter_offset`, then `numBytes` of bitset) — whole when the footer gives its
+    /// length, else a head the header fits in. A part whose place is bad is an error of its
+    /// own, not of the batch.
+    fn claim_bytes(&self, chunk: &metadata::ColumnChunk) -> ClaimBytes {
+        let len = self.source.len();
+        let past_end = |what: &str, offset: u64, length: u64| {
+            RawError::invalid(format!(
+                "{what} at offset {offset}: read of {length} bytes at offset {offset} runs past the end of the file ({len} bytes)"
+            ))
+        };
+        let index_range = |offset: Option<i64>,
+                           length: Option<i32>,
+                           what: &str|
+         -> RawResult<Option<Range<u64>>> {
+            let (Some(offset), Some(length)) = (offset, length) else {
+                return Ok(None);
+            };
+            let (Ok(offset), Ok(length)) = (u64::try_from(offset), usize::try_from(length)) else {
+                return Err(RawError::invalid(format!(
+                    "{what} at offset {offset} with length {length}"
+                )));
+            };
+            // A page index is decoded into many times its size: held to the page limit.
+            if length > self.options.max_page_bytes {
+                return Err(RawError::BeyondLimit(format!(
+                    "{what} of {length} bytes, more than --max-page-bytes ({})",
+                    self.options.max_page_bytes
+                )));
+            }
+            match offset.checked_add(length as u64) {
+                Some(end) if end <= len => Ok(Some(offset..end)),
+                _ => Err(past_end(what, offset, length as u64)),
+            }
+        };
+        let bloom_range = || -> PlannedRead {
+            let Some(meta) = chunk.meta_data.as_ref() else {
+                return Ok(None);
+            };
+            let Some(offset) = meta.bloom_filter_offset else {
+                return Ok(None);
+            };
+            let offset = u64::try_from(offset)
+                .ok()
+                .filter(|&o| o < len)
+                .ok_or_else(|| {
+                    RawError::invalid(format!(
+                        "bloom filter at offset {offset} lies outside the file"
+                    ))
+                })?;
+            let whole = meta
+                .bloom_filter_length
+                .and_then(|length| u64::try_from(length).ok())
+                // No more than a filter the header may declare, and its header (256 bytes
+                // cover any that follows the format): a length beyond is read as a head.
+                .filter(|&length| {
+                    length <= bloom::MAX_FILTER_BYTES as u64 + 256 && offset + length <= len
+                });
+            Ok(Some(match whole {
+                Some(length) => (offset..offset + length, true),
+                // A header is a few bytes; 256 covers any that follows the format.
+                None => (offset..offset + (len - offset).min(256), false),
+            }))
+        };
+        let mut parts: [(ClaimPart, PlannedRead); 3] = [
+            (
+                ClaimPart::ColumnIndex,
+                index_range(
+                    chunk.column_index_offset,
+                    chunk.column_index_length,
+                    "column index",
+                )
+                .map(|range| range.map(|r| (r, false))),
+            ),
+            (
+                ClaimPart::OffsetIndex,
+                index_range(
+                    chunk.offset_index_offset,
+                    chunk.offset_index_length,
+                    "offset index",
+                )
+                .map(|range| range.map(|r| (r, false))),
+            ),
+            (ClaimPart::BloomFilter, bloom_range()),
+        ];
+        let wanted: Vec<Range<u64>> = parts
+            .iter()
+            .filter_map(|(_, part)| Some(part.as_ref().ok()?.as_ref()?.0.clone()))
+            .collect();
+        let mut fetched = self.source.read_ranges(&wanted).map(Vec::into_iter);
+        let mut bytes = parts.iter_mut().map(|(part, planned)| {
+            let Some((range, whole)) = std::mem::replace(planned, Ok(None))? else {
+                return Ok(None);
+            };
+            match &mut fetched {
+                Ok(fetched) => Ok(fetched.next().map(|bytes| BloomBytes {
+                    offset: range.start,
+                    bytes,
+                    whole,
+                })),
+                Err(e) => Err(RawError::invalid(match part {
+                    ClaimPart::ColumnIndex => {
+                        format!("column index at offset {}: {e}", range.start)
+                    }
+                    ClaimPart::OffsetIndex => {
+                        format!("offset index at offset {}: {e}", range.start)
+                    }
+                    ClaimPart::BloomFilter => format!("reading the bloom filter: {e}"),
+                })),
+            }
+        });
+        let mut next = || bytes.next().unwrap_or(Ok(None));
+        let column_index = next().map(|read| read.map(|read| read.bytes));
+        let offset_index = next().map(|read| read.map(|read| read.bytes));
+        let bloom_filter = next();
+        ClaimBytes {
+            column_index,
+            offset_index,
+            bloom_filter,
+        }
+    }
+
+    /// The chunk's bloom filter bitset from the bytes read at its offset: the header, then
+    /// `numBytes` of bitset, read now when the bytes read do not hold them all.
+    fn bloom_filter(&self, read: RawResult<Option<BloomBytes>>) -> RawResult<Option<Vec<u8>>> {
+        let Some(BloomBytes {
+            offset,
+            bytes,
+            whole,
+        }) = read?
+        else {
             return Ok(None);
         };
-        let offset = u64::try_from(offset)
-            .ok()
-            .filter(|&o| o < self.source.len())
-            .ok_or_else(|| {
-                RawError::invalid(format!(
-                    "bloom filter at offset {offset} lies outside the file"
-                ))
-            })?;
-        // A header is a few bytes; 256 covers any that follows the format.
-        let head_len = (self.source.len() - offset).min(256) as usize;
-        let head = self
-            .source
-            .read_at(offset, head_len)
-            .map_err(|e| RawError::invalid(format!("reading the bloom filter: {e}")))?;
-        let header = bloom::parse_header(&head)?;
+        let header = bloom::parse_header(&bytes)?;
         let bitset_at = offset + header.header_len as u64;
         if bitset_at + header.num_bytes as u64 > self.source.len() {
             return Err(RawError::invalid(format!(
@@ -241,87 +360,91 @@ impl RawFile {
                 header.num_bytes
             )));
         }
+        let held = header.header_len..header.header_len.saturating_add(header.num_bytes);
+        if whole && held.end <= bytes.len() {
+            return Ok(Some(bytes[held].to_vec()));
+        }
         self.source
             .read_at(bitset_at, header.num_bytes)
-            .map(Some)
+            .map(|bitset| Some(bitset.to_vec()))
             .map_err(|e| RawError::invalid(format!("reading the bloom filter: {e}")))
     }
+}
 
-    fn page_index(&self, chunk: &metadata::ColumnChunk) -> RawResult<Option<Vec<PageClaim>>> {
-        let read =
-            |offset: Option<i64>, length: Option<i32>, what: &str| -> RawResult<Option<Vec<u8>>> {
-                let (Some(offset), Some(length)) = (offset, length) else {
-                    return Ok(None);
-                };
-                let (Ok(offset), Ok(length)) = (u64::try_from(offset), usize::try_from(length))
-                else {
-                    return Err(RawError::invalid(format!(
-                        "{what} at offset {offset} with length {length}"
-                    )));
-                };
-                // A page index is decoded into many times its size: held to the page limit.
-                if length > self.options.max_page_bytes {
-                    return Err(RawError::BeyondLimit(format!(
-                        "{what} of {length} bytes, more than --max-page-bytes ({})",
-                        self.options.max_page_bytes
-                    )));
-                }
-                self.source
-                    .read_at(offset, length)
-                    .map(Some)
-                    .map_err(|e| RawError::invalid(format!("{what} at offset {offset}: {e}")))
-            };
-        let column_index = read(
-            chunk.column_index_offset,
-            chunk.column_index_length,
-            "column index",
-        )?
+/// The parts of a chunk's claims read apart from the footer.
+#[derive(Clone, Copy)]
+enum ClaimPart {
+    ColumnIndex,
+    OffsetIndex,
+    BloomFilter,
+}
+
+/// Where one part of a chunk's claims lies, and whether it is read whole (a bloom filter
+/// whose length the footer gives); `Ok(None)` when the chunk has no such part.
+type PlannedRead = RawResult<Option<(Range<u64>, bool)>>;
+
+/// The bytes a chunk's claims are parsed from, as [`RawFile::claim_bytes`] read them.
+struct ClaimBytes {
+    column_index: RawResult<Option<Bytes>>,
+    offset_index: RawResult<Option<Bytes>>,
+    bloom_filter: RawResult<Option<BloomBytes>>,
+}
+
+/// Bytes read at a part's offset: for a bloom filter, its header and perhaps its bitset.
+struct BloomBytes {
+    offset: u64,
+    bytes: Bytes,
+    /// They are the whole filter, as long as the footer says it is.
+    whole: bool,
+}
+
+/// The page index's claims about each page, from the column and offset indexes' bytes.
+fn page_index(
+    column_index: RawResult<Option<Bytes>>,
+    offset_index: RawResult<Option<Bytes>>,
+) -> RawResult<Option<Vec<PageClaim>>> {
+    let column_index = column_index?
         .map(|bytes| metadata::parse_column_index(&bytes))
         .transpose()?;
-        let offset_index = read(
-            chunk.offset_index_offset,
-            chunk.offset_index_length,
-            "offset index",
-        )?
+    let offset_index = offset_index?
         .map(|bytes| metadata::parse_offset_index(&bytes))
         .transpose()?;
-        let count = match (&column_index, &offset_index) {
-            (None, None) => return Ok(None),
-            (Some(ci), _) => ci.null_pages.len(),
-            (None, Some(oi)) => oi.page_locations.len(),
-        };
-        if let (Some(ci), Some(oi)) = (&column_index, &offset_index) {
-            if ci.null_pages.len() != oi.page_locations.len() {
-                return Err(RawError::invalid(format!(
-                    "the column index lists {} pages, the offset index {}",
-                    ci.null_pages.len(),
-                    oi.page_locations.len()
-                )));
-            }
+    let count = match (&column_index, &offset_index) {
+        (None, None) => return Ok(None),
+        (Some(ci), _) => ci.null_pages.len(),
+        (None, Some(oi)) => oi.page_locations.len(),
+    };
+    if let (Some(ci), Some(oi)) = (&column_index, &offset_index) {
+        if ci.null_pages.len() != oi.page_locations.len() {
+            return Err(RawError::invalid(format!(
+                "the column index lists {} pages, the offset index {}",
+                ci.null_pages.len(),
+                oi.page_locations.len()
+            )));
         }
-        Ok(Some(
-            (0..count)
-                .map(|page| PageClaim {
-                    null_page: column_index.as_ref().map(|ci| ci.null_pages[page]),
-                    null_count: column_index
-                        .as_ref()
-                        .and_then(|ci| ci.null_counts.as_ref()?.get(page).copied()),
-                    min: column_index
-                        .as_ref()
-                        .and_then(|ci| ci.min_values.get(page).cloned()),
-                    max: column_index
-                        .as_ref()
-                        .and_then(|ci| ci.max_values.get(page).cloned()),
-                    offset: offset_index
-                        .as_ref()
-                        .map(|oi| oi.page_locations[page].offset),
-                    first_row_index: offset_index
-                        .as_ref()
-                        .map(|oi| oi.page_locations[page].first_row_index),
-                })
-                .collect(),
-        ))
     }
+    Ok(Some(
+        (0..count)
+            .map(|page| PageClaim {
+                null_page: column_index.as_ref().map(|ci| ci.null_pages[page]),
+                null_count: column_index
+                    .as_ref()
+                    .and_then(|ci| ci.null_counts.as_ref()?.get(page).copied()),
+                min: column_index
+                    .as_ref()
+                    .and_then(|ci| ci.min_values.get(page).cloned()),
+                max: column_index
+                    .as_ref()
+                    .and_then(|ci| ci.max_values.get(page).cloned()),
+                offset: offset_index
+                    .as_ref()
+                    .map(|oi| oi.page_locations[page].offset),
+                first_row_index: offset_index
+                    .as_ref()
+                    .map(|oi| oi.page_locations[page].first_row_index),
+            })
+            .collect(),
+    ))
 }
 
 /// Reads the footer: `<metadata><4-byte little-endian length>PAR1` at the end of the file.
@@ -333,14 +456,17 @@ fn read_footer(source: &dyn ByteSource, max_footer_bytes: u64) -> RawResult<File
         )));
     }
     let io_error = |e: std::io::Error| RawError::invalid(format!("read failed: {e}"));
-    let head = source.read_at(0, 4).map_err(io_error)?;
-    let tail = source
-        .read_at(len - TAIL_LEN, TAIL_LEN as usize)
-        .map_err(io_error)?;
+    let [head, tail]: [Bytes; 2] = source
+        .read_ranges(&[0..4, len - TAIL_LEN..len])
+        .map_err(io_error)?
+        .try_into()
+        .map_err(|_| {
+            RawError::invalid("read failed: a batch of two ranges returned another count")
+        })?;
     if &tail[4..] == MAGIC_ENCRYPTED {
         return Err(RawError::unsupported("encrypted footer (PARE)"));
     }
-    if head != MAGIC || &tail[4..] != MAGIC {
+    if head[..] != MAGIC[..] || &tail[4..] != MAGIC {
         return Err(RawError::invalid(
             "not a Parquet file (no PAR1 magic at both ends)",
         ));

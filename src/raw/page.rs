@@ -6,10 +6,7 @@ use super::error::{RawError, RawResult};
 use super::metadata::{parse_page_header, ColumnMetaData, PageHeader};
 use crate::quirks::DICTIONARY_HEADER_PADDING;
 use crate::source::ByteSource;
-
-/// Bytes first read for a page header when only headers are wanted: enough for any header
-/// without large statistics; one that does not parse from them is read again from twice as many.
-const HEADER_WINDOW: usize = 1 << 10;
+use bytes::Bytes;
 
 /// The largest page header the screen reads: 16 MiB, parquet-cpp's limit
 /// (`kDefaultMaxPageHeaderSize` in its column_reader.h, which also doubles its window from
@@ -90,35 +87,113 @@ pub fn chunk_range(
     }
 }
 
-/// Reads and parses the page header at `offset`, `left` bytes before the chunk's end.
-///
-/// Small reads first: a window that does not hold the whole header is doubled, reading only
-/// the bytes it adds, so a header of `h` bytes costs at most `max(1 KiB, 2h)` bytes read, and
-/// a chunk's headers cost reads linear in their total size, never the rest of the chunk per
-/// header. Past [`MAX_PAGE_HEADER_BYTES`] (or the chunk's end) a header that still does not
-/// parse is an error.
-pub fn read_page_header(
-    source: &dyn ByteSource,
-    offset: u64,
-    left: usize,
-) -> RawResult<(PageHeader, usize)> {
-    let mut bytes: Vec<u8> = Vec::new();
-    let mut window = HEADER_WINDOW;
-    loop {
-        let take = window.min(left);
-        let more = source
-            .read_at(offset + bytes.len() as u64, take - bytes.len())
-            .map_err(|e| RawError::invalid(format!("reading a page header: {e}")))?;
-        bytes.extend_from_slice(&more);
-        match parse_page_header(&bytes) {
-            Ok(parsed) => return Ok(parsed),
-            Err(e) if take == left => return Err(e),
-            Err(e) if window >= MAX_PAGE_HEADER_BYTES => {
-                return Err(RawError::invalid(format!(
-                    "no page header parses from its first {MAX_PAGE_HEADER_BYTES} bytes, the most a header may take (as in parquet-cpp): {e}"
-                )))
+/// A column chunk's bytes, read from the source a block at a time and held one block at a
+/// time: the one way the raw path and the screen read a chunk. A read asks for at least a
+/// block, so pages and headers that lie in one block cost one request between them; the
+/// block is a [`Bytes`] the source handed over, sliced, never copied.
+pub struct ChunkBlocks<'a> {
+    source: &'a dyn ByteSource,
+    /// File offset past which nothing of the chunk is read.
+    end: u64,
+    /// Bytes read at least per request.
+    block: usize,
+    /// Bytes from file offset `buffer_start` on.
+    buffer: Bytes,
+    buffer_start: u64,
+}
+
+impl<'a> ChunkBlocks<'a> {
+    /// Reads of the chunk that ends at `end`, `block` bytes at least per request.
+    pub fn new(source: &'a dyn ByteSource, end: u64, block: usize) -> Self {
+        Self {
+            source,
+            end,
+            block,
+            buffer: Bytes::new(),
+            buffer_start: 0,
+        }
+    }
+
+    /// File offset past which nothing of the chunk is read.
+    pub fn end(&self) -> u64 {
+        self.end
+    }
+
+    /// Makes the buffer hold `want` bytes from `offset` on, or up to the end, reading a
+    /// block at a time; returns how many bytes from `offset` it holds.
+    pub fn fill(&mut self, offset: u64, want: usize) -> std::io::Result<usize> {
+        let end = self.end;
+        let needed = end.saturating_sub(offset).min(want as u64);
+        let held_end = self.buffer_start + self.buffer.len() as u64;
+        if offset < self.buffer_start || offset + needed > held_end {
+            let length = end
+                .saturating_sub(offset)
+                .min(needed.max(self.block as u64)) as usize;
+            // Drop the old block first, so two are never held at once.
+            self.buffer = Bytes::new();
+            self.buffer = self.source.read_at(offset, length)?;
+            self.buffer_start = offset;
+        }
+        Ok(self.buffer.len() - (offset - self.buffer_start) as usize)
+    }
+
+    /// As [`ChunkBlocks::fill`], but when the buffer starts at `offset` only the bytes it
+    /// lacks are read, and appended: for a header tried from more and more bytes, which would
+    /// otherwise be read again from its start each time.
+    fn grow(&mut self, offset: u64, want: usize) -> std::io::Result<usize> {
+        let held_end = self.buffer_start + self.buffer.len() as u64;
+        let wanted_end = self.end.min(offset.saturating_add(want as u64));
+        if offset != self.buffer_start || self.buffer.is_empty() || wanted_end <= held_end {
+            return self.fill(offset, want);
+        }
+        let more = self
+            .source
+            .read_at(held_end, (wanted_end - held_end) as usize)?;
+        let mut grown = Vec::with_capacity(self.buffer.len() + more.len());
+        grown.extend_from_slice(&self.buffer);
+        grown.extend_from_slice(&more);
+        self.buffer = Bytes::from(grown);
+        Ok(self.buffer.len())
+    }
+
+    /// `length` bytes from `offset`, which [`ChunkBlocks::fill`] made the buffer hold.
+    pub fn held(&self, offset: u64, length: usize) -> &[u8] {
+        let from = (offset - self.buffer_start) as usize;
+        &self.buffer[from..from + length]
+    }
+
+    /// Reads and parses the page header at `offset`.
+    ///
+    /// The header is first parsed from `first_probe` bytes; one that does not parse from them
+    /// is tried from twice as many, and so on, so a header of `h` bytes costs reads of at most
+    /// a few times `max(block, h)`, and a chunk's headers reads linear in the chunk, never the
+    /// rest of the chunk per header. Past [`MAX_PAGE_HEADER_BYTES`] (or the end) a header that
+    /// still does not parse is an error.
+    pub fn page_header(
+        &mut self,
+        offset: u64,
+        first_probe: usize,
+    ) -> RawResult<(PageHeader, usize)> {
+        let mut probe = first_probe;
+        loop {
+            let held = if probe == first_probe {
+                self.fill(offset, probe)
+            } else {
+                self.grow(offset, probe)
             }
-            Err(_) => window = window.saturating_mul(2),
+            .map_err(|e| RawError::invalid(format!("reading a page header: {e}")))?;
+            let window = self.held(offset, held.min(probe));
+            let reaches_end = offset + window.len() as u64 >= self.end;
+            match parse_page_header(window) {
+                Ok(parsed) => return Ok(parsed),
+                Err(e) if reaches_end => return Err(e),
+                Err(e) if probe >= MAX_PAGE_HEADER_BYTES => {
+                    return Err(RawError::invalid(format!(
+                        "no page header parses from its first {MAX_PAGE_HEADER_BYTES} bytes, the most a header may take (as in parquet-cpp): {e}"
+                    )))
+                }
+                Err(_) => probe = probe.saturating_mul(2).min(MAX_PAGE_HEADER_BYTES),
+            }
         }
     }
 }
@@ -140,20 +215,23 @@ pub struct RawPage<'a> {
 mod tests {
     use super::*;
     use std::io;
+    use std::ops::Range;
     use std::sync::atomic::{AtomicU64, Ordering};
 
+    /// Bytes the screen reads at least per request, as in src/preflight.rs.
+    const BLOCK: usize = 64 << 10;
+
     /// The largest size, compressed or uncompressed, that any page header of the chunk at
-    /// `start..start + length` declares, reading only the headers from `source`.
-    ///
-    /// For screening a chunk before a reader that allocates whatever a header declares, or that
-    /// may spin on malformed Thrift: a header this reader refuses is an error naming its offset.
+    /// `start..start + length` declares, reading only the headers from `source`, a block at a
+    /// time, as the screen reads them.
     fn largest_declared_page(source: &dyn ByteSource, start: u64, length: u64) -> RawResult<u64> {
         let end = start.saturating_add(length).min(source.len());
+        let mut blocks = ChunkBlocks::new(source, end, BLOCK);
         let mut offset = start;
         let mut largest = 0u64;
         while offset < end {
-            let left = usize::try_from(end - offset).unwrap_or(usize::MAX);
-            let (header, header_len) = read_page_header(source, offset, left)
+            let (header, header_len) = blocks
+                .page_header(offset, 1 << 10)
                 .map_err(|e| RawError::invalid(format!("page header at byte {offset}: {e}")))?;
             let (Ok(compressed), Ok(uncompressed)) = (
                 u64::try_from(header.compressed_page_size),
@@ -171,10 +249,11 @@ mod tests {
         Ok(largest)
     }
 
-    /// An in-memory source that counts the bytes read from it.
+    /// An in-memory source that counts the bytes and requests read from it.
     struct Counting {
-        bytes: Vec<u8>,
+        bytes: Bytes,
         read: AtomicU64,
+        requests: AtomicU64,
     }
 
     impl ByteSource for Counting {
@@ -182,13 +261,19 @@ mod tests {
             self.bytes.len() as u64
         }
 
-        fn read_at(&self, offset: u64, length: usize) -> io::Result<Vec<u8>> {
-            self.read.fetch_add(length as u64, Ordering::Relaxed);
-            let start = offset as usize;
-            self.bytes
-                .get(start..start + length)
-                .map(<[u8]>::to_vec)
-                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))
+        fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
+            ranges
+                .iter()
+                .map(|range| {
+                    self.read
+                        .fetch_add(range.end - range.start, Ordering::Relaxed);
+                    self.requests.fetch_add(1, Ordering::Relaxed);
+                    let range = range.start as usize..range.end as usize;
+                    (range.end <= self.bytes.len())
+                        .then(|| self.bytes.slice(range))
+                        .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))
+                })
+                .collect()
         }
 
         fn display_name(&self) -> &str {
@@ -235,35 +320,49 @@ mod tests {
 
     fn counting(pages: &[Vec<u8>]) -> Counting {
         Counting {
-            bytes: pages.concat(),
+            bytes: Bytes::from(pages.concat()),
             read: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         }
     }
 
     #[test]
     fn many_big_headers_cost_reads_linear_in_the_chunk() {
-        // 100 headers of about 80 KiB, beyond the first windows: read again from the rest of
-        // the chunk each, they cost about 400 MB of reads; read in doubling windows, about
-        // 13 MB, under twice the chunk.
+        // 100 headers of about 80 KiB, beyond the first block: read again from the rest of
+        // the chunk each, they cost about 400 MB of reads; grown in doubling windows, under
+        // twice the chunk.
         let pages: Vec<Vec<u8>> = (0..100).map(|i| page(40_000, 100 + i)).collect();
         let source = counting(&pages);
         let length = source.len();
         assert_eq!(largest_declared_page(&source, 0, length).unwrap(), 199);
         let read = source.read.load(Ordering::Relaxed);
-        let bound = 2 * length + HEADER_WINDOW as u64 * pages.len() as u64;
+        let bound = 2 * length + BLOCK as u64;
         assert!(read <= bound, "{read} bytes read for a {length}-byte chunk");
     }
 
     #[test]
-    fn small_headers_cost_one_small_read_each() {
+    fn small_pages_share_a_request_per_block() {
+        // 1,000 pages of about 5 KB: a request per header would be 1,000 requests; a block
+        // holds about 13 of them.
         let pages: Vec<Vec<u8>> = (0..1000).map(|_| page(8, 5000)).collect();
         let source = counting(&pages);
-        assert_eq!(
-            largest_declared_page(&source, 0, source.len()).unwrap(),
-            5000
-        );
+        let length = source.len();
+        assert_eq!(largest_declared_page(&source, 0, length).unwrap(), 5000);
+        let requests = source.requests.load(Ordering::Relaxed);
+        assert!(requests <= length / BLOCK as u64 + 1, "{requests} requests");
         let read = source.read.load(Ordering::Relaxed);
-        assert_eq!(read, 1000 * HEADER_WINDOW as u64);
+        assert!(read <= length + BLOCK as u64, "{read} bytes read");
+    }
+
+    #[test]
+    fn large_pages_cost_a_block_per_header() {
+        // Pages of 1 MB: their bodies are skipped, only a block at each header is read.
+        let pages: Vec<Vec<u8>> = (0..20).map(|_| page(8, 1 << 20)).collect();
+        let source = counting(&pages);
+        let length = source.len();
+        assert_eq!(largest_declared_page(&source, 0, length).unwrap(), 1 << 20);
+        assert_eq!(source.requests.load(Ordering::Relaxed), 20);
+        assert!(source.read.load(Ordering::Relaxed) <= 20 * BLOCK as u64);
     }
 
     #[test]

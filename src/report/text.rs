@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use super::{ColumnStatus, FileReport, Report, ReportWriter, Selection};
 use crate::decode::PathName;
 use crate::echo::{self, Echo};
+use crate::source::ReadCounts;
 
 /// Terminal styling, off unless the output is a terminal that wants colour.
 #[derive(Debug, Clone, Copy)]
@@ -262,6 +263,23 @@ fn short(digest: &str) -> String {
     digest.chars().take(16).collect()
 }
 
+/// One line of `--timings` on what was read: bytes and requests, against the input's size.
+fn write_reads(out: &mut dyn Write, what: &str, reads: &ReadCounts) -> io::Result<()> {
+    let requests = match reads.requests {
+        1 => "1 request".to_owned(),
+        n => format!("{n} requests"),
+    };
+    match reads.file_bytes {
+        Some(size) => writeln!(
+            out,
+            "  {what} {} of {size} bytes ({:.1}%) in {requests}",
+            reads.bytes,
+            100.0 * reads.bytes as f64 / size.max(1) as f64
+        ),
+        None => writeln!(out, "  {what} {} bytes in {requests}", reads.bytes),
+    }
+}
+
 /// Writes the `--timings` table of one file: wall seconds per stage, then thread-seconds per
 /// column and phase. Nothing when the file was checked without timings.
 pub fn write_timings(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
@@ -302,6 +320,10 @@ pub fn write_timings(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
                 t.total()
             )?;
         }
+    }
+    write_reads(out, "read", &times.reads)?;
+    if let Some(dump) = &times.dump_reads {
+        write_reads(out, "dump read", dump)?;
     }
     Ok(())
 }
