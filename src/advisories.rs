@@ -18,9 +18,9 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::columns::CheckedColumn;
+use crate::decode::PageAnomaly;
 use crate::decode::PageInfo;
 use crate::quirks::WriterVersion;
-use crate::raw::column::PageAnomaly;
 use crate::raw::metadata::FileMetaData;
 use crate::report::{Finding, FindingKind};
 use crate::value::PhysicalType;

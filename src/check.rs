@@ -19,11 +19,11 @@ use crate::decode::{
     ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName, Unopened,
     WindowRows,
 };
+use crate::decode::{DecodeOptions, PageAnomaly};
 use crate::diagnosis::{explain, Profile};
 use crate::fingerprint::{hash_slice, to_hex, BlockPiece, FingerprintBuilder, BLOCK_ROWS};
 use crate::preflight::Screen;
 use crate::quirks::Quirk;
-use crate::raw::column::{DecodeOptions, PageAnomaly};
 use crate::raw::error::RawError;
 use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;

@@ -141,7 +141,7 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
 ) -> labelcheck::report::Report {
     use labelcheck::check::{check_with, CheckOptions, FileFacts, Witnesses};
     use labelcheck::columns::{choose, ColumnChoice};
-    use labelcheck::raw::column::DecodeOptions;
+    use labelcheck::decode::DecodeOptions;
     use labelcheck::raw::RawFile;
 
     let source = std::sync::Arc::new(labelcheck::source::LocalFile::open(path).unwrap());
