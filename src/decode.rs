@@ -150,28 +150,6 @@ pub struct DecodedChunk {
     pub claims: Option<ChunkClaims>,
 }
 
-/// Which decoder produced a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PathName {
-    /// The `parquet` crate's arrow reader.
-    Arrow,
-    /// labelcheck's own page decoder.
-    Raw,
-    /// An external dump of the labels (`--against`).
-    Against,
-}
-
-impl std::fmt::Display for PathName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Arrow => "arrow",
-            Self::Raw => "raw",
-            Self::Against => "against",
-        })
-    }
-}
-
 /// Why a decoder produced no values for a column chunk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -216,11 +194,10 @@ pub struct ChunkBytes {
     pub dictionary_first: bool,
 }
 
-/// Decodes column chunks of one file: the seat each path (or a test's faulty stand-in) fills.
+/// Decodes column chunks of one file: what a witness that gives rows implements (each
+/// decoder of the file, a dump, a test's faulty stand-in). The witness list, not the decoder,
+/// says who it is and what role it plays.
 pub trait ColumnDecoder: Send + Sync {
-    /// Which path this is.
-    fn name(&self) -> PathName;
-
     /// Decodes leaf column `leaf` (its index among the file's leaf columns) in `row_group`,
     /// the whole chunk at once.
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError>;
@@ -259,17 +236,11 @@ pub trait ColumnDecoder: Send + Sync {
 /// The seat of a decoder that could not open the file: every chunk fails with the reason,
 /// and the other witnesses still check every column.
 pub struct Unopened {
-    /// The decoder that could not open the file.
-    pub path: PathName,
     /// Why, as that decoder said.
     pub reason: String,
 }
 
 impl ColumnDecoder for Unopened {
-    fn name(&self) -> PathName {
-        self.path
-    }
-
     fn decode(&self, _row_group: usize, _leaf: usize) -> Result<DecodedChunk, DecodeError> {
         Err(self.unavailable().expect("always unavailable"))
     }

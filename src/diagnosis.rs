@@ -10,10 +10,10 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::advisories::{Symptom, Writer, WriterBlame};
-use crate::against::DumpOrigin;
 use crate::decode::PageInfo;
 use crate::raw::metadata::{Encoding, PageType};
 use crate::report::Kind;
+use crate::witness_list::DumpOrigin;
 
 /// Distinct pages remembered per column; past this, only the count grows.
 const PAGES_REMEMBERED: usize = 4096;

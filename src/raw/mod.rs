@@ -30,7 +30,7 @@ pub mod thrift;
 use std::sync::Arc;
 
 use crate::claims::{ChunkClaims, PageClaim, StatisticsClaim};
-use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows};
+use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, WindowRows};
 use crate::source::ByteSource;
 
 use crate::decode::DecodeOptions;
@@ -111,10 +111,6 @@ impl RawFile {
 }
 
 impl ColumnDecoder for RawFile {
-    fn name(&self) -> PathName {
-        PathName::Raw
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         crate::decode::drain(self.windows(row_group, leaf)?)
     }
