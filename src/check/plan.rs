@@ -6,27 +6,23 @@
 use rayon::prelude::*;
 
 use super::chunk::{check_chunk, ChunkOutput};
-use super::results::{ChunkEnd, Results, Standing};
+use super::results::{ChunkEnd, ColumnState, Results, Standing};
 use super::verdict::{column_report, file_report};
-use super::{CheckOptions, FileToCheck, Progress};
+use super::{CheckOptions, FileToCheck, Progress, Witness};
 use crate::report::{FileReport, Finding, Mismatch};
-
-/// A column's check so far, carried across windows.
-pub(super) struct ColumnState {
-    /// How each witness stands with the column.
-    pub standing: Vec<Standing>,
-    /// Every kind of result.
-    pub results: Results,
-    /// Values with a part only the leader checked (see [`ChunkOutput::leader_only_parts`]).
-    pub leader_only_parts: u64,
-}
 
 impl ColumnState {
     /// Adds the next chunk's output, whose first row is file row `first_row`.
-    fn merge(&mut self, file: &FileToCheck<'_>, output: ChunkOutput, first_row: u64) {
+    fn merge(
+        &mut self,
+        witnesses: &[Witness<'_>],
+        leader: usize,
+        output: ChunkOutput,
+        first_row: u64,
+    ) {
         let end = ChunkEnd {
-            witnesses: file.witnesses,
-            leader: file.leader(),
+            witnesses,
+            leader,
             standing: &output.standing,
             pages: &output.pages,
             first_row,
@@ -109,7 +105,7 @@ pub fn check_with(
         for (&(rg, c), mut output) in tasks.iter().zip(outputs) {
             window_listed.append(&mut output.listed);
             findings.append(&mut output.findings);
-            states[c].merge(file, output, row_group_starts[rg]);
+            states[c].merge(file.witnesses, file.leader(), output, row_group_starts[rg]);
         }
         // Windows advance in row order, so sorting each window keeps the whole list ordered.
         window_listed

@@ -126,6 +126,16 @@ pub(super) struct ColumnEdge<'a> {
     pub timings: bool,
 }
 
+/// A column's check so far, carried across windows.
+pub(super) struct ColumnState {
+    /// How each witness stands with the column.
+    pub standing: Vec<Standing>,
+    /// Every kind of result.
+    pub results: Results,
+    /// Values with a part only the leader checked (see the chunks' `leader_only_parts`).
+    pub leader_only_parts: u64,
+}
+
 /// One kind of result of a column's check.
 pub(super) trait ColumnResult: Sized {
     /// What it keeps of one chunk.

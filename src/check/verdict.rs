@@ -2,8 +2,7 @@
 //! status, the error that says which decoder could not decode it, the witnesses its verdict
 //! rests on — and the file's report.
 
-use super::plan::ColumnState;
-use super::results::{ColumnEdge, Standing};
+use super::results::{ColumnEdge, ColumnState, Standing};
 use super::FileToCheck;
 use crate::columns::CheckedColumn;
 use crate::decode::DecodeError;
