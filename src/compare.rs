@@ -98,10 +98,12 @@ impl ChunkComparison {
         &mut self,
         at: &Where<'_>,
         row: usize,
-        kind: Kind,
-        booleans: Option<(bool, bool)>,
-        out_of_range: Option<WriterEvidence>,
-        dump: Option<DumpOrigin>,
+        Evidence {
+            kind,
+            booleans,
+            out_of_range,
+            dump,
+        }: Evidence,
         values: impl FnOnce() -> ByWitness<Cell>,
     ) {
         self.counts.add(kind, 1);
@@ -141,6 +143,17 @@ impl ChunkComparison {
             values: values(),
         });
     }
+}
+
+/// What a mismatching row shows: how it differs, and what that says about whose fault it is.
+struct Evidence {
+    kind: Kind,
+    /// The two booleans, where the row is a flat boolean on both sides.
+    booleans: Option<(bool, bool)>,
+    /// A stored value the column's annotation cannot hold, which explains the difference.
+    out_of_range: Option<WriterEvidence>,
+    /// What the dump that differs is, for [`Kind::Against`].
+    dump: Option<DumpOrigin>,
 }
 
 /// Where a chunk's mismatches are: its position, its page map, and the listing cap.
@@ -242,14 +255,14 @@ pub fn compare_chunk(
             };
             let slice = witnesses[i].slice?;
             let kind = disagreement(&row_of[i], slice, l, lead)?;
-            Some((
+            Some(Evidence {
                 kind,
-                booleans(&row_of[i], slice, l, lead),
-                style.integer.and_then(|annotation| {
+                booleans: booleans(&row_of[i], slice, l, lead),
+                out_of_range: style.integer.and_then(|annotation| {
                     stored_out_of_range(&row_of[i], slice, l, lead, annotation)
                 }),
-                None,
-            ))
+                dump: None,
+            })
         });
         let found = differing_decoder.or_else(|| {
             walked.iter().find_map(|&i| {
@@ -259,15 +272,15 @@ pub fn compare_chunk(
                     return None;
                 };
                 disagreement(l, lead, &row_of[i], slice)?;
-                Some((
-                    Kind::Against,
-                    booleans(l, lead, &row_of[i], slice),
-                    None,
-                    Some(origin),
-                ))
+                Some(Evidence {
+                    kind: Kind::Against,
+                    booleans: booleans(l, lead, &row_of[i], slice),
+                    out_of_range: None,
+                    dump: Some(origin),
+                })
             })
         });
-        if let Some((kind, booleans, out_of_range, dump)) = found {
+        if let Some(evidence) = found {
             let values = || {
                 // A witness identical to the leader was not walked: its row is the leader's.
                 let lead_cell = cursors[leader]
@@ -289,7 +302,7 @@ pub fn compare_chunk(
                     })
                     .collect()
             };
-            result.record(&at, row, kind, booleans, out_of_range, dump, values);
+            result.record(&at, row, evidence, values);
         }
     }
     result.identical = identical;
