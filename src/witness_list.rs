@@ -216,4 +216,28 @@ mod tests {
         let back: ByWitness<Option<u32>> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, map);
     }
+
+    /// Reports flatten a map beside fixed fields (a differing block's digests, a column's
+    /// seconds): it must read back from what is left of the object, in order.
+    #[test]
+    fn by_witness_flattened_beside_fields_round_trips() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Block {
+            block: u64,
+            #[serde(flatten)]
+            digests: ByWitness<Option<String>>,
+        }
+        let block = Block {
+            block: 3,
+            digests: [
+                (WitnessName::ARROW, Some("a".to_owned())),
+                (WitnessName::RAW, None),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let json = serde_json::to_string(&block).unwrap();
+        assert_eq!(json, r#"{"block":3,"arrow":"a","raw":null}"#);
+        assert_eq!(serde_json::from_str::<Block>(&json).unwrap(), block);
+    }
 }
