@@ -73,7 +73,8 @@ pub struct Witness<'a> {
     pub name: WitnessName,
     /// What the check asks of it and what its disagreement means.
     pub role: WitnessRole,
-    /// What decodes its rows.
+    /// What decodes its rows. (A witness that gives block digests and no rows, a lock file,
+    /// will be a second kind of source here, seen by the fingerprints alone.)
     pub decoder: &'a dyn ColumnDecoder,
 }
 
