@@ -1,7 +1,7 @@
 //! Checking one file: a pipeline of stages, one file each, to be read in this order.
 //!
 //! 1. [`open`]: the file through both decoders, the footer's facts, the column selection, the
-//!    dump; the witness list is assembled here.
+//!    dump; [`check_file`] then assembles the witness list.
 //! 2. [`plan`]: the tasks — one per (row group, column), a window of row groups at a time so
 //!    memory stays bounded — run in parallel and merged per column in row order.
 //! 3. [`read`]: per task, each witness's chunk opened for decoding a window of rows at a time,
@@ -26,15 +26,72 @@ mod results;
 mod screen;
 mod verdict;
 
-pub use open::{check_file, FileFacts};
+pub use open::FileFacts;
 pub use plan::check_with;
+
+use std::sync::Arc;
+use std::time::Instant;
 
 use crate::against::AgainstOptions;
 use crate::columns::{CheckedColumn, ColumnChoice};
-use crate::decode::{ColumnDecoder, DecodeOptions};
+use crate::decode::{ColumnDecoder, DecodeOptions, Unopened};
 use crate::preflight::Screen;
-use crate::report::Selection;
+use crate::report::{FileReport, Selection};
+use crate::source::ByteSource;
+use crate::timings::FileTimes;
 use crate::witness_list::{DumpOrigin, WitnessName, WitnessRole};
+
+/// Checks one file read from `source`; `path` names it in the report.
+pub fn check_file(
+    path: &str,
+    source: Arc<dyn ByteSource>,
+    options: &CheckOptions,
+    progress: &dyn Fn(u64) -> Box<dyn Progress>,
+) -> FileReport {
+    let started = Instant::now();
+    let opened = match open::open(path, source, options) {
+        Ok(opened) => opened,
+        Err(stopped) => return *stopped,
+    };
+    let open_seconds = started.elapsed().as_secs_f64();
+    let facts = &opened.facts;
+    let progress = progress(facts.row_group_rows.iter().sum::<u64>() * opened.columns.len() as u64);
+    // A decoder that could not open the file stays in the list, failing every column with
+    // its reason, so that each is reported as checked by the others.
+    let unopened;
+    let arrow: &dyn ColumnDecoder = match &opened.arrow {
+        Ok(arrow) => arrow,
+        Err(error) => {
+            unopened = Unopened {
+                reason: error.to_string(),
+            };
+            &unopened
+        }
+    };
+    let mut witnesses = vec![Witness::arrow(arrow), Witness::raw(&opened.raw)];
+    if let (Some(dump), Some(against)) = (&opened.dump, &options.against) {
+        witnesses.push(Witness::dump(dump, against.origin));
+    }
+    let screen = Screen::new(&opened.raw, options.decode.max_page_bytes);
+    let file = FileToCheck {
+        path,
+        facts,
+        columns: &opened.columns,
+        selection: opened.selection,
+        witnesses: &witnesses,
+        screen: Some(&screen),
+    };
+    let mut report = check_with(&file, options, progress.as_ref());
+    report.findings.splice(0..0, opened.findings);
+    crate::report::cap_repeated_findings(&mut report.findings);
+    if options.timings {
+        report.timings = Some(FileTimes {
+            open: open_seconds,
+            check: started.elapsed().as_secs_f64() - open_seconds,
+        });
+    }
+    report
+}
 
 /// What to check and how.
 #[derive(Debug, Clone)]

@@ -1,25 +1,21 @@
 //! Stage 1, open: the file through both decoders (a footer one of them cannot read degrades
 //! the check, never stops it while the other can), the footer's facts, the columns to check
-//! and the dump to compare with; then the witness list, handed to the plan.
+//! and the dump to compare with: what [`super::check_file`] makes the witness list of.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use parquet::errors::ParquetError;
 
-use super::{check_with, CheckOptions, FileToCheck, Progress, Witness};
+use super::CheckOptions;
 use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::against::{Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
-use crate::columns::{ColumnChoice, ColumnNames};
-use crate::decode::{ColumnDecoder, Unopened};
-use crate::preflight::Screen;
+use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::raw::error::RawError;
 use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;
-use crate::report::{FileReport, Finding, FindingKind};
+use crate::report::{FileReport, Finding, FindingKind, Selection};
 use crate::source::ByteSource;
-use crate::timings::FileTimes;
 use crate::witness_list::{ByWitness, WitnessName};
 
 /// The facts about a file that the check needs besides its decoders.
@@ -56,14 +52,32 @@ impl FileFacts {
     }
 }
 
-/// Checks one file read from `source`; `path` names it in the report.
-pub fn check_file(
+/// What the open stage found: both decoders (the arrow reader, or why it could not open the
+/// file), the footer's facts, the columns to check, the dump, and findings about the file.
+pub(super) struct Opened {
+    /// The raw path, which could read the footer.
+    pub raw: RawFile,
+    /// The arrow path, or why it could not open the file.
+    pub arrow: Result<ArrowFile, ParquetError>,
+    /// The footer's facts.
+    pub facts: FileFacts,
+    /// The columns to check.
+    pub columns: Vec<CheckedColumn>,
+    /// How they were chosen.
+    pub selection: Selection,
+    /// The dump to compare with, when one was given and could be read.
+    pub dump: Option<Dump>,
+    /// Findings about the file so far.
+    pub findings: Vec<Finding>,
+}
+
+/// Opens the file read from `source` (`path` names it in the report), or gives the report of
+/// a file that stops here.
+pub(super) fn open(
     path: &str,
     source: Arc<dyn ByteSource>,
     options: &CheckOptions,
-    progress: &dyn Fn(u64) -> Box<dyn Progress>,
-) -> FileReport {
-    let started = Instant::now();
+) -> Result<Opened, Box<FileReport>> {
     let raw = RawFile::open(source.clone(), options.decode).map(|mut raw| {
         // A writer bug that parquet-cpp's reader works around is worked around here too.
         let writer = Writer::of(raw.metadata());
@@ -85,11 +99,13 @@ pub fn check_file(
         )),
         _ => ArrowFile::open(source),
     };
-    let arrow_file = &arrow;
     let raw = match (raw, &arrow) {
         (Ok(raw), _) => raw,
         (Err(raw_error), Err(arrow_error)) => {
-            return FileReport::failed(path, format!("{raw_error} (arrow reader: {arrow_error})"))
+            return Err(Box::new(FileReport::failed(
+                path,
+                format!("{raw_error} (arrow reader: {arrow_error})"),
+            )))
         }
         (Err(raw_error), Ok(_)) => {
             // Columns are chosen and named from the raw path's schema, so without it there is
@@ -102,33 +118,25 @@ pub fn check_file(
                 (WitnessName::ARROW, None),
                 (WitnessName::RAW, Some(raw_error.to_string())),
             ]));
-            return FileReport::with_finding(path, finding);
+            return Err(Box::new(FileReport::with_finding(path, finding)));
         }
     };
     let mut findings: Vec<Finding> = Vec::new();
     // Degrade per column, never per file: when the arrow reader cannot open the footer, every
     // column is still decoded by the raw path and reported as checked by it alone.
-    let unopened;
-    let arrow: &dyn ColumnDecoder = match &arrow {
-        Ok(arrow) => arrow,
-        Err(arrow_error) => {
-            let mut finding = Finding::about_file(
+    if let Err(arrow_error) = &arrow {
+        let mut finding = Finding::about_file(
                 FindingKind::PathFailure,
                 "the arrow path could not read the footer; every column was checked by the raw path alone".into(),
             );
-            finding.errors = Some(ByWitness::from_iter([
-                (WitnessName::ARROW, Some(arrow_error.to_string())),
-                (WitnessName::RAW, None),
-            ]));
-            findings.push(finding);
-            unopened = Unopened {
-                reason: arrow_error.to_string(),
-            };
-            &unopened
-        }
-    };
+        finding.errors = Some(ByWitness::from_iter([
+            (WitnessName::ARROW, Some(arrow_error.to_string())),
+            (WitnessName::RAW, None),
+        ]));
+        findings.push(finding);
+    }
     let metadata = raw.metadata();
-    if let Ok(opened) = &arrow_file {
+    if let Ok(opened) = &arrow {
         if opened.num_row_groups() != metadata.row_groups.len() {
             let finding = Finding::about_file(
                 FindingKind::PathFailure,
@@ -138,7 +146,7 @@ pub fn check_file(
                     metadata.row_groups.len()
                 ),
             );
-            return FileReport::with_finding(path, finding);
+            return Err(Box::new(FileReport::with_finding(path, finding)));
         }
     }
     let facts = FileFacts::of(metadata);
@@ -184,7 +192,7 @@ pub fn check_file(
     };
     let (columns, selection) = match names.choose(&choice) {
         Ok(chosen) => chosen,
-        Err(error) => return FileReport::failed(path, error.to_string()),
+        Err(error) => return Err(Box::new(FileReport::failed(path, error.to_string()))),
     };
     findings.extend(crate::advisories::check(
         facts.created_by.as_deref(),
@@ -199,30 +207,13 @@ pub fn check_file(
         }
         _ => None,
     };
-    let total: u64 = facts.row_group_rows.iter().sum::<u64>() * columns.len() as u64;
-    let opened = started.elapsed().as_secs_f64();
-    let progress = progress(total);
-    let screen = Screen::new(&raw, options.decode.max_page_bytes);
-    let mut witnesses = vec![Witness::arrow(arrow), Witness::raw(&raw)];
-    if let (Some(dump), Some(against)) = (&dump, &options.against) {
-        witnesses.push(Witness::dump(dump, against.origin));
-    }
-    let file = FileToCheck {
-        path,
-        facts: &facts,
-        columns: &columns,
+    Ok(Opened {
+        raw,
+        arrow,
+        facts,
+        columns,
         selection,
-        witnesses: &witnesses,
-        screen: Some(&screen),
-    };
-    let mut report = check_with(&file, options, progress.as_ref());
-    report.findings.splice(0..0, findings);
-    crate::report::cap_repeated_findings(&mut report.findings);
-    if options.timings {
-        report.timings = Some(FileTimes {
-            open: opened,
-            check: started.elapsed().as_secs_f64() - opened,
-        });
-    }
-    report
+        dump,
+        findings,
+    })
 }
