@@ -21,13 +21,14 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use labelcheck::advisories::Writer;
 use labelcheck::arrow_path::ArrowFile;
 use labelcheck::column_type::CellStyle;
-use labelcheck::compare::{compare_chunk, ChunkPosition};
+use labelcheck::compare::{compare_chunk, ChunkPosition, Testimony};
+use labelcheck::decode::DecodeOptions;
 use labelcheck::decode::{ColumnDecoder, DecodedChunk};
 use labelcheck::fingerprint::{hash_slice, Fingerprint, FingerprintBuilder};
-use labelcheck::raw::column::DecodeOptions;
 use labelcheck::raw::RawFile;
 use labelcheck::source::{ByteSource, InMemory};
 use labelcheck::value::{ColumnSlice, Values};
+use labelcheck::witness_list::{WitnessName, WitnessRole};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -164,9 +165,18 @@ fn bench(c: &mut Criterion) {
             compare_chunk(
                 position,
                 CellStyle::default(),
-                black_box(&arrow_chunk.slice),
-                black_box(&raw_chunk.slice),
-                None,
+                &[
+                    Testimony {
+                        name: &WitnessName::ARROW,
+                        role: WitnessRole::Decoder { screened: true },
+                        slice: Some(black_box(&arrow_chunk.slice)),
+                    },
+                    Testimony {
+                        name: &WitnessName::RAW,
+                        role: WitnessRole::Leader,
+                        slice: Some(black_box(&raw_chunk.slice)),
+                    },
+                ],
                 &raw_chunk.pages,
                 1000,
             )

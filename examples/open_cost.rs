@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use labelcheck::arrow_path::ArrowFile;
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
 use labelcheck::raw::RawFile;
 use labelcheck::source::{ByteSource, LocalFile};
 

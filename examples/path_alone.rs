@@ -10,7 +10,7 @@ use std::time::Instant;
 use labelcheck::arrow_path::ArrowFile;
 use labelcheck::columns::{choose, ColumnChoice};
 use labelcheck::decode::ColumnDecoder;
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
 use labelcheck::raw::RawFile;
 use labelcheck::source::LocalFile;
 use rayon::prelude::*;

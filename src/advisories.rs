@@ -14,9 +14,9 @@
 //! no entry matches; the report then names no bug.
 
 use crate::columns::CheckedColumn;
+use crate::decode::PageAnomaly;
 use crate::decode::PageInfo;
 use crate::quirks::WriterVersion;
-use crate::raw::column::PageAnomaly;
 use crate::raw::metadata::FileMetaData;
 use crate::report::{Finding, FindingKind};
 pub use crate::report::{Symptom, WriterBlame};

@@ -17,25 +17,12 @@ use std::path::Path;
 
 use crate::column_type::DumpType;
 use crate::columns::{CheckedColumn, ColumnNameError, ColumnNames};
-use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk};
 use crate::dump::{excerpt, Field, Limits, Reader, Record};
 use crate::report::{Finding, FindingCap, FindingKind};
 use crate::source::{ReadMeter, SourceStream, SpecialFiles};
 use crate::value::{Bitmap, ColumnSlice, ListShape, Values};
-
-/// What the dump is, as the user said: it decides who is blamed when both decoders agree
-/// and the dump differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DumpOrigin {
-    /// `--against`: not stated; the writer and the dump's reader are both possible.
-    Unstated,
-    /// `--against-source`: the labels as handed to the writer; a difference is the writer's,
-    /// or the pipeline's before it.
-    Source,
-    /// `--against-export`: another reader's export of this very file; a difference is that
-    /// reader's.
-    Export,
-}
+use crate::witness_list::DumpOrigin;
 
 /// Where the dump is, what it is, how it spells null, and what reading it may cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,10 +94,6 @@ pub struct Dump {
 }
 
 impl ColumnDecoder for Dump {
-    fn name(&self) -> PathName {
-        PathName::Against
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         let slice = self
             .columns

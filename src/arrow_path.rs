@@ -33,7 +33,7 @@ use parquet::file::reader::{ChunkReader, Length};
 
 use crate::canonical::{int96_from_nanos, minimal_twos_complement};
 use crate::decode::{
-    ChunkBytes, ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows,
+    ChunkBytes, ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, WindowRows,
 };
 use crate::source::ByteSource;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, PhysicalType, Values};
@@ -513,10 +513,6 @@ impl ChunkWindows for ArrowWindows<'_> {
 }
 
 impl ColumnDecoder for ArrowFile {
-    fn name(&self) -> PathName {
-        PathName::Arrow
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         crate::decode::drain(self.windows(row_group, leaf)?)
     }

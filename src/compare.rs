@@ -1,24 +1,28 @@
-//! The comparison: the only module that sees both paths' output. It walks two column slices
-//! row by row and classifies every row where they differ.
+//! The comparison: the only module that sees the witnesses' rows side by side. It walks the
+//! witnesses' slices of a window row by row, each against the leading decoder's, and
+//! classifies every row where one differs.
 
-use crate::against::DumpOrigin;
 use crate::decode::PageInfo;
-use crate::report::{Cell, Kind, KindCounts, Mismatch, PathValues};
+use crate::report::{Cell, Kind, KindCounts, Mismatch};
+use crate::witness_list::{ByWitness, DumpOrigin, WitnessName, WitnessRole};
 use std::ops::Range;
 
 use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::column_type::{CellStyle, IntegerAnnotation};
 use crate::diagnosis::{Fault, Observation, Profile, WriterEvidence};
 use crate::format::PageType;
-use crate::value::{ColumnSlice, Value, Values};
+use crate::value::{ColumnSlice, PhysicalType, Value, Values};
 
-/// The `--against` dump's rows of a chunk, and what the dump is.
+/// One witness's rows of the compared window, and who the witness is.
 #[derive(Debug, Clone, Copy)]
-pub struct DumpSlice<'a> {
-    /// The dump's rows.
-    pub slice: &'a ColumnSlice,
-    /// What the dump is: it decides the fault of a row where only the dump differs.
-    pub origin: DumpOrigin,
+pub struct Testimony<'a> {
+    /// The witness's name, for the values of a listed mismatch.
+    pub name: &'a WitnessName,
+    /// What the witness is: the leader is the reference, a decoder that differs from it is a
+    /// decoder disagreement, a dump that differs where the decoders agree is [`Kind::Against`].
+    pub role: WitnessRole,
+    /// Its rows; `None` when it gave none for this window, so that it is not compared.
+    pub slice: Option<&'a ColumnSlice>,
 }
 
 /// The column and row group a comparison is about.
@@ -49,40 +53,39 @@ pub struct ChunkComparison {
     pub profile: Profile,
     /// The first mismatches, in row order, at most the cap asked for.
     pub listed: Vec<Mismatch>,
-    /// The two paths' slices are identical value for value (floats by their bits), so
+    /// The file row of every mismatching row, listed or not, in row order.
+    pub mismatching_rows: Vec<u64>,
+    /// Per witness: its slice is the leader's, value for value (floats by their bits), so
     /// anything computed from one, such as its fingerprint, holds for the other.
-    pub paths_identical: bool,
+    pub identical: Vec<bool>,
 }
 
 impl ChunkComparison {
-    /// Adds the comparison of the next window of the same chunk.
-    pub fn merge(&mut self, next: ChunkComparison) {
-        self.counts.merge(&next.counts);
-        self.profile.merge(next.profile);
-        self.listed.extend(next.listed);
-        self.paths_identical &= next.paths_identical;
-    }
-
     /// Counts a mismatching row and lists it while fewer than `cap` are listed; the values
     /// are only rendered for listed rows.
     fn record(
         &mut self,
         at: &Where<'_>,
         row: usize,
-        kind: Kind,
-        booleans: Option<(bool, bool)>,
-        out_of_range: Option<WriterEvidence>,
-        values: impl FnOnce() -> PathValues,
+        Evidence {
+            kind,
+            booleans,
+            out_of_range,
+            dump,
+        }: Evidence,
+        values: impl FnOnce() -> ByWitness<Cell>,
     ) {
         self.counts.add(kind, 1);
         let row = at.position.window_start + row;
+        self.mismatching_rows
+            .push(at.position.first_row + row as u64);
         let page = page_of(at.pages, row);
         let known_bug = (kind != Kind::Against
             && at.bit_packed_lsb_writer
             && page.is_some_and(|p| p.bit_packed_levels))
         .then_some(WriterEvidence::KnownBug(Symptom::BitPackedLevelsLsbFirst));
         let writer = out_of_range.or(known_bug);
-        let fault = Fault::of(kind, page, at.dump_origin, writer);
+        let fault = Fault::of(kind, page, dump, writer);
         self.profile.observe(&Observation {
             row_in_group: row,
             group_rows: at.group_rows,
@@ -111,6 +114,17 @@ impl ChunkComparison {
     }
 }
 
+/// What a mismatching row shows: how it differs, and what that says about whose fault it is.
+struct Evidence {
+    kind: Kind,
+    /// The two booleans, where the row is a flat boolean on both sides.
+    booleans: Option<(bool, bool)>,
+    /// A stored value the column's annotation cannot hold, which explains the difference.
+    out_of_range: Option<WriterEvidence>,
+    /// What the dump that differs is, for [`Kind::Against`].
+    dump: Option<DumpOrigin>,
+}
+
 /// Where a chunk's mismatches are: its position, its page map, and the listing cap.
 struct Where<'a> {
     position: ChunkPosition<'a>,
@@ -118,38 +132,61 @@ struct Where<'a> {
     cap: usize,
     group_rows: usize,
     has_dictionary: bool,
-    /// What the dump is, when one is compared.
-    dump_origin: Option<DumpOrigin>,
     /// The file's writer version packs BIT_PACKED levels in the wrong bit order.
     bit_packed_lsb_writer: bool,
 }
 
-/// Compares the arrow path's slice with the raw path's row by row, and both with the
-/// `--against` dump's when there is one.
+/// Compares every witness's slice of a window with the leader's, row by row.
 ///
-/// `pages` is the raw path's page map, used to say where a mismatching row is stored; `cap`
-/// bounds how many mismatches are listed (all are counted). A row where the paths disagree
-/// is classified by that disagreement; a row where they agree but the dump differs is
-/// [`Kind::Against`].
+/// `pages` is the leader's page map, used to say where a mismatching row is stored; `cap`
+/// bounds how many mismatches are listed (all are counted). A row where a decoder differs
+/// from the leader is classified by the first such decoder in the list; a row where every
+/// decoder agrees with the leader but a dump differs is [`Kind::Against`].
 pub fn compare_chunk(
     position: ChunkPosition<'_>,
     style: CellStyle,
-    arrow: &ColumnSlice,
-    raw: &ColumnSlice,
-    dump: Option<DumpSlice<'_>>,
+    witnesses: &[Testimony<'_>],
     pages: &[PageInfo],
     cap: usize,
 ) -> ChunkComparison {
-    let against = dump.map(|d| d.slice);
-    let paths_agree = arrow.rows == raw.rows && slices_identical(arrow, raw);
+    let leader = witnesses
+        .iter()
+        .position(|w| w.role == WitnessRole::Leader)
+        .expect("one witness leads");
+    let empty;
+    let lead = match witnesses[leader].slice {
+        Some(slice) => slice,
+        None => {
+            empty = ColumnSlice::empty(PhysicalType::Boolean, 0);
+            &empty
+        }
+    };
+    let identical: Vec<bool> = witnesses
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            i == leader
+                || w.slice
+                    .is_some_and(|s| s.rows == lead.rows && slices_identical(s, lead))
+        })
+        .collect();
+    let all_agree = witnesses
+        .iter()
+        .zip(&identical)
+        .all(|(w, &same)| same || w.slice.is_none());
     let mut result = ChunkComparison {
-        paths_identical: paths_agree,
+        identical,
         ..ChunkComparison::default()
     };
-    if paths_agree && against.is_none_or(|d| d.rows == raw.rows && slices_identical(raw, d)) {
+    if all_agree {
         return result;
     }
-    let rows = arrow.rows.max(raw.rows).max(against.map_or(0, |d| d.rows));
+    let rows = witnesses
+        .iter()
+        .filter_map(|w| w.slice)
+        .map(|s| s.rows)
+        .max()
+        .unwrap_or(0);
     let at = Where {
         position,
         pages,
@@ -158,45 +195,86 @@ pub fn compare_chunk(
         has_dictionary: pages
             .iter()
             .any(|p| p.page_type == PageType::DictionaryPage),
-        dump_origin: dump.map(|d| d.origin),
         bit_packed_lsb_writer: pages.iter().any(|p| p.bit_packed_levels)
             && WriterBlame::known(position.writer, Symptom::BitPackedLevelsLsbFirst).is_some(),
     };
-    let mut arrow_rows = Rows::new(arrow);
-    let mut raw_rows = Rows::new(raw);
-    let mut against_rows = against.map(Rows::new);
+    // Only the witnesses that differ somewhere in the window are walked row by row.
+    let walked: Vec<usize> = (0..witnesses.len())
+        .filter(|&i| i == leader || (!result.identical[i] && witnesses[i].slice.is_some()))
+        .collect();
+    let mut cursors: Vec<Option<Rows>> = witnesses
+        .iter()
+        .enumerate()
+        .map(|(i, w)| w.slice.filter(|_| walked.contains(&i)).map(Rows::new))
+        .collect();
+    let mut row_of: Vec<Option<Row>> = Vec::with_capacity(witnesses.len());
+    // Set aside while rows are recorded, which needs the comparison whole.
+    let identical = std::mem::take(&mut result.identical);
     for row in 0..rows {
-        let a = arrow_rows.next(row);
-        let r = raw_rows.next(row);
-        let d = against_rows.as_mut().map(|rows| rows.next(row));
-        let (kind, booleans, out_of_range) = match disagreement(&a, arrow, &r, raw) {
-            Some(kind) => (
-                Some(kind),
-                booleans(&a, arrow, &r, raw),
-                style
-                    .integer
-                    .and_then(|annotation| stored_out_of_range(&a, arrow, &r, raw, annotation)),
-            ),
-            None => match (d.as_ref(), against) {
-                (Some(d), Some(dump)) => (
-                    disagreement(&r, raw, d, dump).map(|_| Kind::Against),
-                    booleans(&r, raw, d, dump),
-                    None,
-                ),
-                _ => (None, None, None),
-            },
-        };
-        if let Some(kind) = kind {
-            result.record(&at, row, kind, booleans, out_of_range, || PathValues {
-                arrow: arrow_rows.cell(&a, style),
-                raw: raw_rows.cell(&r, style),
-                against: against_rows
+        row_of.clear();
+        row_of.extend(
+            cursors
+                .iter_mut()
+                .map(|c| c.as_mut().and_then(|rows| rows.next(row))),
+        );
+        let l = &row_of[leader];
+        let differing_decoder = walked.iter().find_map(|&i| {
+            let WitnessRole::Decoder { .. } = witnesses[i].role else {
+                return None;
+            };
+            let slice = witnesses[i].slice?;
+            let kind = disagreement(&row_of[i], slice, l, lead)?;
+            Some(Evidence {
+                kind,
+                booleans: booleans(&row_of[i], slice, l, lead),
+                out_of_range: style.integer.and_then(|annotation| {
+                    stored_out_of_range(&row_of[i], slice, l, lead, annotation)
+                }),
+                dump: None,
+            })
+        });
+        let found = differing_decoder.or_else(|| {
+            walked.iter().find_map(|&i| {
+                let (WitnessRole::Dump(origin), Some(slice)) =
+                    (witnesses[i].role, witnesses[i].slice)
+                else {
+                    return None;
+                };
+                disagreement(l, lead, &row_of[i], slice)?;
+                Some(Evidence {
+                    kind: Kind::Against,
+                    booleans: booleans(l, lead, &row_of[i], slice),
+                    out_of_range: None,
+                    dump: Some(origin),
+                })
+            })
+        });
+        if let Some(evidence) = found {
+            let values = || {
+                // A witness identical to the leader was not walked: its row is the leader's.
+                let lead_cell = cursors[leader]
                     .as_ref()
-                    .zip(d.as_ref())
-                    .map(|(rows, d)| rows.cell(d, style)),
-            });
+                    .zip(row_of[leader].as_ref())
+                    .map(|(rows, row)| rows.cell(row, style));
+                cursors
+                    .iter()
+                    .zip(&row_of)
+                    .zip(witnesses)
+                    .enumerate()
+                    .filter_map(|(i, ((rows, row), witness))| {
+                        let cell = match rows {
+                            Some(rows) => rows.cell(row.as_ref()?, style),
+                            None if identical[i] => lead_cell.clone()?,
+                            None => return None,
+                        };
+                        Some((witness.name.clone(), cell))
+                    })
+                    .collect()
+            };
+            result.record(&at, row, evidence, values);
         }
     }
+    result.identical = identical;
     result
 }
 
@@ -249,8 +327,7 @@ impl<'a> Rows<'a> {
     }
 
     /// The row as a report cell.
-    fn cell(&self, row: &Option<Row>, style: CellStyle) -> Cell {
-        let Some(row) = row else { return Cell::Absent };
+    fn cell(&self, row: &Row, style: CellStyle) -> Cell {
         if !row.valid {
             return Cell::Null;
         }
@@ -458,10 +535,27 @@ mod tests {
         },
     };
 
+    /// The arrow path's and the raw path's slices as the witness list.
+    fn pair<'a>(arrow: &'a ColumnSlice, raw: &'a ColumnSlice) -> [Testimony<'a>; 2] {
+        [
+            Testimony {
+                name: &WitnessName::ARROW,
+                role: WitnessRole::Decoder { screened: true },
+                slice: Some(arrow),
+            },
+            Testimony {
+                name: &WitnessName::RAW,
+                role: WitnessRole::Leader,
+                slice: Some(raw),
+            },
+        ]
+    }
+
     #[test]
     fn identical_slices_have_no_mismatches() {
         let a = bools(&[Some(true), None, Some(false)]);
-        let result = compare_chunk(AT, CellStyle::default(), &a, &a.clone(), None, &[], 10);
+        let b = a.clone();
+        let result = compare_chunk(AT, CellStyle::default(), &pair(&a, &b), &[], 10);
         assert_eq!(result.counts.total(), 0);
     }
 
@@ -469,7 +563,7 @@ mod tests {
     fn each_kind_is_classified_with_its_row() {
         let arrow = bools(&[Some(true), None, Some(false), Some(true), Some(true)]);
         let raw = bools(&[Some(false), Some(true), Some(false), Some(true)]);
-        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, None, &[], 10);
+        let result = compare_chunk(AT, CellStyle::default(), &pair(&arrow, &raw), &[], 10);
         let kinds: Vec<_> = result
             .listed
             .iter()
@@ -483,15 +577,20 @@ mod tests {
                 (104, 4, Kind::Missing)
             ]
         );
-        assert_eq!(result.listed[2].values.raw, Cell::Absent);
-        assert_eq!(result.listed[2].values.arrow, Cell::Bool(true));
+        // The raw path has no row 4: its value is left out, not written as null.
+        assert_eq!(result.listed[2].values.get(&WitnessName::RAW), None);
+        assert_eq!(
+            result.listed[2].values.get(&WitnessName::ARROW),
+            Some(&Cell::Bool(true))
+        );
+        assert_eq!(result.mismatching_rows, [100, 101, 104]);
     }
 
     #[test]
     fn the_cap_limits_the_list_but_not_the_count() {
         let arrow = bools(&[Some(true); 50]);
         let raw = bools(&[Some(false); 50]);
-        let result = compare_chunk(AT, CellStyle::default(), &arrow, &raw, None, &[], 3);
+        let result = compare_chunk(AT, CellStyle::default(), &pair(&arrow, &raw), &[], 3);
         assert_eq!(result.counts.flip, 50);
         assert_eq!(result.listed.len(), 3);
     }

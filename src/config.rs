@@ -3,15 +3,16 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::against::{AgainstOptions, DumpOrigin};
+use crate::against::AgainstOptions;
 use crate::check::CheckOptions;
 use crate::cli::{ColorChoice, DiffArgs, Format};
 use crate::columns::ColumnChoice;
+use crate::decode::DecodeOptions;
 use crate::output::{ReadFile, ReadRole};
-use crate::raw::column::DecodeOptions;
 use crate::report::FailOn;
 use crate::source::{InputLocation, SpecialFiles};
 use crate::spelling::{split_list, UnclosedQuote};
+use crate::witness_list::DumpOrigin;
 
 /// Most worker threads per core. Checking is CPU-bound, so threads beyond the cores only help
 /// while some wait on reads; eight per core leaves room for slow storage, while `--threads

@@ -8,12 +8,12 @@
 use std::collections::BTreeSet;
 
 use crate::advisories::{Symptom, Writer, WriterBlame};
-use crate::against::DumpOrigin;
 use crate::column_type::IntegerAnnotation;
 use crate::decode::PageInfo;
 use crate::format::{Encoding, PageType};
 use crate::report::Kind;
 pub use crate::report::{Fault, Pattern, PatternKind};
+use crate::witness_list::DumpOrigin;
 
 /// Distinct pages remembered per column; past this, only the count grows.
 const PAGES_REMEMBERED: usize = 4096;

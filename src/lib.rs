@@ -33,3 +33,4 @@ pub mod spelling;
 pub mod timings;
 pub mod value;
 pub mod witness;
+pub mod witness_list;

@@ -26,9 +26,9 @@
 use std::io::Read;
 
 use crate::decode::ChunkBytes;
+use crate::decode::MAX_PAGE_VALUES;
 use crate::format::{Codec, Encoding, PageType};
 use crate::raw::codec::decompress;
-use crate::raw::column::MAX_PAGE_VALUES;
 use crate::raw::cursor::Cursor;
 use crate::raw::delta_binary_packed::decode_delta_i32;
 use crate::raw::levels::bit_width;

@@ -1,23 +1,23 @@
 //! Where a check spends its time, per column and phase, and what it read, for `--timings`:
 //! enough to trace a slowdown to the phase (or the reads) that caused it without a profiler.
 
-use std::ops::AddAssign;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use crate::source::ReadCounts;
 
+use crate::witness_list::ByWitness;
+
 /// Seconds one column spent in each phase, summed over its row groups. Row groups run in
 /// parallel, so these are thread-seconds: their sum can exceed the wall time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseTimes {
-    /// Decoding through the arrow reader (path A), including its conversion to our values.
-    pub arrow: f64,
-    /// Decoding through the raw decoder (path B): reading, decompressing, decoding pages.
-    pub raw: f64,
-    /// Parsing the `--against` dump's values for the column.
-    pub against: f64,
+    /// Decoding, per witness: the arrow reader (path A) with its conversion to our values,
+    /// the raw decoder (path B) reading, decompressing and decoding pages, the dump's values
+    /// parsed for the column.
+    #[serde(flatten)]
+    pub decode: ByWitness<f64>,
     /// Comparing the paths row by row.
     pub compare: f64,
     /// Hashing the fingerprints of every path.
@@ -29,18 +29,10 @@ pub struct PhaseTimes {
 impl PhaseTimes {
     /// The sum over phases.
     pub fn total(&self) -> f64 {
-        self.arrow + self.raw + self.against + self.compare + self.fingerprint + self.metadata
-    }
-}
-
-impl AddAssign for PhaseTimes {
-    fn add_assign(&mut self, other: Self) {
-        self.arrow += other.arrow;
-        self.raw += other.raw;
-        self.against += other.against;
-        self.compare += other.compare;
-        self.fingerprint += other.fingerprint;
-        self.metadata += other.metadata;
+        self.decode.iter().map(|(_, seconds)| seconds).sum::<f64>()
+            + self.compare
+            + self.fingerprint
+            + self.metadata
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::fixtures::{write_labels, Layout, PageVersion, Spec};
 use common::temp_dir;
-use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PageInfo, PathName};
+use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PageInfo};
 use labelcheck::diagnosis::PatternKind;
 use labelcheck::raw::RawFile;
 use labelcheck::value::Values;
@@ -21,10 +21,6 @@ struct Changer {
 }
 
 impl ColumnDecoder for Changer {
-    fn name(&self) -> PathName {
-        PathName::Raw
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         let mut chunk = self.inner.decode(row_group, leaf)?;
         let pages: Vec<PageInfo> = chunk.pages.iter().filter(|p| p.rows > 0).cloned().collect();

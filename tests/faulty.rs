@@ -8,12 +8,28 @@ use std::sync::Arc;
 use common::fixtures::{write_labels, Spec};
 use common::temp_dir;
 use labelcheck::columns::{choose, ColumnChoice};
-use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
+use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk};
 use labelcheck::raw::RawFile;
-use labelcheck::report::{writer, Cell, Format, Kind, Outcome, Report, WriterOptions};
+use labelcheck::report::{
+    writer, Cell, ColumnReport, Format, Kind, Mismatch, Outcome, Report, WriterOptions,
+};
 use labelcheck::source::LocalFile;
 use labelcheck::value::{Bitmap, ByteArrays, ColumnSlice, Values};
+use labelcheck::witness_list::{ByWitness, WitnessName};
+
+const ARROW: &WitnessName = &WitnessName::ARROW;
+const RAW: &WitnessName = &WitnessName::RAW;
+
+/// The value `witness` gave in mismatch `m`; `None` when it has no such row.
+fn value<'m>(m: &'m Mismatch, witness: &WitnessName) -> Option<&'m Cell> {
+    m.values.get(witness)
+}
+
+/// The column digest of `witness`; `None` when it has none.
+fn digest<'c>(column: &'c ColumnReport, witness: &WitnessName) -> Option<&'c String> {
+    column.digests.get(witness)?.as_ref()
+}
 
 /// What the faulty decoder does to one row of one row group.
 #[derive(Clone, Copy)]
@@ -37,10 +53,6 @@ struct Faulty {
 }
 
 impl ColumnDecoder for Faulty {
-    fn name(&self) -> PathName {
-        PathName::Raw
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         let mut chunk = self.inner.decode(row_group, leaf)?;
         if row_group == self.row_group {
@@ -145,7 +157,7 @@ fn assert_single(
     let column = &file.columns[0];
     assert_eq!(column.mismatches, 1);
     assert_eq!(column.status, labelcheck::report::ColumnStatus::Mismatch);
-    assert_ne!(column.digests.arrow, column.digests.raw);
+    assert_ne!(digest(column, ARROW), digest(column, RAW));
     assert_eq!(column.differing_blocks.len(), 1);
     assert!(m.page.is_some() && m.page_offset.is_some(), "{m:?}");
     m
@@ -159,7 +171,7 @@ fn a_flipped_boolean_is_a_flip_with_its_page() {
     let m = assert_single(&report, Kind::Flip, 1, row);
     // Booleans are PLAIN (no dictionary page), so page k holds rows 37k..37k+36.
     assert_eq!(m.page, Some(row / 37));
-    let (Cell::Bool(a), Cell::Bool(r)) = (&m.values.arrow, &m.values.raw) else {
+    let (Some(Cell::Bool(a)), Some(Cell::Bool(r))) = (value(&m, ARROW), value(&m, RAW)) else {
         panic!("{m:?}")
     };
     assert_ne!(a, r);
@@ -219,7 +231,7 @@ fn a_changed_value_is_a_value_mismatch() {
     let row = non_null_row(&setup, "label_i32", 2, 150);
     let report = run_with(&setup, "label_i32", Fault::Change, 2, row);
     let m = assert_single(&report, Kind::Value, 2, row);
-    let (Cell::Int(a), Cell::Int(r)) = (&m.values.arrow, &m.values.raw) else {
+    let (Some(Cell::Int(a)), Some(Cell::Int(r))) = (value(&m, ARROW), value(&m, RAW)) else {
         panic!("{m:?}")
     };
     assert_eq!(r - a, 7);
@@ -231,8 +243,8 @@ fn a_value_turned_null_is_a_null_mismatch() {
     let row = non_null_row(&setup, "label", 0, 10);
     let report = run_with(&setup, "label", Fault::Nullify, 0, row);
     let m = assert_single(&report, Kind::Null, 0, row);
-    assert_eq!(m.values.raw, Cell::Null);
-    assert!(matches!(m.values.arrow, Cell::Bool(_)));
+    assert_eq!(value(&m, RAW), Some(&Cell::Null));
+    assert!(matches!(value(&m, ARROW), Some(Cell::Bool(_))));
 }
 
 #[test]
@@ -248,7 +260,8 @@ fn a_short_column_is_missing_rows_counted_exactly() {
         (first.kind, first.row, first.row_group, first.row_in_group),
         (Kind::Missing, 790, 1, 390)
     );
-    assert_eq!(first.values.raw, Cell::Absent);
+    // The raw path has no such row: its value is left out.
+    assert_eq!(value(first, RAW), None);
     assert_eq!(file.mismatches.len(), 10);
 
     // The JSON leaves the missing row out, and a report read back has it missing again, not
@@ -261,7 +274,7 @@ fn a_short_column_is_missing_rows_counted_exactly() {
         "{values}"
     );
     let read = Report::read(&json).unwrap();
-    assert_eq!(read.files[0].mismatches[0].values.raw, Cell::Absent);
+    assert_eq!(value(&read.files[0].mismatches[0], RAW), None);
     for format in [
         Format::Json,
         Format::Text,
@@ -295,10 +308,6 @@ struct WrongDictionaryEntry {
 }
 
 impl ColumnDecoder for WrongDictionaryEntry {
-    fn name(&self) -> PathName {
-        PathName::Raw
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         let mut chunk = self.inner.decode(row_group, leaf)?;
         let Values::ByteArray(strings) = &chunk.slice.values else {
@@ -346,10 +355,14 @@ fn a_misread_dictionary_entry_is_a_mismatch_on_every_row_that_uses_it() {
     assert_eq!(report.summary.mismatches, expected as u64);
     let m = &report.files[0].mismatches[0];
     assert_eq!(m.kind, Kind::Value);
-    assert_eq!(m.values.raw, Cell::Text("not a label".into()), "{m:?}");
+    assert_eq!(
+        value(m, RAW),
+        Some(&Cell::Text("not a label".into())),
+        "{m:?}"
+    );
     // The two paths' digests differ, though both saw the same keys.
-    let digests = &report.files[0].columns[0].digests;
-    assert_ne!(digests.arrow, digests.raw);
+    let column = &report.files[0].columns[0];
+    assert_ne!(digest(column, ARROW), digest(column, RAW));
 }
 
 /// Windows of a few rows put every fault at a different place in its window (first, last,
@@ -390,4 +403,184 @@ fn small_windows_report_the_same_rows_pages_and_digests() {
             }
         }
     }
+}
+
+/// A fourth witness joins the list without a change to the check: a decoder named `faulty`
+/// beside the arrow and raw paths, flipping one value. The report must name it, key its
+/// digest and its value by its name, and fail the run, while arrow and raw agree.
+#[test]
+fn a_further_faulty_witness_is_reported_by_its_name() {
+    use labelcheck::arrow_path::ArrowFile;
+    use labelcheck::check::{check_with, CheckOptions, FileFacts, FileToCheck, Witness};
+    use labelcheck::report::FailOn;
+
+    let setup = setup();
+    let row = non_null_row(&setup, "label", 1, 80);
+    let source = Arc::new(LocalFile::open(&setup.path).unwrap());
+    let arrow = ArrowFile::open(source.clone()).unwrap();
+    let raw = RawFile::open(source.clone(), DecodeOptions::default()).unwrap();
+    let faulty = Faulty {
+        inner: RawFile::open(source, DecodeOptions::default()).unwrap(),
+        row_group: 1,
+        row,
+        fault: Fault::Flip,
+    };
+    let facts = FileFacts::of(raw.metadata());
+    let (columns, selection) =
+        choose(raw.leaves(), &ColumnChoice::Named(vec!["label".into()])).unwrap();
+    let name = WitnessName::new("faulty");
+    let witnesses = [
+        Witness::arrow(&arrow),
+        Witness::raw(&raw),
+        Witness::decoder(name.clone(), &faulty, false),
+    ];
+    let options = CheckOptions {
+        columns: ColumnChoice::All,
+        max_listed: 100,
+        decode: DecodeOptions::default(),
+        window: 2,
+        window_rows: 1 << 20,
+        against: None,
+        timings: false,
+    };
+    let file = FileToCheck {
+        path: "labels.parquet",
+        facts: &facts,
+        columns: &columns,
+        selection,
+        witnesses: &witnesses,
+        screen: None,
+    };
+    let report = Report::new(
+        vec![check_with(&file, &options, &())],
+        FailOn::Mismatch,
+        usize::MAX,
+    );
+
+    assert_eq!(report.outcome(), Outcome::Disagree);
+    assert_eq!(report.summary.exit_code, 1);
+    let column = &report.files[0].columns[0];
+    assert_eq!(
+        column.checked_by,
+        [WitnessName::ARROW, WitnessName::RAW, name.clone()]
+    );
+    assert_eq!(digest(column, ARROW), digest(column, RAW));
+    assert!(digest(column, RAW).is_some());
+    assert!(digest(column, &name).is_some());
+    assert_ne!(digest(column, &name), digest(column, RAW));
+    assert_eq!(column.mismatches, 1);
+    assert_eq!(column.differing_blocks.len(), 1);
+    let m = &report.files[0].mismatches[0];
+    assert_eq!(
+        (m.kind, m.row_group, m.row_in_group),
+        (Kind::Flip, 1, row as u64)
+    );
+    let (Some(Cell::Bool(a)), Some(Cell::Bool(r)), Some(Cell::Bool(f))) =
+        (value(m, ARROW), value(m, RAW), value(m, &name))
+    else {
+        panic!("{m:?}")
+    };
+    assert_eq!(a, r);
+    assert_ne!(f, r);
+
+    // In JSON, the witness is a key like the others, in the list's order (read back in that
+    // order by the report's own map type).
+    fn keys(value: &impl serde::Serialize) -> Vec<String> {
+        let text = serde_json::to_string(value).unwrap();
+        let map: ByWitness<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        map.iter().map(|(name, _)| name.to_string()).collect()
+    }
+    assert_eq!(keys(&column.digests), ["arrow", "raw", "faulty"]);
+    assert_eq!(
+        keys(&column.differing_blocks[0]),
+        ["block", "first_row", "arrow", "raw", "faulty"]
+    );
+    assert_eq!(keys(&m.values), ["arrow", "raw", "faulty"]);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["files"][0]["columns"][0]["checked_by"],
+        serde_json::json!(["arrow", "raw", "faulty"])
+    );
+}
+
+/// The raw decoder with every non-null boolean flipped from file row `from` on.
+struct FlipFrom {
+    inner: RawFile,
+    /// First row of each row group.
+    starts: Vec<usize>,
+    from: usize,
+}
+
+impl ColumnDecoder for FlipFrom {
+    fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
+        let mut chunk = self.inner.decode(row_group, leaf)?;
+        let Values::Boolean(bits) = &chunk.slice.values else {
+            panic!("a boolean column")
+        };
+        let mut flipped = Bitmap::new();
+        let mut value = 0;
+        for row in 0..chunk.slice.rows {
+            if chunk.slice.validity.get(row) {
+                flipped.push(bits.get(value) ^ (self.starts[row_group] + row >= self.from));
+                value += 1;
+            }
+        }
+        chunk.slice.values = Values::Boolean(flipped);
+        Ok(chunk)
+    }
+}
+
+/// Every mismatching row is counted in its 65,536-row block, the listed ones and those
+/// beyond `--max-listed` alike.
+#[test]
+fn mismatch_blocks_count_every_mismatching_row_exactly() {
+    let dir = temp_dir();
+    let path = dir.path().join("blocks.parquet");
+    let spec = Spec {
+        rows: 150_000,
+        row_group_rows: 50_000,
+        page_rows: 997,
+        ..Spec::default()
+    };
+    write_labels(&path, &spec);
+    let from = 60_000;
+    let source = Arc::new(LocalFile::open(&path).unwrap());
+    let raw = RawFile::open(source, DecodeOptions::default()).unwrap();
+    let (columns, _) = choose(raw.leaves(), &ColumnChoice::Named(vec!["label".into()])).unwrap();
+    // The non-null rows from `from` on, per block, as the raw path reads them.
+    let mut expected = std::collections::BTreeMap::new();
+    let mut starts = Vec::new();
+    let mut start = 0;
+    for rg in 0..raw.metadata().row_groups.len() {
+        starts.push(start);
+        let chunk = raw.decode(rg, columns[0].leaf).unwrap();
+        for row in 0..chunk.slice.rows {
+            let file_row = start + row;
+            if file_row >= from && chunk.slice.validity.get(row) {
+                *expected.entry(file_row as u64 / 65_536).or_insert(0u64) += 1;
+            }
+        }
+        start += chunk.slice.rows;
+    }
+    assert_eq!(expected.keys().copied().collect::<Vec<_>>(), [0, 1, 2]);
+
+    let report = common::check_with_raw(&path, "label", 5, |inner| FlipFrom {
+        inner,
+        starts,
+        from,
+    });
+    let file = &report.files[0];
+    let column = &file.columns[0];
+    assert_eq!(file.mismatches.len(), 5);
+    assert_eq!(column.mismatches, expected.values().sum::<u64>());
+    let blocks: Vec<(u64, u64, u64)> = column
+        .mismatch_blocks
+        .iter()
+        .map(|b| (b.block, b.first_row, b.mismatches))
+        .collect();
+    let expected: Vec<(u64, u64, u64)> = expected
+        .into_iter()
+        .map(|(block, count)| (block, block * 65_536, count))
+        .collect();
+    assert_eq!(blocks, expected);
 }

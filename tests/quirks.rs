@@ -9,7 +9,7 @@ use common::craft::{
     PageKind, BOOLEAN_PLAIN, TRUE_COUNT,
 };
 use common::{assert_valid, code, json, run, stderr, temp_dir};
-use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PathName};
+use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk};
 use labelcheck::value::{Bitmap, Values};
 
 fn labels(n: usize, seed: usize) -> Vec<bool> {
@@ -304,10 +304,6 @@ fn a_zero_crc_among_real_ones_is_a_changed_page() {
 struct FlipFirstRow(labelcheck::raw::RawFile);
 
 impl ColumnDecoder for FlipFirstRow {
-    fn name(&self) -> PathName {
-        PathName::Raw
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         let mut chunk = self.0.decode(row_group, leaf)?;
         if let Values::Boolean(bits) = &chunk.slice.values {

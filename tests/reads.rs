@@ -14,7 +14,7 @@ use common::{assert_valid, code, json, run, stderr, temp_dir};
 use labelcheck::arrow_path::ArrowFile;
 use labelcheck::check::{check_file, CheckOptions, Progress};
 use labelcheck::columns::ColumnChoice;
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
 use labelcheck::raw::RawFile;
 use labelcheck::source::{ByteSource, FooterPrefetch, LocalFile};
 use parquet::arrow::ArrowWriter;

@@ -12,7 +12,7 @@ use common::fixtures::{write_labels, Layout, PageVersion, Spec};
 use common::temp_dir;
 use labelcheck::check::{check_file, CheckOptions, Progress};
 use labelcheck::columns::ColumnChoice;
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
 use labelcheck::report::{FailOn, FileReport, Outcome, Report};
 use labelcheck::source::InMemory;
 

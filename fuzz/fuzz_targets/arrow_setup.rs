@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use labelcheck::check::{check_file, CheckOptions, Progress};
 use labelcheck::columns::ColumnChoice;
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
 use labelcheck::report::{FailOn, Report};
 use labelcheck::source::{ByteSource, InMemory};
 use libfuzzer_sys::fuzz_target;

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use labelcheck::raw::column::MAX_PAGE_VALUES;
+use labelcheck::decode::MAX_PAGE_VALUES;
 use labelcheck::raw::metadata::physical_type_from_i32;
 use labelcheck::value::Values;
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use labelcheck::decode::ColumnDecoder;
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
 use labelcheck::raw::RawFile;
 use labelcheck::source::InMemory;
 use libfuzzer_sys::fuzz_target;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use labelcheck::check::{check_file, CheckOptions, Progress};
 use labelcheck::columns::ColumnChoice;
 use labelcheck::decode::{ColumnDecoder, DecodeError};
-use labelcheck::raw::column::DecodeOptions;
+use labelcheck::decode::DecodeOptions;
 use labelcheck::raw::RawFile;
 use labelcheck::report::{FailOn, Report};
 use labelcheck::source::{ByteSource, InMemory};

@@ -4,8 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::claims::ChunkClaims;
-use crate::decode::WindowRows;
+use crate::decode::{
+    DecodeOptions, DecodedChunk, PageAnomaly, PageInfo, WindowRows, MAX_PAGE_VALUES,
+};
 use crate::quirks::Quirk;
 use crate::value::{Bitmap, ByteArrays, ColumnSlice, Values};
 
@@ -21,146 +22,6 @@ use super::{
 };
 use crate::format::{Codec, Encoding, PageType};
 use crate::source::ByteSource;
-
-/// Most level entries one page may declare: far above what writers put in a page (tens of
-/// thousands of rows), low enough that decoding a hostile page's levels stays bounded.
-pub const MAX_PAGE_VALUES: usize = 1 << 24;
-
-/// Options for decoding a column chunk.
-#[derive(Debug, Clone, Copy)]
-pub struct DecodeOptions {
-    /// Check the CRC32 of every page that carries one.
-    pub verify_crc: bool,
-    /// Largest page (compressed or not) accepted, in bytes.
-    pub max_page_bytes: usize,
-    /// Largest footer accepted, in bytes: its structures take several times its size once
-    /// decoded, on each path.
-    pub max_footer_bytes: u64,
-    /// Decompress the values of every DATA_PAGE_V2 page of a compressed chunk whatever its
-    /// `is_compressed` flag says. Never a user's choice: set for files whose writer is known
-    /// to flag compressed pages as uncompressed (ARROW-10353), for which parquet-cpp's reader
-    /// does the same (ARROW-17100).
-    pub decompress_v2_flagged_uncompressed: bool,
-}
-
-impl Default for DecodeOptions {
-    fn default() -> Self {
-        Self {
-            verify_crc: true,
-            max_page_bytes: 512 << 20,
-            max_footer_bytes: 256 << 20,
-            decompress_v2_flagged_uncompressed: false,
-        }
-    }
-}
-
-/// Where one page sits and which rows it holds.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PageInfo {
-    /// 0-based position within the column chunk, the dictionary page included.
-    pub index: usize,
-    /// File offset of the page header.
-    pub offset: u64,
-    /// The page type.
-    pub page_type: PageType,
-    /// The values' encoding.
-    pub encoding: Encoding,
-    /// First row of the page, counted within the row group.
-    pub first_row: usize,
-    /// Rows the page holds (0 for a dictionary page).
-    pub rows: usize,
-    /// Level entries (`num_values`) the page holds.
-    pub num_values: usize,
-    /// Non-null values the page holds.
-    pub non_null: usize,
-    /// `Some(false)` when the page carries a CRC that does not match its bytes.
-    pub crc_ok: Option<bool>,
-    /// The CRC the page header stores, when it was checked.
-    pub crc: Option<u32>,
-    /// Its levels (of a bit width above 0) use the deprecated BIT_PACKED encoding, whose
-    /// bit order implementations disagree on.
-    pub bit_packed_levels: bool,
-    /// Ways the page disagrees with itself that did not stop its decoding.
-    pub anomalies: Vec<PageAnomaly>,
-}
-
-/// A page whose header or layout disagrees with what it decodes to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum PageAnomaly {
-    /// DATA_PAGE_V2 `num_rows` differs from the rows its levels start.
-    NumRows {
-        /// What the header says.
-        declared: i64,
-        /// What the levels hold.
-        decoded: usize,
-    },
-    /// DATA_PAGE_V2 `num_nulls` differs from the null levels.
-    NumNulls {
-        /// What the header says.
-        declared: i64,
-        /// What the levels hold.
-        decoded: usize,
-    },
-    /// Non-zero bytes follow the last value the page's counts call for.
-    TrailingBytes {
-        /// How many bytes follow it.
-        bytes: usize,
-    },
-    /// Bytes of the column chunk follow this page, which completes the chunk's `num_values`:
-    /// [`Quirk::BytesAfterLastPage`].
-    ChunkTail {
-        /// How many bytes follow it.
-        bytes: u64,
-    },
-    /// A writer habit recognised on this page and worked around.
-    Quirk {
-        /// Which habit.
-        quirk: Quirk,
-    },
-    /// A DATA_PAGE_V2 page of a compressed chunk flagged `is_compressed = false`, whose values
-    /// were decompressed all the same because its writer is known to flag them so.
-    DecompressedDespiteFlag,
-}
-
-impl std::fmt::Display for PageAnomaly {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NumRows { declared, decoded } => write!(
-                f,
-                "its header declares num_rows {declared} but its levels hold {decoded} rows"
-            ),
-            Self::NumNulls { declared, decoded } => write!(
-                f,
-                "its header declares num_nulls {declared} but its levels hold {decoded} nulls"
-            ),
-            Self::ChunkTail { bytes } => write!(
-                f,
-                "{bytes} bytes of the column chunk follow this page; {}",
-                Quirk::BytesAfterLastPage
-            ),
-            Self::DecompressedDespiteFlag => f.write_str(
-                "it is flagged is_compressed = false in a compressed chunk, as its writer flags compressed pages; the raw path decompressed it, as parquet-cpp does for this writer (ARROW-17100)",
-            ),
-            Self::TrailingBytes { bytes } => write!(
-                f,
-                "{bytes} bytes, not all zero, follow the last value its levels call for: values may have been dropped"
-            ),
-            Self::Quirk { quirk } => write!(f, "{quirk}"),
-        }
-    }
-}
-
-/// A decoded column chunk with the map of its pages.
-#[derive(Debug, Clone)]
-pub struct DecodedChunk {
-    /// The values.
-    pub slice: ColumnSlice,
-    /// Every page read, in file order.
-    pub pages: Vec<PageInfo>,
-    /// What the file's metadata claims about the chunk, where this path reads it.
-    pub claims: Option<ChunkClaims>,
-}
 
 /// A raw decoding error with the page it happened in.
 #[derive(Debug, Clone, PartialEq, Eq)]

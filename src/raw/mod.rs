@@ -4,8 +4,9 @@
 //! types, not its decoders, not its utilities. The footer and page headers are read by our own
 //! Thrift compact-protocol reader ([`thrift`], [`metadata`]), levels and values by our own
 //! decoders (one module per encoding). It shares with the arrow path only the decompression
-//! crates and the value model in [`crate::value`]. A disagreement between the two paths is
-//! therefore evidence about the file or one reader, not an echo of shared code. The test
+//! crates, the decode interface in [`crate::decode`] and the value model in [`crate::value`];
+//! neither path imports the other. A disagreement between the two paths is therefore
+//! evidence about the file or one reader, not an echo of shared code. The test
 //! `tests/independence.rs` enforces the rule by scanning this directory.
 
 pub mod bloom;
@@ -32,10 +33,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::claims::{ChunkClaims, PageClaim, StatisticsClaim};
-use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, PathName, WindowRows};
+use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, WindowRows};
 use crate::source::ByteSource;
 
-use column::{ChunkError, DecodeOptions, RawChunkWindows};
+use crate::decode::DecodeOptions;
+use column::{ChunkError, RawChunkWindows};
 use error::{RawError, RawResult};
 use metadata::{parse_file_metadata, FileMetaData};
 use schema::{leaf_columns, LeafColumn};
@@ -114,10 +116,6 @@ impl RawFile {
 }
 
 impl ColumnDecoder for RawFile {
-    fn name(&self) -> PathName {
-        PathName::Raw
-    }
-
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         crate::decode::drain(self.windows(row_group, leaf)?)
     }

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use super::{Cell, FailOn, FileReport, Report, ReportWriter};
+use crate::witness_list::WitnessName;
 
 /// The header; every row has these fields, empty where they do not apply.
 pub const HEADER: [&str; 14] = [
@@ -76,9 +77,9 @@ fn write_file<W: Write>(
             m.row_in_group.to_string(),
             text(m.page.map(|p| p.to_string())),
             text(m.page_offset.map(|p| p.to_string())),
-            cell(&m.values.arrow),
-            cell(&m.values.raw),
-            text(m.values.against.as_ref().map(cell)),
+            text(m.values.get(&WitnessName::ARROW).map(cell)),
+            text(m.values.get(&WitnessName::RAW).map(cell)),
+            text(m.values.get(&WitnessName::AGAINST).map(cell)),
             String::new(),
             "true".into(),
         ])?;
@@ -97,8 +98,8 @@ fn write_file<W: Write>(
             String::new(),
             text(f.page.map(|p| p.to_string())),
             text(f.page_offset.map(|p| p.to_string())),
-            text(f.errors.as_ref().and_then(|e| e.arrow.clone())),
-            text(f.errors.as_ref().and_then(|e| e.raw.clone())),
+            text(error_of(f, &WitnessName::ARROW)),
+            text(error_of(f, &WitnessName::RAW)),
             String::new(),
             f.message.clone(),
             f.kind.fails_under(fail_on).to_string(),
@@ -113,4 +114,9 @@ fn write_file<W: Write>(
         writer.write_record(&row)?;
     }
     Ok(())
+}
+
+/// The error `finding` gives for the witness named `name`, if any.
+fn error_of(finding: &super::Finding, name: &WitnessName) -> Option<String> {
+    finding.errors.as_ref()?.get(name)?.clone()
 }

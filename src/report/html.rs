@@ -9,8 +9,10 @@ use std::io::{self, Write};
 use crate::fingerprint::BLOCK_ROWS;
 
 use super::{
-    escape_markup as escape, ColumnReport, ColumnStatus, FileReport, Outcome, Report, ReportWriter,
+    escape_markup as escape, Cell, ColumnReport, ColumnStatus, FileReport, Outcome, Report,
+    ReportWriter,
 };
+use crate::witness_list::WitnessName;
 
 /// Width of a strip chart, in SVG units.
 const CHART_WIDTH: f64 = 1000.0;
@@ -110,7 +112,7 @@ fn file_section(page: &mut String, file: &FileReport) {
             c.nulls,
             c.mismatches,
             status.replace('_', " "),
-            c.digests.raw.as_deref().map(|d| &d[..16.min(d.len())]).unwrap_or("-"),
+            c.digests.get(&WitnessName::RAW).and_then(Option::as_deref).map(|d| &d[..16.min(d.len())]).unwrap_or("-"),
         );
     }
     page.push_str("</table>\n");
@@ -166,9 +168,9 @@ fn file_section(page: &mut String, file: &FileReport) {
                 m.page.map(|p| format!("{p} @ {}", m.page_offset.unwrap_or(0))).unwrap_or_default(),
                 m.kind.name(),
                 m.fault.name().replace('_', " "),
-                escape(&m.values.arrow.to_string()),
-                escape(&m.values.raw.to_string()),
-                m.values.against.as_ref().map(|c| escape(&c.to_string())).unwrap_or_default(),
+                escape(&m.values.get(&WitnessName::ARROW).unwrap_or(&Cell::Absent).to_string()),
+                escape(&m.values.get(&WitnessName::RAW).unwrap_or(&Cell::Absent).to_string()),
+                m.values.get(&WitnessName::AGAINST).map(|c| escape(&c.to_string())).unwrap_or_default(),
             );
         }
         page.push_str("</table>\n");
@@ -289,8 +291,7 @@ fn strip_chart(page: &mut String, file: &FileReport, column: &ColumnReport, list
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::PathName;
-    use crate::report::{BlockMismatches, Digests, KindCounts};
+    use crate::report::{BlockMismatches, KindCounts};
 
     fn mismatching_column() -> ColumnReport {
         ColumnReport {
@@ -300,7 +301,7 @@ mod tests {
             logical_type: None,
             rows: 0,
             nulls: 0,
-            digests: Digests::default(),
+            digests: Default::default(),
             differing_blocks: Vec::new(),
             mismatches: 1,
             mismatch_kinds: KindCounts::default(),
@@ -308,7 +309,7 @@ mod tests {
             diagnosis: Vec::new(),
             page_starts: Vec::new(),
             status: ColumnStatus::Mismatch,
-            checked_by: vec![PathName::Arrow, PathName::Raw],
+            checked_by: vec![WitnessName::ARROW, WitnessName::RAW],
             error: None,
             timings: None,
         }

@@ -4,7 +4,8 @@
 
 use std::io::{self, Write};
 
-use super::{escape_markup as escape, ColumnStatus, FileReport, Report, ReportWriter};
+use super::{escape_markup as escape, Cell, ColumnStatus, FileReport, Report, ReportWriter};
+use crate::witness_list::WitnessName;
 
 /// Mismatches quoted in a failing case's body.
 const QUOTED: usize = 10;
@@ -79,10 +80,10 @@ fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     {
                         let against = m
                             .values
-                            .against
-                            .as_ref()
+                            .get(&WitnessName::AGAINST)
                             .map(|c| format!(" / against {c}"))
                             .unwrap_or_default();
+                        let value = |name| m.values.get(name).unwrap_or(&Cell::Absent);
                         writeln!(
                             out,
                             "{}",
@@ -92,8 +93,8 @@ fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                                 m.row_group,
                                 m.page.map_or("?".into(), |p| p.to_string()),
                                 m.kind.name(),
-                                m.values.arrow,
-                                m.values.raw
+                                value(&WitnessName::ARROW),
+                                value(&WitnessName::RAW)
                             ))
                         )?;
                     }

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 pub use self::evidence::{Fault, Pattern, PatternKind, Symptom, WriterBlame};
 pub use self::read::ReadError;
 use crate::column_type::Annotation;
-use crate::decode::PathName;
 use crate::timings::{FileTimes, PhaseTimes};
+use crate::witness_list::{ByWitness, WitnessName};
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -172,9 +172,10 @@ pub struct ColumnReport {
     pub rows: u64,
     /// Null rows, as the raw path decoded them (arrow's when raw failed).
     pub nulls: u64,
-    /// Column fingerprints per path (`../shared/FINGERPRINT.md`), null where a path failed.
-    pub digests: Digests,
-    /// Fingerprint blocks whose digests differ between the paths.
+    /// Column fingerprints (docs/FINGERPRINT.md) per witness, in the witness list's order:
+    /// every decoder of the file, null where it failed; a dump only where it covers the column.
+    pub digests: ByWitness<Option<String>>,
+    /// Fingerprint blocks whose digests differ between the decoders.
     pub differing_blocks: Vec<BlockDifference>,
     /// Rows where the paths disagree.
     pub mismatches: u64,
@@ -194,7 +195,7 @@ pub struct ColumnReport {
     /// The decoders whose values the verdict rests on: both (`arrow`, `raw`) when the column
     /// was fully verified, one when the other could not decode it. A `partial` column lists
     /// both, and its `error` says which part of each value one decoder checked alone.
-    pub checked_by: Vec<PathName>,
+    pub checked_by: Vec<WitnessName>,
     /// Why one or both paths could not decode the column, if so.
     pub error: Option<String>,
     /// Thread-seconds per phase, with `--timings`.
@@ -221,18 +222,6 @@ pub enum ColumnStatus {
     Unreadable,
 }
 
-/// Fingerprints of one column, one per path.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Digests {
-    /// From the arrow path.
-    pub arrow: Option<String>,
-    /// From the raw path.
-    pub raw: Option<String>,
-    /// Of the `--against` dump, when one was given and read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub against: Option<String>,
-}
-
 /// How many of a column's mismatching rows fall in one 65,536-row fingerprint block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockMismatches {
@@ -244,17 +233,16 @@ pub struct BlockMismatches {
     pub mismatches: u64,
 }
 
-/// A 65,536-row fingerprint block that differs between the paths.
+/// A 65,536-row fingerprint block that differs between the decoders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BlockDifference {
     /// Block number.
     pub block: u64,
     /// First row of the block.
     pub first_row: u64,
-    /// Block digest from the arrow path.
-    pub arrow: Option<String>,
-    /// Block digest from the raw path.
-    pub raw: Option<String>,
+    /// The block's digest from each decoder (`arrow`, `raw`), null where it has none.
+    #[serde(flatten)]
+    pub digests: ByWitness<Option<String>>,
 }
 
 /// What kind of disagreement a mismatch is.
@@ -347,33 +335,15 @@ pub struct Mismatch {
     pub kind: Kind,
     /// What the evidence points to.
     pub fault: Fault,
-    /// The value each path decoded.
-    pub values: PathValues,
-}
-
-/// The value each path decoded for one row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PathValues {
-    /// From the arrow path; left out of the JSON when the path has no such row.
-    #[serde(default = "Cell::absent", skip_serializing_if = "Cell::is_absent")]
-    pub arrow: Cell,
-    /// From the raw path; left out of the JSON when the path has no such row.
-    #[serde(default = "Cell::absent", skip_serializing_if = "Cell::is_absent")]
-    pub raw: Cell,
-    /// From the `--against` dump, when one is compared. A dump without the row is left out
-    /// of the JSON as no dump is; [`Report::read`] tells them apart by the column.
-    #[serde(
-        default,
-        skip_serializing_if = "Cell::is_absent_or_none",
-        deserialize_with = "read::present"
-    )]
-    pub against: Option<Cell>,
+    /// The value each witness decoded, in the witness list's order; a witness that has no
+    /// such row is left out.
+    pub values: ByWitness<Cell>,
 }
 
 /// One decoded value as reports show it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
-    /// The path has no such row.
+    /// The witness has no such row (shown in text; left out of a mismatch's `values`).
     Absent,
     /// A null.
     Null,
@@ -389,22 +359,6 @@ pub enum Cell {
     Bytes(Vec<u8>),
     /// A list row's elements.
     List(Vec<Cell>),
-}
-
-impl Cell {
-    /// [`Cell::Absent`], for serde's defaults.
-    pub fn absent() -> Self {
-        Self::Absent
-    }
-
-    /// True for [`Cell::Absent`], which the JSON leaves out.
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Self::Absent)
-    }
-
-    fn is_absent_or_none(cell: &Option<Cell>) -> bool {
-        cell.as_ref().is_none_or(Cell::is_absent)
-    }
 }
 
 impl Serialize for Cell {
@@ -587,8 +541,8 @@ pub struct Finding {
     pub page_offset: Option<u64>,
     /// One sentence saying what is wrong.
     pub message: String,
-    /// Each path's error, where the finding is a path failure.
-    pub errors: Option<PathErrors>,
+    /// Each decoder's error (null where it decoded), where the finding is a path failure.
+    pub errors: Option<ByWitness<Option<String>>>,
     /// Set on the finding that stands for the findings of its kind and column left out of
     /// the list beyond the first [`MAX_REPEATED_FINDINGS`]: how many there were.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -725,15 +679,6 @@ pub fn cap_repeated_findings(findings: &mut Vec<Finding>) {
         cap.push(finding);
     }
     *findings = cap.finish();
-}
-
-/// The errors of the two paths, one of which may have succeeded.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PathErrors {
-    /// The arrow path's error, null if it decoded.
-    pub arrow: Option<String>,
-    /// The raw path's error, null if it decoded.
-    pub raw: Option<String>,
 }
 
 /// Totals over the run.
@@ -885,11 +830,7 @@ impl FileReport {
         for finding in &mut self.findings {
             bound(&mut finding.message);
             if let Some(errors) = &mut finding.errors {
-                errors
-                    .arrow
-                    .iter_mut()
-                    .chain(errors.raw.iter_mut())
-                    .for_each(bound);
+                errors.values_mut().flatten().for_each(bound);
             }
         }
     }
@@ -1064,11 +1005,10 @@ mod tests {
             page_offset: None,
             kind: Kind::Value,
             fault: Fault::Reader,
-            values: PathValues {
-                arrow: Cell::Int(0),
-                raw: Cell::Int(1),
-                against: None,
-            },
+            values: ByWitness::from_iter([
+                (WitnessName::ARROW, Cell::Int(0)),
+                (WitnessName::RAW, Cell::Int(1)),
+            ]),
         }
     }
 
@@ -1080,7 +1020,7 @@ mod tests {
             logical_type: None,
             rows: 100,
             nulls: 3,
-            digests: Digests::default(),
+            digests: ByWitness::new(),
             differing_blocks: Vec::new(),
             mismatches,
             mismatch_kinds: KindCounts {
@@ -1091,7 +1031,7 @@ mod tests {
             diagnosis: Vec::new(),
             page_starts: Vec::new(),
             status,
-            checked_by: vec![PathName::Arrow, PathName::Raw],
+            checked_by: vec![WitnessName::ARROW, WitnessName::RAW],
             error: None,
             timings: None,
         }

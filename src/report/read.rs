@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use super::{Cell, ColumnReport, FileReport, Report};
 use crate::column_type::Annotation;
-use crate::decode::PathName;
 
 /// Why a report could not be read back.
 #[derive(Debug, thiserror::Error)]
@@ -135,37 +134,21 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 
 fn retype_file(file: &mut FileReport) {
     // Column names are unique within a file (`crate::spelling`).
-    let columns: HashMap<&str, (Values, bool)> = file
+    let columns: HashMap<&str, Values> = file
         .columns
         .iter()
-        .map(|c| {
-            let dumped = c.checked_by.contains(&PathName::Against);
-            (c.column.as_str(), (Values::of(c), dumped))
-        })
+        .map(|c| (c.column.as_str(), Values::of(c)))
         .collect();
     for mismatch in &mut file.mismatches {
-        let Some(&(values, dumped)) = columns.get(mismatch.column.as_str()) else {
+        let Some(&values) = columns.get(mismatch.column.as_str()) else {
             continue;
         };
-        values.retype(&mut mismatch.values.arrow);
-        values.retype(&mut mismatch.values.raw);
-        match &mut mismatch.values.against {
-            Some(cell) => values.retype(cell),
-            // The JSON leaves out a dump's cell where the dump has no such row, as where no
-            // dump is compared: a column the dump was compared for has one for every row.
-            None if dumped => {
-                mismatch.values.against = Some(Cell::Absent);
-            }
-            None => {}
-        }
+        // A witness without the row is left out of the JSON, and so of the map read back.
+        mismatch
+            .values
+            .values_mut()
+            .for_each(|cell| values.retype(cell));
     }
-}
-
-/// A cell that is there, a null included (serde reads `null` as `None` otherwise).
-pub(super) fn present<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Cell>, D::Error> {
-    Cell::deserialize(deserializer).map(Some)
 }
 
 impl<'de> Deserialize<'de> for Cell {

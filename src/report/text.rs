@@ -5,10 +5,10 @@
 
 use std::io::{self, Write};
 
-use super::{ColumnStatus, FileReport, Report, ReportWriter, Selection};
-use crate::decode::PathName;
+use super::{Cell, ColumnStatus, FileReport, Report, ReportWriter, Selection};
 use crate::echo::{self, Echo};
 use crate::source::ReadCounts;
+use crate::witness_list::WitnessName;
 
 /// Terminal styling, off unless the output is a terminal that wants colour.
 #[derive(Debug, Clone, Copy)]
@@ -157,10 +157,10 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 ColumnStatus::Agree => style.paint("32", "agree      "),
                 ColumnStatus::Mismatch => style.paint("31;1", "MISMATCH   "),
                 // Say who checked it: the one decoder's digest is in the last column.
-                ColumnStatus::PathFailed if column.checked_by == [PathName::Raw] => {
+                ColumnStatus::PathFailed if column.checked_by == [WitnessName::RAW] => {
                     style.paint("33;1", "raw only   ")
                 }
-                ColumnStatus::PathFailed if column.checked_by == [PathName::Arrow] => {
+                ColumnStatus::PathFailed if column.checked_by == [WitnessName::ARROW] => {
                     style.paint("33;1", "arrow only ")
                 }
                 ColumnStatus::PathFailed => style.paint("33;1", "PATH FAILED"),
@@ -168,7 +168,8 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 ColumnStatus::Unsupported => style.paint("33", "unsupported"),
                 ColumnStatus::Unreadable => style.paint("31", "unreadable "),
             };
-            let fingerprint = match (&column.digests.arrow, &column.digests.raw) {
+            let digest = |name| column.digests.get(name).and_then(Option::as_ref);
+            let fingerprint = match (digest(&WitnessName::ARROW), digest(&WitnessName::RAW)) {
                 (Some(a), Some(r)) if a == r => short(a),
                 (Some(a), Some(r)) => format!("arrow {} / raw {}", short(a), short(r)),
                 (Some(a), None) => format!("arrow {}", short(a)),
@@ -206,10 +207,10 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 (Some(page), Some(offset)) => format!(", page {page} at byte {offset}"),
                 _ => String::new(),
             };
+            let value = |name| m.values.get(name).unwrap_or(&Cell::Absent).to_string();
             let against = m
                 .values
-                .against
-                .as_ref()
+                .get(&WitnessName::AGAINST)
                 .map(|cell| format!(" / against {}", Echo::name(&cell.to_string())))
                 .unwrap_or_default();
             writeln!(
@@ -220,8 +221,8 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 m.row_in_group,
                 Echo::name(&m.column),
                 style.paint("31", m.kind.name()),
-                Echo::name(&m.values.arrow.to_string()),
-                Echo::name(&m.values.raw.to_string())
+                Echo::name(&value(&WitnessName::ARROW)),
+                Echo::name(&value(&WitnessName::RAW))
             )?;
         }
         let total: u64 = file.columns.iter().map(|c| c.mismatches).sum();
@@ -238,7 +239,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             Echo::message(&finding.message)
         )?;
         if let Some(errors) = &finding.errors {
-            for (path, error) in [("arrow", &errors.arrow), ("raw", &errors.raw)] {
+            for (path, error) in errors.iter() {
                 if let Some(error) = error {
                     writeln!(out, "    {path}: {}", Echo::message(error))?;
                 }
@@ -306,14 +307,15 @@ pub fn write_timings(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         "column", "arrow", "raw", "against", "compare", "fingerprint", "metadata", "total"
     )?;
     for (column, name) in file.columns.iter().zip(&names) {
-        if let Some(t) = column.timings {
+        if let Some(t) = &column.timings {
+            let decode = |name| t.decode.get(name).copied().unwrap_or_default();
             writeln!(
                 out,
                 "  {:width$}  {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>11.3} {:>8.3} {:>8.3}",
                 name,
-                t.arrow,
-                t.raw,
-                t.against,
+                decode(&WitnessName::ARROW),
+                decode(&WitnessName::RAW),
+                decode(&WitnessName::AGAINST),
                 t.compare,
                 t.fingerprint,
                 t.metadata,

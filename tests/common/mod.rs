@@ -139,9 +139,9 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
     window_rows: usize,
     wrap: impl FnOnce(labelcheck::raw::RawFile) -> D,
 ) -> labelcheck::report::Report {
-    use labelcheck::check::{check_with, CheckOptions, FileFacts, Witnesses};
+    use labelcheck::check::{check_with, CheckOptions, FileFacts, FileToCheck, Witness};
     use labelcheck::columns::{choose, ColumnChoice};
-    use labelcheck::raw::column::DecodeOptions;
+    use labelcheck::decode::DecodeOptions;
     use labelcheck::raw::RawFile;
 
     let source = std::sync::Arc::new(labelcheck::source::LocalFile::open(path).unwrap());
@@ -160,14 +160,17 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
         against: None,
         timings: false,
     };
-    let witnesses = Witnesses {
-        arrow: &arrow,
-        raw: &decoder,
-        against: None,
+    let witnesses = [Witness::arrow(&arrow), Witness::raw(&decoder)];
+    let name = path.file_name().unwrap().to_string_lossy();
+    let file = FileToCheck {
+        path: &name,
+        facts: &facts,
+        columns: &columns,
+        selection,
+        witnesses: &witnesses,
         screen: None,
     };
-    let name = path.file_name().unwrap().to_string_lossy();
-    let file = check_with(&name, &facts, &columns, selection, witnesses, &options, &());
+    let file = check_with(&file, &options, &());
     labelcheck::report::Report::new(vec![file], labelcheck::report::FailOn::Mismatch, max_listed)
 }
 
