@@ -501,6 +501,14 @@ fn a_further_faulty_witness_is_reported_by_its_name() {
         json["files"][0]["columns"][0]["checked_by"],
         serde_json::json!(["arrow", "raw", "faulty"])
     );
+    // The report validates against the schema, whose witness maps take any witness's name,
+    // and the text and JUnit reports name the fourth witness's value beside the decoders'.
+    common::assert_valid(&json);
+    let line = format!("arrow {a} / raw {r} / faulty {f}");
+    for format in [Format::Text, Format::Junit] {
+        let text = String::from_utf8(rendered(&report, format)).unwrap();
+        assert!(text.contains(&line), "{format:?} lacks {line:?}:\n{text}");
+    }
 }
 
 /// The raw decoder with every non-null boolean flipped from file row `from` on.

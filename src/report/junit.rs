@@ -5,7 +5,6 @@
 use std::io::{self, Write};
 
 use super::{escape_markup as escape, Cell, ColumnStatus, FileReport, Report, ReportWriter};
-use crate::witness_list::WitnessName;
 
 /// Mismatches quoted in a failing case's body.
 const QUOTED: usize = 10;
@@ -78,23 +77,16 @@ fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         .filter(|m| m.column == column.column)
                         .take(QUOTED)
                     {
-                        let against = m
-                            .values
-                            .get(&WitnessName::AGAINST)
-                            .map(|c| format!(" / against {c}"))
-                            .unwrap_or_default();
-                        let value = |name| m.values.get(name).unwrap_or(&Cell::Absent);
                         writeln!(
                             out,
                             "{}",
                             escape(&format!(
-                                "row {} (row group {}, page {}): {}: arrow {} / raw {}{against}",
+                                "row {} (row group {}, page {}): {}: {}",
                                 m.row,
                                 m.row_group,
                                 m.page.map_or("?".into(), |p| p.to_string()),
                                 m.kind.name(),
-                                value(&WitnessName::ARROW),
-                                value(&WitnessName::RAW)
+                                m.values_line(Cell::to_string)
                             ))
                         )?;
                     }

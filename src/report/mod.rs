@@ -90,7 +90,7 @@ pub fn write(
 }
 
 /// Version of the report document's shape.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The whole report of one run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -790,6 +790,29 @@ pub enum FailOn {
     Finding,
     /// Nothing: report, but exit 0 unless something could not be checked.
     Never,
+}
+
+impl Mismatch {
+    /// The witnesses' values as the text reports write them on one line: `arrow X / raw Y`
+    /// (a decoder without the row shown as such), then each other witness that has the row,
+    /// by name, in the witness list's order (`/ against Z`). `show` renders one value.
+    pub fn values_line(&self, show: impl Fn(&Cell) -> String) -> String {
+        let decoders = [WitnessName::ARROW, WitnessName::RAW];
+        let mut line = decoders
+            .iter()
+            .map(|name| {
+                format!(
+                    "{name} {}",
+                    show(self.values.get(name).unwrap_or(&Cell::Absent))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" / ");
+        for (name, cell) in self.values.iter().filter(|(n, _)| !decoders.contains(n)) {
+            line.push_str(&format!(" / {name} {}", show(cell)));
+        }
+        line
+    }
 }
 
 impl ColumnReport {

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{Cell, ColumnStatus, FileReport, Report, ReportWriter, Selection};
+use super::{ColumnStatus, FileReport, Report, ReportWriter, Selection};
 use crate::echo::{self, Echo};
 use crate::source::ReadCounts;
 use crate::witness_list::WitnessName;
@@ -207,22 +207,15 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 (Some(page), Some(offset)) => format!(", page {page} at byte {offset}"),
                 _ => String::new(),
             };
-            let value = |name| m.values.get(name).unwrap_or(&Cell::Absent).to_string();
-            let against = m
-                .values
-                .get(&WitnessName::AGAINST)
-                .map(|cell| format!(" / against {}", Echo::name(&cell.to_string())))
-                .unwrap_or_default();
             writeln!(
                 out,
-                "    row {} (row group {}, row {}{page}): {} {}: arrow {} / raw {}{against}",
+                "    row {} (row group {}, row {}{page}): {} {}: {}",
                 m.row,
                 m.row_group,
                 m.row_in_group,
                 Echo::name(&m.column),
                 style.paint("31", m.kind.name()),
-                Echo::name(&value(&WitnessName::ARROW)),
-                Echo::name(&value(&WitnessName::RAW))
+                m.values_line(|cell| Echo::name(&cell.to_string()).to_string())
             )?;
         }
         let total: u64 = file.columns.iter().map(|c| c.mismatches).sum();
