@@ -16,10 +16,10 @@ use crate::canonical::apply;
 use crate::columns::CheckedColumn;
 use crate::compare::{compare_chunk, ChunkPosition, Testimony};
 use crate::decode::PageInfo;
+use crate::metadata_witness::ChunkWitness;
 use crate::report::{Finding, FindingKind, Mismatch};
 use crate::timings::timed;
 use crate::value::ColumnSlice;
-use crate::witness::ChunkWitness;
 use crate::witness_list::WitnessRole;
 
 /// Everything one chunk produced.
