@@ -32,9 +32,16 @@ pub enum Annotation {
 
 impl Annotation {
     /// The annotation of a schema element with these fields, if any.
+    ///
+    /// A logical type this reader does not know (a union member added to the format later)
+    /// gives way to the converted type beside it, as parquet-java reads it: a writer that
+    /// wrote both meant the same thing, and the converted type still says what is text, what
+    /// is unsigned and how statistics order.
     pub fn of(logical: Option<&LogicalType>, converted: Option<ConvertedType>) -> Option<Self> {
-        if let Some(logical) = logical {
-            return Some(Self::Logical(logical.clone()));
+        match logical {
+            Some(LogicalType::Other(_)) if converted.is_some() => {}
+            Some(logical) => return Some(Self::Logical(logical.clone())),
+            None => {}
         }
         // These converted types mean exactly the logical type of the same name
         // (LogicalTypes.md's compatibility tables), and are written alike.
@@ -483,5 +490,20 @@ mod tests {
         assert_eq!(uint16.show(-1), "4294967295");
         assert_eq!(uint16.to_string(), "INT(16, unsigned)");
         assert_eq!(IntegerAnnotation::narrower_than_int32(32, true), None);
+    }
+
+    #[test]
+    fn an_unknown_logical_type_gives_way_to_the_converted_type() {
+        let unknown = LogicalType::Other(99);
+        let annotation = Annotation::of(Some(&unknown), Some(ConvertedType::Uint32)).unwrap();
+        assert!(
+            annotation.is_unsigned() && annotation.is_integer(),
+            "{annotation}"
+        );
+        let text = Annotation::of(Some(&unknown), Some(ConvertedType::Utf8)).unwrap();
+        assert!(text.is_text(), "{text}");
+        // Alone, it stays what it is: nothing is known of its values.
+        let alone = Annotation::of(Some(&unknown), None).unwrap();
+        assert!(!alone.is_text() && !alone.is_unsigned(), "{alone}");
     }
 }
