@@ -35,14 +35,6 @@ svg{display:block;margin:.3em 0 1em}code{font-size:.95em}";
 pub struct Html;
 
 impl ReportWriter for Html {
-    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn file(&mut self, _file: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
     fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         write(report, out)
     }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{FileReport, Report, ReportWriter};
+use super::{Report, ReportWriter};
 
 /// Writes the report as pretty-printed JSON followed by a newline, at the end: the document
 /// is one object.
@@ -10,14 +10,6 @@ use super::{FileReport, Report, ReportWriter};
 pub struct Json;
 
 impl ReportWriter for Json {
-    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn file(&mut self, _file: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
     fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, report)?;
         out.write_all(b"\n")

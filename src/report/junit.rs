@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{escape_markup as escape, Cell, ColumnStatus, FileReport, Report, ReportWriter};
+use super::{escape_markup as escape, Cell, ColumnStatus, Report, ReportWriter};
 
 /// Mismatches quoted in a failing case's body.
 const QUOTED: usize = 10;
@@ -14,14 +14,6 @@ const QUOTED: usize = 10;
 pub struct Junit;
 
 impl ReportWriter for Junit {
-    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn file(&mut self, _file: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
     fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         write(report, out)
     }

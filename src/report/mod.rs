@@ -45,10 +45,17 @@ pub enum Format {
 /// first lines need totals (JSON, JUnit, HTML) writes everything at the end. A report read
 /// back (a merge, a lock) goes through the same calls ([`write`]).
 pub trait ReportWriter {
-    /// Before any file.
-    fn begin(&mut self, out: &mut dyn Write) -> io::Result<()>;
-    /// One file's result, in the order of the report's files.
-    fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()>;
+    /// Before any file; nothing by default.
+    fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let _ = out;
+        Ok(())
+    }
+    /// One file's result, in the order of the report's files; nothing by default, for a
+    /// format that writes the whole report at the end.
+    fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        let _ = (file, out);
+        Ok(())
+    }
     /// After the last file, with the whole report (its files are those passed to `file`).
     fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 }

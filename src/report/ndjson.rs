@@ -48,10 +48,6 @@ enum Line<'a> {
 pub struct Ndjson;
 
 impl ReportWriter for Ndjson {
-    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
     fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         write_file(file, out)?;
         out.flush()

@@ -48,10 +48,6 @@ impl Text {
 }
 
 impl ReportWriter for Text {
-    fn begin(&mut self, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
     fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         write_file(file, out, self.style)?;
         writeln!(out)
