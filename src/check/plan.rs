@@ -1,7 +1,14 @@
 //! Stage 2, plan: the tasks — one per (row group, column) — taken a window of row groups at a
 //! time, so that memory stays bounded by a few row groups of the checked columns; each
 //! window's tasks run in parallel, and their outputs merge into each column's results in row
-//! order. (Which byte ranges each task reads is the decoders' business for now.)
+//! order. The plan states the byte ranges each task needs ([`TaskPlan`]), and a task fetches
+//! them in one batch before its readers start, so that the screen and both decoders read the
+//! chunk from memory instead of each fetching it again ([`FilePlan`]).
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -9,7 +16,175 @@ use super::chunk::{check_chunk, ChunkOutput};
 use super::results::{ChunkEnd, ColumnState, Results, Standing};
 use super::verdict::{column_report, file_report};
 use super::{CheckOptions, FileToCheck, Progress, Witness};
+use crate::columns::CheckedColumn;
+use crate::raw::metadata::ColumnChunk;
+use crate::raw::page::chunk_range;
+use crate::raw::RawFile;
 use crate::report::{FileReport, Finding, Mismatch};
+use crate::source::{ByteSource, Hold, Prefetched};
+
+/// The most bytes one task fetches ahead (its chunk and its page index and bloom filter
+/// together). Up to it, a chunk is fetched in one request and held while the task runs, so
+/// that its three readers (the screen, the raw and the arrow decoder) cost one request and
+/// one copy of its bytes instead of three, which a remote store bills. Above it, holding the
+/// chunk would cost more memory than the readers' blocks save, and the readers fetch it
+/// block by block as they always could. 64 MiB is a few times the largest chunks writers
+/// aim for (parquet-mr's 128 MiB row group spread over a handful of columns); with the
+/// budget of [`FilePlan`], the memory held is at most this times the worker threads.
+pub const MAX_FETCHED_AHEAD: u64 = 64 << 20;
+
+/// The byte ranges one task — the chunk of one column in one row group — needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPlan {
+    /// The row group.
+    pub row_group: usize,
+    /// The column, as its index among the file's leaf columns.
+    pub column: usize,
+    /// The chunk's pages: from the dictionary page to the end of the last data page, and the
+    /// PARQUET-816 padding after it, as the raw decoder finds it
+    /// ([`crate::raw::page::chunk_range`]).
+    pub chunk: Range<u64>,
+    /// Its column index, offset index and bloom filter, those the footer locates (with a
+    /// length) inside the file.
+    pub index: Vec<Range<u64>>,
+}
+
+impl TaskPlan {
+    /// The ranges of the chunk of `column` in `row_group` of a file of `file_len` bytes, or
+    /// `None` when the footer does not locate its pages in the file (the decoders then read
+    /// what they can and say what is wrong).
+    fn of(
+        chunk: &ColumnChunk,
+        (row_group, column): (usize, usize),
+        file_len: u64,
+        pad_dictionary: bool,
+    ) -> Option<Self> {
+        if chunk.file_path.is_some() {
+            return None;
+        }
+        let meta = chunk.meta_data.as_ref()?;
+        let range = chunk_range(meta, file_len, pad_dictionary).ok()?;
+        let located = |offset: Option<i64>, length: Option<i32>| {
+            let start = u64::try_from(offset?).ok()?;
+            let end = start.checked_add(u64::try_from(length?).ok()?)?;
+            (start < end && end <= file_len).then_some(start..end)
+        };
+        let index = [
+            located(chunk.column_index_offset, chunk.column_index_length),
+            located(chunk.offset_index_offset, chunk.offset_index_length),
+            located(meta.bloom_filter_offset, meta.bloom_filter_length),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Some(Self {
+            row_group,
+            column,
+            chunk: range.start..range.end(),
+            index,
+        })
+    }
+
+    /// Bytes the task fetches ahead.
+    fn bytes(&self) -> u64 {
+        let length = |r: &Range<u64>| r.end - r.start;
+        length(&self.chunk) + self.index.iter().map(length).sum::<u64>()
+    }
+}
+
+/// The plan of a file's tasks, built once per file from the raw path's footer, and the layer
+/// through which every reader of the file reads ([`Prefetched`]).
+///
+/// Memory: a task holds what it fetched ahead until it ends, and tasks nest on rayon's
+/// threads (a thread waiting inside one task runs another), so how many are in flight is not
+/// the number of threads. A budget of [`MAX_FETCHED_AHEAD`] bytes a thread bounds it instead:
+/// a task that finds the budget spent does not wait for it (a nested task waiting for the
+/// one below it could wait forever) but reads its chunk block by block, as without a plan.
+pub struct FilePlan {
+    tasks: HashMap<(usize, usize), TaskPlan>,
+    source: Arc<Prefetched>,
+    /// Bytes that tasks in flight may still fetch ahead.
+    budget: AtomicU64,
+}
+
+impl FilePlan {
+    /// The plan of the tasks of `columns` in every row group of `raw`, whose reads go
+    /// through `source`.
+    pub fn new(raw: &RawFile, columns: &[CheckedColumn], source: Arc<Prefetched>) -> Self {
+        let file_len = source.len();
+        let tasks = raw
+            .metadata()
+            .row_groups
+            .iter()
+            .enumerate()
+            .flat_map(|(rg, group)| {
+                columns.iter().filter_map(move |column| {
+                    let chunk = group.columns.get(column.leaf)?;
+                    let plan =
+                        TaskPlan::of(chunk, (rg, column.leaf), file_len, raw.pads_dictionary())?;
+                    Some(((rg, column.leaf), plan))
+                })
+            })
+            .collect();
+        let threads = rayon::current_num_threads().max(1) as u64;
+        Self {
+            tasks,
+            source,
+            budget: AtomicU64::new(MAX_FETCHED_AHEAD.saturating_mul(threads)),
+        }
+    }
+
+    /// The byte ranges the task of `column` (a leaf) in `row_group` needs, when the footer
+    /// locates them.
+    pub fn task(&self, row_group: usize, column: usize) -> Option<&TaskPlan> {
+        self.tasks.get(&(row_group, column))
+    }
+
+    /// Fetches the task's ranges in one batch and holds them for its readers until what this
+    /// returns is dropped; `None` when the task has no plan, needs more than
+    /// [`MAX_FETCHED_AHEAD`], finds the budget spent, or the fetch fails (the readers then
+    /// meet the failure themselves, per column).
+    fn fetch(&self, row_group: usize, column: usize) -> Option<Fetched<'_>> {
+        let task = self.task(row_group, column)?;
+        let bytes = task.bytes();
+        if bytes > MAX_FETCHED_AHEAD {
+            return None;
+        }
+        self.budget
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(bytes)
+            })
+            .ok()?;
+        let returned = Budget { plan: self, bytes };
+        let mut ranges = Vec::with_capacity(1 + task.index.len());
+        ranges.push(task.chunk.clone());
+        ranges.extend(task.index.iter().cloned());
+        let hold = self.source.hold(&ranges).ok()?;
+        Some(Fetched {
+            _hold: hold,
+            _budget: returned,
+        })
+    }
+}
+
+/// A task's ranges, held until it ends; then its bytes go back to the budget.
+struct Fetched<'a> {
+    // Dropped first: the bytes are let go before the budget says they are.
+    _hold: Hold<'a>,
+    _budget: Budget<'a>,
+}
+
+/// Bytes taken from a [`FilePlan`]'s budget, given back when dropped.
+struct Budget<'a> {
+    plan: &'a FilePlan,
+    bytes: u64,
+}
+
+impl Drop for Budget<'_> {
+    fn drop(&mut self) {
+        self.plan.budget.fetch_add(self.bytes, Ordering::AcqRel);
+    }
+}
 
 impl ColumnState {
     /// Adds the next chunk's output, whose first row is file row `first_row`.
@@ -89,6 +264,13 @@ pub fn check_with(
         let outputs: Vec<ChunkOutput> = tasks
             .par_iter()
             .map(|&(rg, c)| {
+                // Fetched for every witness still reading the column; a column every witness
+                // already failed on is not read at all.
+                let reading = failed[c].iter().any(|&failed| !failed);
+                let _fetched = file
+                    .plan
+                    .filter(|_| reading)
+                    .and_then(|plan| plan.fetch(rg, file.columns[c].leaf));
                 let output = check_chunk(
                     file,
                     &file.columns[c],
