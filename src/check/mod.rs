@@ -74,7 +74,7 @@ pub fn check_file(
         witnesses.push(Witness::dump(dump, against.origin));
     }
     let screen = Screen::new(&opened.raw, options.decode.max_page_bytes);
-    let plan = FilePlan::new(&opened.raw, &opened.columns, opened.chunks.clone());
+    let plan = FilePlan::new(&opened.raw, opened.chunks.clone());
     let file = FileToCheck {
         path,
         facts,
@@ -191,7 +191,7 @@ pub struct FileToCheck<'a> {
     pub screen: Option<&'a Screen<'a>>,
     /// The byte ranges of the tasks, fetched ahead for all their readers; without one, each
     /// reader fetches what it reads.
-    pub plan: Option<&'a FilePlan>,
+    pub plan: Option<&'a FilePlan<'a>>,
 }
 
 impl FileToCheck<'_> {

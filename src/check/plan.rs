@@ -5,7 +5,6 @@
 //! them in one batch before its readers start, so that the screen and both decoders read the
 //! chunk from memory instead of each fetching it again ([`FilePlan`]).
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,7 +15,6 @@ use super::chunk::{check_chunk, ChunkOutput};
 use super::results::{ChunkEnd, ColumnState, Results, Standing};
 use super::verdict::{column_report, file_report};
 use super::{CheckOptions, FileToCheck, Progress, Witness};
-use crate::columns::CheckedColumn;
 use crate::raw::metadata::ColumnChunk;
 use crate::raw::page::chunk_range;
 use crate::raw::RawFile;
@@ -92,60 +90,58 @@ impl TaskPlan {
     }
 }
 
-/// The plan of a file's tasks, built once per file from the raw path's footer, and the layer
-/// through which every reader of the file reads ([`Prefetched`]).
+/// Where a file's tasks find their byte ranges (the raw path's footer), and the layer through
+/// which every reader of the file reads ([`Prefetched`]). A window's tasks are planned as the
+/// window starts ([`FilePlan::task`]), not the whole file's at once: for a footer of 100,000
+/// row groups that would be a second copy of it.
 ///
 /// Memory: a task holds what it fetched ahead until it ends, and tasks nest on rayon's
 /// threads (a thread waiting inside one task runs another), so how many are in flight is not
 /// the number of threads. A budget of [`MAX_FETCHED_AHEAD`] bytes a thread bounds it instead:
 /// a task that finds the budget spent does not wait for it (a nested task waiting for the
 /// one below it could wait forever) but reads its chunk block by block, as without a plan.
-pub struct FilePlan {
-    tasks: HashMap<(usize, usize), TaskPlan>,
+pub struct FilePlan<'a> {
+    raw: &'a RawFile,
     source: Arc<Prefetched>,
     /// Bytes that tasks in flight may still fetch ahead.
     budget: AtomicU64,
 }
 
-impl FilePlan {
-    /// The plan of the tasks of `columns` in every row group of `raw`, whose reads go
-    /// through `source`.
-    pub fn new(raw: &RawFile, columns: &[CheckedColumn], source: Arc<Prefetched>) -> Self {
-        let file_len = source.len();
-        let tasks = raw
-            .metadata()
-            .row_groups
-            .iter()
-            .enumerate()
-            .flat_map(|(rg, group)| {
-                columns.iter().filter_map(move |column| {
-                    let chunk = group.columns.get(column.leaf)?;
-                    let plan =
-                        TaskPlan::of(chunk, (rg, column.leaf), file_len, raw.pads_dictionary())?;
-                    Some(((rg, column.leaf), plan))
-                })
-            })
-            .collect();
+impl<'a> FilePlan<'a> {
+    /// Plans the tasks of `raw`, whose reads go through `source`, with a budget for the
+    /// threads of the current rayon pool.
+    pub fn new(raw: &'a RawFile, source: Arc<Prefetched>) -> Self {
         let threads = rayon::current_num_threads().max(1) as u64;
         Self {
-            tasks,
+            raw,
             source,
             budget: AtomicU64::new(MAX_FETCHED_AHEAD.saturating_mul(threads)),
         }
     }
 
     /// The byte ranges the task of `column` (a leaf) in `row_group` needs, when the footer
-    /// locates them.
-    pub fn task(&self, row_group: usize, column: usize) -> Option<&TaskPlan> {
-        self.tasks.get(&(row_group, column))
+    /// locates them in the file.
+    pub fn task(&self, row_group: usize, column: usize) -> Option<TaskPlan> {
+        let chunk = self
+            .raw
+            .metadata()
+            .row_groups
+            .get(row_group)?
+            .columns
+            .get(column)?;
+        TaskPlan::of(
+            chunk,
+            (row_group, column),
+            self.source.len(),
+            self.raw.pads_dictionary(),
+        )
     }
 
-    /// Fetches the task's ranges in one batch and holds them for its readers until what this
-    /// returns is dropped; `None` when the task has no plan, needs more than
-    /// [`MAX_FETCHED_AHEAD`], finds the budget spent, or the fetch fails (the readers then
-    /// meet the failure themselves, per column).
-    fn fetch(&self, row_group: usize, column: usize) -> Option<Fetched<'_>> {
-        let task = self.task(row_group, column)?;
+    /// Fetches `task`'s ranges in one batch and holds them for its readers until what this
+    /// returns is dropped; `None` when the task needs more than [`MAX_FETCHED_AHEAD`], finds
+    /// the budget spent, or the fetch fails (the readers then meet the failure themselves,
+    /// per column).
+    fn fetch(&self, task: &TaskPlan) -> Option<Fetched<'_>> {
         let bytes = task.bytes();
         if bytes > MAX_FETCHED_AHEAD {
             return None;
@@ -168,15 +164,15 @@ impl FilePlan {
 }
 
 /// A task's ranges, held until it ends; then its bytes go back to the budget.
-struct Fetched<'a> {
+struct Fetched<'p> {
     // Dropped first: the bytes are let go before the budget says they are.
-    _hold: Hold<'a>,
-    _budget: Budget<'a>,
+    _hold: Hold<'p>,
+    _budget: Budget<'p>,
 }
 
 /// Bytes taken from a [`FilePlan`]'s budget, given back when dropped.
-struct Budget<'a> {
-    plan: &'a FilePlan,
+struct Budget<'p> {
+    plan: &'p FilePlan<'p>,
     bytes: u64,
 }
 
@@ -261,16 +257,24 @@ pub fn check_with(
             .iter()
             .flat_map(|&rg| (0..file.columns.len()).map(move |c| (rg, c)))
             .collect();
+        // The ranges of a task whose column some witness still reads; a column every
+        // witness already failed on is not read at all.
+        let plans: Vec<Option<TaskPlan>> = tasks
+            .iter()
+            .map(|&(rg, c)| {
+                let reading = failed[c].iter().any(|&failed| !failed);
+                let plan = file.plan.filter(|_| reading)?;
+                plan.task(rg, file.columns[c].leaf)
+            })
+            .collect();
         let outputs: Vec<ChunkOutput> = tasks
             .par_iter()
-            .map(|&(rg, c)| {
-                // Fetched for every witness still reading the column; a column every witness
-                // already failed on is not read at all.
-                let reading = failed[c].iter().any(|&failed| !failed);
+            .zip(&plans)
+            .map(|(&(rg, c), task)| {
                 let _fetched = file
                     .plan
-                    .filter(|_| reading)
-                    .and_then(|plan| plan.fetch(rg, file.columns[c].leaf));
+                    .zip(task.as_ref())
+                    .and_then(|(plan, task)| plan.fetch(task));
                 let output = check_chunk(
                     file,
                     &file.columns[c],
