@@ -2,7 +2,8 @@
 //! through [`ByteSource`], asking for ranges in batches, so a remote object store only has to
 //! serve batches of ranged reads to slot in. One [`Metered`] layer per input counts the
 //! requests and bytes fetched ([`ReadCounts`], shown by `--timings`); a [`FooterPrefetch`]
-//! layer fetches a Parquet file's footer once for both paths.
+//! layer fetches a Parquet file's footer once for both paths, and a [`Prefetched`] layer
+//! serves each column chunk, fetched once by the check's plan, to all of its readers.
 //!
 //! Every input — Parquet files and `--against` dumps alike — is opened through [`open_input`],
 //! which refuses anything but a regular file unless `--allow-special-files` says otherwise, and
@@ -459,23 +460,138 @@ impl ByteSource for FooterPrefetch {
     }
 
     fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
-        let mut out: Vec<Option<Bytes>> = ranges.iter().map(|r| self.held(r)).collect();
-        let missing: Vec<Range<u64>> = ranges
-            .iter()
-            .zip(&out)
-            .filter(|(_, held)| held.is_none())
-            .map(|(range, _)| range.clone())
-            .collect();
-        if missing.is_empty() {
-            return Ok(out.into_iter().flatten().collect());
+        serve_held(self.inner.as_ref(), ranges, |range| self.held(range))
+    }
+
+    fn display_name(&self) -> &str {
+        self.inner.display_name()
+    }
+
+    fn coalesce_gap(&self) -> u64 {
+        self.inner.coalesce_gap()
+    }
+
+    fn read_counts(&self) -> Option<ReadCounts> {
+        self.inner.read_counts()
+    }
+}
+
+/// Serves each range of `ranges` that `held` holds from it, and fetches the others from
+/// `inner` in one batch: the one way a layer that holds fetched bytes serves a batch.
+fn serve_held(
+    inner: &dyn ByteSource,
+    ranges: &[Range<u64>],
+    held: impl Fn(&Range<u64>) -> Option<Bytes>,
+) -> io::Result<Vec<Bytes>> {
+    let mut out: Vec<Option<Bytes>> = ranges.iter().map(held).collect();
+    let missing: Vec<Range<u64>> = ranges
+        .iter()
+        .zip(&out)
+        .filter(|(_, held)| held.is_none())
+        .map(|(range, _)| range.clone())
+        .collect();
+    if missing.is_empty() {
+        return Ok(out.into_iter().flatten().collect());
+    }
+    let mut fetched = inner.read_ranges(&missing)?.into_iter();
+    for slot in &mut out {
+        if slot.is_none() {
+            *slot = fetched.next();
         }
-        let mut fetched = self.inner.read_ranges(&missing)?.into_iter();
-        for slot in &mut out {
-            if slot.is_none() {
-                *slot = fetched.next();
-            }
+    }
+    Ok(out.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+/// Serves the byte ranges a task fetched ahead ([`Prefetched::hold`]) to every reader of the
+/// file while the task runs, so that a column chunk's bytes are fetched once for all its
+/// readers — the pre-flight screen, the raw decoder and the arrow decoder — which read it
+/// block by block through this layer without knowing of it. A read that the held bytes do
+/// not cover (a PARQUET-816 padding read past the declared end, a chunk too large to be
+/// fetched whole, another task's read) goes to the source below.
+///
+/// Concurrency: tasks run in parallel, every reader of the file shares this one layer, and
+/// readers ask by file range, not by task. So the layer keeps one small list of held regions
+/// behind a lock, to which each task adds its ranges and from which they go when its
+/// [`Hold`] is dropped, at the task's end. A read is served by any region that covers it:
+/// the bytes are the file's whoever fetched them, so a read that falls in another task's
+/// region (overlapping ranges of a hostile file) is still right. The list holds a few regions
+/// per task in flight, so a scan of it costs less than the read it saves.
+pub struct Prefetched {
+    inner: Arc<dyn ByteSource>,
+    held: RwLock<Vec<HeldRegion>>,
+    next_hold: AtomicU64,
+}
+
+/// Bytes one [`Hold`] fetched, from file offset `start` on.
+struct HeldRegion {
+    hold: u64,
+    start: u64,
+    bytes: Bytes,
+}
+
+/// Ranges held by a [`Prefetched`] layer until this is dropped.
+#[must_use = "the ranges are let go when the hold is dropped"]
+pub struct Hold<'a> {
+    layer: &'a Prefetched,
+    id: u64,
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut held) = self.layer.held.write() {
+            held.retain(|region| region.hold != self.id);
         }
-        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
+    }
+}
+
+impl Prefetched {
+    /// Serves what is held, and reads the rest from `inner`.
+    pub fn new(inner: Arc<dyn ByteSource>) -> Self {
+        Self {
+            inner,
+            held: RwLock::default(),
+            next_hold: AtomicU64::new(0),
+        }
+    }
+
+    /// Fetches `ranges` from the source below in one batch (one request each after
+    /// coalescing) and serves them from memory until the returned [`Hold`] is dropped.
+    pub fn hold(&self, ranges: &[Range<u64>]) -> io::Result<Hold<'_>> {
+        let fetched = self.inner.read_ranges(ranges)?;
+        let id = self.next_hold.fetch_add(1, Ordering::Relaxed);
+        let mut held = self
+            .held
+            .write()
+            .map_err(|_| io::Error::other("a reader panicked while holding prefetched bytes"))?;
+        held.extend(ranges.iter().zip(fetched).map(|(range, bytes)| HeldRegion {
+            hold: id,
+            start: range.start,
+            bytes,
+        }));
+        Ok(Hold { layer: self, id })
+    }
+
+    fn held(&self, range: &Range<u64>) -> Option<Bytes> {
+        let held = self.held.read().ok()?;
+        held.iter().find_map(|region| {
+            let end = region.start + region.bytes.len() as u64;
+            (range.start >= region.start && range.end <= end).then(|| {
+                let at = region.start;
+                region
+                    .bytes
+                    .slice((range.start - at) as usize..(range.end - at) as usize)
+            })
+        })
+    }
+}
+
+impl ByteSource for Prefetched {
+    fn len(&self) -> u64 {
+        self.inner.len()
+    }
+
+    fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
+        serve_held(self.inner.as_ref(), ranges, |range| self.held(range))
     }
 
     fn display_name(&self) -> &str {
@@ -770,5 +886,34 @@ mod tests {
         // Past the tail, reads go to the source.
         prefetch.read_at(1000, 10).unwrap();
         assert_eq!(metered.read_counts().unwrap().requests, 3);
+    }
+
+    #[test]
+    fn held_ranges_are_served_until_the_hold_ends() {
+        let metered = Arc::new(Metered::new(numbered(1000)));
+        let layer = Prefetched::new(metered.clone());
+        let hold = layer.hold(&[100..300, 900..950]).unwrap();
+        assert_eq!(metered.read_counts().unwrap().requests, 2);
+        assert_eq!(metered.read_counts().unwrap().bytes, 250);
+        // Inside the held ranges: no request, the same bytes.
+        let parts = layer.read_ranges(&[100..164, 200..300, 940..950]).unwrap();
+        assert_eq!(
+            parts[0][..],
+            (100..164).map(|i| i as u8).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(
+            parts[2][..],
+            (940..950).map(|i| i as u8).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(metered.read_counts().unwrap().requests, 2);
+        // A read running past a held range goes to the source, whole.
+        assert_eq!(
+            layer.read_at(250, 100).unwrap()[..],
+            (250..350).map(|i| i as u8).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(metered.read_counts().unwrap().requests, 3);
+        drop(hold);
+        layer.read_at(100, 10).unwrap();
+        assert_eq!(metered.read_counts().unwrap().requests, 4);
     }
 }

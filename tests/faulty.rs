@@ -450,6 +450,7 @@ fn a_further_faulty_witness_is_reported_by_its_name() {
         selection,
         witnesses: &witnesses,
         screen: None,
+        plan: None,
     };
     let report = Report::new(
         vec![check_with(&file, &options, &())],

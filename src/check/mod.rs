@@ -3,7 +3,8 @@
 //! 1. [`open`]: the file through both decoders, the footer's facts, the column selection, the
 //!    dump; [`check_file`] then assembles the witness list.
 //! 2. [`plan`]: the tasks — one per (row group, column), a window of row groups at a time so
-//!    memory stays bounded — run in parallel and merged per column in row order.
+//!    memory stays bounded — and the byte ranges each needs ([`TaskPlan`]), fetched once
+//!    for all of its readers; the tasks run in parallel and merge per column in row order.
 //! 3. [`read`]: per task, each witness's chunk opened for decoding a window of rows at a time,
 //!    behind the pre-flight screen ([`screen`]) for the decoders it guards; the leader decodes
 //!    the next window while the others decode the current one.
@@ -27,7 +28,7 @@ mod screen;
 mod verdict;
 
 pub use open::FileFacts;
-pub use plan::check_with;
+pub use plan::{check_with, FilePlan, TaskPlan, MAX_FETCHED_AHEAD};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -73,6 +74,7 @@ pub fn check_file(
         witnesses.push(Witness::dump(dump, against.origin));
     }
     let screen = Screen::new(&opened.raw, options.decode.max_page_bytes);
+    let plan = FilePlan::new(&opened.raw, opened.chunks.clone());
     let file = FileToCheck {
         path,
         facts,
@@ -80,6 +82,7 @@ pub fn check_file(
         selection: opened.selection,
         witnesses: &witnesses,
         screen: Some(&screen),
+        plan: Some(&plan),
     };
     let mut report = check_with(&file, options, progress.as_ref());
     report.findings.splice(0..0, opened.findings);
@@ -186,6 +189,9 @@ pub struct FileToCheck<'a> {
     pub witnesses: &'a [Witness<'a>],
     /// The pre-flight screen for the decoders it guards, if the file has one.
     pub screen: Option<&'a Screen<'a>>,
+    /// The byte ranges of the tasks, fetched ahead for all their readers; without one, each
+    /// reader fetches what it reads.
+    pub plan: Option<&'a FilePlan<'a>>,
 }
 
 impl FileToCheck<'_> {

@@ -15,7 +15,7 @@ use crate::raw::error::RawError;
 use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;
 use crate::report::{FileReport, Finding, FindingKind, Selection};
-use crate::source::{ByteSource, FooterPrefetch, Metered, ReadMeter};
+use crate::source::{ByteSource, FooterPrefetch, Metered, Prefetched, ReadMeter};
 use crate::witness_list::{ByWitness, WitnessName};
 
 /// The facts about a file that the check needs besides its decoders.
@@ -71,6 +71,9 @@ pub(super) struct Opened {
     pub findings: Vec<Finding>,
     /// Counts the reads of the file, both paths' and the screen's.
     pub reads: ReadMeter,
+    /// The layer every reader of the file reads through, which serves the chunks the plan
+    /// fetches ahead.
+    pub chunks: Arc<Prefetched>,
     /// Counts the reads of the dump, when one was opened.
     pub dump_reads: Option<ReadMeter>,
 }
@@ -90,7 +93,10 @@ pub(super) fn open(
         Arc::new(metered),
         options.decode.max_footer_bytes,
     ));
-    let source: Arc<dyn ByteSource> = prefetched.clone();
+    // Above it, the chunks the plan fetches ahead, served to every reader of the file
+    // (`source::Prefetched`, `super::plan::FilePlan`).
+    let chunks = Arc::new(Prefetched::new(prefetched.clone()));
+    let source: Arc<dyn ByteSource> = chunks.clone();
     let raw = RawFile::open(source.clone(), options.decode).map(|mut raw| {
         // A writer bug that parquet-cpp's reader works around is worked around here too.
         let writer = Writer::of(raw.metadata());
@@ -234,6 +240,7 @@ pub(super) fn open(
         dump,
         findings,
         reads,
+        chunks,
         dump_reads,
     })
 }

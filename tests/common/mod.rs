@@ -169,6 +169,7 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
         selection,
         witnesses: &witnesses,
         screen: None,
+        plan: None,
     };
     let file = check_with(&file, &options, &());
     labelcheck::report::Report::new(vec![file], labelcheck::report::FailOn::Mismatch, max_listed)
