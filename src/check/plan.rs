@@ -25,11 +25,13 @@ use crate::source::{ByteSource, Hold, Prefetched};
 /// together). Up to it, a chunk is fetched in one request and held while the task runs, so
 /// that its three readers (the screen, the raw and the arrow decoder) cost one request and
 /// one copy of its bytes instead of three, which a remote store bills. Above it, holding the
-/// chunk would cost more memory than the readers' blocks save, and the readers fetch it
-/// block by block as they always could. 64 MiB is a few times the largest chunks writers
-/// aim for (parquet-mr's 128 MiB row group spread over a handful of columns); with the
-/// budget of [`FilePlan`], the memory held is at most this times the worker threads.
-pub const MAX_FETCHED_AHEAD: u64 = 64 << 20;
+/// chunk would make memory follow the chunk instead of the window of rows (docs/RELIABILITY.md),
+/// and the readers fetch it block by block as they always could. 16 MiB is twice the raw
+/// decoder's block, so holding a chunk costs little more than reading it did, and label
+/// columns' chunks are mostly far smaller (a label column of a 128 MiB row group of many
+/// columns); with the budget of [`FilePlan`], the memory held is at most this times the
+/// worker threads.
+pub const MAX_FETCHED_AHEAD: u64 = 16 << 20;
 
 /// The byte ranges one task — the chunk of one column in one row group — needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
