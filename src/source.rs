@@ -443,6 +443,12 @@ impl FooterPrefetch {
             held.retain(|(_, bytes)| bytes.len() <= TAIL_KEPT);
         }
     }
+}
+
+impl HoldsBytes for FooterPrefetch {
+    fn below(&self) -> &dyn ByteSource {
+        self.inner.as_ref()
+    }
 
     fn held(&self, range: &Range<u64>) -> Option<Bytes> {
         let held = self.held.read().ok()?;
@@ -454,52 +460,55 @@ impl FooterPrefetch {
     }
 }
 
-impl ByteSource for FooterPrefetch {
+/// A layer that holds bytes it fetched ahead (the footer's tail, a task's chunk) above the
+/// source that gave them: a read it holds is served from memory, any other goes below. The
+/// one way such a layer serves a batch is [`ByteSource`]'s implementation for it.
+pub trait HoldsBytes: Send + Sync {
+    /// The source below, which serves what this layer does not hold.
+    fn below(&self) -> &dyn ByteSource;
+
+    /// The bytes of `range`, if this layer holds all of them.
+    fn held(&self, range: &Range<u64>) -> Option<Bytes>;
+}
+
+impl<T: HoldsBytes> ByteSource for T {
     fn len(&self) -> u64 {
-        self.inner.len()
+        self.below().len()
     }
 
+    /// Serves each range this layer holds from memory, and fetches the others from below in
+    /// one batch.
     fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
-        serve_held(self.inner.as_ref(), ranges, |range| self.held(range))
+        let mut out: Vec<Option<Bytes>> = ranges.iter().map(|r| self.held(r)).collect();
+        let missing: Vec<Range<u64>> = ranges
+            .iter()
+            .zip(&out)
+            .filter(|(_, held)| held.is_none())
+            .map(|(range, _)| range.clone())
+            .collect();
+        if missing.is_empty() {
+            return Ok(out.into_iter().flatten().collect());
+        }
+        let mut fetched = self.below().read_ranges(&missing)?.into_iter();
+        for slot in &mut out {
+            if slot.is_none() {
+                *slot = fetched.next();
+            }
+        }
+        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     fn display_name(&self) -> &str {
-        self.inner.display_name()
+        self.below().display_name()
     }
 
     fn coalesce_gap(&self) -> u64 {
-        self.inner.coalesce_gap()
+        self.below().coalesce_gap()
     }
 
     fn read_counts(&self) -> Option<ReadCounts> {
-        self.inner.read_counts()
+        self.below().read_counts()
     }
-}
-
-/// Serves each range of `ranges` that `held` holds from it, and fetches the others from
-/// `inner` in one batch: the one way a layer that holds fetched bytes serves a batch.
-fn serve_held(
-    inner: &dyn ByteSource,
-    ranges: &[Range<u64>],
-    held: impl Fn(&Range<u64>) -> Option<Bytes>,
-) -> io::Result<Vec<Bytes>> {
-    let mut out: Vec<Option<Bytes>> = ranges.iter().map(held).collect();
-    let missing: Vec<Range<u64>> = ranges
-        .iter()
-        .zip(&out)
-        .filter(|(_, held)| held.is_none())
-        .map(|(range, _)| range.clone())
-        .collect();
-    if missing.is_empty() {
-        return Ok(out.into_iter().flatten().collect());
-    }
-    let mut fetched = inner.read_ranges(&missing)?.into_iter();
-    for slot in &mut out {
-        if slot.is_none() {
-            *slot = fetched.next();
-        }
-    }
-    Ok(out.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 /// Serves the byte ranges a task fetched ahead ([`Prefetched::hold`]) to every reader of the
@@ -570,6 +579,12 @@ impl Prefetched {
         }));
         Ok(Hold { layer: self, id })
     }
+}
+
+impl HoldsBytes for Prefetched {
+    fn below(&self) -> &dyn ByteSource {
+        self.inner.as_ref()
+    }
 
     fn held(&self, range: &Range<u64>) -> Option<Bytes> {
         let held = self.held.read().ok()?;
@@ -582,28 +597,6 @@ impl Prefetched {
                     .slice((range.start - at) as usize..(range.end - at) as usize)
             })
         })
-    }
-}
-
-impl ByteSource for Prefetched {
-    fn len(&self) -> u64 {
-        self.inner.len()
-    }
-
-    fn read_ranges(&self, ranges: &[Range<u64>]) -> io::Result<Vec<Bytes>> {
-        serve_held(self.inner.as_ref(), ranges, |range| self.held(range))
-    }
-
-    fn display_name(&self) -> &str {
-        self.inner.display_name()
-    }
-
-    fn coalesce_gap(&self) -> u64 {
-        self.inner.coalesce_gap()
-    }
-
-    fn read_counts(&self) -> Option<ReadCounts> {
-        self.inner.read_counts()
     }
 }
 
