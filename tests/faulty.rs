@@ -510,6 +510,12 @@ fn a_further_faulty_witness_is_reported_by_its_name() {
         let text = String::from_utf8(rendered(&report, format)).unwrap();
         assert!(text.contains(&line), "{format:?} lacks {line:?}:\n{text}");
     }
+    let html = String::from_utf8(rendered(&report, Format::Html)).unwrap();
+    let cells = format!("<td>{a}</td><td>{r}</td><td></td><td>{f}</td></tr>");
+    assert!(
+        html.contains("<th>against</th><th>faulty</th>") && html.contains(&cells),
+        "the HTML table lacks the faulty witness's column:\n{html}"
+    );
 }
 
 /// The raw decoder with every non-null boolean flipped from file row `from` on.

@@ -149,21 +149,45 @@ fn file_section(page: &mut String, file: &FileReport) {
         strip_chart(page, file, column, listed_rows);
     }
     if !file.mismatches.is_empty() {
-        page.push_str("<table><tr><th>row</th><th>column</th><th>row group</th><th>page</th><th>kind</th><th>fault</th><th>arrow</th><th>raw</th><th>against</th></tr>\n");
-        for m in file.mismatches.iter().take(200) {
-            let _ = writeln!(
+        let shown = &file.mismatches[..file.mismatches.len().min(200)];
+        // A column per witness: the decoders and the dump always, then any other witness
+        // with a value in the rows shown, in the order the rows name them.
+        let mut witnesses = vec![WitnessName::ARROW, WitnessName::RAW, WitnessName::AGAINST];
+        for m in shown {
+            for (name, _) in m.values.iter() {
+                if !witnesses.contains(name) {
+                    witnesses.push(name.clone());
+                }
+            }
+        }
+        page.push_str("<table><tr><th>row</th><th>column</th><th>row group</th><th>page</th><th>kind</th><th>fault</th>");
+        for name in &witnesses {
+            let _ = write!(page, "<th>{}</th>", escape(name.as_str()));
+        }
+        page.push_str("</tr>\n");
+        for m in shown {
+            let _ = write!(
                 page,
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
                 m.row,
                 escape(&m.column),
                 m.row_group,
                 m.page.map(|p| format!("{p} @ {}", m.page_offset.unwrap_or(0))).unwrap_or_default(),
                 m.kind.name(),
                 m.fault.name().replace('_', " "),
-                escape(&m.values.get(&WitnessName::ARROW).unwrap_or(&Cell::Absent).to_string()),
-                escape(&m.values.get(&WitnessName::RAW).unwrap_or(&Cell::Absent).to_string()),
-                m.values.get(&WitnessName::AGAINST).map(|c| escape(&c.to_string())).unwrap_or_default(),
             );
+            for name in &witnesses {
+                // A decoder without the row says so; another witness without it is blank.
+                let cell = match m.values.get(name) {
+                    Some(cell) => escape(&cell.to_string()),
+                    None if name == &WitnessName::ARROW || name == &WitnessName::RAW => {
+                        escape(&Cell::Absent.to_string())
+                    }
+                    None => String::new(),
+                };
+                let _ = write!(page, "<td>{cell}</td>");
+            }
+            page.push_str("</tr>\n");
         }
         page.push_str("</table>\n");
     }
