@@ -501,16 +501,13 @@ impl ColumnResult for Timings {
         if !edge.timings {
             return;
         }
-        let mut decode: ByWitness<f64> = edge
+        // One entry per witness in the list: without a dump, no `against` seconds.
+        let decode: ByWitness<f64> = edge
             .witnesses
             .iter()
             .zip(&self.0.decode)
             .map(|(w, &seconds)| (w.name.clone(), seconds))
             .collect();
-        // Schema version 2 lists the dump's seconds even without a dump.
-        if decode.get(&WitnessName::AGAINST).is_none() {
-            decode.insert(WitnessName::AGAINST, 0.0);
-        }
         report.timings = Some(PhaseTimes {
             decode,
             compare: self.0.compare,
