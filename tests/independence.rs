@@ -1,19 +1,12 @@
 //! The independence rule: nothing under src/raw uses the `parquet` crate, and neither decoder
 //! imports the other; what they share lives outside both (src/decode.rs).
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in fs::read_dir(dir).expect("src/raw exists") {
-        let path = entry.expect("readable entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use common::rust_files;
 
 #[test]
 fn raw_decoder_does_not_use_the_parquet_crate() {

@@ -8,6 +8,19 @@ pub mod hostile;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Every `.rs` file under `dir`, recursively, appended to `out`: for the tests that read the
+/// crate's own source (the independence rule, the layout).
+pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a readable source directory") {
+        let path = entry.expect("a readable entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
 /// The binary under test.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_labelcheck"))
