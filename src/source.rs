@@ -387,7 +387,7 @@ pub struct FooterPrefetch {
 }
 
 impl FooterPrefetch {
-    /// Fetches the first bytes and the last [`TAIL_PREFETCH`] bytes of `inner` in one batch,
+    /// Fetches the first bytes and the last 64 KiB (`TAIL_PREFETCH`) of `inner` in one batch,
     /// and when the last 8 bytes declare a longer footer (`<footer><u32 length>PAR1`, the
     /// format README, "File Format") of at most `max_footer_bytes`, the rest of it. Nothing is
     /// checked here: a read that fails, or a tail that is no footer, leaves the paths to read

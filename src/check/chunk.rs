@@ -1,7 +1,7 @@
 //! One task: a column chunk checked a window of rows at a time, so that memory follows the
 //! window whatever the row group's size. Per window, the stages in turn: decode per witness
 //! ([`super::read`]), the canonical form, the witness checks on the leader's pages
-//! ([`super::pages`], [`crate::witness`]), the comparison ([`crate::compare`]) and the
+//! ([`super::pages`], [`crate::metadata_witness`]), the comparison ([`crate::compare`]) and the
 //! fingerprints ([`super::fingerprint`]); then every kind of result observes the window.
 
 use std::time::Instant;

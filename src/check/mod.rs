@@ -1,17 +1,17 @@
 //! Checking one file: a pipeline of stages, one file each, to be read in this order.
 //!
-//! 1. [`open`]: the file through both decoders, the footer's facts, the column selection, the
+//! 1. `open.rs`: the file through both decoders, the footer's facts, the column selection, the
 //!    dump; [`check_file`] then assembles the witness list.
-//! 2. [`plan`]: the tasks — one per (row group, column), a window of row groups at a time so
+//! 2. `plan.rs`: the tasks — one per (row group, column), a window of row groups at a time so
 //!    memory stays bounded — and the byte ranges each needs ([`TaskPlan`]), fetched once
 //!    for all of its readers; the tasks run in parallel and merge per column in row order.
-//! 3. [`read`]: per task, each witness's chunk opened for decoding a window of rows at a time,
-//!    behind the pre-flight screen ([`screen`]) for the decoders it guards; the leader decodes
+//! 3. `read.rs`: per task, each witness's chunk opened for decoding a window of rows at a time,
+//!    behind the pre-flight screen (`screen.rs`) for the decoders it guards; the leader decodes
 //!    the next window while the others decode the current one.
-//! 4. [`chunk`]: per window, the stages in turn: the canonical form, the witness checks on the
-//!    leader's pages ([`pages`]), the comparison ([`crate::compare`]), the fingerprints
-//!    ([`fingerprint`]); each result kind observes the window ([`results`]).
-//! 5. [`verdict`]: per column, what the results and each witness's standing add up to, and the
+//! 4. `chunk.rs`: per window, the stages in turn: the canonical form, the witness checks on the
+//!    leader's pages (`pages.rs`), the comparison ([`crate::compare`]), the fingerprints
+//!    (`fingerprint.rs`); each result kind observes the window (`results.rs`).
+//! 5. `verdict.rs`: per column, what the results and each witness's standing add up to, and the
 //!    file's report.
 //!
 //! The witness list ([`Witness`]) is the only place that names the witnesses: inside, a

@@ -1,6 +1,6 @@
 //! The witness checks on the leader's pages: anomalies a page showed without stopping its
 //! decoding, and page checksums (a writer's placeholder CRCs told apart from bytes that
-//! changed at rest). The metadata witness ([`crate::witness`]) checks the chunk's claims.
+//! changed at rest). The metadata witness ([`crate::metadata_witness`]) checks the chunk's claims.
 
 use crate::advisories::{Writer, WriterBlame};
 use crate::columns::CheckedColumn;

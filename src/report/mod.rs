@@ -43,7 +43,7 @@ pub enum Format {
 /// [`file`](Self::file) as each file is checked, [`finish`](Self::finish) with the whole
 /// report. A format that can stream (NDJSON, text, CSV) writes each file as it comes; one whose
 /// first lines need totals (JSON, JUnit, HTML) writes everything at the end. A report read
-/// back (a merge, a lock) goes through the same calls ([`write`]).
+/// back (a merge, a lock) goes through the same calls ([`write()`]).
 pub trait ReportWriter {
     /// Before any file; nothing by default.
     fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
