@@ -31,6 +31,10 @@ pub enum Trigger {
     /// As a file-level advisory when a checked column has this physical type: the bug leaves
     /// nothing this tool can observe.
     ColumnType(PhysicalType),
+    /// As a file-level advisory when a checked column of this physical type carries min/max
+    /// statistics in some row group: the bug is in statistics, so a column without them is
+    /// not touched by it.
+    Bounds(PhysicalType),
     /// By the diagnosis, when the run observes this symptom.
     Symptom(Symptom),
 }
@@ -119,7 +123,7 @@ pub const ADVISORIES: &[Advisory] = &[
         first: (0, 0, 0),
         fixed_in: Some((1, 8, 0)),
         object_model: None,
-        trigger: Trigger::ColumnType(PhysicalType::ByteArray),
+        trigger: Trigger::Bounds(PhysicalType::ByteArray),
         effect: "min/max statistics of binary columns were computed with a signed byte order, so they can leave out values and engines that prune by them skip matching rows",
         source: "https://issues.apache.org/jira/browse/PARQUET-251",
     },
@@ -281,8 +285,13 @@ impl WriterBlame {
 }
 
 /// Findings for the advisories that apply to a file written by `created_by` and that no
-/// observation can confirm (statistics order, padding the values already hide).
-pub fn check(created_by: Option<&str>, columns: &[CheckedColumn]) -> Vec<Finding> {
+/// observation can confirm (statistics order, padding the values already hide);
+/// `has_bounds(leaf)` says whether a leaf's chunks carry min/max statistics.
+pub fn check(
+    created_by: Option<&str>,
+    columns: &[CheckedColumn],
+    has_bounds: impl Fn(usize) -> bool,
+) -> Vec<Finding> {
     let Some((writer, version)) = created_by.and_then(writer_version) else {
         return Vec::new();
     };
@@ -290,12 +299,14 @@ pub fn check(created_by: Option<&str>, columns: &[CheckedColumn]) -> Vec<Finding
         .iter()
         .filter(|a| a.affects(writer, version))
         .filter_map(|a| {
-            let Trigger::ColumnType(physical_type) = a.trigger else {
-                return None;
+            let (physical_type, bounds) = match a.trigger {
+                Trigger::ColumnType(physical_type) => (physical_type, false),
+                Trigger::Bounds(physical_type) => (physical_type, true),
+                Trigger::Symptom(_) => return None,
             };
             let affected: Vec<&str> = columns
                 .iter()
-                .filter(|c| c.physical == physical_type)
+                .filter(|c| c.physical == physical_type && (!bounds || has_bounds(c.leaf)))
                 .map(|c| c.name.as_str())
                 .collect();
             (!affected.is_empty()).then(|| {

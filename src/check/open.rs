@@ -218,9 +218,23 @@ pub(super) fn open(
         Ok(chosen) => chosen,
         Err(error) => return Err(Box::new(FileReport::failed(path, error.to_string()))),
     };
+    let has_bounds = |leaf: usize| {
+        metadata.row_groups.iter().any(|group| {
+            let statistics = group
+                .columns
+                .get(leaf)
+                .and_then(|chunk| chunk.meta_data.as_ref())
+                .and_then(|meta| meta.statistics.as_ref());
+            statistics.is_some_and(|s| {
+                (s.min.is_some() && s.max.is_some())
+                    || (s.min_value.is_some() && s.max_value.is_some())
+            })
+        })
+    };
     findings.extend(crate::advisories::check(
         facts.created_by.as_deref(),
         &columns,
+        has_bounds,
     ));
     let dump = match (&options.against, dump_stream) {
         (Some(against), Some(stream)) => {
