@@ -21,7 +21,7 @@ use crate::decode::{ColumnDecoder, DecodeError, DecodedChunk};
 use crate::dump::{excerpt, Field, Limits, Reader, Record};
 use crate::report::{Finding, FindingCap, FindingKind};
 use crate::source::{ReadMeter, SourceStream, SpecialFiles};
-use crate::value::{Bitmap, ColumnSlice, ListShape, Values};
+use crate::value::{ColumnSlice, Values};
 use crate::witness_list::DumpOrigin;
 
 /// Where the dump is, what it is, how it spells null, and what reading it may cost.
@@ -562,13 +562,7 @@ fn read_column(
     // records read, and these loops are bounded by the dump.
     let mut records = (0..placement.records).map(|k| order.map_or(k, |order| order[k]));
     for &count in row_group_rows {
-        let mut slice = ColumnSlice::empty(column.physical, 0);
-        if column.list {
-            slice.lists = Some(ListShape {
-                offsets: vec![0],
-                validity: Bitmap::new(),
-            });
-        }
+        let mut slice = ColumnSlice::nested(column.physical, 0, column.depth);
         for record in records
             .by_ref()
             .take(usize::try_from(count).unwrap_or(usize::MAX))
@@ -591,7 +585,8 @@ fn is_null(field: Field<'_>, options: &AgainstOptions) -> bool {
     !field.quoted && (field.text.is_empty() || options.null_token.as_deref() == Some(field.text))
 }
 
-/// Appends one row's field to `slice`.
+/// Appends one row's field to `slice`: a value, or for a nested column compact JSON whose
+/// arrays mirror the column's repeated levels (corpus README, "Nested leaves").
 fn push_field(
     slice: &mut ColumnSlice,
     column: &CheckedColumn,
@@ -600,33 +595,72 @@ fn push_field(
 ) -> Result<(), String> {
     slice.rows += 1;
     let null = is_null(field, options);
-    let Some(shape) = slice.lists.as_mut() else {
+    if slice.lists.is_empty() {
         slice.validity.push(!null);
         if !null {
             push_text(&mut slice.values, &column.dump, field.text)?;
         }
         return Ok(());
-    };
-    shape.validity.push(!null);
-    if !null {
-        let elements: Vec<serde_json::Value> = serde_json::from_str(field.text)
-            .map_err(|e| format!("{} is not a JSON array: {e}", excerpt(field.text)))?;
-        for element in elements {
-            match element {
-                serde_json::Value::Null => slice.validity.push(false),
-                serde_json::Value::String(text) => {
-                    slice.validity.push(true);
-                    push_text(&mut slice.values, &column.dump, &text)?;
-                }
-                other => {
-                    slice.validity.push(true);
-                    push_text(&mut slice.values, &column.dump, &other.to_string())?;
-                }
-            }
-        }
     }
-    let shape = slice.lists.as_mut().expect("a list column");
-    shape.offsets.push(slice.validity.len());
+    if null {
+        let level = &mut slice.lists[0];
+        level.validity.push(false);
+        let end = *level.offsets.last().expect("offsets start at 0");
+        level.offsets.push(end);
+        return Ok(());
+    }
+    let row: serde_json::Value = serde_json::from_str(field.text)
+        .map_err(|e| format!("{} is not JSON: {e}", excerpt(field.text)))?;
+    push_item(slice, column, &row, 0)
+}
+
+/// Appends one item of segment `segment` from its JSON: `null`, an array of the next
+/// segment's items, or in the last segment a value.
+fn push_item(
+    slice: &mut ColumnSlice,
+    column: &CheckedColumn,
+    item: &serde_json::Value,
+    segment: usize,
+) -> Result<(), String> {
+    if segment == slice.lists.len() {
+        return match item {
+            serde_json::Value::Null => {
+                slice.validity.push(false);
+                Ok(())
+            }
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => Err(format!(
+                "{} where a value is expected ({} list levels)",
+                excerpt(&item.to_string()),
+                slice.lists.len()
+            )),
+            serde_json::Value::String(text) => {
+                slice.validity.push(true);
+                push_text(&mut slice.values, &column.dump, text)
+            }
+            other => {
+                slice.validity.push(true);
+                push_text(&mut slice.values, &column.dump, &other.to_string())
+            }
+        };
+    }
+    let elements = match item {
+        serde_json::Value::Null => None,
+        serde_json::Value::Array(elements) => Some(elements),
+        other => {
+            return Err(format!(
+                "{} where a list is expected (level {} of {})",
+                excerpt(&other.to_string()),
+                segment + 1,
+                slice.lists.len()
+            ))
+        }
+    };
+    slice.lists[segment].validity.push(elements.is_some());
+    for element in elements.into_iter().flatten() {
+        push_item(slice, column, element, segment + 1)?;
+    }
+    let end = slice.items(segment + 1);
+    slice.lists[segment].offsets.push(end);
     Ok(())
 }
 

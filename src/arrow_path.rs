@@ -25,18 +25,20 @@ use parquet::arrow::arrow_reader::{
     ParquetRecordBatchReaderBuilder,
 };
 use parquet::arrow::ProjectionMask;
+use parquet::basic::ConvertedType;
 use parquet::errors::ParquetError;
 use parquet::file::metadata::{
     FileMetaData, ParquetMetaData, ParquetMetaDataBuilder, ParquetMetaDataReader,
 };
 use parquet::file::reader::{ChunkReader, Length};
+use parquet::schema::types::SchemaDescriptor;
 
 use crate::canonical::{int96_from_nanos, minimal_twos_complement};
 use crate::decode::{
     ChunkBytes, ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, WindowRows,
 };
 use crate::source::ByteSource;
-use crate::value::{Bitmap, ByteArrays, ColumnSlice, ListShape, PhysicalType, Values};
+use crate::value::{Bitmap, ByteArrays, ColumnSlice, PhysicalType, Values};
 
 /// Runs the arrow reader on bytes it may choke on. The parquet crate panics on some corrupt
 /// input (inside its level and bit-buffer code); a panic there is that reader failing on
@@ -237,7 +239,11 @@ struct LeafTarget {
     path: Vec<String>,
     physical_type: PhysicalType,
     type_length: usize,
-    repeated: bool,
+    /// Repeated levels above the leaf: list (or map) arrays on the way down.
+    depth: usize,
+    /// Leaves read along with it: the reader cannot read a map without its keys and some of
+    /// its values ([`map_companions`]).
+    companions: Vec<usize>,
 }
 
 /// A Parquet file opened by the arrow path.
@@ -278,15 +284,17 @@ impl ArrowFile {
                 options = hinted_options;
             }
         }
-        let leaves = metadata
-            .parquet_schema()
+        let schema = metadata.parquet_schema();
+        let leaves = schema
             .columns()
             .iter()
-            .map(|column| LeafTarget {
+            .enumerate()
+            .map(|(index, column)| LeafTarget {
                 path: column.path().parts().to_vec(),
                 physical_type: physical_type(column.physical_type()),
                 type_length: column.type_length().max(0) as usize,
-                repeated: column.max_rep_level() > 0,
+                depth: column.max_rep_level().max(0) as usize,
+                companions: companions(schema, index),
             })
             .collect();
         Ok(Self {
@@ -324,7 +332,8 @@ impl ArrowFile {
             },
             None => (self.metadata.clone(), row_group),
         };
-        let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), [leaf]);
+        let projected = std::iter::once(leaf).chain(target.companions.iter().copied());
+        let mask = ProjectionMask::leaves(self.metadata.parquet_schema(), projected);
         // The chunk's pages are read a block at a time, as far as the range the reader is
         // given (the screen's, when it narrowed it) goes.
         let chunk_end = metadata
@@ -451,19 +460,13 @@ struct ArrowWindows<'a> {
 impl ArrowWindows<'_> {
     fn read(&mut self, rows: usize) -> Result<Option<ColumnSlice>, DecodeError> {
         let target = self.target;
-        let mut slice = ColumnSlice::empty(target.physical_type, target.type_length);
-        if target.repeated {
-            slice.lists = Some(ListShape {
-                offsets: vec![0],
-                validity: Bitmap::new(),
-            });
-        }
+        let mut slice = ColumnSlice::nested(target.physical_type, target.type_length, target.depth);
         let mut collected = 0;
         while collected < rows {
             let batch = match self.pending.take() {
                 Some(batch) => batch,
                 None => match self.reader.next() {
-                    Some(batch) => batch.map_err(|e| DecodeError::Failed(e.to_string()))?,
+                    Some(batch) => batch.map_err(batch_failed)?,
                     None => break,
                 },
             };
@@ -475,27 +478,20 @@ impl ArrowWindows<'_> {
                 batch
             };
             collected += batch.num_rows();
-            let (array, nulls) = descend(batch.column(0), &target.path[1..])?;
-            match (array.data_type(), &mut slice.lists) {
-                (DataType::List(_) | DataType::LargeList(_), Some(_)) => {
-                    append_list(array.as_ref(), nulls.as_ref(), target, &mut slice)?
-                }
-                (_, None) => append_array(array.as_ref(), nulls.as_ref(), target, &mut slice)?,
-                (other, Some(_)) => {
-                    return Err(DecodeError::Unsupported(format!(
-                        "arrow type {other} for a repeated column"
-                    )))
-                }
-            }
+            append_items(
+                batch.column(0),
+                None,
+                0,
+                &target.path[1..],
+                target,
+                &mut slice,
+            )?;
         }
         let first = std::mem::take(&mut self.first);
         if collected == 0 && !first {
             return Ok(None);
         }
-        slice.rows = match &slice.lists {
-            Some(shape) => shape.validity.len(),
-            None => slice.validity.len(),
-        };
+        slice.rows = slice.items(0);
         Ok(Some(slice))
     }
 }
@@ -513,6 +509,13 @@ impl ChunkWindows for ArrowWindows<'_> {
 }
 
 impl ColumnDecoder for ArrowFile {
+    fn also_reads(&self, leaf: usize) -> Vec<usize> {
+        self.leaves
+            .get(leaf)
+            .map(|target| target.companions.clone())
+            .unwrap_or_default()
+    }
+
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         crate::decode::drain(self.windows(row_group, leaf)?)
     }
@@ -569,11 +572,33 @@ fn dictionary_hints(metadata: &ArrowReaderMetadata) -> Option<SchemaRef> {
                     .is_some_and(|o| o > 0)
             })
     };
+    // Top-level fields holding a byte-array leaf whose chunk inflates past what 32-bit
+    // offsets address: their strings are read with 64-bit offsets, or the reader overflows.
+    let large: std::collections::HashSet<&str> = leaves
+        .iter()
+        .enumerate()
+        .filter(|&(i, c)| {
+            c.physical_type() == parquet::basic::Type::BYTE_ARRAY
+                && row_groups
+                    .iter()
+                    .any(|rg| rg.column(i).uncompressed_size() > i64::from(i32::MAX))
+        })
+        .filter_map(|(_, c)| c.path().parts().first().map(String::as_str))
+        .collect();
     let mut changed = false;
     let fields: Vec<FieldRef> = schema
         .fields()
         .iter()
         .map(|field| {
+            if large.contains(field.name().as_str()) {
+                changed = true;
+                return Arc::new(
+                    field
+                        .as_ref()
+                        .clone()
+                        .with_data_type(with_large_strings(field.data_type())),
+                );
+            }
             let value_type = field.data_type();
             if !matches!(value_type, DataType::Utf8 | DataType::Binary) {
                 return field.clone();
@@ -593,6 +618,36 @@ fn dictionary_hints(metadata: &ArrowReaderMetadata) -> Option<SchemaRef> {
         })
         .collect();
     changed.then(|| Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone())))
+}
+
+/// `data_type` with its strings and binaries, at any depth, read with 64-bit offsets.
+fn with_large_strings(data_type: &DataType) -> DataType {
+    let field = |f: &FieldRef| {
+        Arc::new(
+            f.as_ref()
+                .clone()
+                .with_data_type(with_large_strings(f.data_type())),
+        )
+    };
+    match data_type {
+        DataType::Utf8 => DataType::LargeUtf8,
+        DataType::Binary => DataType::LargeBinary,
+        DataType::List(item) => DataType::List(field(item)),
+        DataType::LargeList(item) => DataType::LargeList(field(item)),
+        DataType::Map(entries, sorted) => DataType::Map(field(entries), *sorted),
+        DataType::Struct(fields) => DataType::Struct(fields.iter().map(field).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A record batch's error: the reader hands the parquet crate's errors over as text, so what
+/// it has not implemented (`NYI: …`) is told apart by that text alone.
+fn batch_failed(error: arrow_schema::ArrowError) -> DecodeError {
+    let message = error.to_string();
+    match message.split_once("NYI: ") {
+        Some((_, feature)) => DecodeError::Unsupported(feature.to_owned()),
+        None => DecodeError::Failed(message),
+    }
 }
 
 fn failed(error: ParquetError) -> DecodeError {
@@ -616,33 +671,177 @@ fn physical_type(physical: parquet::basic::Type) -> PhysicalType {
     }
 }
 
-/// Walks from a top-level array down struct fields to the leaf; a leaf is null wherever any
-/// struct above it is null.
-fn descend(
+/// Appends the items of `array` to segment `segment` of `slice` (FINGERPRINT.md, "Nested
+/// columns"), and below them everything down to the leaf's values; `above` is the validity
+/// the arrays above it in the same segment give its items.
+///
+/// Arrow nests one array per schema node: a struct per group, a list (or map) per repeated
+/// node, with the list array itself in the segment above its elements. So a segment's items
+/// are null where any array in the segment is, a list array ends a segment, and its valid
+/// items' elements are the next segment's items. `path` is what is left of the leaf's
+/// Parquet path, which picks a struct's field where it has several (a map's entries).
+fn append_items(
     array: &ArrayRef,
+    above: Option<&NullBuffer>,
+    segment: usize,
     path: &[String],
-) -> Result<(ArrayRef, Option<NullBuffer>), DecodeError> {
-    let mut current = array.clone();
-    let mut nulls = current.logical_nulls();
-    for name in path {
-        let child = match current.data_type() {
-            // The list's repeated group and element are the list array's child.
-            DataType::List(_) | DataType::LargeList(_) => break,
-            DataType::Struct(_) => current
-                .as_struct()
-                .column_by_name(name)
-                .cloned()
-                .ok_or_else(|| DecodeError::Failed(format!("struct has no field {name:?}")))?,
-            other => {
-                return Err(DecodeError::Unsupported(format!(
-                    "arrow type {other} above a leaf column"
-                )))
-            }
-        };
-        nulls = NullBuffer::union(nulls.as_ref(), child.logical_nulls().as_ref());
-        current = child;
+    target: &LeafTarget,
+    slice: &mut ColumnSlice,
+) -> Result<(), DecodeError> {
+    let nulls = NullBuffer::union(above, array.logical_nulls().as_ref());
+    let (offsets, elements): (Vec<usize>, ArrayRef) = match array.data_type() {
+        DataType::Struct(_) => {
+            let fields = array.as_struct();
+            let (child, rest) = match fields.num_columns() {
+                1 => (fields.column(0), path_after(path, fields.column_names()[0])),
+                _ => path
+                    .iter()
+                    .enumerate()
+                    .find_map(|(at, name)| {
+                        fields.column_by_name(name).map(|c| (c, &path[at + 1..]))
+                    })
+                    .ok_or_else(|| {
+                        DecodeError::Failed(format!("no struct field on the leaf's path {path:?}"))
+                    })?,
+            };
+            return append_items(child, nulls.as_ref(), segment, rest, target, slice);
+        }
+        DataType::List(_) => {
+            let list = array.as_list::<i32>();
+            let offsets = list.value_offsets().iter().map(|&o| o as usize).collect();
+            (offsets, list.values().clone())
+        }
+        DataType::LargeList(_) => {
+            let list = array.as_list::<i64>();
+            let offsets = list.value_offsets().iter().map(|&o| o as usize).collect();
+            (offsets, list.values().clone())
+        }
+        DataType::Map(_, _) => {
+            let map = array.as_map();
+            let offsets = map.value_offsets().iter().map(|&o| o as usize).collect();
+            (offsets, Arc::new(map.entries().clone()) as ArrayRef)
+        }
+        DataType::FixedSizeList(_, _) | DataType::ListView(_) | DataType::LargeListView(_) => {
+            return Err(DecodeError::Unsupported(format!(
+                "arrow type {} for a repeated level",
+                array.data_type()
+            )))
+        }
+        _ if segment == slice.depth() => {
+            return append_array(array.as_ref(), nulls.as_ref(), target, slice)
+        }
+        other => {
+            return Err(DecodeError::Failed(format!(
+                "arrow type {other} where the schema has {} more repeated levels",
+                slice.depth() - segment
+            )))
+        }
+    };
+    if segment >= slice.depth() {
+        return Err(DecodeError::Failed(format!(
+            "a list array below the leaf's {} repeated levels",
+            slice.depth()
+        )));
     }
-    Ok((current, nulls))
+    // Runs of elements of consecutive non-null items are appended in one go; a null item
+    // has no elements, whatever its offsets say.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let level = &mut slice.lists[segment];
+    let mut end = *level.offsets.last().expect("offsets start at 0");
+    for item in 0..array.len() {
+        let valid = nulls.as_ref().is_none_or(|n| n.is_valid(item));
+        level.validity.push(valid);
+        if valid {
+            let (start, stop) = (offsets[item], offsets[item + 1]);
+            end += stop - start;
+            match runs.last_mut() {
+                Some(run) if run.1 == start => run.1 = stop,
+                _ => runs.push((start, stop)),
+            }
+        }
+        level.offsets.push(end);
+    }
+    // The repeated node's name (and, in the three-level form, the element's) is consumed by
+    // the list array; the element array's own name is then skipped or matched below.
+    let rest = path.get(1..).unwrap_or_default();
+    for (start, stop) in runs {
+        let items = elements.slice(start, stop - start);
+        append_items(&items, None, segment + 1, rest, target, slice)?;
+    }
+    Ok(())
+}
+
+/// Every leaf the arrow reader must read along with leaf `leaf`: its [`map_companions`],
+/// theirs in turn (a map inside a map's values needs its own keys and values), and so on.
+fn companions(schema: &SchemaDescriptor, leaf: usize) -> Vec<usize> {
+    let mut chosen = vec![leaf];
+    let mut next = 0;
+    while let Some(&at) = chosen.get(next) {
+        for companion in map_companions(schema, at) {
+            if !chosen.contains(&companion) {
+                chosen.push(companion);
+            }
+        }
+        next += 1;
+    }
+    chosen.split_off(1)
+}
+
+/// The leaves the arrow reader must read along with leaf `leaf` of `schema`: it refuses a
+/// map with its keys or its values left out ("partial projection of MapArray"), so for each
+/// map on the leaf's path the first leaf of the other side is read too, and dropped when
+/// the map's entries are walked ([`append_items`] follows the leaf's path). It takes a
+/// group as a map by its converted type, as the reader does.
+fn map_companions(schema: &SchemaDescriptor, leaf: usize) -> Vec<usize> {
+    let column = schema.column(leaf);
+    let path = column.path().parts();
+    let mut companions = Vec::new();
+    let mut node = schema.root_schema();
+    for depth in 0..path.len() {
+        let Some(child) = node.get_fields().iter().find(|f| f.name() == path[depth]) else {
+            break;
+        };
+        let is_map = child.is_group()
+            && matches!(
+                child.get_basic_info().converted_type(),
+                ConvertedType::MAP | ConvertedType::MAP_KEY_VALUE
+            );
+        if is_map {
+            // MAP wraps the repeated key_value group; the legacy MAP_KEY_VALUE may annotate
+            // the key_value group itself.
+            let (entries, entries_depth) = match child.get_fields() {
+                [only] if only.is_group() => (only.as_ref(), depth + 1),
+                _ => (child.as_ref(), depth),
+            };
+            if let [key, value, ..] = entries.get_fields() {
+                let into = path.get(entries_depth + 1).map(String::as_str);
+                let other = if into == Some(value.name()) {
+                    key
+                } else {
+                    value
+                };
+                let mut prefix = path[..=entries_depth].to_vec();
+                prefix.push(other.name().to_owned());
+                if let Some(first) = schema
+                    .columns()
+                    .iter()
+                    .position(|c| c.path().parts().starts_with(&prefix))
+                {
+                    companions.push(first);
+                }
+            }
+        }
+        node = child;
+    }
+    companions
+}
+
+/// The rest of `path` after the node named `name`, or all of it when it does not name one.
+fn path_after<'p>(path: &'p [String], name: &str) -> &'p [String] {
+    match path.iter().position(|part| part == name) {
+        Some(at) => &path[at + 1..],
+        None => path,
+    }
 }
 
 /// Appends an arrow array's slots to `slice` in the leaf's physical representation.
@@ -865,69 +1064,6 @@ fn append_array(
             }
         }
         _ => return Err(unsupported()),
-    }
-    Ok(())
-}
-
-/// Appends a list array: each row's list validity and length, then the elements of the
-/// non-null lists as slots.
-fn append_list(
-    array: &dyn Array,
-    nulls: Option<&NullBuffer>,
-    target: &LeafTarget,
-    slice: &mut ColumnSlice,
-) -> Result<(), DecodeError> {
-    let (offsets, child): (Vec<usize>, ArrayRef) = match array.data_type() {
-        DataType::List(_) => {
-            let list = array.as_list::<i32>();
-            (
-                list.value_offsets().iter().map(|&o| o as usize).collect(),
-                list.values().clone(),
-            )
-        }
-        DataType::LargeList(_) => {
-            let list = array.as_list::<i64>();
-            (
-                list.value_offsets().iter().map(|&o| o as usize).collect(),
-                list.values().clone(),
-            )
-        }
-        other => {
-            return Err(DecodeError::Unsupported(format!(
-                "arrow type {other} for a list"
-            )))
-        }
-    };
-    if matches!(
-        child.data_type(),
-        DataType::Struct(_) | DataType::List(_) | DataType::LargeList(_) | DataType::Map(_, _)
-    ) {
-        return Err(DecodeError::Unsupported(format!(
-            "lists of {}",
-            child.data_type()
-        )));
-    }
-    // Runs of elements of consecutive non-null lists are appended in one go.
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let shape = slice.lists.as_mut().expect("a list column has a shape");
-    let mut end = *shape.offsets.last().expect("offsets start at 0");
-    for row in 0..array.len() {
-        let valid = nulls.is_none_or(|n| n.is_valid(row));
-        shape.validity.push(valid);
-        if valid {
-            let (start, stop) = (offsets[row], offsets[row + 1]);
-            end += stop - start;
-            match runs.last_mut() {
-                Some(run) if run.1 == start => run.1 = stop,
-                _ => runs.push((start, stop)),
-            }
-        }
-        shape.offsets.push(end);
-    }
-    for (start, stop) in runs {
-        let elements = child.slice(start, stop - start);
-        let element_nulls = elements.logical_nulls();
-        append_array(elements.as_ref(), element_nulls.as_ref(), target, slice)?;
     }
     Ok(())
 }

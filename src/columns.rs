@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::canonical::Canonical;
 use crate::column_type::{Annotation, CellStyle, DumpType};
 use crate::format::Repetition;
-use crate::raw::schema::LeafColumn;
+use crate::format::{ConvertedType, LogicalType};
+use crate::raw::schema::{LeafColumn, SchemaNode};
 use crate::spelling;
 use crate::value::PhysicalType;
 
@@ -50,8 +51,14 @@ pub struct CheckedColumn {
     pub path: Vec<String>,
     /// Parquet physical type.
     pub physical: PhysicalType,
-    /// A list column (one repeated level).
-    pub list: bool,
+    /// Repeated levels above its values: 0 for a flat column, 1 for a list, more for lists
+    /// of lists, lists inside structs inside lists, maps of lists.
+    pub depth: usize,
+    /// The names that place a difference inside a row, one per segment (FINGERPRINT.md,
+    /// "Nested columns"), without the synthetic list and map levels: `objects`, `bbox`, ``
+    /// for `objects.list.element.bbox.list.element`, so a position reads
+    /// `objects[3].bbox[1]`. Empty for a flat column.
+    pub pieces: Vec<String>,
     /// How its values are written in a `--against` dump.
     pub dump: DumpType,
     /// Its logical or converted type, when it has one: what its values mean.
@@ -135,6 +142,9 @@ pub struct ColumnNames<'a> {
     report: Vec<String>,
     /// Built on the first lookup: choosing label-like or all columns never needs it.
     lookup: OnceLock<Lookup>,
+    /// Per group (by schema element), how many fields it has: built when a nested column
+    /// is chosen.
+    fields: OnceLock<HashMap<usize, usize>>,
 }
 
 /// The indexes a name is looked up in.
@@ -202,7 +212,30 @@ impl<'a> ColumnNames<'a> {
             occurrence,
             report,
             lookup: OnceLock::new(),
+            fields: OnceLock::new(),
         }
+    }
+
+    /// Number of fields of the group at schema element `group`.
+    fn fields_of(&self, group: usize) -> usize {
+        let fields = self.fields.get_or_init(|| {
+            // Leaves under one group are contiguous, so a group's fields are the changes of
+            // the name below it along the leaves.
+            let mut fields: HashMap<usize, usize> = HashMap::new();
+            let mut last: Vec<Option<(usize, &str)>> = Vec::new();
+            for leaf in self.leaves {
+                last.resize(leaf.ancestors.len().max(last.len()), None);
+                for (depth, node) in leaf.ancestors.iter().enumerate() {
+                    let child = leaf.path[depth + 1].as_str();
+                    if last[depth] != Some((node.element, child)) {
+                        *fields.entry(node.element).or_default() += 1;
+                        last[depth] = Some((node.element, child));
+                    }
+                }
+            }
+            fields
+        });
+        fields.get(&group).copied().unwrap_or(1)
     }
 
     fn lookup(&self) -> &Lookup {
@@ -384,7 +417,12 @@ impl<'a> ColumnNames<'a> {
             name: self.report[position].clone(),
             path: leaf.path.clone(),
             physical: leaf.physical_type,
-            list: leaf.max_rep_level > 0,
+            depth: usize::from(leaf.max_rep_level),
+            pieces: if leaf.max_rep_level > 0 {
+                position_pieces(leaf, |group| self.fields_of(group))
+            } else {
+                Vec::new()
+            },
             dump: DumpType::of(leaf.physical_type, annotation.as_ref()),
             style: CellStyle::of(leaf.physical_type, annotation.as_ref()),
             canonical: canonical(leaf, annotation.as_ref()),
@@ -417,6 +455,90 @@ fn canonical(leaf: &LeafColumn, annotation: Option<&Annotation>) -> Canonical {
         }
         _ => Canonical::Stored,
     }
+}
+
+/// True for a LIST-annotated group (LogicalTypes.md, "Lists").
+fn is_list_group(node: &SchemaNode) -> bool {
+    Annotation::of(node.logical_type.as_ref(), node.converted_type)
+        .as_ref()
+        .is_some_and(Annotation::is_list)
+}
+
+/// True for a MAP-annotated group, or a legacy MAP_KEY_VALUE one (LogicalTypes.md, "Maps").
+fn is_map_group(node: &SchemaNode) -> bool {
+    matches!(node.logical_type, Some(LogicalType::Map))
+        || matches!(
+            node.converted_type,
+            Some(ConvertedType::Map | ConvertedType::MapKeyValue)
+        )
+}
+
+/// Which nodes of `leaf`'s path (its groups, then the leaf) are the synthetic levels of a
+/// list or map: a LIST group's repeated child and, in the three-level form, the element
+/// below it; a MAP group's repeated `key_value` child. Which form a list has follows the
+/// backward-compatibility rules of LogicalTypes.md ("Lists"): its repeated child is itself
+/// the element when it is a primitive, a group of several fields, is named `array` or
+/// `<list name>_tuple`, or is itself a list or map. `fields(element)` counts a group's
+/// fields.
+pub fn synthetic_nodes(leaf: &LeafColumn, fields: impl Fn(usize) -> usize) -> Vec<bool> {
+    let groups = &leaf.ancestors;
+    let nodes = groups.len() + 1;
+    let mut synthetic = vec![false; nodes];
+    for (depth, parent) in groups.iter().enumerate() {
+        let child = depth + 1;
+        let repeated = match groups.get(child) {
+            Some(node) => node.repetition == Repetition::Repeated,
+            None => leaf.repetition == Repetition::Repeated,
+        };
+        if !repeated {
+            continue;
+        }
+        if is_map_group(parent) && groups.get(child).is_some() {
+            synthetic[child] = true;
+        } else if is_list_group(parent) {
+            synthetic[child] = true;
+            let element_itself = match groups.get(child) {
+                None => true,
+                Some(node) => {
+                    fields(node.element) > 1
+                        || node.name == "array"
+                        || node.name == format!("{}_tuple", parent.name)
+                        || is_list_group(node)
+                        || is_map_group(node)
+                }
+            };
+            if !element_itself && child + 1 < nodes {
+                synthetic[child + 1] = true;
+            }
+        }
+    }
+    synthetic
+}
+
+/// The names that place a difference inside a row of `leaf` ([`CheckedColumn::pieces`]):
+/// the path's real names, split at its repeated nodes; a repeated node that is a real field
+/// (not a list's or map's synthetic level) ends its piece.
+fn position_pieces(leaf: &LeafColumn, fields: impl Fn(usize) -> usize) -> Vec<String> {
+    let synthetic = synthetic_nodes(leaf, fields);
+    let mut pieces = vec![String::new()];
+    let repetitions = leaf
+        .ancestors
+        .iter()
+        .map(|node| node.repetition)
+        .chain([leaf.repetition]);
+    for ((name, repetition), synthetic) in leaf.path.iter().zip(repetitions).zip(synthetic) {
+        let piece = pieces.last_mut().expect("one piece at least");
+        if !synthetic {
+            if !piece.is_empty() {
+                piece.push('.');
+            }
+            piece.push_str(name);
+        }
+        if repetition == Repetition::Repeated {
+            pieces.push(String::new());
+        }
+    }
+    pieces
 }
 
 /// Path segments up to the list: `labels.list.element` is reported as `labels`, as the

@@ -11,7 +11,7 @@ use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::column_type::{CellStyle, IntegerAnnotation};
 use crate::diagnosis::{Fault, Observation, Profile, WriterEvidence};
 use crate::format::PageType;
-use crate::value::{ColumnSlice, PhysicalType, Value, Values};
+use crate::value::{Bitmap, ColumnSlice, PhysicalType, RowVisitor, RowWalker, Value, Values};
 
 /// One witness's rows of the compared window, and who the witness is.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,9 @@ pub struct Testimony<'a> {
 pub struct ChunkPosition<'a> {
     /// Dotted column path.
     pub column: &'a str,
+    /// The names that place a difference inside a nested row, one more than the column's
+    /// repeated levels ([`crate::columns::CheckedColumn::pieces`]); empty for a flat column.
+    pub pieces: &'a [String],
     /// Row group index.
     pub row_group: usize,
     /// File row of the row group's first row.
@@ -72,8 +75,9 @@ impl ChunkComparison {
             booleans,
             out_of_range,
             dump,
+            at: position_in_row,
         }: Evidence,
-        values: impl FnOnce() -> ByWitness<Cell>,
+        values: impl FnOnce(Option<&InRow>) -> ByWitness<Cell>,
     ) {
         self.counts.add(kind, 1);
         let row = at.position.window_start + row;
@@ -107,9 +111,12 @@ impl ChunkComparison {
             row_in_group: row as u64,
             page: page.map(|p| p.index),
             page_offset: page.map(|p| p.offset),
+            position: position_in_row
+                .as_ref()
+                .map(|at| at.render(position.pieces)),
             kind,
             fault,
-            values: values(),
+            values: values(position_in_row.as_ref()),
         });
     }
 }
@@ -123,6 +130,8 @@ struct Evidence {
     out_of_range: Option<WriterEvidence>,
     /// What the dump that differs is, for [`Kind::Against`].
     dump: Option<DumpOrigin>,
+    /// Where in a nested row the first difference is.
+    at: Option<InRow>,
 }
 
 /// Where a chunk's mismatches are: its position, its page map, and the listing cap.
@@ -207,23 +216,23 @@ pub fn compare_chunk(
         .enumerate()
         .map(|(i, w)| w.slice.filter(|_| walked.contains(&i)).map(Rows::new))
         .collect();
-    let mut row_of: Vec<Option<Row>> = Vec::with_capacity(witnesses.len());
+    let mut row_of: Vec<Option<Row>> = vec![None; witnesses.len()];
     // Set aside while rows are recorded, which needs the comparison whole.
     let identical = std::mem::take(&mut result.identical);
     for row in 0..rows {
-        row_of.clear();
-        row_of.extend(
-            cursors
-                .iter_mut()
-                .map(|c| c.as_mut().and_then(|rows| rows.next(row))),
-        );
+        for (cursor, out) in cursors.iter_mut().zip(row_of.iter_mut()) {
+            match cursor {
+                Some(rows) => rows.next(row, out),
+                None => *out = None,
+            }
+        }
         let l = &row_of[leader];
         let differing_decoder = walked.iter().find_map(|&i| {
             let WitnessRole::Decoder { .. } = witnesses[i].role else {
                 return None;
             };
             let slice = witnesses[i].slice?;
-            let kind = disagreement(&row_of[i], slice, l, lead)?;
+            let (kind, at) = disagreement(&row_of[i], slice, l, lead)?;
             Some(Evidence {
                 kind,
                 booleans: booleans(&row_of[i], slice, l, lead),
@@ -231,6 +240,7 @@ pub fn compare_chunk(
                     stored_out_of_range(&row_of[i], slice, l, lead, annotation)
                 }),
                 dump: None,
+                at,
             })
         });
         let found = differing_decoder.or_else(|| {
@@ -240,32 +250,29 @@ pub fn compare_chunk(
                 else {
                     return None;
                 };
-                disagreement(l, lead, &row_of[i], slice)?;
+                let (_, at) = disagreement(l, lead, &row_of[i], slice)?;
                 Some(Evidence {
                     kind: Kind::Against,
                     booleans: booleans(l, lead, &row_of[i], slice),
                     out_of_range: None,
                     dump: Some(origin),
+                    at,
                 })
             })
         });
         if let Some(evidence) = found {
-            let values = || {
+            let values = |at: Option<&InRow>| {
                 // A witness identical to the leader was not walked: its row is the leader's.
-                let lead_cell = cursors[leader]
-                    .as_ref()
-                    .zip(row_of[leader].as_ref())
-                    .map(|(rows, row)| rows.cell(row, style));
-                cursors
+                let lead_cell = row_of[leader].as_ref().map(|row| row.cell(lead, style, at));
+                witnesses
                     .iter()
                     .zip(&row_of)
-                    .zip(witnesses)
                     .enumerate()
-                    .filter_map(|(i, ((rows, row), witness))| {
-                        let cell = match rows {
-                            Some(rows) => rows.cell(row.as_ref()?, style),
-                            None if identical[i] => lead_cell.clone()?,
-                            None => return None,
+                    .filter_map(|(i, (witness, row))| {
+                        let cell = match (witness.slice, &cursors[i]) {
+                            (Some(slice), Some(_)) => row.as_ref()?.cell(slice, style, at),
+                            _ if identical[i] => lead_cell.clone()?,
+                            _ => return None,
                         };
                         Some((witness.name.clone(), cell))
                     })
@@ -278,71 +285,172 @@ pub fn compare_chunk(
     result
 }
 
-/// One row, located in its slice: a flat row is one slot, a list row its elements' slots.
-struct Row {
-    /// The value (or the list) is non-null.
-    valid: bool,
-    /// Its slots.
-    slots: Range<usize>,
-    /// Index of its first non-null value among the slice's values.
-    first_value: usize,
+/// One step of a row's canonical form, as the [`RowWalker`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// A null item above the leaf.
+    Null,
+    /// A non-null item with this many elements, which follow.
+    List(usize),
+    /// The end of a list's elements.
+    End,
+    /// A slot of the leaf: its value's index, or `None` for a null.
+    Slot(Option<usize>),
 }
 
-/// Walks the rows of a slice in order, tracking where each row's values start.
+/// One row of a slice, in its canonical form: a flat row is one slot.
+#[derive(Debug, Clone, Default)]
+struct Row {
+    steps: Vec<Step>,
+}
+
+/// Records a row's steps, slot by slot.
+struct Steps<'r, 's> {
+    steps: &'r mut Vec<Step>,
+    validity: &'s Bitmap,
+}
+
+impl RowVisitor for Steps<'_, '_> {
+    fn null(&mut self) {
+        self.steps.push(Step::Null);
+    }
+
+    fn list(&mut self, len: usize) {
+        self.steps.push(Step::List(len));
+    }
+
+    fn end_list(&mut self) {
+        self.steps.push(Step::End);
+    }
+
+    fn slots(&mut self, slots: Range<usize>, first_value: usize) {
+        let mut value = first_value;
+        for slot in slots {
+            if self.validity.get(slot) {
+                self.steps.push(Step::Slot(Some(value)));
+                value += 1;
+            } else {
+                self.steps.push(Step::Slot(None));
+            }
+        }
+    }
+}
+
+/// Walks the rows of a slice in order.
 struct Rows<'a> {
     slice: &'a ColumnSlice,
-    next_value: usize,
+    walker: RowWalker<'a>,
 }
 
 impl<'a> Rows<'a> {
     fn new(slice: &'a ColumnSlice) -> Self {
         Self {
             slice,
-            next_value: 0,
+            walker: RowWalker::new(slice),
         }
     }
 
-    /// The next row, which must be `row`; `None` past the slice's end.
-    fn next(&mut self, row: usize) -> Option<Row> {
+    /// The next row, which must be `row`, into `out`; `None` past the slice's end.
+    fn next(&mut self, row: usize, out: &mut Option<Row>) {
         if row >= self.slice.rows {
-            return None;
+            *out = None;
+            return;
         }
-        let first_value = self.next_value;
-        let (valid, slots) = match &self.slice.lists {
-            None => (self.slice.validity.get(row), row..row + 1),
-            Some(shape) => (
-                shape.validity.get(row),
-                shape.offsets[row]..shape.offsets[row + 1],
-            ),
-        };
-        self.next_value += slots
-            .clone()
-            .filter(|&s| self.slice.validity.get(s))
-            .count();
-        Some(Row {
-            valid,
-            slots,
-            first_value,
-        })
+        debug_assert_eq!(self.walker.row(), row);
+        let target = out.get_or_insert_with(Row::default);
+        target.steps.clear();
+        self.walker.walk(
+            1,
+            &mut Steps {
+                steps: &mut target.steps,
+                validity: &self.slice.validity,
+            },
+        );
+    }
+}
+
+/// Where in a nested row a difference is: the index of the element at each list level
+/// down to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InRow {
+    /// The index at each list level entered, outermost first.
+    pub indexes: Vec<usize>,
+}
+
+impl InRow {
+    /// The position as people write it: `objects[3].bbox[1]`, from the column's pieces
+    /// ([`crate::columns::CheckedColumn::pieces`]).
+    pub fn render(&self, pieces: &[String]) -> String {
+        let mut text = pieces.first().cloned().unwrap_or_default();
+        for (level, index) in self.indexes.iter().enumerate() {
+            text.push_str(&format!("[{index}]"));
+            if let Some(piece) = pieces.get(level + 1).filter(|p| !p.is_empty()) {
+                text.push('.');
+                text.push_str(piece);
+            }
+        }
+        text
+    }
+}
+
+/// Elements of a list shown in a mismatch's cell: a window around the difference on its
+/// path, the first ones elsewhere; the rest are counted, so a huge row stays readable.
+const CELL_ELEMENTS: usize = 20;
+
+impl Row {
+    /// True for a flat row: one slot.
+    fn flat(&self) -> bool {
+        matches!(self.steps.as_slice(), [Step::Slot(_)])
     }
 
-    /// The row as a report cell.
-    fn cell(&self, row: &Row, style: CellStyle) -> Cell {
-        if !row.valid {
-            return Cell::Null;
-        }
-        let mut value = row.first_value;
-        let mut items = row.slots.clone().map(|slot| {
-            if self.slice.validity.get(slot) {
-                value += 1;
-                cell(self.slice.values.get(value - 1), style)
-            } else {
-                Cell::Null
+    /// The row as a report cell; lists longer than [`CELL_ELEMENTS`] are cut around the
+    /// elements on the path to `at`, and say how many they leave out.
+    fn cell(&self, slice: &ColumnSlice, style: CellStyle, at: Option<&InRow>) -> Cell {
+        let path = at.map_or(&[][..], |at| at.indexes.as_slice());
+        let mut steps = self.steps.iter().copied();
+        build_cell(&mut steps, slice, style, Some(path))
+    }
+}
+
+/// Builds the cell of the item whose first step comes next; `path` is the rest of the
+/// mismatch's position while the item lies on it.
+fn build_cell(
+    steps: &mut impl Iterator<Item = Step>,
+    slice: &ColumnSlice,
+    style: CellStyle,
+    path: Option<&[usize]>,
+) -> Cell {
+    match steps.next() {
+        None | Some(Step::Null) | Some(Step::Slot(None)) | Some(Step::End) => Cell::Null,
+        Some(Step::Slot(Some(value))) => cell(slice.values.get(value), style),
+        Some(Step::List(len)) => {
+            let on_path = path.and_then(|p| p.first().copied());
+            let shown = match on_path {
+                Some(index) if len > CELL_ELEMENTS => {
+                    let start = index
+                        .saturating_sub(CELL_ELEMENTS / 2)
+                        .min(len - CELL_ELEMENTS);
+                    start..start + CELL_ELEMENTS
+                }
+                _ => 0..len.min(CELL_ELEMENTS),
+            };
+            let mut items = Vec::with_capacity(shown.len() + 2);
+            if shown.start > 0 {
+                items.push(Cell::More(shown.start));
             }
-        });
-        match self.slice.lists {
-            None => items.next().unwrap_or(Cell::Null),
-            Some(_) => Cell::List(items.collect()),
+            for index in 0..len {
+                let rest = path.filter(|_| on_path == Some(index)).map(|p| &p[1..]);
+                let item = build_cell(steps, slice, style, rest);
+                if shown.contains(&index) {
+                    items.push(item);
+                }
+            }
+            if shown.end < len {
+                items.push(Cell::More(len - shown.end));
+            }
+            // The list's end.
+            steps.next();
+            Cell::List(items)
         }
     }
 }
@@ -374,53 +482,70 @@ fn booleans(
     y: &ColumnSlice,
 ) -> Option<(bool, bool)> {
     let (a, b) = (a.as_ref()?, b.as_ref()?);
-    if !(a.valid && b.valid) || x.lists.is_some() || y.lists.is_some() {
+    let ([Step::Slot(Some(p))], [Step::Slot(Some(q))]) = (a.steps.as_slice(), b.steps.as_slice())
+    else {
         return None;
-    }
-    match (x.values.get(a.first_value), y.values.get(b.first_value)) {
+    };
+    match (x.values.get(*p), y.values.get(*q)) {
         (Value::Boolean(p), Value::Boolean(q)) => Some((p, q)),
         _ => None,
     }
 }
 
-/// How row `a` of slice `x` differs from row `b` of slice `y`, if it does.
+/// How row `a` of slice `x` differs from row `b` of slice `y`, if it does, and where in the
+/// row for a nested one: the two rows' canonical steps side by side, up to the first that
+/// differs.
 fn disagreement(
     a: &Option<Row>,
     x: &ColumnSlice,
     b: &Option<Row>,
     y: &ColumnSlice,
-) -> Option<Kind> {
+) -> Option<(Kind, Option<InRow>)> {
     let (a, b) = match (a, b) {
         (Some(a), Some(b)) => (a, b),
         (None, None) => return None,
-        _ => return Some(Kind::Missing),
+        _ => return Some((Kind::Missing, None)),
     };
-    if a.valid != b.valid {
-        return Some(Kind::Null);
-    }
-    if !a.valid {
-        return None;
-    }
-    match (&x.lists, &y.lists) {
-        (None, None) => (!x.values.same_at(a.first_value, &y.values, b.first_value))
-            .then(|| value_kind(x.values.get(a.first_value), y.values.get(b.first_value))),
-        (Some(_), Some(_)) => {
-            let same = a.slots.len() == b.slots.len() && {
-                let (mut va, mut vb) = (a.first_value, b.first_value);
-                a.slots.clone().zip(b.slots.clone()).all(|(sa, sb)| {
-                    let (valid_a, valid_b) = (x.validity.get(sa), y.validity.get(sb));
-                    let same =
-                        valid_a == valid_b && (!valid_a || x.values.same_at(va, &y.values, vb));
-                    va += usize::from(valid_a);
-                    vb += usize::from(valid_b);
-                    same
-                })
-            };
-            (!same).then_some(Kind::Value)
+    let nested = !a.flat() || !b.flat();
+    // The index of the next element at each open list level.
+    let mut open: Vec<usize> = Vec::new();
+    let here = |open: &[usize]| {
+        nested.then(|| InRow {
+            indexes: open.to_vec(),
+        })
+    };
+    for (&p, &q) in a.steps.iter().zip(&b.steps) {
+        let kind = match (p, q) {
+            (Step::Slot(Some(u)), Step::Slot(Some(v))) => (!x.values.same_at(u, &y.values, v))
+                .then(|| value_kind(x.values.get(u), y.values.get(v))),
+            (Step::Slot(None), Step::Slot(None)) | (Step::Null, Step::Null) => None,
+            (Step::List(m), Step::List(n)) => (m != n).then_some(Kind::Count),
+            (Step::End, Step::End) => None,
+            (Step::Null, Step::List(0)) | (Step::List(0), Step::Null) => Some(Kind::EmptyNull),
+            (Step::Null | Step::Slot(None), _) | (_, Step::Null | Step::Slot(None)) => {
+                Some(Kind::Null)
+            }
+            _ => Some(Kind::Value),
+        };
+        if let Some(kind) = kind {
+            return Some((kind, here(&open)));
         }
-        // One side read a list, the other a flat value: the shapes differ.
-        _ => Some(Kind::Value),
+        match p {
+            Step::List(_) => open.push(0),
+            Step::End => {
+                open.pop();
+                if let Some(index) = open.last_mut() {
+                    *index += 1;
+                }
+            }
+            Step::Null | Step::Slot(_) => {
+                if let Some(index) = open.last_mut() {
+                    *index += 1;
+                }
+            }
+        }
     }
+    (a.steps.len() != b.steps.len()).then(|| (Kind::Value, here(&open)))
 }
 
 /// The first stored value of raw row `r` that `annotation` cannot hold, when such values are
@@ -435,31 +560,28 @@ fn stored_out_of_range(
     annotation: IntegerAnnotation,
 ) -> Option<WriterEvidence> {
     let (a, r) = (a.as_ref()?, r.as_ref()?);
-    if !(a.valid && r.valid) || a.slots.len() != r.slots.len() {
+    if a.steps.len() != r.steps.len() {
         return None;
     }
-    let (mut va, mut vr) = (a.first_value, r.first_value);
     let mut first = None;
-    for (sa, sr) in a.slots.clone().zip(r.slots.clone()) {
-        let (valid_a, valid_r) = (arrow.validity.get(sa), raw.validity.get(sr));
-        if valid_a != valid_r {
-            return None;
-        }
-        if valid_a {
-            let (Value::Int32(x), Value::Int32(y)) = (arrow.values.get(va), raw.values.get(vr))
-            else {
-                return None;
-            };
-            if !annotation.holds(y) {
-                if x != annotation.narrow(y) {
+    for (&p, &q) in a.steps.iter().zip(&r.steps) {
+        match (p, q) {
+            (Step::Slot(Some(u)), Step::Slot(Some(v))) => {
+                let (Value::Int32(x), Value::Int32(y)) = (arrow.values.get(u), raw.values.get(v))
+                else {
+                    return None;
+                };
+                if !annotation.holds(y) {
+                    if x != annotation.narrow(y) {
+                        return None;
+                    }
+                    first.get_or_insert(y);
+                } else if x != y {
                     return None;
                 }
-                first.get_or_insert(y);
-            } else if x != y {
-                return None;
             }
-            va += 1;
-            vr += 1;
+            (p, q) if p == q && !matches!(p, Step::Slot(Some(_))) => {}
+            _ => return None,
         }
     }
     first.map(|value| WriterEvidence::OutOfRange { value, annotation })
@@ -504,7 +626,6 @@ fn slices_identical(a: &ColumnSlice, b: &ColumnSlice) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Bitmap;
 
     fn bools(values: &[Option<bool>]) -> ColumnSlice {
         let mut validity = Bitmap::new();
@@ -517,7 +638,7 @@ mod tests {
         }
         ColumnSlice {
             rows: values.len(),
-            lists: None,
+            lists: Vec::new(),
             validity,
             values: Values::Boolean(bits),
         }
@@ -525,6 +646,7 @@ mod tests {
 
     const AT: ChunkPosition<'static> = ChunkPosition {
         column: "label",
+        pieces: &[],
         row_group: 2,
         first_row: 100,
         window_start: 0,

@@ -225,6 +225,14 @@ pub trait ColumnDecoder: Send + Sync {
         self.windows(row_group, leaf)
     }
 
+    /// Other leaves this decoder reads when it decodes `leaf` (the arrow reader reads a map's
+    /// keys with its values, and the reverse), so that the screen guarding it clears their
+    /// chunks too.
+    fn also_reads(&self, leaf: usize) -> Vec<usize> {
+        let _ = leaf;
+        Vec::new()
+    }
+
     /// Why this decoder can decode no column of the file at all (it could not open it), so
     /// that every column is reported as checked by the others, row groups or not.
     fn unavailable(&self) -> Option<DecodeError> {

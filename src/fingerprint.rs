@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use crate::value::{Bitmap, ColumnSlice, Values};
+use crate::value::{Bitmap, ColumnSlice, RowVisitor, RowWalker, Values};
 
 /// Rows per block.
 pub const BLOCK_ROWS: u64 = 65_536;
@@ -41,52 +41,64 @@ pub enum BlockPiece {
 pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
     let entries = Entries::of(&slice.values);
     let mut pieces = Vec::new();
-    let mut buffer = Vec::new();
-    let mut next_value = 0;
-    let mut row = 0;
-    while row < slice.rows {
+    let mut bytes = RowBytes {
+        out: Vec::new(),
+        slice,
+        entries: entries.as_ref(),
+    };
+    let mut walker = RowWalker::new(slice);
+    while !walker.done() {
+        let row = walker.row();
         let global = first_row + row as u64;
         let block = global / BLOCK_ROWS;
         let to_block_end = (block + 1) * BLOCK_ROWS - global;
-        let end = row + (slice.rows - row).min(to_block_end as usize);
-        buffer.clear();
-        match &slice.lists {
-            None => flat_rows(
-                &mut buffer,
-                slice,
-                entries.as_ref(),
-                row..end,
-                &mut next_value,
-            ),
-            Some(shape) => {
-                for list in row..end {
-                    // A list row: null is 00; otherwise 01, the element count, then each element.
-                    if shape.validity.get(list) {
-                        let slots = shape.offsets[list]..shape.offsets[list + 1];
-                        buffer.push(1);
-                        buffer.extend_from_slice(&(slots.len() as u32).to_le_bytes());
-                        flat_rows(&mut buffer, slice, entries.as_ref(), slots, &mut next_value);
-                    } else {
-                        buffer.push(0);
-                    }
-                }
-            }
-        }
-        let complete = global.is_multiple_of(BLOCK_ROWS) && (end - row) as u64 == BLOCK_ROWS;
+        let rows = (slice.rows - row).min(to_block_end as usize);
+        bytes.out.clear();
+        walker.walk(rows, &mut bytes);
+        let complete = global.is_multiple_of(BLOCK_ROWS) && rows as u64 == BLOCK_ROWS;
         pieces.push(if complete {
             BlockPiece::Whole {
                 block,
-                digest: *blake3::hash(&buffer).as_bytes(),
+                digest: *blake3::hash(&bytes.out).as_bytes(),
             }
         } else {
             BlockPiece::Partial {
                 block,
-                bytes: buffer.clone(),
+                bytes: bytes.out.clone(),
             }
         });
-        row = end;
     }
     pieces
+}
+
+/// Writes the canonical bytes of the rows a [`RowWalker`] visits (FINGERPRINT.md, "Nested
+/// columns"): a null item `00`; a list `01` and its length; slots as [`flat_rows`] writes them.
+struct RowBytes<'a> {
+    out: Vec<u8>,
+    slice: &'a ColumnSlice,
+    entries: Option<&'a Entries>,
+}
+
+impl RowVisitor for RowBytes<'_> {
+    fn null(&mut self) {
+        self.out.push(0);
+    }
+
+    fn list(&mut self, len: usize) {
+        self.out.push(1);
+        self.out.extend_from_slice(&(len as u32).to_le_bytes());
+    }
+
+    fn slots(&mut self, slots: Range<usize>, first_value: usize) {
+        let mut next_value = first_value;
+        flat_rows(
+            &mut self.out,
+            self.slice,
+            self.entries,
+            slots,
+            &mut next_value,
+        );
+    }
 }
 
 /// Canonical bytes of the slots `slots` (FINGERPRINT.md, "Canonical row bytes"): `00` for a
@@ -448,7 +460,7 @@ mod tests {
             assert!(packed.keyed().is_none());
             let slice = |values| ColumnSlice {
                 rows,
-                lists: None,
+                lists: Vec::new(),
                 validity: validity.clone(),
                 values: Values::ByteArray(values),
             };
@@ -463,7 +475,7 @@ mod tests {
         let values: Vec<i32> = range.collect();
         ColumnSlice {
             rows: values.len(),
-            lists: None,
+            lists: Vec::new(),
             validity: Bitmap::filled(values.len(), true),
             values: Values::Int32(values),
         }

@@ -341,7 +341,7 @@ impl<'c> ChunkWitness<'c> {
             return;
         };
         let slice = &window.slice;
-        self.lists |= slice.lists.is_some();
+        self.lists |= slice.is_nested();
         self.null_slots += slice.null_slots();
         if let (Some(order), Some(_)) = (self.order, &claims.statistics) {
             if let Some((lo, hi)) = bounds(order, &slice.values, 0..slice.values.len()) {
@@ -354,7 +354,7 @@ impl<'c> ChunkWitness<'c> {
                 });
             }
         }
-        if let (Some(pages), None) = (&claims.pages, &slice.lists) {
+        if let (Some(pages), false) = (&claims.pages, slice.is_nested()) {
             self.observe_pages(&window.pages, pages, &slice.values);
         }
         if let (Some(bitset), Canonical::Stored) = (&claims.bloom_filter, self.column.canonical) {

@@ -6,6 +6,7 @@
 //! XOR and one slice equality when they agree, which is the common case.
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// A growable bitmap, least significant bit first within each 64-bit word.
@@ -786,23 +787,60 @@ pub enum Value<'a> {
     Bytes(&'a [u8]),
 }
 
-/// The repetition structure of a list column: which slots belong to which row.
+/// One repeated level of a column: how the items of one segment (FINGERPRINT.md, "Nested
+/// columns": the schema nodes between two repeated nodes) group the items of the next.
+///
+/// Items of segment 0 are the rows. An item is null when an optional node of its segment is
+/// null; a null item has no children. A non-null item with no children is an empty list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListShape {
-    /// Per row, the first element slot; one more entry than rows.
+    /// Per item of this segment, where its children start among the next segment's items; one
+    /// more entry than items (the end).
     pub offsets: Vec<usize>,
-    /// Per row, whether the list itself is non-null.
+    /// Per item of this segment, whether it is non-null.
     pub validity: Bitmap,
 }
 
+impl ListShape {
+    /// A level with no items yet.
+    pub fn new() -> Self {
+        Self {
+            offsets: vec![0],
+            validity: Bitmap::new(),
+        }
+    }
+
+    /// Number of items of this segment.
+    pub fn len(&self) -> usize {
+        self.validity.len()
+    }
+
+    /// True when the level holds no items.
+    pub fn is_empty(&self) -> bool {
+        self.validity.is_empty()
+    }
+
+    /// The children of item `item`, as item indexes of the next segment.
+    pub fn children(&self, item: usize) -> Range<usize> {
+        self.offsets[item]..self.offsets[item + 1]
+    }
+}
+
 /// The decoded values of one column over a run of rows (a row group, usually).
+///
+/// A column is its values plus a stack of levels: `lists[i]` says which items of segment i
+/// are null and how they group the items of segment i + 1; the last segment's items are the
+/// *slots*, each null or holding one value. A flat column has no levels and one slot per row.
+/// Every shape the format allows (lists of structs, structs of lists, lists of lists, maps)
+/// is a stack of this kind, so one walker ([`RowWalker`]) serves every depth.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSlice {
     /// Rows covered.
     pub rows: usize,
-    /// For list columns, how element slots group into rows; `None` for flat columns.
-    pub lists: Option<ListShape>,
-    /// One bit per slot (per row for flat columns, per element for lists): set when non-null.
+    /// One entry per repeated level above the leaf, outermost first; empty for flat columns.
+    pub lists: Vec<ListShape>,
+    /// One bit per slot (per row for flat columns, per innermost element otherwise): set when
+    /// non-null.
     pub validity: Bitmap,
     /// The non-null values, in slot order.
     pub values: Values,
@@ -811,12 +849,27 @@ pub struct ColumnSlice {
 impl ColumnSlice {
     /// An empty flat slice of `physical` values.
     pub fn empty(physical: PhysicalType, type_length: usize) -> Self {
+        Self::nested(physical, type_length, 0)
+    }
+
+    /// An empty slice of `physical` values under `depth` repeated levels.
+    pub fn nested(physical: PhysicalType, type_length: usize, depth: usize) -> Self {
         Self {
             rows: 0,
-            lists: None,
+            lists: (0..depth).map(|_| ListShape::new()).collect(),
             validity: Bitmap::new(),
             values: Values::empty(physical, type_length),
         }
+    }
+
+    /// Number of repeated levels above the leaf.
+    pub fn depth(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// True for a column with repeated levels.
+    pub fn is_nested(&self) -> bool {
+        !self.lists.is_empty()
     }
 
     /// Number of null slots.
@@ -824,24 +877,46 @@ impl ColumnSlice {
         self.validity.len() - self.validity.count_ones()
     }
 
-    /// Number of null rows: null values for flat columns, null lists for list columns.
+    /// Number of null rows: null values for flat columns, null outermost items otherwise.
     pub fn null_rows(&self) -> usize {
-        match &self.lists {
+        match self.lists.first() {
             None => self.null_slots(),
             Some(shape) => shape.validity.len() - shape.validity.count_ones(),
         }
     }
 
+    /// Items of segment `segment` (0: the rows; `depth()`: the slots).
+    pub fn items(&self, segment: usize) -> usize {
+        match self.lists.get(segment) {
+            Some(shape) => shape.len(),
+            None => self.validity.len(),
+        }
+    }
+
+    /// Where item `item` of segment 0 (a row) starts in every segment: one index per segment,
+    /// the slot last. `item` may be `self.rows`, for the end.
+    pub fn starts_of_row(&self, row: usize) -> Vec<usize> {
+        let mut starts = Vec::with_capacity(self.lists.len() + 1);
+        let mut at = row;
+        starts.push(at);
+        for shape in &self.lists {
+            at = shape.offsets[at];
+            starts.push(at);
+        }
+        starts
+    }
+
     /// Appends the rows of `other`, a slice of the same column.
     pub fn append(&mut self, other: ColumnSlice) {
-        if self.rows == 0 && self.validity.is_empty() {
+        if self.rows == 0 && self.validity.is_empty() && self.lists.iter().all(ListShape::is_empty)
+        {
             *self = other;
             return;
         }
-        let slot_base = self.validity.len();
-        if let (Some(mine), Some(theirs)) = (&mut self.lists, &other.lists) {
+        for (mine, theirs) in self.lists.iter_mut().zip(&other.lists) {
+            let base = *mine.offsets.last().expect("offsets start at 0");
             mine.offsets
-                .extend(theirs.offsets[1..].iter().map(|&o| o + slot_base));
+                .extend(theirs.offsets[1..].iter().map(|&o| o + base));
             mine.validity.extend_from_bitmap(&theirs.validity);
         }
         self.validity.extend_from_bitmap(&other.validity);
@@ -852,28 +927,30 @@ impl ColumnSlice {
     /// Splits after the first `rows` rows: keeps them and returns the rest.
     pub fn split_off_rows(&mut self, rows: usize) -> ColumnSlice {
         let rows = rows.min(self.rows);
-        let slot = self.slot_of_row(rows);
-        let at = SliceCursor {
-            row: rows,
-            slot,
-            value: self.validity.count_ones_in(0..slot),
-        };
+        let at = self.cursor_at(rows);
         let (rest, _) = self.copy_rows(at, self.rows - rows);
-        self.validity.truncate(slot);
-        self.values.truncate(at.value);
-        if let Some(shape) = &mut self.lists {
-            shape.offsets.truncate(rows + 1);
-            shape.validity.truncate(rows);
+        let starts = self.starts_of_row(rows);
+        for (segment, shape) in self.lists.iter_mut().enumerate() {
+            shape.offsets.truncate(starts[segment] + 1);
+            shape.validity.truncate(starts[segment]);
         }
+        self.validity.truncate(at.slot);
+        self.values.truncate(at.value);
         self.rows = rows;
         rest
     }
 
-    /// The slot where row `row` starts (`row` may be `self.rows`, for the end).
-    fn slot_of_row(&self, row: usize) -> usize {
-        match &self.lists {
-            None => row,
-            Some(shape) => shape.offsets[row],
+    /// The cursor at the start of row `row` (which may be `self.rows`), counting the values
+    /// before it: linear in the slots before it.
+    pub fn cursor_at(&self, row: usize) -> SliceCursor {
+        let slot = *self
+            .starts_of_row(row)
+            .last()
+            .expect("one start per segment");
+        SliceCursor {
+            row,
+            slot,
+            value: self.validity.count_ones_in(0..slot),
         }
     }
 
@@ -881,21 +958,30 @@ impl ColumnSlice {
     /// ended, so that a slice can be served a window at a time with work linear in its size.
     pub fn copy_rows(&self, at: SliceCursor, rows: usize) -> (ColumnSlice, SliceCursor) {
         let end_row = at.row + rows.min(self.rows - at.row);
-        let end_slot = self.slot_of_row(end_row);
+        let starts = self.starts_of_row(at.row);
+        let ends = self.starts_of_row(end_row);
+        let end_slot = *ends.last().expect("one end per segment");
         let end_value = at.value + self.validity.count_ones_in(at.slot..end_slot);
         let mut validity = Bitmap::with_capacity(end_slot - at.slot);
         validity.extend_from_range(&self.validity, at.slot..end_slot);
-        let lists = self.lists.as_ref().map(|shape| {
-            let mut list_validity = Bitmap::with_capacity(end_row - at.row);
-            list_validity.extend_from_range(&shape.validity, at.row..end_row);
-            ListShape {
-                offsets: shape.offsets[at.row..=end_row]
-                    .iter()
-                    .map(|&o| o - at.slot)
-                    .collect(),
-                validity: list_validity,
-            }
-        });
+        let lists = self
+            .lists
+            .iter()
+            .enumerate()
+            .map(|(segment, shape)| {
+                let (start, end) = (starts[segment], ends[segment]);
+                let mut level_validity = Bitmap::with_capacity(end - start);
+                level_validity.extend_from_range(&shape.validity, start..end);
+                let base = shape.offsets[start];
+                ListShape {
+                    offsets: shape.offsets[start..=end]
+                        .iter()
+                        .map(|&o| o - base)
+                        .collect(),
+                    validity: level_validity,
+                }
+            })
+            .collect();
         let copy = ColumnSlice {
             rows: end_row - at.row,
             lists,
@@ -909,6 +995,45 @@ impl ColumnSlice {
         };
         (copy, next)
     }
+
+    /// Checks the stack's invariants: each level's offsets start at 0, never fall, end at the
+    /// next segment's item count, and give a null item no children; the values are as many
+    /// as the non-null slots. A decoder's output that breaks them is that decoder's error.
+    pub fn check_shape(&self) -> Result<(), String> {
+        let mut items = self.rows;
+        for (segment, shape) in self.lists.iter().enumerate() {
+            if shape.validity.len() != items || shape.offsets.len() != items + 1 {
+                return Err(format!(
+                    "level {segment} has {} items and {} offsets for {items} items",
+                    shape.validity.len(),
+                    shape.offsets.len()
+                ));
+            }
+            if shape.offsets[0] != 0 || shape.offsets.windows(2).any(|w| w[1] < w[0]) {
+                return Err(format!("level {segment} has offsets out of order"));
+            }
+            if (0..items)
+                .any(|i| !shape.validity.get(i) && shape.offsets[i] != shape.offsets[i + 1])
+            {
+                return Err(format!("level {segment} has a null item with elements"));
+            }
+            items = shape.offsets[items];
+        }
+        if self.validity.len() != items {
+            return Err(format!(
+                "{} slots for {items} innermost items",
+                self.validity.len()
+            ));
+        }
+        if self.values.len() != self.validity.count_ones() {
+            return Err(format!(
+                "{} values for {} non-null slots",
+                self.values.len(),
+                self.validity.count_ones()
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A position in a [`ColumnSlice`]: a row, the slot it starts at and the values before it.
@@ -920,6 +1045,112 @@ pub struct SliceCursor {
     pub slot: usize,
     /// Non-null values before the position.
     pub value: usize,
+}
+
+/// What a [`RowWalker`] reports of a row, in the order of its canonical bytes
+/// (FINGERPRINT.md, "Nested columns"): every consumer of a row at any depth (comparison,
+/// fingerprint, dump, report) is one of these.
+pub trait RowVisitor {
+    /// A null item of a segment above the leaf (`00`).
+    fn null(&mut self);
+    /// A non-null item of a segment above the leaf holding `len` items of the next segment,
+    /// which follow (`01`, the count).
+    fn list(&mut self, len: usize);
+    /// The end of the items a [`Self::list`] announced.
+    fn end_list(&mut self) {}
+    /// Consecutive slots of the last segment, each null or holding the next value, in order;
+    /// `first_value` is the index of the first non-null one among the slice's values.
+    fn slots(&mut self, slots: Range<usize>, first_value: usize);
+}
+
+/// Walks the rows of a slice in order. Because rows are visited in order, each segment's
+/// items are consumed in order too, so the walker needs one counter per segment and none of
+/// the offsets' arithmetic a random access would.
+#[derive(Clone, Debug)]
+pub struct RowWalker<'a> {
+    slice: &'a ColumnSlice,
+    /// The next item of each segment, the slots last.
+    next: Vec<usize>,
+    /// The next value.
+    value: usize,
+}
+
+impl<'a> RowWalker<'a> {
+    /// A walker at the first row of `slice`.
+    pub fn new(slice: &'a ColumnSlice) -> Self {
+        Self {
+            slice,
+            next: vec![0; slice.lists.len() + 1],
+            value: 0,
+        }
+    }
+
+    /// The next row to be walked.
+    pub fn row(&self) -> usize {
+        self.next[0]
+    }
+
+    /// The index of the next value.
+    pub fn value(&self) -> usize {
+        self.value
+    }
+
+    /// True when every row was walked.
+    pub fn done(&self) -> bool {
+        self.next[0] >= self.slice.rows
+    }
+
+    /// Walks the next `rows` rows (fewer where the slice ends); a flat column's rows are
+    /// one run of slots.
+    pub fn walk(&mut self, rows: usize, visitor: &mut impl RowVisitor) {
+        let end = (self.next[0] + rows).min(self.slice.rows);
+        if self.slice.lists.is_empty() {
+            let slots = self.next[0]..end;
+            let first_value = self.value;
+            self.value += self.slice.validity.count_ones_in(slots.clone());
+            self.next[0] = end;
+            visitor.slots(slots, first_value);
+            return;
+        }
+        while self.next[0] < end {
+            self.item(0, visitor);
+        }
+    }
+
+    /// Skips the next `rows` rows without visiting them.
+    pub fn skip(&mut self, rows: usize) {
+        let end = (self.next[0] + rows).min(self.slice.rows);
+        let before = *self.next.last().expect("a slot counter");
+        self.next[0] = end;
+        for (segment, shape) in self.slice.lists.iter().enumerate() {
+            self.next[segment + 1] = shape.offsets[self.next[segment]];
+        }
+        let after = *self.next.last().expect("a slot counter");
+        self.value += self.slice.validity.count_ones_in(before..after);
+    }
+
+    fn item(&mut self, segment: usize, visitor: &mut impl RowVisitor) {
+        let shape = &self.slice.lists[segment];
+        let item = self.next[segment];
+        self.next[segment] += 1;
+        if !shape.validity.get(item) {
+            visitor.null();
+            return;
+        }
+        let children = shape.children(item);
+        visitor.list(children.len());
+        if segment + 1 == self.slice.lists.len() {
+            let first_value = self.value;
+            self.value += self.slice.validity.count_ones_in(children.clone());
+            self.next[segment + 1] = children.end;
+            visitor.slots(children, first_value);
+        } else {
+            for _ in children {
+                self.item(segment + 1, visitor);
+            }
+        }
+        visitor.end_list();
+    }
 }
 
 #[cfg(test)]
@@ -962,10 +1193,10 @@ mod tests {
         }
         ColumnSlice {
             rows,
-            lists: Some(ListShape {
+            lists: vec![ListShape {
                 offsets,
                 validity: list_validity,
-            }),
+            }],
             validity,
             values: Values::ByteArray(values),
         }
@@ -977,11 +1208,7 @@ mod tests {
             let whole = list_slice(203, keyed);
             for window in [1, 7, 64, 65, 300] {
                 let mut cursor = SliceCursor::default();
-                let mut joined = ColumnSlice::empty(PhysicalType::ByteArray, 0);
-                joined.lists = Some(ListShape {
-                    offsets: vec![0],
-                    validity: Bitmap::new(),
-                });
+                let mut joined = ColumnSlice::nested(PhysicalType::ByteArray, 0, 1);
                 while cursor.row < whole.rows {
                     let (part, next) = whole.copy_rows(cursor, window);
                     assert_eq!(part.rows, window.min(whole.rows - cursor.row));
@@ -1008,7 +1235,7 @@ mod tests {
         }
         let mut flat = ColumnSlice {
             rows: 100,
-            lists: None,
+            lists: Vec::new(),
             validity: Bitmap::filled(100, true),
             values: Values::Int64((0..100).collect()),
         };

@@ -22,7 +22,7 @@ fn digest(validity: &[bool], values: Values) -> String {
     validity.iter().for_each(|&v| bits.push(v));
     let slice = ColumnSlice {
         rows: validity.len(),
-        lists: None,
+        lists: Vec::new(),
         validity: bits,
         values,
     };

@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use arrow_array::builder::{Int32Builder, ListBuilder, MapBuilder, StringBuilder};
 use arrow_array::{ArrayRef, BooleanArray, Int32Array, RecordBatch};
-use common::craft::{boolean_file, boolean_page, crc_of, TRUE_COUNT};
+use common::craft::{
+    boolean_file, boolean_page, crc_of, file_with, page, PageKind, BOOLEAN_PLAIN, TRUE_COUNT,
+};
 use common::{assert_valid, run, stderr, temp_dir};
 use labelcheck::report::{self, Format, Report, WriterOptions};
 use parquet::arrow::ArrowWriter;
@@ -176,7 +178,15 @@ fn num_nulls_zero_file(path: &Path) {
 
 /// A label column, a list of lists (which neither path decodes yet: `unsupported`) and a map
 /// (which both fail on: `unreadable`).
-fn unsupported_file(path: &Path) {
+/// One boolean column whose data page says its values are in `encoding`: BIT_PACKED (4),
+/// which neither decoder supports for values, or RLE (3) over a body too short to read.
+fn unusual_encoding_file(path: &Path, encoding: i32) {
+    let pages = [page(PageKind::Data { encoding }, 8, vec![0xff])];
+    std::fs::write(path, file_with(&pages, &TRUE_COUNT, BOOLEAN_PLAIN)).unwrap();
+}
+
+/// A flat label, a list of lists and a map: nested columns through every format.
+fn nested_file(path: &Path) {
     let mut nested = ListBuilder::new(ListBuilder::new(Int32Builder::new()));
     for i in 0..4 {
         nested.values().values().append_value(i);
@@ -350,10 +360,14 @@ fn a_report_with_findings_an_unsupported_column_and_failed_files_reads_back_as_w
     let checksums = dir.path().join("checksums.parquet");
     let v2 = dir.path().join("v2.parquet");
     let map = dir.path().join("map.parquet");
+    let unsupported = dir.path().join("bit-packed.parquet");
+    let unreadable = dir.path().join("group-var-int.parquet");
     let junk = dir.path().join("junk.parquet");
     checksum_file(&checksums);
     num_nulls_zero_file(&v2);
-    unsupported_file(&map);
+    nested_file(&map);
+    unusual_encoding_file(&unsupported, 4);
+    unusual_encoding_file(&unreadable, 3);
     std::fs::write(&junk, b"not parquet").unwrap();
     let missing = dir.path().join("missing.parquet");
     let report = round_trip(&[
@@ -361,6 +375,8 @@ fn a_report_with_findings_an_unsupported_column_and_failed_files_reads_back_as_w
         checksums.to_str().unwrap(),
         v2.to_str().unwrap(),
         map.to_str().unwrap(),
+        unsupported.to_str().unwrap(),
+        unreadable.to_str().unwrap(),
         junk.to_str().unwrap(),
         missing.to_str().unwrap(),
         "--all",
@@ -380,9 +396,14 @@ fn a_report_with_findings_an_unsupported_column_and_failed_files_reads_back_as_w
         .iter()
         .map(|c| c["status"].as_str().unwrap())
         .collect();
+    assert_eq!(statuses, ["agree"; 4]);
+    let status = |file: usize| files[file]["columns"][0]["status"].as_str().unwrap();
     assert_eq!(
-        statuses,
-        ["agree", "unsupported", "unreadable", "unreadable"]
+        (status(3), status(4)),
+        ("unsupported", "unreadable"),
+        "{:#} {:#}",
+        files[3]["columns"],
+        files[4]["columns"]
     );
-    assert!(files[3]["error"].is_string() && files[4]["error"].is_string());
+    assert!(files[5]["error"].is_string() && files[6]["error"].is_string());
 }

@@ -140,6 +140,7 @@ pub(super) fn check_chunk(
             compare_chunk(
                 ChunkPosition {
                     column: &column.name,
+                    pieces: &column.pieces,
                     row_group,
                     first_row,
                     window_start,

@@ -41,7 +41,10 @@ impl<'w> Seat<'w> {
         let opened = match witness.role {
             // The guarded decoder reads the pages the screen read, from the bytes where it
             // found them, and no further.
-            WitnessRole::Decoder { screened: true } => match screen.verdict() {
+            WitnessRole::Decoder { screened: true } => match screen
+                .verdict()
+                .and_then(|bytes| screen.clear_also(&decoder.also_reads(leaf)).map(|()| bytes))
+            {
                 Err(refused) => Err(refused),
                 Ok(Some(bytes)) => decoder.windows_in(row_group, leaf, bytes),
                 Ok(None) => decoder.windows(row_group, leaf),

@@ -40,4 +40,20 @@ impl<'a> ChunkScreen<'a> {
             })
             .clone()
     }
+
+    /// Screens the chunks of `leaves`, which a guarded decoder reads along with this one: a
+    /// refused one refuses this chunk to that decoder too.
+    pub fn clear_also(&self, leaves: &[usize]) -> Result<(), DecodeError> {
+        let Some(screen) = self.screen else {
+            return Ok(());
+        };
+        for &leaf in leaves {
+            screen.check(self.row_group, leaf).map_err(|refusal| {
+                DecodeError::Screened(format!(
+                    "the reader reads leaf column {leaf} with this one, and it was refused: {refusal}"
+                ))
+            })?;
+        }
+        Ok(())
+    }
 }

@@ -8,7 +8,7 @@ use crate::decode::{
     DecodeOptions, DecodedChunk, PageAnomaly, PageInfo, WindowRows, MAX_PAGE_VALUES,
 };
 use crate::quirks::Quirk;
-use crate::value::{Bitmap, ByteArrays, ColumnSlice, Values};
+use crate::value::{ByteArrays, ColumnSlice, Values};
 
 use super::codec::decompress;
 use super::error::{RawError, RawResult};
@@ -54,11 +54,11 @@ impl From<RawError> for ChunkError {
 pub fn decode_column_chunk(
     source: &dyn ByteSource,
     leaf: &LeafColumn,
-    list: Option<ListLevels>,
+    nesting: Option<Nesting>,
     chunk: &ColumnChunk,
     options: &DecodeOptions,
 ) -> Result<DecodedChunk, ChunkError> {
-    let mut windows = RawChunkWindows::open(source, leaf, list, chunk, options, false)?;
+    let mut windows = RawChunkWindows::open(source, leaf, nesting, chunk, options, false)?;
     let mut whole = windows
         .next_window(WindowRows::About(usize::MAX))?
         .expect("the first window is always served");
@@ -102,7 +102,7 @@ impl<'a> RawChunkWindows<'a> {
     pub fn open(
         source: &'a dyn ByteSource,
         leaf: &'a LeafColumn,
-        list: Option<ListLevels>,
+        nesting: Option<Nesting>,
         chunk: &ColumnChunk,
         options: &'a DecodeOptions,
         pad_dictionary: bool,
@@ -119,7 +119,7 @@ impl<'a> RawChunkWindows<'a> {
                 meta.num_values
             ))
         })?;
-        let mut state = ChunkDecoder::new(leaf, list, meta.codec, options);
+        let mut state = ChunkDecoder::new(leaf, nesting, meta.codec, options);
         state.chunk_num_values = num_values;
         if range.dictionary_offset_ignored {
             state.anomalies.push(PageAnomaly::Quirk {
@@ -260,13 +260,54 @@ fn check_supported(chunk: &ColumnChunk) -> RawResult<()> {
     Ok(())
 }
 
-/// How a column with one repeated level groups its values into lists (format README,
-/// "Nested Encoding"; LogicalTypes.md, "Lists").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListLevels {
-    /// Definition level at which a row's list is present, possibly empty: the count of
-    /// OPTIONAL and REPEATED nodes above the repeated node. Below it, the list is null.
-    pub list_def: u32,
+/// How a column's repetition and definition levels build its rows (format README, "Nested
+/// Encoding"): for each segment of its schema path (FINGERPRINT.md, "Nested columns"; the
+/// nodes between two repeated ones), the definition level at which an item of it is
+/// non-null. An item of segment i < r has elements when the level is above that; the last
+/// segment's threshold is the maximum definition level, where a value is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nesting {
+    /// Per segment, outermost first: the definition level that makes it non-null.
+    pub defined_at: Vec<u32>,
+}
+
+impl Nesting {
+    /// The nesting of `leaf`: `None` for a flat column (no repeated node on its path). Every
+    /// shape the format allows has one (lists, maps, structs of lists and lists of structs,
+    /// legacy two-level lists, repeated fields without annotation): the levels alone say
+    /// where items start and which are null, whatever the annotations.
+    pub fn of(leaf: &LeafColumn) -> Option<Self> {
+        use crate::format::Repetition;
+        if leaf.max_rep_level == 0 {
+            return None;
+        }
+        let mut defined_at = Vec::with_capacity(usize::from(leaf.max_rep_level) + 1);
+        let mut level = 0;
+        let repetitions = leaf
+            .ancestors
+            .iter()
+            .map(|node| node.repetition)
+            .chain([leaf.repetition]);
+        for repetition in repetitions {
+            match repetition {
+                // A repeated node ends a segment; an occurrence of it defines one level more.
+                Repetition::Repeated => {
+                    defined_at.push(level);
+                    level += 1;
+                }
+                Repetition::Optional => level += 1,
+                // The schema walk refuses unknown repetitions before any leaf is made.
+                Repetition::Required | Repetition::Unknown(_) => {}
+            }
+        }
+        defined_at.push(level);
+        Some(Self { defined_at })
+    }
+
+    /// Number of repeated levels.
+    fn depth(&self) -> usize {
+        self.defined_at.len() - 1
+    }
 }
 
 /// A chunk's decoded dictionary page. Byte strings are shared, so data pages can refer to
@@ -285,66 +326,13 @@ impl Dictionary {
     }
 }
 
-/// Works out whether `leaf` is a flat column (`None`) or a list of primitives this decoder
-/// reads; `leaves` is the whole schema, to tell a list of primitives from a list of structs.
-pub fn list_levels(leaf: &LeafColumn, leaves: &[LeafColumn]) -> RawResult<Option<ListLevels>> {
-    use crate::format::{ConvertedType, LogicalType, Repetition};
-    match leaf.max_rep_level {
-        0 => return Ok(None),
-        1 => {}
-        depth => {
-            return Err(RawError::unsupported(format!(
-                "nested lists (repetition depth {depth})"
-            )))
-        }
-    }
-    let is_map = |logical: &Option<LogicalType>, converted: &Option<ConvertedType>| {
-        matches!(logical, Some(LogicalType::Map))
-            || matches!(
-                converted,
-                Some(ConvertedType::Map | ConvertedType::MapKeyValue)
-            )
-    };
-    if leaf
-        .ancestors
-        .iter()
-        .any(|a| is_map(&a.logical_type, &a.converted_type))
-    {
-        return Err(RawError::unsupported("maps"));
-    }
-    let mut defined = 0;
-    for (depth, node) in leaf.ancestors.iter().enumerate() {
-        if node.repetition == Repetition::Repeated {
-            // The repeated group must hold just this leaf: anything else is a list of structs.
-            let prefix = &leaf.path[..=depth];
-            // Leaves under one group are contiguous in schema order: a neighbour under the
-            // same group is a sibling (a scan of every leaf per chunk was quadratic).
-            let neighbour_shares = |other: Option<&LeafColumn>| {
-                other.is_some_and(|other| other.path.starts_with(prefix))
-            };
-            let has_siblings =
-                neighbour_shares(leaf.index.checked_sub(1).and_then(|i| leaves.get(i)))
-                    || neighbour_shares(leaves.get(leaf.index + 1));
-            if depth + 1 != leaf.ancestors.len() || has_siblings {
-                return Err(RawError::unsupported("lists of structs"));
-            }
-            return Ok(Some(ListLevels { list_def: defined }));
-        }
-        if node.repetition == Repetition::Optional {
-            defined += 1;
-        }
-    }
-    // A repeated primitive: the legacy two-level list with no group around its values.
-    Ok(Some(ListLevels { list_def: defined }))
-}
-
 /// The state carried from page to page within one column chunk.
 struct ChunkDecoder<'a> {
     leaf: &'a LeafColumn,
-    list: Option<ListLevels>,
-    /// For list columns, the first slot of each row so far.
-    row_starts: Vec<usize>,
-    list_validity: Bitmap,
+    nesting: Option<Nesting>,
+    /// Segments whose current item has elements, after the last level entry: a repetition
+    /// level may only continue one of them.
+    open_segments: usize,
     rep_levels: Vec<u32>,
     codec: Codec,
     options: &'a DecodeOptions,
@@ -363,21 +351,21 @@ struct ChunkDecoder<'a> {
 impl<'a> ChunkDecoder<'a> {
     fn new(
         leaf: &'a LeafColumn,
-        list: Option<ListLevels>,
+        nesting: Option<Nesting>,
         codec: Codec,
         options: &'a DecodeOptions,
     ) -> Self {
         let type_length = leaf.type_length.unwrap_or(0).max(0) as usize;
+        let depth = nesting.as_ref().map_or(0, Nesting::depth);
         Self {
             leaf,
-            list,
-            row_starts: Vec::new(),
-            list_validity: Bitmap::new(),
+            nesting,
+            open_segments: 0,
             rep_levels: Vec::new(),
             codec,
             options,
             dictionary: None,
-            slice: ColumnSlice::empty(leaf.physical_type, type_length),
+            slice: ColumnSlice::nested(leaf.physical_type, type_length, depth),
             pages: Vec::new(),
             levels_read: 0,
             anomalies: Vec::new(),
@@ -387,39 +375,23 @@ impl<'a> ChunkDecoder<'a> {
         }
     }
 
-    /// Rows decoded so far that no later page can extend: in a list column the last row
+    /// Rows decoded so far that no later page can extend: in a nested column the last row
     /// may continue on the next page (DATA_PAGE v1 allows it), unless the chunk is done.
     fn complete_rows(&self, chunk_done: bool) -> usize {
-        match self.list {
+        match self.nesting {
             Some(_) if !chunk_done => self.slice.rows.saturating_sub(1),
             _ => self.slice.rows,
         }
     }
 
     /// Hands out the first `rows` decoded rows and the pages read since the last window,
-    /// keeping the rows after them for the next window.
+    /// keeping the rows after them (a row still open among them) for the next window.
     fn take(&mut self, rows: usize) -> DecodedChunk {
-        let type_length = self.type_length();
-        let mut slice = std::mem::replace(
-            &mut self.slice,
-            ColumnSlice::empty(self.leaf.physical_type, type_length),
-        );
-        if self.list.is_some() {
-            let mut offsets = std::mem::take(&mut self.row_starts);
-            offsets.push(slice.validity.len());
-            slice.lists = Some(crate::value::ListShape {
-                offsets,
-                validity: std::mem::take(&mut self.list_validity),
-            });
-        }
+        let depth = self.slice.depth();
+        let empty = ColumnSlice::nested(self.leaf.physical_type, self.type_length(), depth);
+        let mut slice = std::mem::replace(&mut self.slice, empty);
         if rows < slice.rows {
-            let mut rest = slice.split_off_rows(rows);
-            if let Some(shape) = rest.lists.take() {
-                self.row_starts = shape.offsets;
-                self.row_starts.pop();
-                self.list_validity = shape.validity;
-            }
-            self.slice = rest;
+            self.slice = slice.split_off_rows(rows);
         }
         DecodedChunk {
             slice,
@@ -675,7 +647,7 @@ impl<'a> ChunkDecoder<'a> {
     /// A flat column with one optional level: its definition levels are its validity bits,
     /// decoded straight into the bitmap.
     fn flat_optional(&self) -> bool {
-        self.list.is_none() && self.leaf.max_def_level == 1 && self.leaf.max_rep_level == 0
+        self.nesting.is_none() && self.leaf.max_def_level == 1 && self.leaf.max_rep_level == 0
     }
 
     fn check_num_values(&self, num_values: usize) -> RawResult<()> {
@@ -705,7 +677,7 @@ impl<'a> ChunkDecoder<'a> {
                 "definition level {level} exceeds the column's maximum {max_def}"
             )));
         }
-        let Some(list) = self.list else {
+        let Some(nesting) = &self.nesting else {
             self.slice.rows += num_values;
             if max_def == 0 {
                 self.slice.validity.push_n(true, num_values);
@@ -714,7 +686,15 @@ impl<'a> ChunkDecoder<'a> {
             let levels = self.def_levels.iter().map(|&level| level == max_def);
             return Ok(self.slice.validity.extend_from_bools(levels));
         };
-        let max_rep = u32::from(self.leaf.max_rep_level);
+        // Record assembly (the Dremel paper's, for one column): each level entry is one slot
+        // or one null or empty item. Its repetition level says at which segment it starts a
+        // new item (0: a new row); its definition level how deep, from there, its items are
+        // non-null and have elements. Offsets are kept as "end so far", so the slice is whole
+        // after every entry and a row may continue on the next page.
+        let depth = nesting.depth();
+        let max_rep = depth as u32;
+        let defined_at = &nesting.defined_at;
+        let slice = &mut self.slice;
         let mut non_null = 0;
         for entry in 0..num_values {
             let rep = self.rep_levels.get(entry).copied().unwrap_or(0);
@@ -724,21 +704,42 @@ impl<'a> ChunkDecoder<'a> {
                     "repetition level {rep} exceeds the column's maximum {max_rep}"
                 )));
             }
+            let start = rep as usize;
             if rep == 0 {
-                self.row_starts.push(self.slice.validity.len());
-                self.list_validity.push(def >= list.list_def);
-                self.slice.rows += 1;
-            } else if self.row_starts.is_empty() {
+                slice.rows += 1;
+            } else if slice.rows == 0 {
                 return Err(RawError::invalid(
                     "the column chunk starts with a repetition level other than 0",
                 ));
+            } else if start > self.open_segments || def <= defined_at[start - 1] {
+                return Err(RawError::invalid(format!(
+                    "repetition level {rep} with definition level {def} continues a list that is null, empty or absent"
+                )));
             }
-            // A level above the list's own means an element slot exists, null or not.
-            if def > list.list_def {
-                let valid = def == max_def;
-                self.slice.validity.push(valid);
-                non_null += usize::from(valid);
+            let mut segment = start;
+            loop {
+                if segment > 0 {
+                    *slice.lists[segment - 1]
+                        .offsets
+                        .last_mut()
+                        .expect("offsets start at 0") += 1;
+                }
+                if segment == depth {
+                    let valid = def == max_def;
+                    slice.validity.push(valid);
+                    non_null += usize::from(valid);
+                    break;
+                }
+                let level = &mut slice.lists[segment];
+                level.validity.push(def >= defined_at[segment]);
+                let end = *level.offsets.last().expect("offsets start at 0");
+                level.offsets.push(end);
+                if def <= defined_at[segment] {
+                    break;
+                }
+                segment += 1;
             }
+            self.open_segments = segment;
         }
         Ok(non_null)
     }

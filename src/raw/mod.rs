@@ -134,14 +134,10 @@ impl ColumnDecoder for RawFile {
                 DecodeError::Failed(format!("no column chunk {leaf} in row group {row_group}"))
             })?;
         let column = &self.leaves[leaf];
-        let list = column::list_levels(column, &self.leaves).map_err(|e| match e {
-            RawError::Unsupported(feature) => DecodeError::Unsupported(feature),
-            other => DecodeError::Failed(other.to_string()),
-        })?;
         let windows = RawChunkWindows::open(
             self.source.as_ref(),
             column,
-            list,
+            column::Nesting::of(column),
             chunk,
             &self.options,
             self.pad_dictionary,

@@ -97,7 +97,7 @@ pub fn write(
 }
 
 /// Version of the report document's shape.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The whole report of one run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -264,6 +264,10 @@ pub enum Kind {
     Null,
     /// One path produced fewer rows.
     Missing,
+    /// A list holds a different number of elements on each side (a nested column).
+    Count,
+    /// A list is empty on one side and null on the other (a nested column).
+    EmptyNull,
     /// The two paths agree with each other but not with the `--against` dump.
     Against,
 }
@@ -276,6 +280,8 @@ impl Kind {
             Self::Value => "value",
             Self::Null => "null",
             Self::Missing => "missing",
+            Self::Count => "count",
+            Self::EmptyNull => "empty_null",
             Self::Against => "against",
         }
     }
@@ -292,6 +298,12 @@ pub struct KindCounts {
     pub null: u64,
     /// Rows one path lacks.
     pub missing: u64,
+    /// Rows where a list's element count differs.
+    #[serde(default)]
+    pub count: u64,
+    /// Rows where a list is empty on one side and null on the other.
+    #[serde(default)]
+    pub empty_null: u64,
     /// Rows where both paths disagree with the dump.
     pub against: u64,
 }
@@ -304,6 +316,8 @@ impl KindCounts {
             Kind::Value => self.value += count,
             Kind::Null => self.null += count,
             Kind::Missing => self.missing += count,
+            Kind::Count => self.count += count,
+            Kind::EmptyNull => self.empty_null += count,
             Kind::Against => self.against += count,
         }
     }
@@ -314,12 +328,20 @@ impl KindCounts {
         self.value += other.value;
         self.null += other.null;
         self.missing += other.missing;
+        self.count += other.count;
+        self.empty_null += other.empty_null;
         self.against += other.against;
     }
 
     /// All mismatches.
     pub fn total(&self) -> u64 {
-        self.flip + self.value + self.null + self.missing + self.against
+        self.flip
+            + self.value
+            + self.null
+            + self.missing
+            + self.count
+            + self.empty_null
+            + self.against
     }
 }
 
@@ -338,6 +360,10 @@ pub struct Mismatch {
     pub page: Option<usize>,
     /// File offset of that page's header.
     pub page_offset: Option<u64>,
+    /// Where in the row the first difference is, for a nested column: the list indexes and
+    /// field names down to it, as `objects[3].bbox[1]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
     /// What kind of disagreement.
     pub kind: Kind,
     /// What the evidence points to.
@@ -364,8 +390,11 @@ pub enum Cell {
     Text(String),
     /// Bytes that are not text, shown as hex.
     Bytes(Vec<u8>),
-    /// A list row's elements.
+    /// A list's elements, at any depth: a nested row is lists of lists.
     List(Vec<Cell>),
+    /// Elements of a long list left out of a mismatch's cell (written `{"more": n}`), so a
+    /// huge row stays readable; the mismatch's position says where the difference is.
+    More(usize),
 }
 
 impl Serialize for Cell {
@@ -381,6 +410,12 @@ impl Serialize for Cell {
             Self::Text(s) => serializer.serialize_str(s),
             Self::Bytes(b) => serializer.serialize_str(&hex(b)),
             Self::List(items) => serializer.collect_seq(items),
+            Self::More(count) => {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("more", count)?;
+                map.end()
+            }
         }
     }
 }
@@ -405,6 +440,7 @@ impl std::fmt::Display for Cell {
                 }
                 f.write_str("]")
             }
+            Self::More(count) => write!(f, "…{count} more"),
         }
     }
 }
@@ -1033,6 +1069,7 @@ mod tests {
             row_in_group: row,
             page: None,
             page_offset: None,
+            position: None,
             kind: Kind::Value,
             fault: Fault::Reader,
             values: ByWitness::from_iter([

@@ -165,7 +165,7 @@ impl<'de> Visitor<'de> for CellVisitor {
     type Value = Cell;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a report cell: null, a boolean, a number, text or a list")
+        f.write_str("a report cell: null, a boolean, a number, text, a list or {\"more\": n}")
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Cell, E> {
@@ -209,6 +209,15 @@ impl<'de> Visitor<'de> for CellVisitor {
             items.push(item);
         }
         Ok(Cell::List(items))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Cell, A::Error> {
+        match map.next_entry::<String, usize>()? {
+            Some((key, count)) if key == "more" && map.next_key::<String>()?.is_none() => {
+                Ok(Cell::More(count))
+            }
+            _ => Err(de::Error::custom("a cell object must be {\"more\": count}")),
+        }
     }
 }
 

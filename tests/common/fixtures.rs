@@ -159,7 +159,7 @@ fn slice_of<T>(
     }
     ColumnSlice {
         rows: values.len(),
-        lists: None,
+        lists: Vec::new(),
         validity,
         values: out,
     }
@@ -396,7 +396,7 @@ fn list_slice(rows: &[Option<Vec<Option<i32>>>]) -> ColumnSlice {
     }
     ColumnSlice {
         rows: rows.len(),
-        lists: Some(shape),
+        lists: vec![shape],
         validity,
         values: Values::Int32(values),
     }
