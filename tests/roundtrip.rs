@@ -11,8 +11,11 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::builder::{Int32Builder, ListBuilder, MapBuilder, StringBuilder};
+use arrow_array::builder::{
+    Float64Builder, Int32Builder, ListBuilder, MapBuilder, StringBuilder, StructBuilder,
+};
 use arrow_array::{ArrayRef, BooleanArray, Int32Array, RecordBatch};
+use arrow_schema::{DataType, Field, Fields};
 use common::craft::{
     boolean_file, boolean_page, crc_of, file_with, page, PageKind, BOOLEAN_PLAIN, TRUE_COUNT,
 };
@@ -212,6 +215,121 @@ fn nested_file(path: &Path) {
     writer.close().unwrap();
 }
 
+/// Objects of a detection dataset, `list<struct<category: int32, bbox: list<double>>>`, per
+/// row: its objects, each a category and a box (`None`: null).
+type Objects = Option<Vec<(Option<i32>, Option<Vec<f64>>)>>;
+
+/// The rows of [`detection_file`]: an empty list, a null one, an empty box, a row of 30
+/// objects (more than a mismatch shows of a list), a null category and a null box.
+fn detection_rows() -> Vec<Objects> {
+    let mut rows: Vec<Objects> = vec![
+        Some(vec![]),
+        None,
+        Some(vec![
+            (Some(1), Some(vec![1.5, 2.0, 3.0, 4.0])),
+            (Some(2), Some(vec![])),
+        ]),
+        Some(
+            (0..30)
+                .map(|i| (Some(i), Some(vec![f64::from(i), 1.5, 2.25, 3.125])))
+                .collect(),
+        ),
+        Some(vec![
+            (Some(7), Some(vec![0.5, 0.25])),
+            (None, None),
+            (Some(9), Some(vec![0.5])),
+        ]),
+    ];
+    rows.extend((5..8).map(|i| Some(vec![(Some(i), Some(vec![f64::from(i)]))])));
+    rows
+}
+
+/// Writes `rows` as one column `objects` with the arrow writer.
+fn detection_file(path: &Path, rows: &[Objects]) {
+    let fields = Fields::from(vec![
+        Field::new("category", DataType::Int32, true),
+        Field::new(
+            "bbox",
+            DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true))),
+            true,
+        ),
+    ]);
+    let objects = StructBuilder::new(
+        fields,
+        vec![
+            Box::new(Int32Builder::new()),
+            Box::new(ListBuilder::new(Float64Builder::new())),
+        ],
+    );
+    let mut column = ListBuilder::new(objects);
+    for row in rows {
+        let Some(row) = row else {
+            column.append(false);
+            continue;
+        };
+        let objects = column.values();
+        for (category, bbox) in row {
+            objects
+                .field_builder::<Int32Builder>(0)
+                .unwrap()
+                .append_option(*category);
+            let boxes = objects
+                .field_builder::<ListBuilder<Float64Builder>>(1)
+                .unwrap();
+            match bbox {
+                Some(bbox) => {
+                    boxes.values().append_slice(bbox);
+                    boxes.append(true);
+                }
+                None => boxes.append(false),
+            }
+            objects.append(true);
+        }
+        column.append(true);
+    }
+    let batch =
+        RecordBatch::try_from_iter([("objects", Arc::new(column.finish()) as ArrayRef)]).unwrap();
+    let mut writer =
+        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// The Parquet paths of [`detection_file`]'s two leaves, as a dump names them.
+const CATEGORY: &str = "objects.list.item.category";
+const BBOX: &str = "objects.list.item.bbox.list.item";
+
+/// A dump of `rows` (`--against`, "Nested leaves": compact JSON per leaf).
+fn detection_dump(path: &Path, rows: &[Objects]) {
+    let json = |values: Vec<String>| format!("\"[{}]\"", values.join(","));
+    let mut text = format!("row,{CATEGORY},{BBOX}\n");
+    for (i, row) in rows.iter().enumerate() {
+        let Some(objects) = row else {
+            text.push_str(&format!("{i},,\n"));
+            continue;
+        };
+        let categories = objects
+            .iter()
+            .map(|(c, _)| c.map_or("null".to_owned(), |c| c.to_string()))
+            .collect();
+        let boxes = objects
+            .iter()
+            .map(|(_, b)| match b {
+                None => "null".to_owned(),
+                Some(b) => format!(
+                    "[{}]",
+                    b.iter()
+                        .map(|x| format!("{x:?}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            })
+            .collect();
+        text.push_str(&format!("{i},{},{}\n", json(categories), json(boxes)));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
 /// The binary's output of `args` in `format`.
 fn output(args: &[&str], format: &str) -> Vec<u8> {
     let mut all: Vec<&str> = args.to_vec();
@@ -406,4 +524,109 @@ fn a_report_with_findings_an_unsupported_column_and_failed_files_reads_back_as_w
         files[4]["columns"]
     );
     assert!(files[5]["error"].is_string() && files[6]["error"].is_string());
+}
+
+#[test]
+fn a_report_with_nested_mismatches_reads_back_as_written() {
+    let dir = temp_dir();
+    let parquet = dir.path().join("detection.parquet");
+    let csv = dir.path().join("detection.labels.csv");
+    let rows = detection_rows();
+    detection_file(&parquet, &rows);
+    // The dump differs: an empty list turned null (row 0, the row's own list; row 2, the
+    // second object's box), a coordinate changed in the row of 30 objects (row 3), the last
+    // object dropped (row 4).
+    let mut dumped = rows.clone();
+    dumped[0] = None;
+    dumped[2].as_mut().unwrap()[1].1 = None;
+    dumped[3].as_mut().unwrap()[25].1.as_mut().unwrap()[1] = 99.5;
+    dumped[4].as_mut().unwrap().pop();
+    detection_dump(&csv, &dumped);
+    let args = [
+        "diff",
+        parquet.to_str().unwrap(),
+        "--against",
+        csv.to_str().unwrap(),
+    ];
+    let report = round_trip(&args);
+    let mismatches = report["files"][0]["mismatches"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert!(!mismatches.is_empty(), "{report:#}");
+    let listed: Vec<(&str, u64, &str)> = mismatches
+        .iter()
+        .map(|m| {
+            (
+                m["column"].as_str().unwrap(),
+                m["row"].as_u64().unwrap(),
+                m["position"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (CATEGORY, 0, "objects"),
+            (BBOX, 0, "objects"),
+            (BBOX, 2, "objects[1].bbox"),
+            (BBOX, 3, "objects[25].bbox[1]"),
+            (CATEGORY, 4, "objects"),
+            (BBOX, 4, "objects"),
+        ],
+        "{mismatches:#?}"
+    );
+    let values = |i: usize| &mismatches[i]["values"];
+    assert_eq!(
+        values(2),
+        &serde_json::json!({
+            "arrow": [[1.5, 2.0, 3.0, 4.0], []],
+            "raw": [[1.5, 2.0, 3.0, 4.0], []],
+            "against": [[1.5, 2.0, 3.0, 4.0], null],
+        })
+    );
+    // 30 objects: the last 20, which hold the 26th; the first 10 counted.
+    let long = values(3)["against"].as_array().unwrap();
+    assert_eq!(long.len(), 21, "{long:?}");
+    assert_eq!(
+        (&long[0], &long[16]),
+        (
+            &serde_json::json!({"more": 10}),
+            &serde_json::json!([25.0, 99.5, 2.25, 3.125]),
+        )
+    );
+
+    // Every format for people names the position and shows the row around it.
+    let text = String::from_utf8(output(&args, "text")).unwrap();
+    assert!(
+        text.contains("objects.list.item.bbox.list.item against at objects[25].bbox[1]: arrow [\u{2026}22 more, [22.0, 1.5, 2.25, 3.125],"),
+        "{text}"
+    );
+    let junit = String::from_utf8(output(&args, "junit")).unwrap();
+    assert!(junit.contains("against at objects[1].bbox: arrow [[1.5, 2.0, 3.0, 4.0], []] / raw [[1.5, 2.0, 3.0, 4.0], []] / against [[1.5, 2.0, 3.0, 4.0], null]"), "{junit}");
+    let html = String::from_utf8(output(&args, "html")).unwrap();
+    assert!(html.contains("<th>position</th>"), "{html}");
+    assert!(
+        html.contains("[25.0, <mark>99.5</mark>, 2.25, 3.125]"),
+        "{html}"
+    );
+    let csv_out = String::from_utf8(output(&args, "csv")).unwrap();
+    let mut reader = ::csv::Reader::from_reader(csv_out.as_bytes());
+    let positions: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[14].to_owned())
+        .collect();
+    assert_eq!(
+        positions,
+        [
+            "objects",
+            "objects",
+            "objects[1].bbox",
+            "objects[25].bbox[1]",
+            "objects",
+            "objects"
+        ]
+    );
+    let ndjson = String::from_utf8(output(&args, "ndjson")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(ndjson.lines().next().unwrap()).unwrap();
+    assert_eq!(first["position"], "objects");
 }

@@ -7,7 +7,9 @@ use super::{Cell, FailOn, FileReport, Report, ReportWriter};
 use crate::witness_list::WitnessName;
 
 /// The header; every row has these fields, empty where they do not apply.
-pub const HEADER: [&str; 14] = [
+/// `position` (where in a nested row the difference is) came last, after the columns of
+/// earlier versions, so that a consumer reading fields by index reads what it read before.
+pub const HEADER: [&str; 15] = [
     "file",
     "record",
     "kind",
@@ -22,6 +24,7 @@ pub const HEADER: [&str; 14] = [
     "against",
     "message",
     "fails",
+    "position",
 ];
 
 /// Writes the header first, then each file's rows as the file is checked.
@@ -82,6 +85,7 @@ fn write_file<W: Write>(
             text(m.values.get(&WitnessName::AGAINST).map(cell)),
             String::new(),
             "true".into(),
+            text(m.position.clone()),
         ])?;
     }
     for f in &file.findings {
@@ -103,6 +107,7 @@ fn write_file<W: Write>(
             String::new(),
             f.message.clone(),
             f.kind.fails_under(fail_on).to_string(),
+            String::new(),
         ])?;
     }
     if let Some(error) = &file.error {

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use crate::fingerprint::BLOCK_ROWS;
 
 use super::{
-    escape_markup as escape, Cell, ColumnReport, ColumnStatus, FileReport, Outcome, Report,
+    cells, escape_markup as escape, Cell, ColumnReport, ColumnStatus, FileReport, Outcome, Report,
     ReportWriter,
 };
 use crate::witness_list::WitnessName;
@@ -160,15 +160,32 @@ fn file_section(page: &mut String, file: &FileReport) {
                 }
             }
         }
-        page.push_str("<table><tr><th>row</th><th>column</th><th>row group</th><th>page</th><th>kind</th><th>fault</th>");
+        // Where in the row, for nested columns: a flat column's table has no such column.
+        let positions = shown.iter().any(|m| m.position.is_some());
+        page.push_str("<table><tr><th>row</th><th>column</th>");
+        if positions {
+            page.push_str("<th>position</th>");
+        }
+        page.push_str("<th>row group</th><th>page</th><th>kind</th><th>fault</th>");
         for name in &witnesses {
             let _ = write!(page, "<th>{}</th>", escape(name.as_str()));
         }
         page.push_str("</tr>\n");
+        let leaf = |cell: &Cell| escape(&cell.to_string());
+        let cells = cells::Style {
+            leaf: &leaf,
+            mark: Some(("<mark>", "</mark>")),
+        };
         for m in shown {
+            let position = match &m.position {
+                Some(position) => format!("<td><code>{}</code></td>", escape(position)),
+                None if positions => "<td></td>".to_owned(),
+                None => String::new(),
+            };
+            let focus = m.focus();
             let _ = write!(
                 page,
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+                "<tr><td>{}</td><td><code>{}</code></td>{position}<td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
                 m.row,
                 escape(&m.column),
                 m.row_group,
@@ -179,7 +196,8 @@ fn file_section(page: &mut String, file: &FileReport) {
             for name in &witnesses {
                 // A decoder without the row says so; another witness without it is blank.
                 let cell = match m.values.get(name) {
-                    Some(cell) => escape(&cell.to_string()),
+                    // A nested row around the difference, which is marked.
+                    Some(cell) => focus.show(cell, &cells),
                     None if name == &WitnessName::ARROW || name == &WitnessName::RAW => {
                         escape(&Cell::Absent.to_string())
                     }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{escape_markup as escape, Cell, ColumnStatus, Report, ReportWriter};
+use super::{cells, escape_markup as escape, Cell, ColumnStatus, Report, ReportWriter};
 
 /// Mismatches quoted in a failing case's body.
 const QUOTED: usize = 10;
@@ -63,22 +63,34 @@ fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         r#"      <failure message="{} mismatching rows" type="mismatch">"#,
                         column.mismatches
                     )?;
+                    let leaf = Cell::to_string;
+                    let cells = cells::Style {
+                        leaf: &leaf,
+                        mark: None,
+                    };
                     for m in file
                         .mismatches
                         .iter()
                         .filter(|m| m.column == column.column)
                         .take(QUOTED)
                     {
+                        // Where in a nested row: `objects[3].bbox[1]`.
+                        let at = m
+                            .position
+                            .as_ref()
+                            .map(|position| format!(" at {position}"))
+                            .unwrap_or_default();
+                        let focus = m.focus();
                         writeln!(
                             out,
                             "{}",
                             escape(&format!(
-                                "row {} (row group {}, page {}): {}: {}",
+                                "row {} (row group {}, page {}): {}{at}: {}",
                                 m.row,
                                 m.row_group,
                                 m.page.map_or("?".into(), |p| p.to_string()),
                                 m.kind.name(),
-                                m.values_line(Cell::to_string)
+                                m.values_line(|cell| focus.show(cell, &cells))
                             ))
                         )?;
                     }

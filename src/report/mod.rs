@@ -2,6 +2,7 @@
 //! contract documented in `docs/report.schema.json`; new fields may be added, existing ones
 //! change only with `SCHEMA_VERSION`.
 
+pub mod cells;
 pub mod csv;
 mod evidence;
 pub mod html;
@@ -836,6 +837,12 @@ pub enum FailOn {
 }
 
 impl Mismatch {
+    /// Where the witnesses' cells of this mismatch first differ, for the formats that show a
+    /// nested row around it ([`cells`]).
+    pub fn focus(&self) -> cells::Focus {
+        cells::Focus::of(self.values.iter().map(|(_, cell)| cell))
+    }
+
     /// The witnesses' values as the text reports write them on one line: `arrow X / raw Y`
     /// (a decoder without the row shown as such), then each other witness that has the row,
     /// by name, in the witness list's order (`/ against Z`). `show` renders one value.

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{ColumnStatus, FileReport, Report, ReportWriter, Selection};
+use super::{cells, Cell, ColumnStatus, FileReport, Report, ReportWriter, Selection};
 use crate::echo::{self, Echo};
 use crate::source::ReadCounts;
 use crate::witness_list::WitnessName;
@@ -203,15 +203,28 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 (Some(page), Some(offset)) => format!(", page {page} at byte {offset}"),
                 _ => String::new(),
             };
+            // Where in a nested row: `objects[3].bbox[1]`.
+            let at = m
+                .position
+                .as_ref()
+                .map(|position| format!(" at {}", Echo::name(position)))
+                .unwrap_or_default();
+            let focus = m.focus();
+            let leaf = |cell: &Cell| Echo::name(&cell.to_string()).to_string();
+            let cells = cells::Style {
+                leaf: &leaf,
+                mark: None,
+            };
             writeln!(
                 out,
-                "    row {} (row group {}, row {}{page}): {} {}: {}",
+                "    row {} (row group {}, row {}{page}): {} {}{at}: {}",
                 m.row,
                 m.row_group,
                 m.row_in_group,
                 Echo::name(&m.column),
                 style.paint("31", m.kind.name()),
-                m.values_line(|cell| Echo::name(&cell.to_string()).to_string())
+                // Each value is escaped as it is shown; a nested row is bounded as a message.
+                m.values_line(|cell| echo::message(&focus.show(cell, &cells)))
             )?;
         }
         let total: u64 = file.columns.iter().map(|c| c.mismatches).sum();
