@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::column_type::{CellStyle, IntegerAnnotation};
-use crate::diagnosis::{Fault, Observation, Profile, WriterEvidence};
+use crate::diagnosis::{Fault, NestedDifference, Observation, Profile, WriterEvidence};
 use crate::format::PageType;
 use crate::value::{Bitmap, ColumnSlice, PhysicalType, RowVisitor, RowWalker, Value, Values};
 
@@ -72,6 +72,7 @@ impl ChunkComparison {
         row: usize,
         Evidence {
             kind,
+            difference,
             booleans,
             out_of_range,
             dump,
@@ -99,6 +100,11 @@ impl ChunkComparison {
             fault,
             row_group: at.position.row_group,
             writer: writer.filter(|_| fault == Fault::Writer),
+            pages: at.pages,
+            nested: position_in_row.as_ref().map(|at| NestedDifference {
+                difference,
+                at_list_edge: at.at_list_edge,
+            }),
         });
         if self.listed.len() >= at.cap {
             return;
@@ -124,6 +130,9 @@ impl ChunkComparison {
 /// What a mismatching row shows: how it differs, and what that says about whose fault it is.
 struct Evidence {
     kind: Kind,
+    /// How the rows differ where they first do: the kind, but for a dump's difference
+    /// ([`Kind::Against`]) what the kind of a decoder's difference would be.
+    difference: Kind,
     /// The two booleans, where the row is a flat boolean on both sides.
     booleans: Option<(bool, bool)>,
     /// A stored value the column's annotation cannot hold, which explains the difference.
@@ -235,6 +244,7 @@ pub fn compare_chunk(
             let (kind, at) = disagreement(&row_of[i], slice, l, lead)?;
             Some(Evidence {
                 kind,
+                difference: kind,
                 booleans: booleans(&row_of[i], slice, l, lead),
                 out_of_range: style.integer.and_then(|annotation| {
                     stored_out_of_range(&row_of[i], slice, l, lead, annotation)
@@ -250,9 +260,10 @@ pub fn compare_chunk(
                 else {
                     return None;
                 };
-                let (_, at) = disagreement(l, lead, &row_of[i], slice)?;
+                let (difference, at) = disagreement(l, lead, &row_of[i], slice)?;
                 Some(Evidence {
                     kind: Kind::Against,
+                    difference,
                     booleans: booleans(l, lead, &row_of[i], slice),
                     out_of_range: None,
                     dump: Some(origin),
@@ -375,6 +386,10 @@ impl<'a> Rows<'a> {
 pub struct InRow {
     /// The index at each list level entered, outermost first.
     pub indexes: Vec<usize>,
+    /// The difference lies at an end of a list: it is the first or last element of its list,
+    /// or two lists of different lengths agree but for elements at one of their ends — what
+    /// repetition levels read one entry off leave ([`crate::diagnosis`]).
+    pub at_list_edge: bool,
 }
 
 impl InRow {
@@ -507,14 +522,17 @@ fn disagreement(
         _ => return Some((Kind::Missing, None)),
     };
     let nested = !a.flat() || !b.flat();
-    // The index of the next element at each open list level.
+    // The index of the next element at each open list level, and the list's length (the
+    // same on both sides, or its count would have differed first).
     let mut open: Vec<usize> = Vec::new();
-    let here = |open: &[usize]| {
+    let mut lengths: Vec<usize> = Vec::new();
+    let here = |open: &[usize], at_list_edge: bool| {
         nested.then(|| InRow {
             indexes: open.to_vec(),
+            at_list_edge,
         })
     };
-    for (&p, &q) in a.steps.iter().zip(&b.steps) {
+    for (step, (&p, &q)) in a.steps.iter().zip(&b.steps).enumerate() {
         let kind = match (p, q) {
             (Step::Slot(Some(u)), Step::Slot(Some(v))) => (!x.values.same_at(u, &y.values, v))
                 .then(|| value_kind(x.values.get(u), y.values.get(v))),
@@ -528,12 +546,25 @@ fn disagreement(
             _ => Some(Kind::Value),
         };
         if let Some(kind) = kind {
-            return Some((kind, here(&open)));
+            let at_list_edge = match (p, q) {
+                (Step::List(_), Step::List(_)) => {
+                    differ_at_an_end(&a.steps[step..], x, &b.steps[step..], y)
+                }
+                _ => matches!(
+                    (open.last(), lengths.last()),
+                    (Some(&index), Some(&length)) if index == 0 || index + 1 == length
+                ),
+            };
+            return Some((kind, here(&open, at_list_edge)));
         }
         match p {
-            Step::List(_) => open.push(0),
+            Step::List(length) => {
+                open.push(0);
+                lengths.push(length);
+            }
             Step::End => {
                 open.pop();
+                lengths.pop();
                 if let Some(index) = open.last_mut() {
                     *index += 1;
                 }
@@ -545,7 +576,46 @@ fn disagreement(
             }
         }
     }
-    (a.steps.len() != b.steps.len()).then(|| (Kind::Value, here(&open)))
+    (a.steps.len() != b.steps.len()).then(|| (Kind::Value, here(&open, false)))
+}
+
+/// True when the lists that `a` and `b` begin with (of different lengths) agree but for
+/// elements at one of their ends: the shorter one's elements are the longer one's first or
+/// last ones.
+fn differ_at_an_end(a: &[Step], x: &ColumnSlice, b: &[Step], y: &ColumnSlice) -> bool {
+    let (a, b) = (elements(a), elements(b));
+    let ((short, s), (long, l)) = if a.len() <= b.len() {
+        ((a, x), (b, y))
+    } else {
+        ((b, y), (a, x))
+    };
+    // Equal steps from the start or from the end of balanced lists end or begin at an
+    // element boundary, so the steps alone say which elements agree.
+    let same = |from: &[Step]| {
+        from.iter().zip(short).all(|(&q, &p)| match (p, q) {
+            (Step::Slot(Some(u)), Step::Slot(Some(v))) => s.values.same_at(u, &l.values, v),
+            (p, q) => p == q,
+        })
+    };
+    same(&long[..short.len()]) || same(&long[long.len() - short.len()..])
+}
+
+/// The steps of the elements of the list `steps` begins with, up to its end.
+fn elements(steps: &[Step]) -> &[Step] {
+    let mut depth = 0usize;
+    for (index, step) in steps.iter().enumerate() {
+        match step {
+            Step::List(_) => depth += 1,
+            Step::End => {
+                depth -= 1;
+                if depth == 0 {
+                    return &steps[1..index];
+                }
+            }
+            Step::Null | Step::Slot(_) => {}
+        }
+    }
+    steps.get(1..).unwrap_or_default()
 }
 
 /// The first stored value of raw row `r` that `annotation` cannot hold, when such values are

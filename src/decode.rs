@@ -64,6 +64,10 @@ pub struct PageInfo {
     pub crc_ok: Option<bool>,
     /// The CRC the page header stores, when it was checked.
     pub crc: Option<u32>,
+    /// Its first level entry continues a row begun on an earlier page (a repetition level
+    /// above 0): DATA_PAGE v1 allows it without a page index. Then the last row begun before
+    /// it spans pages; `first_row` and `rows` count rows where they begin, so they cannot say.
+    pub starts_inside_row: bool,
     /// Its levels (of a bit width above 0) use the deprecated BIT_PACKED encoding, whose
     /// bit order implementations disagree on.
     pub bit_packed_levels: bool,

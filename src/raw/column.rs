@@ -441,6 +441,9 @@ impl<'a> ChunkDecoder<'a> {
             // as the spec lets readers do for pages they do not understand.
             _ => return Ok(()),
         };
+        // The levels are the page's own after a data page (a dictionary page reads none).
+        let starts_inside_row = header.page_type != PageType::DictionaryPage
+            && self.rep_levels.first().is_some_and(|&rep| rep > 0);
         self.pages.push(PageInfo {
             index: page.index,
             offset: page.offset,
@@ -452,6 +455,7 @@ impl<'a> ChunkDecoder<'a> {
             non_null,
             crc_ok,
             crc: crc_ok.and(header.crc).map(|crc| crc as u32),
+            starts_inside_row,
             bit_packed_levels,
             anomalies: std::mem::take(&mut self.anomalies),
         });

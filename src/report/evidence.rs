@@ -70,6 +70,13 @@ pub enum PatternKind {
     /// What the evidence points to, when it points one way; for a dump's differences,
     /// whenever there are some.
     Evidence,
+    /// All lists empty on one side and null on the other (nested columns).
+    EmptyNullSwap,
+    /// All at the first or last element of a list, or lists that agree but for elements at
+    /// one end (nested columns).
+    ListBoundary,
+    /// All rows that begin on one page and continue on the next (nested columns).
+    RowAcrossPages,
 }
 
 /// A pattern with the numbers it rests on and what it suggests.
@@ -86,6 +93,10 @@ pub struct Pattern {
     /// The writer fault the evidence points to, with the writer and the published bug.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writer: Option<WriterBlame>,
+    /// What the pattern's mismatches point to, when they all point one way: set on the
+    /// patterns of nested columns' levels, whose message names the suspect by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
 }
 
 /// What a writer bug leaves in a file, as a run observes it.
