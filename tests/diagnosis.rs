@@ -205,3 +205,207 @@ fn the_evidence_points_at_a_reader() {
     );
     assert!(has(&d, PatternKind::Evidence), "{d:?}");
 }
+
+/// The diagnosis of each column of `parquet` against the dump `csv`, through the binary, with
+/// `flag` saying what the dump is: per column, (pattern, matching, of, fault, message).
+fn diagnose_against(
+    parquet: &std::path::Path,
+    csv: &std::path::Path,
+    flag: &str,
+) -> Vec<(String, Vec<(String, u64, u64, Option<String>, String)>)> {
+    let out = common::run([
+        "diff",
+        parquet.to_str().unwrap(),
+        flag,
+        csv.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report = common::json(&out);
+    common::assert_valid(&report);
+    report["files"][0]["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report:#}"))
+        .iter()
+        .map(|c| {
+            let patterns = c["diagnosis"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["pattern"].as_str().unwrap().to_owned(),
+                        p["matching"].as_u64().unwrap(),
+                        p["of"].as_u64().unwrap(),
+                        p["fault"].as_str().map(str::to_owned),
+                        p["message"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            (c["column"].as_str().unwrap().to_owned(), patterns)
+        })
+        .collect()
+}
+
+/// The patterns of `column` in a [`diagnose_against`] result.
+fn patterns_of<'a>(
+    diagnosis: &'a [(String, Vec<(String, u64, u64, Option<String>, String)>)],
+    column: &str,
+) -> &'a [(String, u64, u64, Option<String>, String)] {
+    &diagnosis
+        .iter()
+        .find(|(c, _)| c == column)
+        .unwrap_or_else(|| panic!("{column}: {diagnosis:#?}"))
+        .1
+}
+
+/// Six rows of three objects with four coordinates each; the middle object's box is empty.
+fn detections() -> Vec<common::nested::Objects> {
+    (0..6)
+        .map(|i| {
+            Some(
+                (0..3)
+                    .map(|j| {
+                        let bbox = if j == 1 {
+                            vec![]
+                        } else {
+                            vec![f64::from(i), f64::from(j), 2.5, 3.5]
+                        };
+                        (Some(i * 3 + j), Some(bbox))
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn empty_lists_exported_as_null_are_a_swap_blamed_on_the_export() {
+    use common::nested::{detection_dump, detection_file, BBOX};
+    let dir = temp_dir();
+    let (parquet, csv) = (dir.path().join("d.parquet"), dir.path().join("d.csv"));
+    let rows = detections();
+    detection_file(&parquet, &rows);
+    // The export's reader turned every empty box into null.
+    let mut exported = rows.clone();
+    for row in &mut exported {
+        row.as_mut().unwrap()[1].1 = None;
+    }
+    detection_dump(&csv, &exported);
+    let diagnosis = diagnose_against(&parquet, &csv, "--against-export");
+    let swap = patterns_of(&diagnosis, BBOX)
+        .iter()
+        .find(|p| p.0 == "empty_null_swap")
+        .unwrap_or_else(|| panic!("{diagnosis:#?}"));
+    assert_eq!((swap.1, swap.2), (6, 6));
+    assert_eq!(swap.3.as_deref(), Some("dump_reader"));
+    assert!(
+        swap.4.ends_with("both decoders agree on the file: the reader that exported the dump read these levels wrong."),
+        "{}",
+        swap.4
+    );
+    // The middle box of three is at neither end of its list.
+    assert!(!patterns_of(&diagnosis, BBOX)
+        .iter()
+        .any(|p| p.0 == "list_boundary"));
+}
+
+#[test]
+fn differences_at_the_ends_of_lists_are_a_list_boundary() {
+    use common::nested::{detection_dump, detection_file, BBOX};
+    let dir = temp_dir();
+    let (parquet, csv) = (dir.path().join("d.parquet"), dir.path().join("d.csv"));
+    let rows = detections();
+    detection_file(&parquet, &rows);
+    let mut source = rows.clone();
+    // The last coordinate of a box, the first of another, the last object dropped, a box
+    // without its first coordinate: each at an end of a list.
+    fn bbox(rows: &mut [common::nested::Objects], row: usize, object: usize) -> &mut Vec<f64> {
+        rows[row].as_mut().unwrap()[object].1.as_mut().unwrap()
+    }
+    bbox(&mut source, 0, 2)[3] = 9.5;
+    bbox(&mut source, 1, 0)[0] = 9.5;
+    source[2].as_mut().unwrap().pop();
+    bbox(&mut source, 3, 2).remove(0);
+    detection_dump(&csv, &source);
+    let diagnosis = diagnose_against(&parquet, &csv, "--against-source");
+    let boundary = patterns_of(&diagnosis, BBOX)
+        .iter()
+        .find(|p| p.0 == "list_boundary")
+        .unwrap_or_else(|| panic!("{diagnosis:#?}"));
+    assert_eq!((boundary.1, boundary.2), (4, 4));
+    assert_eq!(boundary.3.as_deref(), Some("writer"));
+    assert!(
+        boundary
+            .4
+            .ends_with("the writer stored these levels wrong."),
+        "{}",
+        boundary.4
+    );
+
+    // One difference inside a box as well: not all are at an end.
+    bbox(&mut source, 4, 0)[1] = 9.5;
+    detection_dump(&csv, &source);
+    let diagnosis = diagnose_against(&parquet, &csv, "--against-source");
+    assert!(
+        !patterns_of(&diagnosis, BBOX)
+            .iter()
+            .any(|p| p.0 == "list_boundary"),
+        "{diagnosis:#?}"
+    );
+}
+
+#[test]
+fn rows_that_continue_on_the_next_page_are_named() {
+    use common::nested::{spanning_file, spanning_rows, tags_dump};
+    let dir = temp_dir();
+    let (parquet, csv) = (dir.path().join("t.parquet"), dir.path().join("t.csv"));
+    // Rows of three elements in pages of four entries: rows 1, 2, 5, 6, 9 and 10 begin on
+    // one page and end on the next.
+    let rows: Vec<Vec<i32>> = (0..12).map(|i| vec![i, 100 + i, 200 + i]).collect();
+    let spanning = spanning_rows(&rows, 4);
+    assert_eq!(spanning, [1, 2, 5, 6, 9, 10]);
+    spanning_file(&parquet, &rows, 4);
+    // Both decoders read the file as written.
+    tags_dump(&csv, &rows);
+    let out = common::run([
+        "diff",
+        parquet.to_str().unwrap(),
+        "--against",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        common::code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // The dump differs in the middle element of rows that span pages.
+    let mut dumped = rows.clone();
+    for &row in &spanning[..4] {
+        dumped[row][1] = -1;
+    }
+    tags_dump(&csv, &dumped);
+    let diagnosis = diagnose_against(&parquet, &csv, "--against");
+    let (column, patterns) = &diagnosis[0];
+    let across = patterns
+        .iter()
+        .find(|p| p.0 == "row_across_pages")
+        .unwrap_or_else(|| panic!("{column}: {patterns:#?}"));
+    assert_eq!((across.1, across.2), (4, 4));
+    assert_eq!(across.3.as_deref(), Some("writer_or_dump_reader"));
+    assert!(
+        across.4.starts_with("4 of 4 mismatches are rows that begin on one page and continue on the next (6 of 9 pages begin inside a row)"),
+        "{}",
+        across.4
+    );
+    // A row that does not span pages among them, and the pattern is gone.
+    dumped[3][1] = -1;
+    tags_dump(&csv, &dumped);
+    let diagnosis = diagnose_against(&parquet, &csv, "--against");
+    assert!(
+        !diagnosis[0].1.iter().any(|p| p.0 == "row_across_pages"),
+        "{diagnosis:#?}"
+    );
+}

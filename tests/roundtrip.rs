@@ -11,14 +11,12 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::builder::{
-    Float64Builder, Int32Builder, ListBuilder, MapBuilder, StringBuilder, StructBuilder,
-};
+use arrow_array::builder::{Int32Builder, ListBuilder, MapBuilder, StringBuilder};
 use arrow_array::{ArrayRef, BooleanArray, Int32Array, RecordBatch};
-use arrow_schema::{DataType, Field, Fields};
 use common::craft::{
     boolean_file, boolean_page, crc_of, file_with, page, PageKind, BOOLEAN_PLAIN, TRUE_COUNT,
 };
+use common::nested::{detection_dump, detection_file, Objects, BBOX, CATEGORY};
 use common::{assert_valid, run, stderr, temp_dir};
 use labelcheck::report::{self, Format, Report, WriterOptions};
 use parquet::arrow::ArrowWriter;
@@ -215,10 +213,6 @@ fn nested_file(path: &Path) {
     writer.close().unwrap();
 }
 
-/// Objects of a detection dataset, `list<struct<category: int32, bbox: list<double>>>`, per
-/// row: its objects, each a category and a box (`None`: null).
-type Objects = Option<Vec<(Option<i32>, Option<Vec<f64>>)>>;
-
 /// The rows of [`detection_file`]: an empty list, a null one, an empty box, a row of 30
 /// objects (more than a mismatch shows of a list), a null category and a null box.
 fn detection_rows() -> Vec<Objects> {
@@ -242,92 +236,6 @@ fn detection_rows() -> Vec<Objects> {
     ];
     rows.extend((5..8).map(|i| Some(vec![(Some(i), Some(vec![f64::from(i)]))])));
     rows
-}
-
-/// Writes `rows` as one column `objects` with the arrow writer.
-fn detection_file(path: &Path, rows: &[Objects]) {
-    let fields = Fields::from(vec![
-        Field::new("category", DataType::Int32, true),
-        Field::new(
-            "bbox",
-            DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true))),
-            true,
-        ),
-    ]);
-    let objects = StructBuilder::new(
-        fields,
-        vec![
-            Box::new(Int32Builder::new()),
-            Box::new(ListBuilder::new(Float64Builder::new())),
-        ],
-    );
-    let mut column = ListBuilder::new(objects);
-    for row in rows {
-        let Some(row) = row else {
-            column.append(false);
-            continue;
-        };
-        let objects = column.values();
-        for (category, bbox) in row {
-            objects
-                .field_builder::<Int32Builder>(0)
-                .unwrap()
-                .append_option(*category);
-            let boxes = objects
-                .field_builder::<ListBuilder<Float64Builder>>(1)
-                .unwrap();
-            match bbox {
-                Some(bbox) => {
-                    boxes.values().append_slice(bbox);
-                    boxes.append(true);
-                }
-                None => boxes.append(false),
-            }
-            objects.append(true);
-        }
-        column.append(true);
-    }
-    let batch =
-        RecordBatch::try_from_iter([("objects", Arc::new(column.finish()) as ArrayRef)]).unwrap();
-    let mut writer =
-        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
-}
-
-/// The Parquet paths of [`detection_file`]'s two leaves, as a dump names them.
-const CATEGORY: &str = "objects.list.item.category";
-const BBOX: &str = "objects.list.item.bbox.list.item";
-
-/// A dump of `rows` (`--against`, "Nested leaves": compact JSON per leaf).
-fn detection_dump(path: &Path, rows: &[Objects]) {
-    let json = |values: Vec<String>| format!("\"[{}]\"", values.join(","));
-    let mut text = format!("row,{CATEGORY},{BBOX}\n");
-    for (i, row) in rows.iter().enumerate() {
-        let Some(objects) = row else {
-            text.push_str(&format!("{i},,\n"));
-            continue;
-        };
-        let categories = objects
-            .iter()
-            .map(|(c, _)| c.map_or("null".to_owned(), |c| c.to_string()))
-            .collect();
-        let boxes = objects
-            .iter()
-            .map(|(_, b)| match b {
-                None => "null".to_owned(),
-                Some(b) => format!(
-                    "[{}]",
-                    b.iter()
-                        .map(|x| format!("{x:?}"))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                ),
-            })
-            .collect();
-        text.push_str(&format!("{i},{},{}\n", json(categories), json(boxes)));
-    }
-    std::fs::write(path, text).unwrap();
 }
 
 /// The binary's output of `args` in `format`.

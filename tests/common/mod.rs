@@ -4,6 +4,7 @@
 pub mod craft;
 pub mod fixtures;
 pub mod hostile;
+pub mod nested;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

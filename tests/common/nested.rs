@@ -1,0 +1,234 @@
+//! Nested label columns for the tests: a detection dataset written by the arrow writer and
+//! its `--against` dump ("Nested leaves" of the corpus' writers README), and files whose rows
+//! continue across pages, which no common writer produces, crafted page by page.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::{Float64Builder, Int32Builder, ListBuilder, StructBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Fields};
+use parquet::arrow::ArrowWriter;
+
+use super::craft::Compact;
+
+/// Objects of a detection dataset, `list<struct<category: int32, bbox: list<double>>>`, per
+/// row: its objects, each a category and a box (`None`: null).
+pub type Objects = Option<Vec<(Option<i32>, Option<Vec<f64>>)>>;
+
+/// Writes `rows` as one column `objects` with the arrow writer.
+pub fn detection_file(path: &Path, rows: &[Objects]) {
+    let fields = Fields::from(vec![
+        Field::new("category", DataType::Int32, true),
+        Field::new(
+            "bbox",
+            DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true))),
+            true,
+        ),
+    ]);
+    let objects = StructBuilder::new(
+        fields,
+        vec![
+            Box::new(Int32Builder::new()),
+            Box::new(ListBuilder::new(Float64Builder::new())),
+        ],
+    );
+    let mut column = ListBuilder::new(objects);
+    for row in rows {
+        let Some(row) = row else {
+            column.append(false);
+            continue;
+        };
+        let objects = column.values();
+        for (category, bbox) in row {
+            objects
+                .field_builder::<Int32Builder>(0)
+                .unwrap()
+                .append_option(*category);
+            let boxes = objects
+                .field_builder::<ListBuilder<Float64Builder>>(1)
+                .unwrap();
+            match bbox {
+                Some(bbox) => {
+                    boxes.values().append_slice(bbox);
+                    boxes.append(true);
+                }
+                None => boxes.append(false),
+            }
+            objects.append(true);
+        }
+        column.append(true);
+    }
+    let batch =
+        RecordBatch::try_from_iter([("objects", Arc::new(column.finish()) as ArrayRef)]).unwrap();
+    let mut writer =
+        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// The Parquet paths of [`detection_file`]'s two leaves, as a dump names them.
+pub const CATEGORY: &str = "objects.list.item.category";
+pub const BBOX: &str = "objects.list.item.bbox.list.item";
+
+/// A dump of `rows` (`--against`, "Nested leaves": compact JSON per leaf).
+pub fn detection_dump(path: &Path, rows: &[Objects]) {
+    let json = |values: Vec<String>| format!("\"[{}]\"", values.join(","));
+    let mut text = format!("row,{CATEGORY},{BBOX}\n");
+    for (i, row) in rows.iter().enumerate() {
+        let Some(objects) = row else {
+            text.push_str(&format!("{i},,\n"));
+            continue;
+        };
+        let categories = objects
+            .iter()
+            .map(|(c, _)| c.map_or("null".to_owned(), |c| c.to_string()))
+            .collect();
+        let boxes = objects
+            .iter()
+            .map(|(_, b)| match b {
+                None => "null".to_owned(),
+                Some(b) => format!(
+                    "[{}]",
+                    b.iter()
+                        .map(|x| format!("{x:?}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            })
+            .collect();
+        text.push_str(&format!("{i},{},{}\n", json(categories), json(boxes)));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// The column of [`spanning_file`], `tags: list<int32>`, as a dump names it: a list of a
+/// primitive by its top-level name.
+pub const TAGS: &str = "tags";
+
+/// A file of one column `tags` (an optional list of optional INT32) holding `rows`, in
+/// DATA_PAGE v1 pages of `entries_per_page` level entries each, cut wherever that falls:
+/// inside rows too, which the format allows without a page index.
+pub fn spanning_file(path: &Path, rows: &[Vec<i32>], entries_per_page: usize) {
+    // Every element is one level entry: repetition 0 where a row begins, definition 3 (the
+    // list, its repeated group and the element all present).
+    let entries: Vec<(u8, i32)> = rows
+        .iter()
+        .flat_map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(i, &value)| (u8::from(i > 0), value))
+        })
+        .collect();
+    assert!(
+        rows.iter().all(|row| !row.is_empty()),
+        "one entry per element"
+    );
+    // Levels as RLE runs of one, each behind its 4-byte length, then the values PLAIN.
+    let levels = |levels: &mut dyn Iterator<Item = u8>| {
+        let runs: Vec<u8> = levels.flat_map(|level| [2, level]).collect();
+        let mut out = (runs.len() as u32).to_le_bytes().to_vec();
+        out.extend(runs);
+        out
+    };
+    let mut file = b"PAR1".to_vec();
+    let chunk_start = file.len() as i64;
+    for page in entries.chunks(entries_per_page) {
+        let mut body = levels(&mut page.iter().map(|&(rep, _)| rep));
+        body.extend(levels(&mut page.iter().map(|_| 3)));
+        for &(_, value) in page {
+            body.extend(value.to_le_bytes());
+        }
+        let mut header = Compact::default();
+        header.begin();
+        header.i32(1, 0); // DATA_PAGE
+        header.i32(2, body.len() as i32);
+        header.i32(3, body.len() as i32);
+        header.struct_field(5);
+        header.i32(1, page.len() as i32);
+        header.i32(2, 0); // PLAIN
+        header.i32(3, 3); // RLE
+        header.i32(4, 3); // RLE
+        header.end();
+        header.end();
+        file.extend_from_slice(&header.out);
+        file.extend_from_slice(&body);
+    }
+    let chunk_len = file.len() as i64 - chunk_start;
+    let mut meta = Compact::default();
+    meta.begin();
+    meta.i32(1, 1);
+    meta.list_structs(2, 4);
+    meta.begin();
+    meta.string(4, "schema");
+    meta.i32(5, 1);
+    meta.end();
+    meta.begin();
+    meta.i32(3, 1); // OPTIONAL
+    meta.string(4, "tags");
+    meta.i32(5, 1);
+    meta.i32(6, 3); // LIST
+    meta.end();
+    meta.begin();
+    meta.i32(3, 2); // REPEATED
+    meta.string(4, "list");
+    meta.i32(5, 1);
+    meta.end();
+    meta.begin();
+    meta.i32(1, 1); // INT32
+    meta.i32(3, 1); // OPTIONAL
+    meta.string(4, "element");
+    meta.end();
+    meta.i64(3, rows.len() as i64);
+    meta.list_structs(4, 1);
+    meta.begin(); // RowGroup
+    meta.list_structs(1, 1);
+    meta.begin(); // ColumnChunk
+    meta.i64(2, chunk_start);
+    meta.struct_field(3); // ColumnMetaData
+    meta.i32(1, 1);
+    meta.list_i32(2, &[0, 3]);
+    meta.list_string(3, &["tags", "list", "element"]);
+    meta.i32(4, 0);
+    meta.i64(5, entries.len() as i64);
+    meta.i64(6, chunk_len);
+    meta.i64(7, chunk_len);
+    meta.i64(9, chunk_start);
+    meta.end();
+    meta.end(); // ColumnChunk
+    meta.i64(2, chunk_len);
+    meta.i64(3, rows.len() as i64);
+    meta.end(); // RowGroup
+    meta.string(6, "labelcheck test craft");
+    meta.end();
+    file.extend_from_slice(&meta.out);
+    file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
+    file.extend_from_slice(b"PAR1");
+    std::fs::write(path, file).unwrap();
+}
+
+/// The rows of `rows` that [`spanning_file`] with `entries_per_page` cuts: those that begin
+/// on one page and end on another.
+pub fn spanning_rows(rows: &[Vec<i32>], entries_per_page: usize) -> Vec<usize> {
+    let mut start = 0;
+    let mut spanning = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let end = start + row.len();
+        if start / entries_per_page != (end - 1) / entries_per_page {
+            spanning.push(index);
+        }
+        start = end;
+    }
+    spanning
+}
+
+/// A dump of [`spanning_file`]'s `rows` (`--against`).
+pub fn tags_dump(path: &Path, rows: &[Vec<i32>]) {
+    let mut text = format!("row,{TAGS}\n");
+    for (i, row) in rows.iter().enumerate() {
+        let values: Vec<String> = row.iter().map(i32::to_string).collect();
+        text.push_str(&format!("{i},\"[{}]\"\n", values.join(",")));
+    }
+    std::fs::write(path, text).unwrap();
+}
