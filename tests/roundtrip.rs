@@ -538,3 +538,94 @@ fn a_report_with_nested_mismatches_reads_back_as_written() {
     let first: serde_json::Value = serde_json::from_str(ndjson.lines().next().unwrap()).unwrap();
     assert_eq!(first["position"], "objects");
 }
+
+#[test]
+fn a_report_of_decoders_that_disagree_on_nested_levels_reads_back_as_written() {
+    use common::nested::{LevelChange, LevelChanger};
+    let dir = temp_dir();
+    let parquet = dir.path().join("detection.parquet");
+    detection_file(&parquet, &detection_rows());
+    // A raw path that reads levels one off: row 0's empty list and row 2's second box (the
+    // second object of the file) null, the last of row 3's 30 objects moved to row 4.
+    let changes = vec![
+        LevelChange::EmptyToNull {
+            segment: 0,
+            item: 0,
+        },
+        LevelChange::EmptyToNull {
+            segment: 1,
+            item: 1,
+        },
+        LevelChange::LastElementToNext {
+            segment: 0,
+            item: 3,
+        },
+    ];
+    let report =
+        common::check_with_raw(&parquet, BBOX, 100, |inner| LevelChanger { inner, changes });
+    let json = String::from_utf8(rendered(&report, Format::Json)).unwrap();
+    let read = Report::read(&json).unwrap_or_else(|e| panic!("{e}\n{json}"));
+    same(
+        &String::from_utf8(rendered(&read, Format::Json)).unwrap(),
+        &json,
+        "JSON written again",
+    );
+    for format in [
+        Format::Text,
+        Format::Ndjson,
+        Format::Csv,
+        Format::Junit,
+        Format::Html,
+    ] {
+        same(
+            &String::from_utf8(rendered(&read, format)).unwrap(),
+            &String::from_utf8(rendered(&report, format)).unwrap(),
+            &format!("{format:?} from the report read back"),
+        );
+    }
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_valid(&value);
+    let mismatches = value["files"][0]["mismatches"].as_array().unwrap();
+    let listed: Vec<(u64, &str, &str, &str)> = mismatches
+        .iter()
+        .map(|m| {
+            (
+                m["row"].as_u64().unwrap(),
+                m["position"].as_str().unwrap(),
+                m["kind"].as_str().unwrap(),
+                m["fault"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (0, "objects", "empty_null", "reader"),
+            (2, "objects[1].bbox", "empty_null", "reader"),
+            (3, "objects", "count", "reader"),
+            (4, "objects", "count", "reader"),
+        ],
+        "{mismatches:#?}"
+    );
+    assert_eq!(
+        mismatches[1]["values"],
+        serde_json::json!({
+            "arrow": [[1.5, 2.0, 3.0, 4.0], []],
+            "raw": [[1.5, 2.0, 3.0, 4.0], null],
+        })
+    );
+    // Row 3: 30 objects and 29, the first 20 of each shown.
+    let row_3 = &mismatches[2]["values"];
+    assert_eq!(row_3["arrow"][20], serde_json::json!({"more": 10}));
+    assert_eq!(row_3["raw"][20], serde_json::json!({"more": 9}));
+    let kinds = &value["files"][0]["columns"][0]["mismatch_kinds"];
+    assert_eq!(
+        (&kinds["empty_null"], &kinds["count"]),
+        (&2.into(), &2.into())
+    );
+    let text = String::from_utf8(rendered(&read, Format::Text)).unwrap();
+    assert!(
+        text.contains("empty_null at objects[1].bbox: arrow [[1.5, 2.0, 3.0, 4.0], []] / raw [[1.5, 2.0, 3.0, 4.0], null]"),
+        "{text}"
+    );
+}

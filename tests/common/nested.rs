@@ -232,3 +232,51 @@ pub fn tags_dump(path: &Path, rows: &[Vec<i32>]) {
     }
     std::fs::write(path, text).unwrap();
 }
+
+/// A change to a nested slice's levels, the way a reader bug in them changes it.
+#[derive(Debug, Clone, Copy)]
+pub enum LevelChange {
+    /// Item `item` of segment `segment`, an empty list, becomes null: a definition level read
+    /// one off.
+    EmptyToNull { segment: usize, item: usize },
+    /// The last element of item `item` of segment `segment` moves to the next item, which
+    /// must hold elements: a repetition level read one off.
+    LastElementToNext { segment: usize, item: usize },
+}
+
+/// The raw decoder, with `changes` made to every chunk it decodes.
+pub struct LevelChanger {
+    pub inner: labelcheck::raw::RawFile,
+    pub changes: Vec<LevelChange>,
+}
+
+impl labelcheck::decode::ColumnDecoder for LevelChanger {
+    fn decode(
+        &self,
+        row_group: usize,
+        leaf: usize,
+    ) -> Result<labelcheck::decode::DecodedChunk, labelcheck::decode::DecodeError> {
+        let mut chunk = self.inner.decode(row_group, leaf)?;
+        for change in &self.changes {
+            match *change {
+                LevelChange::EmptyToNull { segment, item } => {
+                    let shape = &mut chunk.slice.lists[segment];
+                    assert!(shape.validity.get(item) && shape.children(item).is_empty());
+                    let mut validity = labelcheck::value::Bitmap::new();
+                    for (i, valid) in shape.validity.iter().enumerate() {
+                        validity.push(valid && i != item);
+                    }
+                    shape.validity = validity;
+                }
+                LevelChange::LastElementToNext { segment, item } => {
+                    let shape = &mut chunk.slice.lists[segment];
+                    assert!(
+                        !shape.children(item).is_empty() && !shape.children(item + 1).is_empty()
+                    );
+                    shape.offsets[item + 1] -= 1;
+                }
+            }
+        }
+        Ok(chunk)
+    }
+}
