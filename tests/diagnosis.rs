@@ -409,3 +409,59 @@ fn rows_that_continue_on_the_next_page_are_named() {
         "{diagnosis:#?}"
     );
 }
+
+/// The diagnosis of the boxes of [`detections`] as the raw path reads them with `changes`.
+fn diagnose_levels(changes: Vec<common::nested::LevelChange>) -> Vec<labelcheck::report::Pattern> {
+    use common::nested::{detection_file, LevelChanger, BBOX};
+    let dir = temp_dir();
+    let parquet = dir.path().join("d.parquet");
+    detection_file(&parquet, &detections());
+    let report =
+        common::check_with_raw(&parquet, BBOX, 100, |inner| LevelChanger { inner, changes });
+    report.files[0].columns[0].diagnosis.clone()
+}
+
+#[test]
+fn a_decoder_that_reads_levels_one_off_is_suspected() {
+    use common::nested::LevelChange;
+    use labelcheck::report::Fault;
+    // Empty boxes read as null: the middle box of every row (object 3i + 1).
+    let swaps = diagnose_levels(
+        (0..6)
+            .map(|row| LevelChange::EmptyToNull {
+                segment: 1,
+                item: 3 * row + 1,
+            })
+            .collect(),
+    );
+    let swap = swaps
+        .iter()
+        .find(|p| p.pattern == PatternKind::EmptyNullSwap)
+        .unwrap_or_else(|| panic!("{swaps:#?}"));
+    assert_eq!(
+        (swap.matching, swap.of, swap.fault),
+        (6, 6, Some(Fault::Reader))
+    );
+    assert!(swap
+        .message
+        .ends_with("one of the two decoders reads these levels wrong."));
+
+    // The last object of rows 0 and 2 read as the first of rows 1 and 3: four rows whose
+    // lists differ at one end.
+    let moved = diagnose_levels(
+        [0, 2]
+            .map(|row| LevelChange::LastElementToNext {
+                segment: 0,
+                item: row,
+            })
+            .to_vec(),
+    );
+    let boundary = moved
+        .iter()
+        .find(|p| p.pattern == PatternKind::ListBoundary)
+        .unwrap_or_else(|| panic!("{moved:#?}"));
+    assert_eq!(
+        (boundary.matching, boundary.of, boundary.fault),
+        (4, 4, Some(Fault::Reader))
+    );
+}
