@@ -87,7 +87,7 @@ pub struct Observation<'a> {
     pub row_group: usize,
     /// Why the decoders' disagreement is the writer's doing, when it is.
     pub writer: Option<WriterEvidence>,
-    /// The leader's page map of the chunk so far (ordered by page), to tell whether the row
+    /// The leader's page map of the chunk so far, in page order, to tell whether the row
     /// continues on the page after `page`.
     pub pages: &'a [PageInfo],
     /// For a nested column, how and where the row first differs.
@@ -109,10 +109,9 @@ pub struct NestedDifference {
 /// where they begin (`first_row`, `rows`), so only [`PageInfo::starts_inside_row`] can say it.
 fn continues_on_next_page(pages: &[PageInfo], page: &PageInfo, row_in_group: usize) -> bool {
     row_in_group + 1 == page.first_row + page.rows
-        && pages
+        && pages[pages.partition_point(|p| p.index <= page.index)..]
             .iter()
-            .filter(|p| p.index > page.index && p.page_type != PageType::DictionaryPage)
-            .min_by_key(|p| p.index)
+            .find(|p| p.page_type != PageType::DictionaryPage)
             .is_some_and(|next| next.starts_inside_row)
 }
 
