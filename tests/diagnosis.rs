@@ -8,6 +8,7 @@ use common::temp_dir;
 use labelcheck::decode::{ColumnDecoder, DecodeError, DecodedChunk, PageInfo};
 use labelcheck::diagnosis::PatternKind;
 use labelcheck::raw::RawFile;
+use labelcheck::report::{Fault, Pattern};
 use labelcheck::value::Values;
 
 /// Chooses the rows to change: (row group, row within it, the page holding it, its value).
@@ -206,13 +207,12 @@ fn the_evidence_points_at_a_reader() {
     assert!(has(&d, PatternKind::Evidence), "{d:?}");
 }
 
+/// Each column's name and diagnosis.
+type Diagnosis = Vec<(String, Vec<Pattern>)>;
+
 /// The diagnosis of each column of `parquet` against the dump `csv`, through the binary, with
-/// `flag` saying what the dump is: per column, (pattern, matching, of, fault, message).
-fn diagnose_against(
-    parquet: &std::path::Path,
-    csv: &std::path::Path,
-    flag: &str,
-) -> Vec<(String, Vec<(String, u64, u64, Option<String>, String)>)> {
+/// `flag` saying what the dump is.
+fn diagnose_against(parquet: &std::path::Path, csv: &std::path::Path, flag: &str) -> Diagnosis {
     let out = common::run([
         "diff",
         parquet.to_str().unwrap(),
@@ -228,35 +228,25 @@ fn diagnose_against(
         .unwrap_or_else(|| panic!("{report:#}"))
         .iter()
         .map(|c| {
-            let patterns = c["diagnosis"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| {
-                    (
-                        p["pattern"].as_str().unwrap().to_owned(),
-                        p["matching"].as_u64().unwrap(),
-                        p["of"].as_u64().unwrap(),
-                        p["fault"].as_str().map(str::to_owned),
-                        p["message"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect();
+            let patterns = serde_json::from_value(c["diagnosis"].clone()).unwrap();
             (c["column"].as_str().unwrap().to_owned(), patterns)
         })
         .collect()
 }
 
-/// The patterns of `column` in a [`diagnose_against`] result.
-fn patterns_of<'a>(
-    diagnosis: &'a [(String, Vec<(String, u64, u64, Option<String>, String)>)],
+/// The pattern `pattern` of `column` in `diagnosis`, if it is there.
+fn pattern_of<'a>(
+    diagnosis: &'a Diagnosis,
     column: &str,
-) -> &'a [(String, u64, u64, Option<String>, String)] {
-    &diagnosis
+    pattern: PatternKind,
+) -> Option<&'a Pattern> {
+    diagnosis
         .iter()
         .find(|(c, _)| c == column)
         .unwrap_or_else(|| panic!("{column}: {diagnosis:#?}"))
         .1
+        .iter()
+        .find(|p| p.pattern == pattern)
 }
 
 /// Six rows of three objects with four coordinates each; the middle object's box is empty.
@@ -293,21 +283,19 @@ fn empty_lists_exported_as_null_are_a_swap_blamed_on_the_export() {
     }
     detection_dump(&csv, &exported);
     let diagnosis = diagnose_against(&parquet, &csv, "--against-export");
-    let swap = patterns_of(&diagnosis, BBOX)
-        .iter()
-        .find(|p| p.0 == "empty_null_swap")
+    let swap = pattern_of(&diagnosis, BBOX, PatternKind::EmptyNullSwap)
         .unwrap_or_else(|| panic!("{diagnosis:#?}"));
-    assert_eq!((swap.1, swap.2), (6, 6));
-    assert_eq!(swap.3.as_deref(), Some("dump_reader"));
+    assert_eq!(
+        (swap.matching, swap.of, swap.fault),
+        (6, 6, Some(Fault::DumpReader))
+    );
     assert!(
-        swap.4.ends_with("both decoders agree on the file: the reader that exported the dump read these levels wrong."),
+        swap.message.ends_with("both decoders agree on the file: the reader that exported the dump read these levels wrong."),
         "{}",
-        swap.4
+        swap.message
     );
     // The middle box of three is at neither end of its list.
-    assert!(!patterns_of(&diagnosis, BBOX)
-        .iter()
-        .any(|p| p.0 == "list_boundary"));
+    assert!(pattern_of(&diagnosis, BBOX, PatternKind::ListBoundary).is_none());
 }
 
 #[test]
@@ -329,18 +317,18 @@ fn differences_at_the_ends_of_lists_are_a_list_boundary() {
     bbox(&mut source, 3, 2).remove(0);
     detection_dump(&csv, &source);
     let diagnosis = diagnose_against(&parquet, &csv, "--against-source");
-    let boundary = patterns_of(&diagnosis, BBOX)
-        .iter()
-        .find(|p| p.0 == "list_boundary")
+    let boundary = pattern_of(&diagnosis, BBOX, PatternKind::ListBoundary)
         .unwrap_or_else(|| panic!("{diagnosis:#?}"));
-    assert_eq!((boundary.1, boundary.2), (4, 4));
-    assert_eq!(boundary.3.as_deref(), Some("writer"));
+    assert_eq!(
+        (boundary.matching, boundary.of, boundary.fault),
+        (4, 4, Some(Fault::Writer))
+    );
     assert!(
         boundary
-            .4
+            .message
             .ends_with("the writer stored these levels wrong."),
         "{}",
-        boundary.4
+        boundary.message
     );
 
     // One difference inside a box as well: not all are at an end.
@@ -348,9 +336,7 @@ fn differences_at_the_ends_of_lists_are_a_list_boundary() {
     detection_dump(&csv, &source);
     let diagnosis = diagnose_against(&parquet, &csv, "--against-source");
     assert!(
-        !patterns_of(&diagnosis, BBOX)
-            .iter()
-            .any(|p| p.0 == "list_boundary"),
+        pattern_of(&diagnosis, BBOX, PatternKind::ListBoundary).is_none(),
         "{diagnosis:#?}"
     );
 }
@@ -388,24 +374,24 @@ fn rows_that_continue_on_the_next_page_are_named() {
     }
     tags_dump(&csv, &dumped);
     let diagnosis = diagnose_against(&parquet, &csv, "--against");
-    let (column, patterns) = &diagnosis[0];
-    let across = patterns
-        .iter()
-        .find(|p| p.0 == "row_across_pages")
-        .unwrap_or_else(|| panic!("{column}: {patterns:#?}"));
-    assert_eq!((across.1, across.2), (4, 4));
-    assert_eq!(across.3.as_deref(), Some("writer_or_dump_reader"));
+    let column = diagnosis[0].0.clone();
+    let across = pattern_of(&diagnosis, &column, PatternKind::RowAcrossPages)
+        .unwrap_or_else(|| panic!("{diagnosis:#?}"));
+    assert_eq!(
+        (across.matching, across.of, across.fault),
+        (4, 4, Some(Fault::WriterOrDumpReader))
+    );
     assert!(
-        across.4.starts_with("4 of 4 mismatches are rows that begin on one page and continue on the next (6 of 9 pages begin inside a row)"),
+        across.message.starts_with("4 of 4 mismatches are rows that begin on one page and continue on the next (6 of 9 pages begin inside a row)"),
         "{}",
-        across.4
+        across.message
     );
     // A row that does not span pages among them, and the pattern is gone.
     dumped[3][1] = -1;
     tags_dump(&csv, &dumped);
     let diagnosis = diagnose_against(&parquet, &csv, "--against");
     assert!(
-        !diagnosis[0].1.iter().any(|p| p.0 == "row_across_pages"),
+        pattern_of(&diagnosis, &column, PatternKind::RowAcrossPages).is_none(),
         "{diagnosis:#?}"
     );
 }
@@ -424,7 +410,6 @@ fn diagnose_levels(changes: Vec<common::nested::LevelChange>) -> Vec<labelcheck:
 #[test]
 fn a_decoder_that_reads_levels_one_off_is_suspected() {
     use common::nested::LevelChange;
-    use labelcheck::report::Fault;
     // Empty boxes read as null: the middle box of every row (object 3i + 1).
     let swaps = diagnose_levels(
         (0..6)
