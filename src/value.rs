@@ -1604,7 +1604,9 @@ mod tests {
         ];
         let good = build(2, &rows);
         good.check_shape().unwrap();
-        let broken: [(&str, fn(&mut ColumnSlice)); 7] = [
+        /// What the error names, and how the slice is broken.
+        type Breakage = (&'static str, fn(&mut ColumnSlice));
+        let broken: [Breakage; 7] = [
             ("items and", |s| s.rows += 1),
             ("items and", |s| s.lists[1].validity.push(true)),
             ("out of order", |s| s.lists[0].offsets[0] = 1),

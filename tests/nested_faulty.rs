@@ -66,7 +66,8 @@ fn row(i: usize) -> Row {
                 _ => Some(
                     (0..1 + (i + j) % 4)
                         .map(|k| {
-                            ((i + j + k) % 5 != 0).then_some((i * 10 + j) as f64 + k as f64 * 0.25)
+                            (!(i + j + k).is_multiple_of(5))
+                                .then_some((i * 10 + j) as f64 + k as f64 * 0.25)
                         })
                         .collect(),
                 ),
@@ -208,7 +209,7 @@ fn inject(slice: &mut ColumnSlice, pages: &[PageInfo], fault: Fault) {
         Fault::MisplacedRepetition { row, object } => {
             let item = slice.starts_of_row(row)[1] + object;
             let inner = &mut slice.lists[1];
-            assert!(inner.children(item).len() > 0 && inner.validity.get(item + 1));
+            assert!(!inner.children(item).is_empty() && inner.validity.get(item + 1));
             inner.offsets[item + 1] -= 1;
         }
         Fault::SwapEmptyAndNull { row, object } => {
