@@ -155,6 +155,7 @@ fn bench(c: &mut Criterion) {
     for (name, (raw_chunk, arrow_chunk)) in COLUMNS.iter().zip(&decoded) {
         let position = ChunkPosition {
             column: name,
+            pieces: &[],
             row_group: 0,
             first_row: 0,
             window_start: 0,

@@ -432,7 +432,7 @@ impl FingerprintBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::ByteArrays;
+    use crate::value::{ByteArrays, ListShape};
 
     #[test]
     fn keyed_strings_hash_like_packed_ones() {
@@ -522,6 +522,142 @@ mod tests {
             }
             assert_eq!(builder.finish(), expected);
         }
+    }
+
+    /// The canonical bytes of `slice`'s rows: the bytes of the one partial block it makes.
+    fn canonical_bytes(slice: &ColumnSlice) -> Vec<u8> {
+        match hash_slice(slice, 0).as_slice() {
+            [BlockPiece::Partial { block: 0, bytes }] => bytes.clone(),
+            other => panic!("one partial block expected: {other:?}"),
+        }
+    }
+
+    /// Bytes written as FINGERPRINT.md writes them: hex pairs, spaces between groups.
+    fn hex(text: &str) -> Vec<u8> {
+        let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        digits
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    /// A level whose items have `children` elements each, or are null (`None`).
+    fn level(children: &[Option<usize>]) -> ListShape {
+        let mut shape = ListShape::new();
+        for item in children {
+            shape.validity.push(item.is_some());
+            let end = shape.offsets.last().unwrap() + item.unwrap_or(0);
+            shape.offsets.push(end);
+        }
+        shape
+    }
+
+    /// A slice of `rows` rows with these levels, slot validity and values.
+    fn nested(rows: usize, lists: Vec<ListShape>, slots: &[bool], values: Values) -> ColumnSlice {
+        let mut validity = Bitmap::new();
+        validity.extend_from_bools(slots.iter().copied());
+        let slice = ColumnSlice {
+            rows,
+            lists,
+            validity,
+            values,
+        };
+        slice.check_shape().unwrap();
+        slice
+    }
+
+    // FINGERPRINT.md, "Nested columns", "Worked examples": each row gives the bytes shown.
+
+    #[test]
+    fn the_detection_row_gives_the_documented_bytes() {
+        // [{category: 3, bbox: [1.5, null]}, null, {category: null, bbox: []}]
+        let category = nested(
+            1,
+            vec![level(&[Some(3)])],
+            &[true, false, false],
+            Values::Int64(vec![3]),
+        );
+        assert_eq!(
+            canonical_bytes(&category),
+            hex("01 03000000  01 0300000000000000  00  00")
+        );
+        let bbox = nested(
+            1,
+            vec![level(&[Some(3)]), level(&[Some(2), None, Some(0)])],
+            &[true, false],
+            Values::Double(vec![1.5]),
+        );
+        assert_eq!(
+            canonical_bytes(&bbox),
+            hex("01 03000000  01 02000000 01 000000000000f83f 00  00  01 00000000")
+        );
+        // A null `objects` is 00 in both leaves, an empty one 01 00000000.
+        let category = nested(
+            3,
+            vec![level(&[Some(3), None, Some(0)])],
+            &[true, false, false],
+            Values::Int64(vec![3]),
+        );
+        assert_eq!(
+            canonical_bytes(&category),
+            hex("01 03000000 01 0300000000000000 00 00  00  01 00000000")
+        );
+        let bbox = nested(
+            3,
+            vec![
+                level(&[Some(3), None, Some(0)]),
+                level(&[Some(2), None, Some(0)]),
+            ],
+            &[true, false],
+            Values::Double(vec![1.5]),
+        );
+        assert_eq!(
+            canonical_bytes(&bbox),
+            hex("01 03000000 01 02000000 01 000000000000f83f 00 00 01 00000000  00  01 00000000")
+        );
+    }
+
+    #[test]
+    fn the_map_row_gives_the_documented_bytes() {
+        // {"cat": 0.5, "dog": null}
+        let mut strings = ByteArrays::new();
+        strings.push(b"cat");
+        strings.push(b"dog");
+        let key = nested(
+            1,
+            vec![level(&[Some(2)])],
+            &[true, true],
+            Values::ByteArray(strings),
+        );
+        assert_eq!(
+            canonical_bytes(&key),
+            hex("01 02000000 01 03000000 636174 01 03000000 646f67")
+        );
+        let value = nested(
+            1,
+            vec![level(&[Some(2)])],
+            &[true, false],
+            Values::Double(vec![0.5]),
+        );
+        assert_eq!(
+            canonical_bytes(&value),
+            hex("01 02000000 01 000000000000e03f 00")
+        );
+    }
+
+    #[test]
+    fn the_polys_row_gives_the_documented_bytes() {
+        // [[1, null], null, []]
+        let polys = nested(
+            1,
+            vec![level(&[Some(3)]), level(&[Some(2), None, Some(0)])],
+            &[true, false],
+            Values::Int32(vec![1]),
+        );
+        assert_eq!(
+            canonical_bytes(&polys),
+            hex("01 03000000  01 02000000 01 01000000 00  00  01 00000000")
+        );
     }
 
     #[test]

@@ -67,6 +67,14 @@ impl<'a> Screen<'a> {
         }
     }
 
+    /// The dotted path of leaf column `leaf`, for messages.
+    pub fn leaf_path(&self, leaf: usize) -> String {
+        self.file
+            .leaves()
+            .get(leaf)
+            .map_or_else(|| format!("#{leaf}"), |column| column.dotted_path())
+    }
+
     /// Walks the pages of `leaf` in `row_group`: `Err` when the arrow reader must not see
     /// them, else the bytes it is to read them from (`None`: the chunk's own range, for a
     /// chunk whose range the raw path refuses, which the arrow reader refuses in its own words).

@@ -1413,6 +1413,246 @@ mod tests {
         );
     }
 
+    /// One item of a nested row, at any depth: a null item, a non-null list of items of the
+    /// next segment, or (in the last segment) a value.
+    #[derive(Clone, Debug, PartialEq)]
+    enum Tree {
+        Null,
+        List(Vec<Tree>),
+        Value(i64),
+    }
+
+    use Tree::{List, Null, Value as V};
+
+    /// The INT64 slice of `depth` repeated levels whose rows are `rows`, built item by item
+    /// from the trees, independently of any decoder.
+    fn build(depth: usize, rows: &[Tree]) -> ColumnSlice {
+        fn push(slice: &mut ColumnSlice, segment: usize, item: &Tree) {
+            if segment == slice.depth() {
+                match item {
+                    Null => slice.validity.push(false),
+                    V(v) => {
+                        slice.validity.push(true);
+                        let Values::Int64(values) = &mut slice.values else {
+                            unreachable!("an INT64 slice")
+                        };
+                        values.push(*v);
+                    }
+                    List(_) => panic!("a list in the last segment"),
+                }
+                return;
+            }
+            match item {
+                Null => slice.lists[segment].validity.push(false),
+                List(children) => {
+                    slice.lists[segment].validity.push(true);
+                    children.iter().for_each(|c| push(slice, segment + 1, c));
+                }
+                V(_) => panic!("a value above the last segment"),
+            }
+            let end = slice.items(segment + 1);
+            slice.lists[segment].offsets.push(end);
+        }
+        let mut slice = ColumnSlice::nested(PhysicalType::Int64, 0, depth);
+        for row in rows {
+            push(&mut slice, 0, row);
+            slice.rows += 1;
+        }
+        slice
+    }
+
+    /// Rebuilds the trees of the rows a [`RowWalker`] visits.
+    struct Rebuild<'a> {
+        slice: &'a ColumnSlice,
+        /// The open lists: the length announced and the items so far.
+        open: Vec<(usize, Vec<Tree>)>,
+        rows: Vec<Tree>,
+    }
+
+    impl Rebuild<'_> {
+        fn place(&mut self, item: Tree) {
+            match self.open.last_mut() {
+                Some((_, items)) => items.push(item),
+                None => self.rows.push(item),
+            }
+        }
+    }
+
+    impl RowVisitor for Rebuild<'_> {
+        fn null(&mut self) {
+            self.place(Null);
+        }
+
+        fn list(&mut self, len: usize) {
+            self.open.push((len, Vec::new()));
+        }
+
+        fn end_list(&mut self) {
+            let (len, items) = self.open.pop().expect("a list was opened");
+            assert_eq!(items.len(), len, "a list holds the items it announced");
+            self.place(List(items));
+        }
+
+        fn slots(&mut self, slots: Range<usize>, first_value: usize) {
+            let Values::Int64(values) = &self.slice.values else {
+                unreachable!("an INT64 slice")
+            };
+            let mut value = first_value;
+            for slot in slots {
+                if self.slice.validity.get(slot) {
+                    self.place(V(values[value]));
+                    value += 1;
+                } else {
+                    self.place(Null);
+                }
+            }
+        }
+    }
+
+    /// Rows of `depth` repeated levels with nulls, empty lists and null values at every
+    /// level, from a fixed seed.
+    fn trees(depth: usize, rows: usize, seed: u64) -> Vec<Tree> {
+        let mut state = seed | 1;
+        let mut random = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        fn item(depth: usize, segment: usize, random: &mut impl FnMut(u64) -> u64) -> Tree {
+            match random(7) {
+                0 => Null,
+                _ if segment == depth => V(random(1000) as i64 - 500),
+                1 => List(Vec::new()),
+                _ => List(
+                    (0..random(4))
+                        .map(|_| item(depth, segment + 1, random))
+                        .collect(),
+                ),
+            }
+        }
+        (0..rows).map(|_| item(depth, 0, &mut random)).collect()
+    }
+
+    /// The trees `walker` visits in its next `rows` rows.
+    fn walk(walker: &mut RowWalker<'_>, slice: &ColumnSlice, rows: usize) -> Vec<Tree> {
+        let mut rebuild = Rebuild {
+            slice,
+            open: Vec::new(),
+            rows: Vec::new(),
+        };
+        walker.walk(rows, &mut rebuild);
+        assert!(rebuild.open.is_empty(), "every list ends");
+        rebuild.rows
+    }
+
+    #[test]
+    fn built_slices_have_the_shape_of_their_trees() {
+        // Row [[1, null], null, []] of a list<list<int64>>, by hand.
+        let row = List(vec![List(vec![V(1), Null]), Null, List(vec![])]);
+        let slice = build(2, &[row, Null, List(vec![])]);
+        assert_eq!(slice.rows, 3);
+        assert_eq!(slice.lists[0].offsets, [0, 3, 3, 3]);
+        assert_eq!(
+            slice.lists[0].validity.iter().collect::<Vec<_>>(),
+            [true, false, true]
+        );
+        assert_eq!(slice.lists[1].offsets, [0, 2, 2, 2]);
+        assert_eq!(
+            slice.lists[1].validity.iter().collect::<Vec<_>>(),
+            [true, false, true]
+        );
+        assert_eq!(slice.validity.iter().collect::<Vec<_>>(), [true, false]);
+        assert_eq!(slice.values, Values::Int64(vec![1]));
+        for depth in 0..=3 {
+            let rows = trees(depth, 150, depth as u64 + 11);
+            build(depth, &rows).check_shape().unwrap();
+        }
+    }
+
+    #[test]
+    fn copies_splits_and_appends_at_every_cut_give_back_the_slice() {
+        for depth in [1, 2, 3] {
+            let rows = trees(depth, 60, 7 * depth as u64);
+            let whole = build(depth, &rows);
+            for cut in 0..=rows.len() {
+                let (head, at) = whole.copy_rows(SliceCursor::default(), cut);
+                assert_eq!(at, whole.cursor_at(cut), "depth {depth}, cut {cut}");
+                assert_eq!(head, build(depth, &rows[..cut]), "depth {depth}, cut {cut}");
+                let (tail, end) = whole.copy_rows(at, usize::MAX);
+                assert_eq!(end, whole.cursor_at(rows.len()));
+                assert_eq!(tail, build(depth, &rows[cut..]), "depth {depth}, cut {cut}");
+                tail.check_shape().unwrap();
+
+                let mut joined = head.clone();
+                joined.append(tail.clone());
+                assert_eq!(joined, whole, "depth {depth}, cut {cut}");
+
+                let mut split = whole.clone();
+                let rest = split.split_off_rows(cut);
+                assert_eq!((split, rest), (head, tail), "depth {depth}, cut {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn check_shape_rejects_every_broken_invariant() {
+        let rows = vec![
+            List(vec![List(vec![V(1), Null]), Null, List(vec![V(2)])]),
+            Null,
+            List(vec![]),
+        ];
+        let good = build(2, &rows);
+        good.check_shape().unwrap();
+        /// What the error names, and how the slice is broken.
+        type Breakage = (&'static str, fn(&mut ColumnSlice));
+        let broken: [Breakage; 7] = [
+            ("items and", |s| s.rows += 1),
+            ("items and", |s| s.lists[1].validity.push(true)),
+            ("out of order", |s| s.lists[0].offsets[0] = 1),
+            ("out of order", |s| s.lists[1].offsets[1] = 3),
+            ("null item with elements", |s| {
+                // Item 1 of the inner level (null) takes the first value's slot.
+                s.lists[1].offsets[1] = 1;
+            }),
+            ("innermost items", |s| s.validity.push(false)),
+            ("values for", |s| s.values = Values::Int64(vec![1, 2, 3])),
+        ];
+        for (message, breaks) in broken {
+            let mut slice = good.clone();
+            breaks(&mut slice);
+            let error = slice.check_shape().unwrap_err();
+            assert!(error.contains(message), "{message:?} not in {error:?}");
+        }
+    }
+
+    #[test]
+    fn the_walker_visits_what_the_trees_say_and_skips_rows_exactly() {
+        for depth in 0..=3 {
+            let rows = trees(depth, 90, 3 + depth as u64);
+            let slice = build(depth, &rows);
+            let mut walker = RowWalker::new(&slice);
+            assert_eq!(walk(&mut walker, &slice, usize::MAX), rows, "depth {depth}");
+            assert!(walker.done());
+            assert_eq!(walker.value(), slice.values.len());
+            // Walked in steps of uneven sizes, with skips between: each step sees its rows.
+            for (skip, step) in [(0, 1), (1, 2), (5, 7), (13, 1), (0, 64)] {
+                let mut walker = RowWalker::new(&slice);
+                let mut row = 0;
+                while !walker.done() {
+                    walker.skip(skip);
+                    row = (row + skip).min(rows.len());
+                    assert_eq!(walker.row(), row);
+                    assert_eq!(walker.value(), slice.cursor_at(row).value);
+                    let seen = walk(&mut walker, &slice, step);
+                    let end = (row + step).min(rows.len());
+                    assert_eq!(seen, rows[row..end], "depth {depth}, rows {row}..{end}");
+                    row = end;
+                }
+            }
+        }
+    }
+
     #[test]
     fn floats_compare_by_bits() {
         let a = Values::Double(vec![f64::NAN, -0.0]);

@@ -68,7 +68,18 @@ impl<'w> Seat<'w> {
         let Self::Reading(windows) = self else {
             return None;
         };
-        match windows.next_window(rows) {
+        // Every witness's rows are walked by the comparison and the fingerprint: a window
+        // whose levels do not hold together is that witness's error, not a crash of the run.
+        let checked = windows.next_window(rows).and_then(|window| match window {
+            Some(window) => match window.slice.check_shape() {
+                Ok(()) => Ok(Some(window)),
+                Err(broken) => Err(DecodeError::Failed(format!(
+                    "decoded rows that do not hold together: {broken}"
+                ))),
+            },
+            None => Ok(None),
+        });
+        match checked {
             Ok(window) => window,
             Err(_) if matches!(role, WitnessRole::Dump(_)) => None,
             Err(e) => {

@@ -50,7 +50,8 @@ impl<'a> ChunkScreen<'a> {
         for &leaf in leaves {
             screen.check(self.row_group, leaf).map_err(|refusal| {
                 DecodeError::Screened(format!(
-                    "the reader reads leaf column {leaf} with this one, and it was refused: {refusal}"
+                    "the reader reads {} along with this column (a map's keys with its values), and its chunk was refused: {refusal}",
+                    screen.leaf_path(leaf)
                 ))
             })?;
         }

@@ -1,5 +1,6 @@
-//! Hand-made Parquet files for cases no writer produces: page CRCs, headers that lie. A small
-//! Thrift compact-protocol writer (test-only) and a one-column, one-row-group file builder.
+//! Hand-made Parquet files for cases no writer produces: page CRCs, headers that lie, rows
+//! that continue across pages. A small Thrift compact-protocol writer (test-only) and a
+//! one-column, one-row-group file builder, the column at the top level or under groups.
 #![allow(dead_code)]
 
 /// Writes Thrift compact-protocol structs (thrift-compact-protocol.md).
@@ -263,6 +264,99 @@ pub struct ChunkShape {
     pub dictionary_offset: Option<i64>,
     /// The leaf's annotations.
     pub leaf: LeafSchema,
+    /// The groups on the leaf's path, outermost first, each the only child of the one before;
+    /// empty for a top-level leaf. A repeated one makes the column nested: its data pages then
+    /// start with repetition levels ([`hybrid`]).
+    pub groups: Vec<Group>,
+    /// The leaf's name; `label` when `None`.
+    pub leaf_name: Option<&'static str>,
+    /// The leaf's repetition (parquet.thrift `FieldRepetitionType`: 0 REQUIRED, 1 OPTIONAL,
+    /// 2 REPEATED), instead of the one [`LeafSchema::optional`] gives.
+    pub leaf_repetition: Option<i32>,
+    /// Rows of the row group, when they are not the pages' level entries (a nested column).
+    pub rows: Option<i64>,
+}
+
+/// A group node on the crafted leaf's path (parquet.thrift `SchemaElement` with children).
+#[derive(Clone, Copy, Debug)]
+pub struct Group {
+    /// The node's name.
+    pub name: &'static str,
+    /// parquet.thrift `FieldRepetitionType`: 0 REQUIRED, 1 OPTIONAL, 2 REPEATED.
+    pub repetition: i32,
+    /// parquet.thrift `ConvertedType`: 1 MAP, 3 LIST, ...
+    pub converted_type: Option<i32>,
+}
+
+impl Group {
+    /// An optional LIST-annotated group: the outer node of a 3-level list.
+    pub fn list(name: &'static str) -> Self {
+        Self {
+            name,
+            repetition: 1,
+            converted_type: Some(3),
+        }
+    }
+
+    /// The repeated `list` group of a 3-level list.
+    pub fn repeated(name: &'static str) -> Self {
+        Self {
+            name,
+            repetition: 2,
+            converted_type: None,
+        }
+    }
+}
+
+/// Levels or RLE booleans as a v1 data page stores them (Encodings.md, "Run Length Encoding /
+/// Bit-Packing Hybrid"): a 4-byte length, then runs of `bit_width`-bit values. RLE runs of
+/// equal values when `packed` is false (millions of equal values take a few bytes), else
+/// bit-packed runs of 8 values (the last one padded with zeros).
+pub fn hybrid(values: impl IntoIterator<Item = u32>, bit_width: u8, packed: bool) -> Vec<u8> {
+    let mut runs = Vec::new();
+    let varint = |out: &mut Vec<u8>, mut v: u64| {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    };
+    let value_bytes = usize::from(bit_width).div_ceil(8);
+    if packed {
+        let values: Vec<u32> = values.into_iter().collect();
+        let groups = values.len().div_ceil(8);
+        varint(&mut runs, ((groups as u64) << 1) | 1);
+        let mut bits = vec![0u8; groups * usize::from(bit_width)];
+        for (i, v) in values.iter().enumerate() {
+            for b in 0..usize::from(bit_width) {
+                let at = i * usize::from(bit_width) + b;
+                bits[at / 8] |= (((v >> b) & 1) as u8) << (at % 8);
+            }
+        }
+        runs.extend_from_slice(&bits);
+    } else {
+        let mut run: Option<(u32, u64)> = None;
+        let flush = |runs: &mut Vec<u8>, (value, count): (u32, u64)| {
+            varint(runs, count << 1);
+            runs.extend_from_slice(&value.to_le_bytes()[..value_bytes]);
+        };
+        for v in values {
+            run = match run {
+                Some((value, count)) if value == v => Some((value, count + 1)),
+                Some(done) => {
+                    flush(&mut runs, done);
+                    Some((v, 1))
+                }
+                None => Some((v, 1)),
+            };
+        }
+        if let Some(done) = run {
+            flush(&mut runs, done);
+        }
+    }
+    let mut out = (runs.len() as u32).to_le_bytes().to_vec();
+    out.extend_from_slice(&runs);
+    out
 }
 
 /// [`file_with`], the leaf annotated as `leaf` says.
@@ -288,7 +382,7 @@ pub fn file_shaped(
 ) -> Vec<u8> {
     let mut file = b"PAR1".to_vec();
     let chunk_start = file.len() as i64;
-    let rows: i64 = pages
+    let num_values: i64 = pages
         .iter()
         .filter(|p| matches!(p.kind, PageKind::Data { .. }))
         .map(|p| i64::from(p.num_values))
@@ -348,19 +442,36 @@ pub fn file_shaped(
     let mut meta = Compact::default();
     meta.begin();
     meta.i32(1, 1);
-    meta.list_structs(2, 2);
-    // Root, then the one leaf.
+    meta.list_structs(2, 2 + shape.groups.len());
+    // Root, the groups on the leaf's path, then the one leaf.
     meta.begin();
     meta.string(4, "schema");
     meta.i32(5, 1);
     meta.end();
+    for group in &shape.groups {
+        meta.begin();
+        meta.i32(3, group.repetition);
+        meta.string(4, group.name);
+        meta.i32(5, 1);
+        if let Some(converted) = group.converted_type {
+            meta.i32(6, converted);
+        }
+        meta.end();
+    }
+    let leaf_name = shape.leaf_name.unwrap_or("label");
     meta.begin();
     meta.i32(1, layout.physical_type);
     if let Some(length) = shape.leaf.type_length {
         meta.i32(2, length);
     }
-    meta.i32(3, i32::from(shape.leaf.optional)); // REQUIRED or OPTIONAL
-    meta.string(4, "label");
+    // REQUIRED or OPTIONAL, unless told otherwise.
+    meta.i32(
+        3,
+        shape
+            .leaf_repetition
+            .unwrap_or(i32::from(shape.leaf.optional)),
+    );
+    meta.string(4, leaf_name);
     if let Some(converted) = shape.leaf.converted_type {
         meta.i32(6, converted);
     }
@@ -368,6 +479,7 @@ pub fn file_shaped(
         meta.struct_bytes(10, logical);
     }
     meta.end();
+    let rows = shape.rows.unwrap_or(num_values);
     meta.i64(3, claims.file_rows.unwrap_or(rows));
     meta.list_structs(4, 1);
     meta.begin(); // RowGroup
@@ -382,9 +494,15 @@ pub fn file_shaped(
         &[0, 3]
     };
     meta.list_i32(2, encodings);
-    meta.list_string(3, &["label"]);
+    let path: Vec<&str> = shape
+        .groups
+        .iter()
+        .map(|g| g.name)
+        .chain([leaf_name])
+        .collect();
+    meta.list_string(3, &path);
     meta.i32(4, layout.codec);
-    meta.i64(5, rows);
+    meta.i64(5, num_values);
     meta.i64(6, chunk_len);
     meta.i64(7, chunk_len);
     meta.i64(9, data_offset.unwrap_or(chunk_start));
