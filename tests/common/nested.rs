@@ -11,7 +11,9 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields};
 use parquet::arrow::ArrowWriter;
 
-use super::craft::Compact;
+use super::craft::{
+    file_shaped, hybrid, page, ChunkShape, CraftedPage, Group, Layout, PageKind, TRUE_COUNT,
+};
 
 /// Objects of a detection dataset, `list<struct<category: int32, bbox: list<double>>>`, per
 /// row: its objects, each a category and a box (`None`: null).
@@ -111,101 +113,41 @@ pub const TAGS: &str = "tags";
 /// DATA_PAGE v1 pages of `entries_per_page` level entries each, cut wherever that falls:
 /// inside rows too, which the format allows without a page index.
 pub fn spanning_file(path: &Path, rows: &[Vec<i32>], entries_per_page: usize) {
-    // Every element is one level entry: repetition 0 where a row begins, definition 3 (the
-    // list, its repeated group and the element all present).
-    let entries: Vec<(u8, i32)> = rows
-        .iter()
-        .flat_map(|row| {
-            row.iter()
-                .enumerate()
-                .map(|(i, &value)| (u8::from(i > 0), value))
-        })
-        .collect();
     assert!(
         rows.iter().all(|row| !row.is_empty()),
         "one entry per element"
     );
-    // Levels as RLE runs of one, each behind its 4-byte length, then the values PLAIN.
-    let levels = |levels: &mut dyn Iterator<Item = u8>| {
-        let runs: Vec<u8> = levels.flat_map(|level| [2, level]).collect();
-        let mut out = (runs.len() as u32).to_le_bytes().to_vec();
-        out.extend(runs);
-        out
+    // Every element is one level entry: repetition 0 where a row begins, definition 3 (the
+    // list, its repeated group and the element all present).
+    let entries: Vec<(u32, i32)> = rows
+        .iter()
+        .flat_map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(i, &value)| (u32::from(i > 0), value))
+        })
+        .collect();
+    let pages: Vec<CraftedPage> = entries
+        .chunks(entries_per_page)
+        .map(|entries| {
+            let mut body = hybrid(entries.iter().map(|&(rep, _)| rep), 1, false);
+            body.extend(hybrid(entries.iter().map(|_| 3), 2, false));
+            body.extend(entries.iter().flat_map(|&(_, value)| value.to_le_bytes()));
+            page(PageKind::Data { encoding: 0 }, entries.len() as i32, body)
+        })
+        .collect();
+    let shape = ChunkShape {
+        groups: vec![Group::list(TAGS), Group::repeated("list")],
+        leaf_name: Some("element"),
+        leaf_repetition: Some(1),
+        rows: Some(rows.len() as i64),
+        ..ChunkShape::default()
     };
-    let mut file = b"PAR1".to_vec();
-    let chunk_start = file.len() as i64;
-    for page in entries.chunks(entries_per_page) {
-        let mut body = levels(&mut page.iter().map(|&(rep, _)| rep));
-        body.extend(levels(&mut page.iter().map(|_| 3)));
-        for &(_, value) in page {
-            body.extend(value.to_le_bytes());
-        }
-        let mut header = Compact::default();
-        header.begin();
-        header.i32(1, 0); // DATA_PAGE
-        header.i32(2, body.len() as i32);
-        header.i32(3, body.len() as i32);
-        header.struct_field(5);
-        header.i32(1, page.len() as i32);
-        header.i32(2, 0); // PLAIN
-        header.i32(3, 3); // RLE
-        header.i32(4, 3); // RLE
-        header.end();
-        header.end();
-        file.extend_from_slice(&header.out);
-        file.extend_from_slice(&body);
-    }
-    let chunk_len = file.len() as i64 - chunk_start;
-    let mut meta = Compact::default();
-    meta.begin();
-    meta.i32(1, 1);
-    meta.list_structs(2, 4);
-    meta.begin();
-    meta.string(4, "schema");
-    meta.i32(5, 1);
-    meta.end();
-    meta.begin();
-    meta.i32(3, 1); // OPTIONAL
-    meta.string(4, "tags");
-    meta.i32(5, 1);
-    meta.i32(6, 3); // LIST
-    meta.end();
-    meta.begin();
-    meta.i32(3, 2); // REPEATED
-    meta.string(4, "list");
-    meta.i32(5, 1);
-    meta.end();
-    meta.begin();
-    meta.i32(1, 1); // INT32
-    meta.i32(3, 1); // OPTIONAL
-    meta.string(4, "element");
-    meta.end();
-    meta.i64(3, rows.len() as i64);
-    meta.list_structs(4, 1);
-    meta.begin(); // RowGroup
-    meta.list_structs(1, 1);
-    meta.begin(); // ColumnChunk
-    meta.i64(2, chunk_start);
-    meta.struct_field(3); // ColumnMetaData
-    meta.i32(1, 1);
-    meta.list_i32(2, &[0, 3]);
-    meta.list_string(3, &["tags", "list", "element"]);
-    meta.i32(4, 0);
-    meta.i64(5, entries.len() as i64);
-    meta.i64(6, chunk_len);
-    meta.i64(7, chunk_len);
-    meta.i64(9, chunk_start);
-    meta.end();
-    meta.end(); // ColumnChunk
-    meta.i64(2, chunk_len);
-    meta.i64(3, rows.len() as i64);
-    meta.end(); // RowGroup
-    meta.string(6, "labelcheck test craft");
-    meta.end();
-    file.extend_from_slice(&meta.out);
-    file.extend_from_slice(&(meta.out.len() as u32).to_le_bytes());
-    file.extend_from_slice(b"PAR1");
-    std::fs::write(path, file).unwrap();
+    let layout = Layout {
+        physical_type: 1, // INT32
+        codec: 0,
+    };
+    std::fs::write(path, file_shaped(&pages, &TRUE_COUNT, layout, &shape)).unwrap();
 }
 
 /// The rows of `rows` that [`spanning_file`] with `entries_per_page` cuts: those that begin
