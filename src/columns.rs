@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical::Canonical;
 use crate::column_type::{Annotation, CellStyle, DumpType};
-use crate::format::Repetition;
-use crate::format::{ConvertedType, LogicalType};
+use crate::format::{ConvertedType, LogicalType, Repetition};
 use crate::raw::schema::{LeafColumn, SchemaNode};
 use crate::spelling;
 use crate::value::PhysicalType;
@@ -138,13 +137,16 @@ pub struct ColumnNames<'a> {
     segments: Vec<Vec<String>>,
     /// Each leaf's `#N`, when another leaf's segments are the same.
     occurrence: Vec<Option<usize>>,
+    /// Each leaf's short form: its path without the synthetic levels of LIST and MAP groups
+    /// ([`short_form`]).
+    short: Vec<Vec<String>>,
     /// Report name of each leaf, by position in `leaves`: unique within the file.
     report: Vec<String>,
     /// Built on the first lookup: choosing label-like or all columns never needs it.
     lookup: OnceLock<Lookup>,
-    /// Per group (by schema element), how many fields it has: built when a nested column
-    /// is chosen.
-    fields: OnceLock<HashMap<usize, usize>>,
+    /// Per group (by schema element), how many fields it has ([`group_fields`]): short forms
+    /// need it for every leaf.
+    fields: HashMap<usize, usize>,
 }
 
 /// The indexes a name is looked up in.
@@ -155,9 +157,12 @@ struct Lookup {
     /// Positions sorted by schema path: the leaves whose path starts with some segments are
     /// then one contiguous run.
     by_path: Vec<usize>,
-    /// Each leaf's path and report segments joined with plain dots, with its position,
-    /// sorted: a name that is not a spelling is looked up here.
+    /// Each leaf's path, report segments and short form joined with plain dots, with its
+    /// position, sorted: a name that is not a spelling is looked up here.
     plain: Vec<(String, usize)>,
+    /// Positions sorted by short form: the leaves whose short form starts with some segments
+    /// are then one contiguous run.
+    by_short: Vec<usize>,
 }
 
 /// What a name finds among the leaves.
@@ -181,15 +186,25 @@ impl<'a> ColumnNames<'a> {
     ///
     /// [`leaf_columns`]: crate::raw::schema::leaf_columns
     pub fn new(leaves: &'a [LeafColumn]) -> Self {
-        let short: Vec<Vec<String>> = leaves.iter().map(report_name_parts).collect();
-        let short_shared = shared(&short);
+        let fields = group_fields(leaves);
+        let fields_of = |group: usize| fields.get(&group).copied().unwrap_or(1);
+        let short: Vec<Vec<String>> = leaves
+            .iter()
+            .map(|leaf| short_form(leaf, fields_of))
+            .collect();
+        let parts: Vec<Vec<String>> = leaves
+            .iter()
+            .zip(&short)
+            .map(|(leaf, short)| report_name_parts(leaf, short))
+            .collect();
+        let parts_shared = shared(&parts);
         // A repeated group holding several fields is not one list: its leaves keep their
         // paths.
         let segments: Vec<Vec<String>> = leaves
             .iter()
-            .zip(short)
-            .zip(short_shared)
-            .map(|((leaf, short), shared)| if shared { leaf.path.clone() } else { short })
+            .zip(parts)
+            .zip(parts_shared)
+            .map(|((leaf, parts), shared)| if shared { leaf.path.clone() } else { parts })
             .collect();
         let mut seen: HashMap<&[String], usize> = HashMap::new();
         let occurrence: Vec<Option<usize>> = segments
@@ -210,32 +225,16 @@ impl<'a> ColumnNames<'a> {
             leaves,
             segments,
             occurrence,
+            short,
             report,
             lookup: OnceLock::new(),
-            fields: OnceLock::new(),
+            fields,
         }
     }
 
     /// Number of fields of the group at schema element `group`.
     fn fields_of(&self, group: usize) -> usize {
-        let fields = self.fields.get_or_init(|| {
-            // Leaves under one group are contiguous, so a group's fields are the changes of
-            // the name below it along the leaves.
-            let mut fields: HashMap<usize, usize> = HashMap::new();
-            let mut last: Vec<Option<(usize, &str)>> = Vec::new();
-            for leaf in self.leaves {
-                last.resize(leaf.ancestors.len().max(last.len()), None);
-                for (depth, node) in leaf.ancestors.iter().enumerate() {
-                    let child = leaf.path[depth + 1].as_str();
-                    if last[depth] != Some((node.element, child)) {
-                        *fields.entry(node.element).or_default() += 1;
-                        last[depth] = Some((node.element, child));
-                    }
-                }
-            }
-            fields
-        });
-        fields.get(&group).copied().unwrap_or(1)
+        self.fields.get(&group).copied().unwrap_or(1)
     }
 
     fn lookup(&self) -> &Lookup {
@@ -253,13 +252,19 @@ impl<'a> ColumnNames<'a> {
                 if self.segments[position] != leaf.path {
                     plain.push((self.segments[position].join("."), position));
                 }
+                if self.short[position] != leaf.path {
+                    plain.push((self.short[position].join("."), position));
+                }
             }
             plain.sort_unstable();
             plain.dedup();
+            let mut by_short: Vec<usize> = (0..self.leaves.len()).collect();
+            by_short.sort_by(|&a, &b| self.short[a].cmp(&self.short[b]));
             Lookup {
                 by_spelling,
                 by_path,
                 plain,
+                by_short,
             }
         })
     }
@@ -273,10 +278,12 @@ impl<'a> ColumnNames<'a> {
     /// Positions of the leaves `name` selects, in schema order.
     ///
     /// `name` is read as a spelling first: a leaf's report name (quoting optional where it is
-    /// not needed), or the path of a leaf or of a group, which selects every leaf under it. A
-    /// name that is not a spelling, or that a spelling finds nothing for, is then taken as it
-    /// is, as the plain dotted path of a leaf (or its list's). A name that fits several leaves
-    /// or groups of the same name is ambiguous.
+    /// not needed), or the path of a leaf or of a group, which selects every leaf under it;
+    /// else a short form ([`short_form`]: `objects.category` for
+    /// `objects.list.element.category`), which must lead to one leaf. A name that is not a
+    /// spelling, or that a spelling finds nothing for, is then taken as it is, as the plain
+    /// dotted path, list name or short form of a leaf. A name that fits several leaves or
+    /// groups of the same name, or a short form that leads to several leaves, is ambiguous.
     pub fn resolve(&self, name: &str) -> Result<Vec<usize>, ColumnNameError> {
         match self.find(name) {
             Found::Leaves(positions) => Ok(positions),
@@ -306,6 +313,7 @@ impl<'a> ColumnNames<'a> {
             by_spelling,
             by_path,
             plain,
+            by_short,
         } = self.lookup();
         if let Some(spelled) = spelling::parse(name) {
             let key = (&spelled.segments, spelled.occurrence);
@@ -344,6 +352,19 @@ impl<'a> ColumnNames<'a> {
                         Found::Ambiguous(under)
                     };
                 }
+                // A group's path won above; a short form names one leaf, or is refused.
+                let first = by_short.partition_point(|&p| self.short[p].as_slice() < wanted);
+                let mut shortened: Vec<usize> = by_short[first..]
+                    .iter()
+                    .take_while(|&&p| self.short[p].starts_with(wanted))
+                    .copied()
+                    .collect();
+                shortened.sort_unstable();
+                match shortened.len() {
+                    0 => {}
+                    1 => return Found::Leaves(shortened),
+                    _ => return Found::Ambiguous(shortened),
+                }
             }
         }
         let first = plain.partition_point(|(text, _)| text.as_str() < name);
@@ -380,12 +401,11 @@ impl<'a> ColumnNames<'a> {
         match choice {
             ColumnChoice::All => Ok((all(), Selection::All)),
             ColumnChoice::Labels => {
+                // By the short form, so that the synthetic `list`/`element`/`key_value` levels
+                // neither hide a label name nor stand for one: `objects.category` is no label,
+                // `objects.class` is one.
                 let labels: Vec<_> = (0..self.leaves.len())
-                    .filter(|&p| {
-                        report_name_parts(&self.leaves[p])
-                            .iter()
-                            .any(|part| looks_like_label(part))
-                    })
+                    .filter(|&p| self.short[p].iter().any(|part| looks_like_label(part)))
                     .map(|p| self.checked(p))
                     .collect();
                 if labels.is_empty() {
@@ -541,16 +561,18 @@ fn position_pieces(leaf: &LeafColumn, fields: impl Fn(usize) -> usize) -> Vec<St
     pieces
 }
 
-/// Path segments up to the list: `labels.list.element` is reported as `labels`, as the
-/// label CSVs and users name it.
-fn report_name_parts(leaf: &LeafColumn) -> Vec<String> {
+/// The segments of a leaf's report name before any `#N`: a nested leaf's whole path
+/// ([`is_nested`]); else, as version 1 named them, the path segments up to the list
+/// (`labels.list.element` is reported as `labels`, as the label CSVs and users name it).
+/// `short` is the leaf's [`short_form`].
+fn report_name_parts(leaf: &LeafColumn, short: &[String]) -> Vec<String> {
+    if is_nested(leaf, short) {
+        return leaf.path.clone();
+    }
     let mut parts = Vec::new();
     for node in &leaf.ancestors {
         parts.push(node.name.clone());
-        let is_list = Annotation::of(node.logical_type.as_ref(), node.converted_type)
-            .as_ref()
-            .is_some_and(Annotation::is_list);
-        if is_list || node.repetition == Repetition::Repeated {
+        if is_list_group(node) || node.repetition == Repetition::Repeated {
             return parts;
         }
     }
@@ -558,10 +580,54 @@ fn report_name_parts(leaf: &LeafColumn) -> Vec<String> {
     parts
 }
 
+/// A nested leaf (../shared/corpus/writers/README.md, "Nested leaves"): every leaf under a
+/// repeated level but a top-level list of a primitive with one repeated level, whose short
+/// form is its list's name alone (`labels_multi`, a legacy 2-level list, a bare repeated
+/// primitive). So a leaf under two repeated levels, under a map, in a list of structs or in
+/// a list inside a struct is nested. Reports name it by its path, which names exactly one
+/// leaf whatever the nesting; the others keep their version-1 names.
+fn is_nested(leaf: &LeafColumn, short: &[String]) -> bool {
+    match leaf.max_rep_level {
+        0 => false,
+        1 => short.len() > 1 || leaf.ancestors.iter().any(is_map_group),
+        _ => true,
+    }
+}
+
+/// How many fields each group has, by schema element: leaves under one group are contiguous,
+/// so a group's fields are the changes of the name below it along the leaves.
+fn group_fields(leaves: &[LeafColumn]) -> HashMap<usize, usize> {
+    let mut fields: HashMap<usize, usize> = HashMap::new();
+    let mut last: Vec<Option<(usize, &str)>> = Vec::new();
+    for leaf in leaves {
+        last.resize(leaf.ancestors.len().max(last.len()), None);
+        for (depth, node) in leaf.ancestors.iter().enumerate() {
+            let child = leaf.path[depth + 1].as_str();
+            if last[depth] != Some((node.element, child)) {
+                *fields.entry(node.element).or_default() += 1;
+                last[depth] = Some((node.element, child));
+            }
+        }
+    }
+    fields
+}
+
+/// A leaf's short form (../shared/FINGERPRINT.md, "Naming a leaf"): its path without the
+/// synthetic levels of lists and maps ([`synthetic_nodes`]), the same for every writer:
+/// `objects.category` for `objects.list.element.category`, `polys` for
+/// `polys.list.element.list.element`.
+fn short_form(leaf: &LeafColumn, fields: impl Fn(usize) -> usize) -> Vec<String> {
+    leaf.path
+        .iter()
+        .zip(synthetic_nodes(leaf, fields))
+        .filter(|&(_, synthetic)| !synthetic)
+        .map(|(segment, _)| segment.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{ConvertedType, LogicalType};
     use crate::raw::metadata::SchemaElement;
     use crate::raw::schema::leaf_columns;
 
@@ -667,12 +733,12 @@ mod tests {
     /// The report name of `leaf` computed leaf by leaf over all leaves, as the rules say it:
     /// the oracle the linear computation must agree with.
     fn quadratic_report_name(leaf: &LeafColumn, leaves: &[LeafColumn]) -> String {
+        let fields = group_fields(leaves);
+        let fields_of = |group: usize| fields.get(&group).copied().unwrap_or(1);
+        let parts = |leaf: &LeafColumn| report_name_parts(leaf, &short_form(leaf, fields_of));
         let segments = |leaf: &LeafColumn| {
-            let short = report_name_parts(leaf);
-            let shared = leaves
-                .iter()
-                .filter(|other| report_name_parts(other) == short)
-                .count();
+            let short = parts(leaf);
+            let shared = leaves.iter().filter(|other| parts(other) == short).count();
             if shared > 1 {
                 leaf.path.clone()
             } else {
@@ -710,9 +776,10 @@ mod tests {
                 "m.key_value.value",
                 "s.target",
                 "s.inner.class",
-                // The leaf named "s.labels" is spelled apart from the list `s.labels`.
-                "s.labels",
-                "t.labels",
+                // A list inside a struct is nested: named by its path, and the top-level leaf
+                // named "s.labels" is spelled apart from it.
+                "s.labels.list.element",
+                "t.labels.list.element",
                 "\"s.labels\"",
                 "\"a.b\"",
                 "a.b",
@@ -897,12 +964,149 @@ mod tests {
             labels,
             [
                 "labels",
+                // A field of a repeated group is named by its short form's parts, as a
+                // struct's field is: `y` is a label name.
+                "points.y",
                 "s.target",
                 "s.inner.class",
-                "s.labels",
-                "t.labels",
+                "s.labels.list.element",
+                "t.labels.list.element",
             ]
         );
+    }
+
+    /// Nested shapes: detection objects (a list of structs holding a list), HF-style structs
+    /// of lists, a list of lists, a map, 2-level lists by each backward-compatibility rule,
+    /// and a struct inside a list whose short form leads to two leaves.
+    fn nested() -> Vec<LeafColumn> {
+        leaves(&[
+            (0, "objects", Optional, LIST),
+            (1, "list", Repeated, GROUP),
+            (2, "element", Optional, GROUP),
+            (3, "category", Optional, LEAF),
+            (3, "bbox", Optional, LIST),
+            (4, "list", Repeated, GROUP),
+            (5, "element", Optional, LEAF),
+            (3, "class", Optional, LEAF),
+            (3, "meta", Optional, GROUP),
+            (4, "a", Optional, LEAF),
+            (4, "b", Optional, LEAF),
+            (0, "hf", Optional, GROUP),
+            (1, "category", Optional, LIST),
+            (2, "list", Repeated, GROUP),
+            (3, "element", Optional, LEAF),
+            (0, "polys", Optional, LIST),
+            (1, "list", Repeated, GROUP),
+            (2, "element", Optional, LIST),
+            (3, "list", Repeated, GROUP),
+            (4, "element", Optional, LEAF),
+            (0, "scores", Optional, MAP),
+            (1, "key_value", Repeated, GROUP),
+            (2, "key", Required, LEAF),
+            (2, "value", Optional, LEAF),
+            // 2-level: the repeated group is the element when named `array`, when its name
+            // ends in `_tuple`, when it has several fields, or when it is a LIST itself.
+            (0, "arr", Optional, LIST),
+            (1, "array", Repeated, GROUP),
+            (2, "x", Optional, LEAF),
+            (0, "tup", Optional, LEGACY_LIST),
+            (1, "tup_tuple", Repeated, GROUP),
+            (2, "x", Optional, LEAF),
+            (0, "pairs", Optional, LIST),
+            (1, "bag", Repeated, GROUP),
+            (2, "x", Optional, LEAF),
+            (2, "z", Optional, LEAF),
+            (0, "ll", Optional, LIST),
+            (1, "inner", Repeated, LIST),
+            (2, "array", Repeated, LEAF),
+            // A repeated group that is no LIST's child is a real field.
+            (0, "rows", Optional, GROUP),
+            (1, "row", Repeated, GROUP),
+            (2, "list", Repeated, GROUP),
+            (3, "v", Optional, LEAF),
+            (0, "labels", Optional, LIST),
+            (1, "list", Repeated, GROUP),
+            (2, "element", Optional, LEAF),
+        ])
+    }
+
+    #[test]
+    fn nested_leaves_are_named_by_path_and_found_by_short_form() {
+        let leaves = nested();
+        let names = ColumnNames::new(&leaves);
+        // (report name, short form) of every leaf.
+        let got: Vec<(&str, String)> = leaves
+            .iter()
+            .enumerate()
+            .map(|(p, leaf)| {
+                let short = short_form(leaf, |group| names.fields_of(group));
+                (names.report_name(p), short.join("."))
+            })
+            .collect();
+        let want = [
+            ("objects.list.element.category", "objects.category"),
+            ("objects.list.element.bbox.list.element", "objects.bbox"),
+            ("objects.list.element.class", "objects.class"),
+            ("objects.list.element.meta.a", "objects.meta.a"),
+            ("objects.list.element.meta.b", "objects.meta.b"),
+            ("hf.category.list.element", "hf.category"),
+            ("polys.list.element.list.element", "polys"),
+            ("scores.key_value.key", "scores.key"),
+            ("scores.key_value.value", "scores.value"),
+            ("arr.array.x", "arr.x"),
+            ("tup.tup_tuple.x", "tup.x"),
+            ("pairs.bag.x", "pairs.x"),
+            ("pairs.bag.z", "pairs.z"),
+            ("ll.inner.array", "ll"),
+            ("rows.row.list.v", "rows.row.list.v"),
+            // A top-level list of a primitive keeps its version-1 name.
+            ("labels", "labels"),
+        ];
+        let want: Vec<(&str, String)> = want.iter().map(|&(r, s)| (r, s.to_owned())).collect();
+        assert_eq!(got, want);
+
+        let resolve = |name: &str| names.resolve(name);
+        // Short forms name one leaf each; report names and paths still work.
+        assert_eq!(resolve("objects.category"), Ok(vec![0]));
+        assert_eq!(resolve("objects.bbox"), Ok(vec![1]));
+        assert_eq!(
+            resolve("objects.list.element.bbox.list.element"),
+            Ok(vec![1])
+        );
+        assert_eq!(resolve("objects.meta.b"), Ok(vec![4]));
+        assert_eq!(resolve("hf.category"), Ok(vec![5]));
+        assert_eq!(resolve("polys"), Ok(vec![6]));
+        assert_eq!(resolve("scores.key"), Ok(vec![7]));
+        assert_eq!(resolve("scores.value"), Ok(vec![8]));
+        assert_eq!(resolve("tup.x"), Ok(vec![10]));
+        assert_eq!(resolve("ll"), Ok(vec![13]));
+        assert_eq!(resolve("labels"), Ok(vec![15]));
+        assert_eq!(names.resolve_leaf("objects.category"), Ok(Some(0)));
+        // A group's path selects all its leaves, short form or not: the group wins.
+        assert_eq!(resolve("objects"), Ok(vec![0, 1, 2, 3, 4]));
+        assert_eq!(resolve("objects.list.element.meta"), Ok(vec![3, 4]));
+        assert_eq!(resolve("pairs"), Ok(vec![11, 12]));
+        // A short form leading to several leaves is refused, naming them by their paths.
+        let refused = ColumnNameError::Ambiguous {
+            name: "objects.meta".into(),
+            spellings: vec![
+                "objects.list.element.meta.a".into(),
+                "objects.list.element.meta.b".into(),
+            ],
+        };
+        assert_eq!(resolve("objects.meta"), Err(refused.clone()));
+        assert_eq!(names.resolve_leaf("objects.meta"), Err(refused));
+        assert!(matches!(
+            resolve("objects.nope"),
+            Err(ColumnNameError::Unknown { .. })
+        ));
+
+        // Label-like by the short form's parts: `objects.class` is a label, the synthetic
+        // levels are not, and `objects.category` is not.
+        let (labels, selection) = choose(&leaves, &ColumnChoice::Labels).unwrap();
+        assert_eq!(selection, Selection::Labels);
+        let labels: Vec<&str> = labels.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(labels, ["objects.list.element.class", "labels"]);
     }
 
     #[test]
