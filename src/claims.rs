@@ -38,6 +38,17 @@ pub struct PageClaim {
     pub first_row_index: Option<i64>,
 }
 
+/// Level histograms as the file states them (parquet.thrift `SizeStatistics`, or a
+/// `ColumnIndex`'s `repetition_level_histograms`/`definition_level_histograms`): counts of
+/// each level value 0..=max; in a column index, every page's histogram one after the other.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LevelHistogramsClaim {
+    /// Repetition level counts, when written.
+    pub repetition: Option<Vec<i64>>,
+    /// Definition level counts, when written.
+    pub definition: Option<Vec<i64>>,
+}
+
 /// Everything the metadata claims about a column chunk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChunkClaims {
@@ -47,6 +58,10 @@ pub struct ChunkClaims {
     pub pages: Option<Vec<PageClaim>>,
     /// Why the page index could not be read, if it could not.
     pub page_index_error: Option<String>,
+    /// The chunk's level histograms (ColumnMetaData `size_statistics`), when written.
+    pub level_histograms: Option<LevelHistogramsClaim>,
+    /// The column index's per-page level histograms, concatenated, when written.
+    pub page_level_histograms: Option<LevelHistogramsClaim>,
     /// The split block bloom filter's bitset, when the chunk has one.
     pub bloom_filter: Option<Vec<u8>>,
     /// Why the bloom filter could not be read, if it could not.

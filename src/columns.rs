@@ -58,6 +58,13 @@ pub struct CheckedColumn {
     /// for `objects.list.element.bbox.list.element`, so a position reads
     /// `objects[3].bbox[1]`. Empty for a flat column.
     pub pieces: Vec<String>,
+    /// Its maximum definition level.
+    pub max_def_level: u16,
+    /// The definition level at which the innermost repeated node on its path (the leaf
+    /// itself, if repeated) holds an occurrence; 0 when nothing on the path repeats. Level
+    /// entries from it up to below the maximum are null element slots: the nulls a leaf's
+    /// array holds, without the null or empty lists above it.
+    pub element_def_level: u16,
     /// How its values are written in a `--against` dump.
     pub dump: DumpType,
     /// Its logical or converted type, when it has one: what its values mean.
@@ -443,12 +450,36 @@ impl<'a> ColumnNames<'a> {
             } else {
                 Vec::new()
             },
+            max_def_level: leaf.max_def_level,
+            element_def_level: element_def_level(leaf),
             dump: DumpType::of(leaf.physical_type, annotation.as_ref()),
             style: CellStyle::of(leaf.physical_type, annotation.as_ref()),
             canonical: canonical(leaf, annotation.as_ref()),
             logical_type: annotation,
         }
     }
+}
+
+/// [`CheckedColumn::element_def_level`] of `leaf`: the levels counted down to its innermost
+/// repeated node (format README, "Nested Encoding": OPTIONAL and REPEATED nodes each add one).
+fn element_def_level(leaf: &LeafColumn) -> u16 {
+    let repetitions = leaf
+        .ancestors
+        .iter()
+        .map(|node| node.repetition)
+        .chain([leaf.repetition]);
+    let (mut level, mut element) = (0u16, 0u16);
+    for repetition in repetitions {
+        match repetition {
+            Repetition::Optional => level += 1,
+            Repetition::Repeated => {
+                level += 1;
+                element = level;
+            }
+            _ => {}
+        }
+    }
+    element
 }
 
 /// Which of `names` another one equals.

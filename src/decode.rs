@@ -73,6 +73,23 @@ pub struct PageInfo {
     pub bit_packed_levels: bool,
     /// Ways the page disagrees with itself that did not stop its decoding.
     pub anomalies: Vec<PageAnomaly>,
+    /// How many of its level entries hold each repetition and definition level, for the
+    /// metadata witness to check SizeStatistics and the column index against; `None` for a
+    /// dictionary page, or from a decoder that does not count them.
+    #[serde(skip)]
+    pub level_histograms: Option<LevelHistograms>,
+}
+
+/// Counts of each level value in a data page's level entries: `repetition[l]` entries have
+/// repetition level `l`, for `l` in 0..=the column's maximum (parquet.thrift
+/// `SizeStatistics`). A column without repeated (or without optional and repeated) nodes has
+/// one bin, counting every entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LevelHistograms {
+    /// Entries per repetition level.
+    pub repetition: Vec<u64>,
+    /// Entries per definition level.
+    pub definition: Vec<u64>,
 }
 
 /// A page whose header or layout disagrees with what it decodes to.

@@ -525,6 +525,7 @@ mod tests {
             starts_inside_row,
             bit_packed_levels: false,
             anomalies: Vec::new(),
+            level_histograms: None,
         }
     }
 

@@ -4,14 +4,14 @@
 //! statistics silently skip the rows those values are in.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 
 use crate::canonical::Canonical;
-use crate::claims::{ChunkClaims, PageClaim};
+use crate::claims::{ChunkClaims, LevelHistogramsClaim, PageClaim};
 use crate::column_type::Annotation;
 use crate::columns::CheckedColumn;
-use crate::decode::{DecodedChunk, PageInfo};
+use crate::decode::{DecodedChunk, LevelHistograms, PageInfo};
 use crate::format::PageType;
 use crate::raw::bloom;
 use crate::report::{Finding, FindingKind};
@@ -295,19 +295,45 @@ fn check_bounds(
 /// with many distinct values; past it, a value absent from the filter may be counted again.
 const BLOOM_SEEN_CAP: usize = 1 << 20;
 
-/// The metadata's claims about one column chunk (statistics, page index, bloom filter),
-/// checked against its values a window of rows at a time: what needs the whole chunk
-/// (null counts, bounds, the number of pages) is accumulated and judged in [`Self::finish`].
+/// A data page whose page index bounds wait for the rest of its values: a window may end
+/// inside a page of a repeated column (a row continues on the next page, or the window is
+/// cut at a row inside the page), so its values arrive over two or more windows.
+struct PendingPage {
+    page: PageInfo,
+    min: Option<Vec<u8>>,
+    max: Option<Vec<u8>>,
+    /// Its values, counted from the chunk's first value.
+    values: std::ops::Range<usize>,
+    /// Bounds of the values seen so far.
+    bounds: Option<(Key, Key)>,
+}
+
+/// The metadata's claims about one column chunk (statistics, page index, level histograms,
+/// bloom filter), checked against its values and levels a window of rows at a time: what
+/// needs the whole chunk (null counts, bounds, histogram sums, the number of pages) is
+/// accumulated and judged in [`Self::finish`]. Flat or nested alike: values are the non-null
+/// ones whatever the nesting, and the levels' counts come with each page.
 pub struct ChunkWitness<'c> {
     column: &'c CheckedColumn,
     row_group: usize,
     order: Option<Order>,
     claims: Option<ChunkClaims>,
-    lists: bool,
     null_slots: usize,
+    /// Level entries without a value (`num_values - non_null` summed over the data pages).
+    levels_without_value: u64,
+    /// Null element slots summed over the data pages ([`element_nulls`]); `None` once a page
+    /// came without level histograms.
+    element_nulls: Option<u64>,
+    /// The data pages' level histograms summed; `None` once a page came without them.
+    level_sums: Option<LevelHistograms>,
     bounds: Option<(Key, Key)>,
     data_pages: usize,
     page_findings: Vec<Finding>,
+    /// Values of the windows so far.
+    values_seen: usize,
+    /// Values of the data pages so far.
+    page_values_end: usize,
+    pending: VecDeque<PendingPage>,
     bloom_seen: HashSet<u64>,
     bloom_absent: u64,
     bloom_first_absent: Option<String>,
@@ -321,11 +347,16 @@ impl<'c> ChunkWitness<'c> {
             row_group,
             order: order(column),
             claims: None,
-            lists: false,
             null_slots: 0,
+            levels_without_value: 0,
+            element_nulls: Some(0),
+            level_sums: Some(LevelHistograms::default()),
             bounds: None,
             data_pages: 0,
             page_findings: Vec::new(),
+            values_seen: 0,
+            page_values_end: 0,
+            pending: VecDeque::new(),
             bloom_seen: HashSet::new(),
             bloom_absent: 0,
             bloom_first_absent: None,
@@ -341,58 +372,111 @@ impl<'c> ChunkWitness<'c> {
             return;
         };
         let slice = &window.slice;
-        self.lists |= slice.is_nested();
         self.null_slots += slice.null_slots();
         if let (Some(order), Some(_)) = (self.order, &claims.statistics) {
             if let Some((lo, hi)) = bounds(order, &slice.values, 0..slice.values.len()) {
-                self.bounds = Some(match self.bounds.take() {
-                    None => (lo, hi),
-                    Some((low, high)) => (
-                        if lo < low { lo } else { low },
-                        if hi > high { hi } else { high },
-                    ),
-                });
+                self.bounds = Some(merge(self.bounds.take(), (lo, hi)));
             }
         }
-        if let (Some(pages), false) = (&claims.pages, slice.is_nested()) {
-            self.observe_pages(&window.pages, pages, &slice.values);
-        }
+        self.observe_pages(&window.pages, &claims);
+        self.observe_page_values(&slice.values);
         if let (Some(bitset), Canonical::Stored) = (&claims.bloom_filter, self.column.canonical) {
             self.probe_bloom_filter(bitset, &slice.values);
         }
         self.claims = Some(claims);
     }
 
-    /// Checks the page index entries of the data pages in a window against those pages: a
-    /// window holds the values of exactly the pages decoded in it (the raw path ends flat
-    /// columns' windows at page boundaries).
-    fn observe_pages(&mut self, pages: &[PageInfo], claims: &[PageClaim], values: &Values) {
-        let mut first_value = 0;
+    /// Takes in the data pages decoded in a window: their level counts, and the page index
+    /// entries about them. What needs only the page's counts is checked at once; its bounds
+    /// wait until its values have all come ([`Self::observe_page_values`]).
+    fn observe_pages(&mut self, pages: &[PageInfo], claims: &ChunkClaims) {
         for page in pages
             .iter()
             .filter(|p| p.page_type != PageType::DictionaryPage)
         {
             let index = self.data_pages;
             self.data_pages += 1;
-            let range = first_value..first_value + page.non_null;
-            first_value += page.non_null;
-            if let Some(claim) = claims.get(index) {
-                let place = Place {
-                    column: self.column,
-                    row_group: self.row_group,
-                    page: Some(page),
-                };
-                check_page_entry(
-                    &place,
-                    page,
-                    claim,
-                    self.order,
+            let values = self.page_values_end..self.page_values_end + page.non_null;
+            self.page_values_end = values.end;
+            self.levels_without_value += (page.num_values - page.non_null) as u64;
+            let element_nulls = page
+                .level_histograms
+                .as_ref()
+                .map(|h| element_nulls(&h.definition, self.column));
+            self.element_nulls = self.element_nulls.zip(element_nulls).map(|(a, b)| a + b);
+            self.level_sums = match (self.level_sums.take(), &page.level_histograms) {
+                (Some(sums), Some(page)) => Some(add_histograms(sums, page)),
+                _ => None,
+            };
+            let place = Place {
+                column: self.column,
+                row_group: self.row_group,
+                page: Some(page),
+            };
+            if let (Some(histograms), Some(decoded)) =
+                (&claims.page_level_histograms, &page.level_histograms)
+            {
+                check_page_histograms(&place, index, histograms, decoded, &mut self.page_findings);
+            }
+            let Some(claim) = claims.pages.as_ref().and_then(|pages| pages.get(index)) else {
+                continue;
+            };
+            let values_due = check_page_entry(&place, page, claim, &mut self.page_findings);
+            if values_due && self.order.is_some() {
+                self.pending.push_back(PendingPage {
+                    page: page.clone(),
+                    min: claim.min.clone(),
+                    max: claim.max.clone(),
                     values,
-                    range,
-                    &mut self.page_findings,
-                );
+                    bounds: None,
+                });
             }
         }
+    }
+
+    /// Takes in a window's values: each page waiting for its bounds check gets the part of
+    /// them that is its own, and is checked once it has all.
+    fn observe_page_values(&mut self, values: &Values) {
+        let window = self.values_seen..self.values_seen + values.len();
+        self.values_seen = window.end;
+        let Some(order) = self.order else { return };
+        while let Some(pending) = self.pending.front_mut() {
+            let (start, end) = (
+                pending.values.start.max(window.start),
+                pending.values.end.min(window.end),
+            );
+            if start < end {
+                let range = start - window.start..end - window.start;
+                if let Some(found) = bounds(order, values, range) {
+                    pending.bounds = Some(merge(pending.bounds.take(), found));
+                }
+            }
+            if pending.values.end > window.end {
+                break;
+            }
+            let pending = self.pending.pop_front().expect("a page at the front");
+            self.check_pending(pending);
+        }
+    }
+
+    fn check_pending(&mut self, pending: PendingPage) {
+        let Some(order) = self.order else { return };
+        let place = Place {
+            column: self.column,
+            row_group: self.row_group,
+            page: Some(&pending.page),
+        };
+        check_bounds(
+            &place,
+            "the column index",
+            order,
+            self.column.physical,
+            (pending.min.as_deref(), pending.max.as_deref()),
+            // Column index bounds may be truncated or widened: only containment is checked.
+            (false, false),
+            pending.bounds,
+            &mut self.page_findings,
+        );
     }
 
     /// Every value must probe positive: a filter that says "absent" for a value the chunk
@@ -440,7 +524,12 @@ impl<'c> ChunkWitness<'c> {
     }
 
     /// The findings, once every window was observed.
-    pub fn finish(self) -> Vec<Finding> {
+    pub fn finish(mut self) -> Vec<Finding> {
+        // Pages whose values never all came (a decoder that returned fewer than its pages
+        // count) are checked on the values that did.
+        while let Some(pending) = self.pending.pop_front() {
+            self.check_pending(pending);
+        }
         let mut out = Vec::new();
         let Some(claims) = &self.claims else {
             return out;
@@ -454,13 +543,16 @@ impl<'c> ChunkWitness<'c> {
             out.push(place.finding(format!("the page index cannot be read: {error}")));
         }
         if let Some(stats) = &claims.statistics {
-            // For lists, writers disagree on whether null lists count as nulls: not checked.
-            if let (Some(claimed), false) = (stats.null_count.filter(|&n| n >= 0), self.lists) {
-                let nulls = self.null_slots as i64;
-                if claimed != nulls {
-                    out.push(place.finding(format!(
-                        "statistics claim {claimed} nulls, the chunk holds {nulls}"
-                    )));
+            if let Some(claimed) = stats.null_count.filter(|&n| n >= 0) {
+                if self.column.depth > 0 {
+                    self.check_repeated_null_count(&place, claimed, &mut out);
+                } else {
+                    let nulls = self.null_slots as i64;
+                    if claimed != nulls {
+                        out.push(place.finding(format!(
+                            "statistics claim {claimed} nulls, the chunk holds {nulls}"
+                        )));
+                    }
                 }
             }
             if let Some(order) = self.order {
@@ -496,16 +588,36 @@ impl<'c> ChunkWitness<'c> {
                 }
             }
         }
-        if let (Some(pages), false) = (&claims.pages, self.lists) {
-            if self.data_pages != pages.len() {
+        if let (Some(claimed), Some(sums)) = (&claims.level_histograms, &self.level_sums) {
+            for (kind, claimed, held) in [
+                (Level::Repetition, &claimed.repetition, &sums.repetition),
+                (Level::Definition, &claimed.definition, &sums.definition),
+            ] {
+                if let Some(message) =
+                    histogram_disagreement(kind, claimed.as_deref(), held, "the chunk")
+                {
+                    out.push(place.finding(format!("SizeStatistics: {message}")));
+                }
+            }
+        }
+        let pages_agree = match &claims.pages {
+            Some(pages) if self.data_pages != pages.len() => {
                 out.push(place.finding(format!(
                     "the page index lists {} pages, the chunk holds {}",
                     pages.len(),
                     self.data_pages
                 )));
-            } else {
-                out.extend(self.page_findings.iter().cloned());
+                false
             }
+            _ => true,
+        };
+        if pages_agree {
+            if let (Some(histograms), Some(sums)) =
+                (&claims.page_level_histograms, &self.level_sums)
+            {
+                out.extend(self.page_histogram_lengths(&place, histograms, sums));
+            }
+            out.extend(self.page_findings.iter().cloned());
         }
         if let Some(error) = &claims.bloom_filter_error {
             out.push(place.finding(format!("the bloom filter cannot be read: {error}")));
@@ -518,23 +630,184 @@ impl<'c> ChunkWitness<'c> {
         }
         out
     }
+
+    /// A repeated column's chunk null count. Writers agree that it counts the level entries
+    /// without a value — null and empty lists above the leaf included: parquet-java calls
+    /// `writeNull` (which counts one null) for every such entry, parquet-cpp does since
+    /// PARQUET-2067 (apache/arrow#42980, Arrow 6.0), and the files of DuckDB, Polars and
+    /// pyarrow 26 in ../shared/corpus/nested agree in every chunk. parquet-cpp before that
+    /// counted only the null element slots (parquet-testing's list_columns.parquet, written
+    /// by parquet-cpp 1.5.1, does), and apache/arrow#51097 (open) reports it still does for
+    /// fixed-width leaves under a list of structs. Either count is accepted; a claim that is
+    /// neither is a finding.
+    fn check_repeated_null_count(&self, place: &Place<'_>, claimed: i64, out: &mut Vec<Finding>) {
+        let without_value = self.levels_without_value as i64;
+        let element_nulls = self.element_nulls.map(|n| n as i64);
+        if claimed == without_value || element_nulls == Some(claimed) {
+            return;
+        }
+        out.push(place.finding(format!(
+            "statistics claim {claimed} nulls, the chunk holds {without_value} level entries without a value{}",
+            element_nulls
+                .map(|n| format!(" ({n} of them null elements)"))
+                .unwrap_or_default()
+        )));
+    }
+
+    /// The column index's histograms must hold one histogram per data page: a list of
+    /// another length is a finding of its own, and its pages were not compared.
+    fn page_histogram_lengths(
+        &self,
+        place: &Place<'_>,
+        claimed: &LevelHistogramsClaim,
+        sums: &LevelHistograms,
+    ) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (kind, claimed, held) in [
+            (Level::Repetition, &claimed.repetition, &sums.repetition),
+            (Level::Definition, &claimed.definition, &sums.definition),
+        ] {
+            let Some(claimed) = claimed.as_deref().filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            let width = held.len();
+            if claimed.len() != self.data_pages * width {
+                out.push(place.finding(format!(
+                    "the column index's {kind} level histograms hold {} counts; {} pages of levels 0..={} need {}: not compared",
+                    claimed.len(),
+                    self.data_pages,
+                    width.saturating_sub(1),
+                    self.data_pages * width
+                )));
+            }
+        }
+        out
+    }
 }
 
-/// Checks one page index entry against the data page it describes, whose non-null values
-/// are `values[range]`.
+/// Which levels a histogram counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Repetition,
+    Definition,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Repetition => "repetition",
+            Level::Definition => "definition",
+        })
+    }
+}
+
+/// The wider of two pairs of bounds.
+fn merge(bounds: Option<(Key, Key)>, (lo, hi): (Key, Key)) -> (Key, Key) {
+    match bounds {
+        None => (lo, hi),
+        Some((low, high)) => (
+            if lo < low { lo } else { low },
+            if hi > high { hi } else { high },
+        ),
+    }
+}
+
+/// `sums` plus one page's histograms, bin by bin.
+fn add_histograms(mut sums: LevelHistograms, page: &LevelHistograms) -> LevelHistograms {
+    for (sum, page) in [
+        (&mut sums.repetition, &page.repetition),
+        (&mut sums.definition, &page.definition),
+    ] {
+        if sum.len() < page.len() {
+            sum.resize(page.len(), 0);
+        }
+        for (sum, count) in sum.iter_mut().zip(page) {
+            *sum += count;
+        }
+    }
+    sums
+}
+
+/// The null element slots a definition level histogram counts: entries at or above the
+/// column's [`CheckedColumn::element_def_level`] and below its maximum.
+fn element_nulls(definition: &[u64], column: &CheckedColumn) -> u64 {
+    let (from, to) = (
+        usize::from(column.element_def_level),
+        usize::from(column.max_def_level),
+    );
+    definition.get(from..to).unwrap_or_default().iter().sum()
+}
+
+/// What is wrong with a claimed level histogram, `held` being the counts of the levels
+/// decoded (one per level value 0..=max): `None` when it agrees or was not written (an empty
+/// list, as parquet-cpp writes for a level whose maximum is 0, is not written).
+fn histogram_disagreement(
+    kind: Level,
+    claimed: Option<&[i64]>,
+    held: &[u64],
+    whose: &str,
+) -> Option<String> {
+    let claimed = claimed.filter(|c| !c.is_empty())?;
+    if claimed.len() != held.len() {
+        return Some(format!(
+            "the {kind} level histogram has {} counts, levels 0..={} need {}: not compared",
+            claimed.len(),
+            held.len().saturating_sub(1),
+            held.len()
+        ));
+    }
+    let differ: Vec<usize> = (0..held.len())
+        .filter(|&level| claimed[level] != held[level] as i64)
+        .collect();
+    let &first = differ.first()?;
+    let show = |counts: Vec<String>| counts.join(", ");
+    Some(format!(
+        "the {kind} level histogram counts {} entries at {kind} level {first}, {whose} holds {} ({} of {} levels differ: claimed [{}], held [{}])",
+        claimed[first],
+        held[first],
+        differ.len(),
+        held.len(),
+        show(claimed.iter().map(i64::to_string).collect()),
+        show(held.iter().map(u64::to_string).collect()),
+    ))
+}
+
+/// Checks page `index`'s histograms in the column index's concatenated lists against the
+/// page's levels; lists too short for the page are judged for the whole chunk instead
+/// ([`ChunkWitness::page_histogram_lengths`]).
+fn check_page_histograms(
+    place: &Place<'_>,
+    index: usize,
+    claimed: &LevelHistogramsClaim,
+    decoded: &LevelHistograms,
+    out: &mut Vec<Finding>,
+) {
+    for (kind, claimed, held) in [
+        (Level::Repetition, &claimed.repetition, &decoded.repetition),
+        (Level::Definition, &claimed.definition, &decoded.definition),
+    ] {
+        let width = held.len();
+        let Some(page) = claimed
+            .as_deref()
+            .and_then(|all| all.get(index * width..(index + 1) * width))
+        else {
+            continue;
+        };
+        if let Some(message) = histogram_disagreement(kind, Some(page), held, "the page") {
+            out.push(place.finding(format!("the column index: {message}")));
+        }
+    }
+}
+
+/// Checks one page index entry against what the data page's levels say; returns whether its
+/// bounds are still to be checked against its values (not for a page that holds only nulls,
+/// or whose null flag is already wrong).
 fn check_page_entry(
     place: &Place<'_>,
     page: &PageInfo,
     claim: &PageClaim,
-    order: Option<Order>,
-    values: &Values,
-    range: std::ops::Range<usize>,
     out: &mut Vec<Finding>,
-) {
-    // The page map comes with the values it describes, but guard against a decoder whose
-    // values and pages disagree rather than index past them.
-    let available = values.len();
-    let range = range.start.min(available)..range.end.min(available);
+) -> bool {
     if let Some(offset) = claim.offset {
         if offset != page.offset as i64 {
             out.push(place.finding(format!("the offset index places the page at byte {offset}")));
@@ -549,12 +822,20 @@ fn check_page_entry(
         }
     }
     let nulls = (page.num_values - page.non_null) as i64;
-    // Some writers store -1 for "not counted".
+    // Some writers store -1 for "not counted". A repeated column's count may also be its
+    // null element slots only (ChunkWitness::check_repeated_null_count says which writers).
+    let element_nulls = page
+        .level_histograms
+        .as_ref()
+        .map(|h| element_nulls(&h.definition, place.column) as i64);
     if let Some(claimed) = claim.null_count.filter(|&n| n >= 0) {
-        if claimed != nulls {
-            out.push(place.finding(format!(
-                "the column index claims {claimed} nulls, the page holds {nulls}"
-            )));
+        if claimed != nulls && element_nulls != Some(claimed) {
+            out.push(place.finding(match element_nulls {
+                Some(elements) if place.column.depth > 0 => format!(
+                    "the column index claims {claimed} nulls, the page holds {nulls} level entries without a value ({elements} of them null elements)"
+                ),
+                _ => format!("the column index claims {claimed} nulls, the page holds {nulls}"),
+            }));
         }
     }
     if let Some(null_page) = claim.null_page {
@@ -567,25 +848,13 @@ fn check_page_entry(
             } else {
                 "the column index says the page holds values, but it holds only nulls".into()
             }));
-            return;
+            return false;
         }
         if null_page {
-            return;
+            return false;
         }
     }
-    if let Some(order) = order {
-        check_bounds(
-            place,
-            "the column index",
-            order,
-            place.column.physical,
-            (claim.min.as_deref(), claim.max.as_deref()),
-            // Column index bounds may be truncated or widened: only containment is checked.
-            (false, false),
-            bounds(order, values, range),
-            out,
-        );
-    }
+    true
 }
 
 #[cfg(test)]
@@ -673,6 +942,38 @@ mod tests {
         assert_eq!(bounds(Order::Boolean, &values, 150..150), None);
         // A page map that overshoots the values finds nothing past them.
         assert_eq!(bounds(Order::Boolean, &values, 300..310), None);
+    }
+
+    #[test]
+    fn level_histograms_are_compared_bin_by_bin_and_only_when_well_formed() {
+        let held = [3, 0, 7];
+        let compare = |claimed: &[i64]| {
+            histogram_disagreement(Level::Definition, Some(claimed), &held, "the page")
+        };
+        assert_eq!(compare(&[3, 0, 7]), None);
+        // Not written: absent, or an empty list as parquet-cpp writes for a level of maximum 0.
+        assert_eq!(
+            histogram_disagreement(Level::Definition, None, &held, "the page"),
+            None
+        );
+        assert_eq!(compare(&[]), None);
+        assert_eq!(
+            compare(&[3, 1, 6]).unwrap(),
+            "the definition level histogram counts 1 entries at definition level 1, the page holds 0 (2 of 3 levels differ: claimed [3, 1, 6], held [3, 0, 7])"
+        );
+        assert_eq!(
+            compare(&[3, 7]).unwrap(),
+            "the definition level histogram has 2 counts, levels 0..=2 need 3: not compared"
+        );
+        // Sums grow to the widest page; null element slots are the levels from the innermost
+        // repeated node's up to below the maximum.
+        let page = LevelHistograms {
+            repetition: vec![2, 1],
+            definition: vec![1, 1, 1, 0],
+        };
+        let sums = add_histograms(add_histograms(LevelHistograms::default(), &page), &page);
+        assert_eq!(sums.repetition, [4, 2]);
+        assert_eq!(sums.definition, [2, 2, 2, 0]);
     }
 
     #[test]

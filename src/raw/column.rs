@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::decode::{
-    DecodeOptions, DecodedChunk, PageAnomaly, PageInfo, WindowRows, MAX_PAGE_VALUES,
+    DecodeOptions, DecodedChunk, LevelHistograms, PageAnomaly, PageInfo, WindowRows,
+    MAX_PAGE_VALUES,
 };
 use crate::quirks::Quirk;
 use crate::value::{ByteArrays, ColumnSlice, Values};
@@ -342,6 +343,8 @@ struct ChunkDecoder<'a> {
     levels_read: usize,
     /// Anomalies of the page being decoded.
     anomalies: Vec<PageAnomaly>,
+    /// Level counts of the data page being decoded ([`Self::count_levels`]).
+    level_histograms: Option<LevelHistograms>,
     /// `num_values` of the column chunk's metadata.
     chunk_num_values: usize,
     def_levels: Vec<u32>,
@@ -369,6 +372,7 @@ impl<'a> ChunkDecoder<'a> {
             pages: Vec::new(),
             levels_read: 0,
             anomalies: Vec::new(),
+            level_histograms: None,
             chunk_num_values: 0,
             def_levels: Vec::new(),
             indices: Vec::new(),
@@ -458,6 +462,7 @@ impl<'a> ChunkDecoder<'a> {
             starts_inside_row,
             bit_packed_levels,
             anomalies: std::mem::take(&mut self.anomalies),
+            level_histograms: self.level_histograms.take(),
         });
         Ok(())
     }
@@ -549,6 +554,7 @@ impl<'a> ChunkDecoder<'a> {
             }
             self.push_levels(num_values)?
         };
+        self.count_levels(num_values, non_null);
         self.values(data.encoding, &bytes[position..], non_null)?;
         self.levels_read += num_values;
         Ok((data.encoding, num_values, non_null))
@@ -604,6 +610,7 @@ impl<'a> ChunkDecoder<'a> {
             }
             self.push_levels(num_values)?
         };
+        self.count_levels(num_values, non_null);
         let rows = self.slice.rows - rows_before;
         if i64::from(data.num_rows) != rows as i64 {
             self.anomalies.push(PageAnomaly::NumRows {
@@ -646,6 +653,46 @@ impl<'a> ChunkDecoder<'a> {
         self.values(data.encoding, values, non_null)?;
         self.levels_read += num_values;
         Ok((data.encoding, num_values, non_null))
+    }
+
+    /// Counts the data page's level entries per level value, for the metadata witness to
+    /// check SizeStatistics and the column index against: one pass over the levels just
+    /// decoded, so it must run before the next page clears them. Levels never materialized
+    /// are counted from what stands for them: a flat optional column's validity bits
+    /// (`non_null` of `num_values` defined), a column without repeated or optional nodes
+    /// (every entry at level 0).
+    fn count_levels(&mut self, num_values: usize, non_null: usize) {
+        let entries = num_values as u64;
+        let count = |levels: &[u32], max: u16| {
+            let mut counts = vec![0u64; usize::from(max) + 1];
+            for &level in levels {
+                // A level above the maximum is an error the decoder reports itself.
+                if let Some(count) = counts.get_mut(level as usize) {
+                    *count += 1;
+                }
+            }
+            counts
+        };
+        let (max_rep, max_def) = (self.leaf.max_rep_level, self.leaf.max_def_level);
+        let definition = if max_def == 0 {
+            vec![entries]
+        } else if self.def_levels.len() == num_values {
+            count(&self.def_levels, max_def)
+        } else if max_def == 1 {
+            vec![entries - non_null as u64, non_null as u64]
+        } else {
+            self.level_histograms = None;
+            return;
+        };
+        let repetition = if max_rep == 0 {
+            vec![entries]
+        } else {
+            count(&self.rep_levels, max_rep)
+        };
+        self.level_histograms = Some(LevelHistograms {
+            repetition,
+            definition,
+        });
     }
 
     /// A flat column with one optional level: its definition levels are its validity bits,
@@ -962,6 +1009,14 @@ mod tests {
         assert_eq!(chunk.slice.rows, 3);
         assert_eq!(chunk.slice.values, Values::Int32(vec![7, 9]));
         assert!(chunk.pages[0].anomalies.is_empty());
+        // Levels [1, 0, 1], never materialized: counted from the validity bits.
+        assert_eq!(
+            chunk.pages[0].level_histograms,
+            Some(LevelHistograms {
+                repetition: vec![3],
+                definition: vec![1, 2],
+            })
+        );
     }
 
     #[test]

@@ -149,6 +149,23 @@ pub struct ColumnMetaData {
     pub bloom_filter_offset: Option<i64>,
     /// `bloom_filter_length` (15).
     pub bloom_filter_length: Option<i32>,
+    /// `size_statistics` (16).
+    pub size_statistics: Option<SizeStatistics>,
+}
+
+/// parquet.thrift `SizeStatistics`: the chunk's unencoded byte array size and the histograms
+/// of its repetition and definition levels. Every field is optional; a histogram, when
+/// present, holds one count per level value 0..=max level (a writer may leave out the
+/// histogram of a level whose maximum is 0). Lengths are not checked here: a wrong one is the
+/// metadata witness's finding, not a reason to refuse the footer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SizeStatistics {
+    /// `unencoded_byte_array_data_bytes` (1).
+    pub unencoded_byte_array_data_bytes: Option<i64>,
+    /// `repetition_level_histogram` (2).
+    pub repetition_level_histogram: Option<Vec<i64>>,
+    /// `definition_level_histogram` (3).
+    pub definition_level_histogram: Option<Vec<i64>>,
 }
 
 /// parquet.thrift `Statistics`, of a column chunk or a page. Every field is optional.
@@ -284,6 +301,11 @@ pub struct ColumnIndex {
     pub boundary_order: BoundaryOrder,
     /// `null_counts` (5).
     pub null_counts: Option<Vec<i64>>,
+    /// `repetition_level_histograms` (6): every page's repetition level histogram, page after
+    /// page (page i's is entries `i * (max + 1) .. (i + 1) * (max + 1)`).
+    pub repetition_level_histograms: Option<Vec<i64>>,
+    /// `definition_level_histograms` (7), laid out as the repetition ones.
+    pub definition_level_histograms: Option<Vec<i64>>,
 }
 
 /// Decodes the footer's `FileMetaData`. Bytes after the struct are ignored: an encrypted file's
@@ -776,6 +798,7 @@ fn read_column_metadata(reader: &mut CompactReader<'_>) -> RawResult<ColumnMetaD
     let mut encoding_stats = Vec::new();
     let mut bloom_filter_offset = None;
     let mut bloom_filter_length = None;
+    let mut size_statistics = None;
     reader.read_struct(|r, f| {
         match f.id {
             1 => {
@@ -840,6 +863,10 @@ fn read_column_metadata(reader: &mut CompactReader<'_>) -> RawResult<ColumnMetaD
             }
             14 => bloom_filter_offset = Some(r.i64_field(f, "ColumnMetaData.bloom_filter_offset")?),
             15 => bloom_filter_length = Some(r.i32_field(f, "ColumnMetaData.bloom_filter_length")?),
+            16 => {
+                CompactReader::struct_field(f, "ColumnMetaData.size_statistics")?;
+                size_statistics = Some(read_size_statistics(r)?);
+            }
             _ => r.skip_field(f)?,
         }
         Ok(())
@@ -865,7 +892,31 @@ fn read_column_metadata(reader: &mut CompactReader<'_>) -> RawResult<ColumnMetaD
         encoding_stats,
         bloom_filter_offset,
         bloom_filter_length,
+        size_statistics,
     })
+}
+
+fn read_size_statistics(reader: &mut CompactReader<'_>) -> RawResult<SizeStatistics> {
+    let mut stats = SizeStatistics::default();
+    reader.read_struct(|r, f| {
+        match f.id {
+            1 => {
+                stats.unencoded_byte_array_data_bytes =
+                    Some(r.i64_field(f, "SizeStatistics.unencoded_byte_array_data_bytes")?)
+            }
+            2 => {
+                stats.repetition_level_histogram =
+                    Some(i64_list(r, f, "SizeStatistics.repetition_level_histogram")?)
+            }
+            3 => {
+                stats.definition_level_histogram =
+                    Some(i64_list(r, f, "SizeStatistics.definition_level_histogram")?)
+            }
+            _ => r.skip_field(f)?,
+        }
+        Ok(())
+    })?;
+    Ok(stats)
 }
 
 fn read_statistics(reader: &mut CompactReader<'_>) -> RawResult<Statistics> {
@@ -1176,6 +1227,8 @@ fn read_column_index(reader: &mut CompactReader<'_>) -> RawResult<ColumnIndex> {
     let mut max_values = None;
     let mut boundary_order = None;
     let mut null_counts = None;
+    let mut repetition_level_histograms = None;
+    let mut definition_level_histograms = None;
     reader.read_struct(|r, f| {
         match f.id {
             1 => {
@@ -1208,6 +1261,14 @@ fn read_column_index(reader: &mut CompactReader<'_>) -> RawResult<ColumnIndex> {
                 ))
             }
             5 => null_counts = Some(i64_list(r, f, "ColumnIndex.null_counts")?),
+            6 => {
+                repetition_level_histograms =
+                    Some(i64_list(r, f, "ColumnIndex.repetition_level_histograms")?)
+            }
+            7 => {
+                definition_level_histograms =
+                    Some(i64_list(r, f, "ColumnIndex.definition_level_histograms")?)
+            }
             _ => r.skip_field(f)?,
         }
         Ok(())
@@ -1218,6 +1279,8 @@ fn read_column_index(reader: &mut CompactReader<'_>) -> RawResult<ColumnIndex> {
         max_values: required(max_values, S, "max_values", 3)?,
         boundary_order: required(boundary_order, S, "boundary_order", 4)?,
         null_counts,
+        repetition_level_histograms,
+        definition_level_histograms,
     })
 }
 
@@ -1789,6 +1852,53 @@ pub(crate) mod tests {
                 assert!(parse_column_index(&input[..length]).is_err());
             }
         }
+    }
+
+    #[test]
+    fn level_histograms_decode() {
+        // ColumnIndex with both per-page histograms: two pages of levels 0..=1.
+        let mut index = column_index();
+        index.pop();
+        index.extend_from_slice(&[
+            0x19, 0x46, 0x06, 0x02, 0x04, 0x00, // 6: repetition_level_histograms [3, 1, 2, 0]
+            0x19, 0x26, 0x00, 0x0a, // 7: definition_level_histograms [0, 5]
+            0x00,
+        ]);
+        let index = parse_column_index(&index).unwrap();
+        assert_eq!(index.repetition_level_histograms, Some(vec![3, 1, 2, 0]));
+        assert_eq!(index.definition_level_histograms, Some(vec![0, 5]));
+        assert_eq!(
+            parse_column_index(&column_index())
+                .unwrap()
+                .repetition_level_histograms,
+            None
+        );
+
+        let meta = bytes(&[
+            &[0x15, 0x02],                   // 1: type INT32
+            &[0x19, 0x15, 0x00],             // 2: encodings [PLAIN]
+            &[0x19, 0x18, 0x01, b'a'],       // 3: path_in_schema ["a"]
+            &[0x15, 0x00],                   // 4: codec UNCOMPRESSED
+            &[0x16, 0x0a],                   // 5: num_values 5
+            &[0x16, 0x64],                   // 6: total_uncompressed_size 50
+            &[0x16, 0x64],                   // 7: total_compressed_size 50
+            &[0x26, 0x08],                   // 9: data_page_offset (delta 2) 4
+            &[0x7c],                         // 16: size_statistics (delta 7)
+            &[0x16, 0x14],                   //   1: unencoded_byte_array_data_bytes 10
+            &[0x19, 0x26, 0x08, 0x02],       //   2: repetition_level_histogram [4, 1]
+            &[0x19, 0x36, 0x02, 0x00, 0x08], //   3: definition_level_histogram [1, 0, 4]
+            &[0x00],
+            &[0x00],
+        ]);
+        let meta = read_column_metadata(&mut CompactReader::new(&meta)).unwrap();
+        assert_eq!(
+            meta.size_statistics,
+            Some(SizeStatistics {
+                unencoded_byte_array_data_bytes: Some(10),
+                repetition_level_histogram: Some(vec![4, 1]),
+                definition_level_histogram: Some(vec![1, 0, 4]),
+            })
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::claims::{ChunkClaims, PageClaim, StatisticsClaim};
+use crate::claims::{ChunkClaims, LevelHistogramsClaim, PageClaim, StatisticsClaim};
 use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, WindowRows};
 use crate::source::ByteSource;
 
@@ -194,11 +194,21 @@ impl RawFile {
                 legacy_min: s.min.clone(),
                 legacy_max: s.max.clone(),
             });
+        let level_histograms = chunk
+            .meta_data
+            .as_ref()
+            .and_then(|m| m.size_statistics.as_ref())
+            .map(|s| LevelHistogramsClaim {
+                repetition: s.repetition_level_histogram.clone(),
+                definition: s.definition_level_histogram.clone(),
+            })
+            .filter(|h| h.repetition.is_some() || h.definition.is_some());
         let reads = self.claim_bytes(chunk);
-        let (pages, page_index_error) = match page_index(reads.column_index, reads.offset_index) {
-            Ok(pages) => (pages, None),
-            Err(e) => (None, Some(e.to_string())),
-        };
+        let (pages, page_level_histograms, page_index_error) =
+            match page_index(reads.column_index, reads.offset_index) {
+                Ok((pages, histograms)) => (pages, histograms, None),
+                Err(e) => (None, None, Some(e.to_string())),
+            };
         let (bloom_filter, bloom_filter_error) = match self.bloom_filter(reads.bloom_filter) {
             Ok(bitset) => (bitset, None),
             Err(e) => (None, Some(e.to_string())),
@@ -207,6 +217,8 @@ impl RawFile {
             statistics,
             pages,
             page_index_error,
+            level_histograms,
+            page_level_histograms,
             bloom_filter,
             bloom_filter_error,
         }
@@ -392,11 +404,12 @@ struct BloomBytes {
     whole: bool,
 }
 
-/// The page index's claims about each page, from the column and offset indexes' bytes.
+/// The page index's claims about each page, from the column and offset indexes' bytes, and
+/// the column index's level histograms (every page's, concatenated).
 fn page_index(
     column_index: RawResult<Option<Bytes>>,
     offset_index: RawResult<Option<Bytes>>,
-) -> RawResult<Option<Vec<PageClaim>>> {
+) -> RawResult<(Option<Vec<PageClaim>>, Option<LevelHistogramsClaim>)> {
     let column_index = column_index?
         .map(|bytes| metadata::parse_column_index(&bytes))
         .transpose()?;
@@ -404,7 +417,7 @@ fn page_index(
         .map(|bytes| metadata::parse_offset_index(&bytes))
         .transpose()?;
     let count = match (&column_index, &offset_index) {
-        (None, None) => return Ok(None),
+        (None, None) => return Ok((None, None)),
         (Some(ci), _) => ci.null_pages.len(),
         (None, Some(oi)) => oi.page_locations.len(),
     };
@@ -417,7 +430,14 @@ fn page_index(
             )));
         }
     }
-    Ok(Some(
+    let histograms = column_index
+        .as_ref()
+        .map(|ci| LevelHistogramsClaim {
+            repetition: ci.repetition_level_histograms.clone(),
+            definition: ci.definition_level_histograms.clone(),
+        })
+        .filter(|h| h.repetition.is_some() || h.definition.is_some());
+    let pages = Some(
         (0..count)
             .map(|page| PageClaim {
                 null_page: column_index.as_ref().map(|ci| ci.null_pages[page]),
@@ -438,7 +458,8 @@ fn page_index(
                     .map(|oi| oi.page_locations[page].first_row_index),
             })
             .collect(),
-    ))
+    );
+    Ok((pages, histograms))
 }
 
 /// Reads the footer: `<metadata><4-byte little-endian length>PAR1` at the end of the file.
