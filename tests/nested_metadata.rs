@@ -22,17 +22,19 @@ use parquet::file::properties::WriterProperties;
 const ROWS: i32 = 100;
 
 /// Writes `labels: list<int32>`, `meta: struct<tags: list<int32>>` and a flat `label`, 100 rows
-/// in pages of 32 rows, no dictionary. Every 4 rows of `labels` are `[i, i+1]`, null, `[]`,
-/// `[null]`: 125 level entries whose definition levels are 0 (null list) 25 times, 1 (empty)
+/// in pages of 32 rows, no dictionary. Every 4 rows of `labels` are `[null]`, null, `[]`,
+/// `[i, i+1]`: 125 level entries whose definition levels are 0 (null list) 25 times, 1 (empty)
 /// 25, 2 (null element) 25 and 3 (value) 50; repetition levels 0 100 times, 1 25 times.
 /// `meta.tags` holds the same rows reversed.
 fn write_file(dir: &Path) -> PathBuf {
     let mut lists: Vec<Option<Vec<Option<i32>>>> = Vec::new();
     for i in 0..ROWS / 4 {
-        lists.push(Some(vec![Some(i), Some(i + 1)]));
+        lists.push(Some(vec![None]));
         lists.push(None);
         lists.push(Some(vec![]));
-        lists.push(Some(vec![None]));
+        // Last in every page of 32 rows: the row the raw path holds back for the next window
+        // (a list may continue on the next page) has values.
+        lists.push(Some(vec![Some(i), Some(i + 1)]));
     }
     let labels = ListArray::from_iter_primitive::<Int32Type, _, _>(lists.clone());
     let tags = ListArray::from_iter_primitive::<Int32Type, _, _>(lists.into_iter().rev());
@@ -106,7 +108,14 @@ fn patched(
 
 /// `labelcheck diff FILE --all --format json`: the report, checked against the schema.
 fn diff(file: &Path) -> serde_json::Value {
-    let output = run(["diff", file.to_str().unwrap(), "--all", "--format", "json"]);
+    diff_with(file, &[])
+}
+
+/// [`diff`] with more arguments.
+fn diff_with(file: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["diff", file.to_str().unwrap(), "--all", "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = run(args);
     assert_ne!(code(&output), 2, "{}", stderr(&output));
     let report = json(&output);
     assert_valid(&report);
@@ -244,4 +253,26 @@ fn a_repeated_columns_null_count_may_count_entries_or_null_elements_and_nothing_
             "column \"labels\", row group 0: statistics claim 74 nulls, the chunk holds 75 level entries without a value (25 of them null elements)".to_owned()
         )]
     );
+}
+
+#[test]
+fn page_bounds_of_a_list_column_wait_for_the_values_of_a_row_held_for_the_next_window() {
+    let dir = temp_dir();
+    let file = write_file(dir.path());
+    // `labels`' column index max_values, pages 1 to 3: 16, 24, 25 (4-byte INT32 each). Page
+    // 1's max claimed as 15: its largest value, 16, is in its last row, [15, 16].
+    let pattern: &[u8] = &[0x04, 0x10, 0, 0, 0, 0x04, 0x18, 0, 0, 0, 0x04, 0x19];
+    let file = patched(&file, "max.parquet", |b| 0..b.len(), pattern, 1, &[0x0f]);
+    // One window per page: the raw path holds a page's last row back (a list may continue on
+    // the next page), so page 1's last values come with the next window.
+    for window in ["1", "1000000"] {
+        let found = findings(&diff_with(&file, &["--window-rows", window]));
+        assert_eq!(found.len(), 1, "--window-rows {window}: {found:?}");
+        let (column, row_group, page, message) = &found[0];
+        assert_eq!((column.as_str(), *row_group, *page), ("labels", 0, Some(1)));
+        assert!(
+            message.ends_with("the column index claim max 15, but the values include 16; an engine that prunes by these statistics would skip rows that hold it"),
+            "{message}"
+        );
+    }
 }
