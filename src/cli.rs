@@ -40,10 +40,12 @@ pub struct DiffArgs {
     pub files: Vec<PathBuf>,
 
     /// Columns to check, comma-separated, as reports spell them: dotted paths for struct
-    /// fields, a list's top-level name for a list, a segment holding `.`, `"`, `#` or `,` in
-    /// double quotes (`"a.b"`, `"say ""hi"""`), `#N` for the Nth of several columns spelled
-    /// alike; a plain dotted name that fits one column works too. A comma inside quotes does
-    /// not split the list. Default: columns whose names look like labels (label, target, y,
+    /// fields, a list's top-level name for a list, a nested leaf's Parquet path
+    /// (`objects.list.element.category`) or its short form without the list/element/key_value
+    /// levels (`objects.category`; refused if it fits several leaves), a group's path for all
+    /// its leaves, a segment holding `.`, `"`, `#` or `,` in double quotes (`"a.b"`,
+    /// `"say ""hi"""`), `#N` for the Nth of several columns spelled alike; a plain dotted name
+    /// that fits one column works too. A comma inside quotes does not split the list. Default: columns whose names look like labels (label, target, y,
     /// class, gt, ground_truth, *_label, *_target, label_*, target_*, …), or all columns when none do.
     #[arg(long, value_name = "A,B", conflicts_with = "all")]
     pub columns: Vec<String>,

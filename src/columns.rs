@@ -1096,6 +1096,15 @@ mod tests {
         let want: Vec<(&str, String)> = want.iter().map(|&(r, s)| (r, s.to_owned())).collect();
         assert_eq!(got, want);
 
+        // Null element slots start at the innermost repeated node's definition level.
+        let element_defs: Vec<u16> = (0..leaves.len())
+            .map(|p| names.checked(p).element_def_level)
+            .collect();
+        assert_eq!(
+            element_defs,
+            [2, 5, 2, 2, 2, 3, 4, 2, 2, 2, 2, 2, 2, 3, 3, 2]
+        );
+
         let resolve = |name: &str| names.resolve(name);
         // Short forms name one leaf each; report names and paths still work.
         assert_eq!(resolve("objects.category"), Ok(vec![0]));
