@@ -12,8 +12,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::types::Int32Type;
-use arrow_array::{Array, ArrayRef, Int32Array, ListArray, RecordBatch, StructArray};
+use arrow_array::types::{Float64Type, Int32Type};
+use arrow_array::{Array, ArrayRef, Int32Array, Int64Array, ListArray, RecordBatch, StructArray};
+use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema};
 use common::{assert_valid, code, json, run, stderr, temp_dir};
 use parquet::arrow::ArrowWriter;
@@ -108,12 +109,12 @@ fn patched(
 
 /// `labelcheck diff FILE --all --format json`: the report, checked against the schema.
 fn diff(file: &Path) -> serde_json::Value {
-    diff_with(file, &[])
+    diff_with(file, &["--all"])
 }
 
-/// [`diff`] with more arguments.
+/// `labelcheck diff FILE --format json` with more arguments, as [`diff`].
 fn diff_with(file: &Path, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec!["diff", file.to_str().unwrap(), "--all", "--format", "json"];
+    let mut args = vec!["diff", file.to_str().unwrap(), "--format", "json"];
     args.extend_from_slice(extra);
     let output = run(args);
     assert_ne!(code(&output), 2, "{}", stderr(&output));
@@ -266,7 +267,7 @@ fn page_bounds_of_a_list_column_wait_for_the_values_of_a_row_held_for_the_next_w
     // One window per page: the raw path holds a page's last row back (a list may continue on
     // the next page), so page 1's last values come with the next window.
     for window in ["1", "1000000"] {
-        let found = findings(&diff_with(&file, &["--window-rows", window]));
+        let found = findings(&diff_with(&file, &["--all", "--window-rows", window]));
         assert_eq!(found.len(), 1, "--window-rows {window}: {found:?}");
         let (column, row_group, page, message) = &found[0];
         assert_eq!((column.as_str(), *row_group, *page), ("labels", 0, Some(1)));
@@ -275,4 +276,112 @@ fn page_bounds_of_a_list_column_wait_for_the_values_of_a_row_held_for_the_next_w
             "{message}"
         );
     }
+}
+
+/// Writes `objects: list<struct<category: int64, bbox: list<double>>>`, 100 rows in pages of
+/// 32 rows, no dictionary; every 4 rows are `[{3, [0.5, null]}, null, {null, []}]`, null,
+/// `[]`, `[{3, null}]`. So each 4 rows of `objects.list.element.bbox.list.element` (maximum
+/// definition level 6, repetition level 2) hold one level entry at each definition level
+/// 0..=6, and repetition levels 0, 1, 2 four, two and one times.
+fn write_detection(dir: &Path) -> PathBuf {
+    let cycles = (ROWS / 4) as usize;
+    let repeat = |items: &[bool]| -> Vec<bool> { items.repeat(cycles) };
+    let category = Int64Array::from([Some(3), None, None, Some(3)].repeat(cycles));
+    let boxes = [Some(vec![Some(0.5), None]), None, Some(vec![]), None];
+    let bbox = ListArray::from_iter_primitive::<Float64Type, _, _>(
+        (0..cycles).flat_map(|_| boxes.clone()),
+    );
+    let object = StructArray::new(
+        Fields::from(vec![
+            Field::new("category", DataType::Int64, true),
+            Field::new("bbox", bbox.data_type().clone(), true),
+        ]),
+        vec![Arc::new(category) as ArrayRef, Arc::new(bbox)],
+        Some(NullBuffer::from(repeat(&[true, false, true, true]))),
+    );
+    let objects = ListArray::new(
+        Arc::new(Field::new("element", object.data_type().clone(), true)),
+        OffsetBuffer::from_lengths([3, 0, 0, 1].repeat(cycles)),
+        Arc::new(object),
+        Some(NullBuffer::from(repeat(&[true, false, true, true]))),
+    );
+    let schema = Schema::new(vec![Field::new(
+        "objects",
+        objects.data_type().clone(),
+        true,
+    )]);
+    let batch = RecordBatch::try_new(Arc::new(schema), vec![Arc::new(objects)]).unwrap();
+    let props = WriterProperties::builder()
+        .set_dictionary_enabled(false)
+        .set_data_page_row_count_limit(20)
+        .set_write_batch_size(20)
+        .build();
+    let path = dir.join("detection.parquet");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    path
+}
+
+/// `objects.list.element.bbox.list.item`'s chunk definition level histogram in the footer: a
+/// list<i64> of 7 (`0x76`), 25 at each level (zigzag 50).
+const BBOX_CHUNK_DEFINITION: &[u8] = &[0x76, 0x32, 0x32, 0x32, 0x32, 0x32, 0x32, 0x32];
+
+/// Its column index repetition level histograms: a list<i64> of 15 (`0xf6 0x0f`), five
+/// pages' counts of levels 0, 1, 2: 22 12 6, 23 12 6, 24 12 6, 24 12 6, 7 2 1.
+const BBOX_PAGE_REPETITIONS: &[u8] = &[
+    0xf6, 0x0f, 0x2c, 0x18, 0x0c, 0x2e, 0x18, 0x0c, 0x30, 0x18, 0x0c, 0x30, 0x18, 0x0c, 0x0e, 0x04,
+    0x02,
+];
+
+#[test]
+fn a_leaf_under_two_lists_has_its_histograms_checked_level_by_level() {
+    let dir = temp_dir();
+    let file = write_detection(dir.path());
+    // By its short form; the parquet crate names list elements `item`.
+    let bbox = ["--columns", "objects.bbox"];
+    let name = "objects.list.element.bbox.list.item";
+    let report = diff_with(&file, &bbox);
+    assert_eq!(report["files"][0]["columns"][0]["column"], name);
+    assert_eq!(findings(&report), []);
+
+    // The chunk's 25 entries at definition level 5 (a null coordinate) claimed as 26.
+    let chunk = patched(
+        &file,
+        "chunk.parquet",
+        footer,
+        BBOX_CHUNK_DEFINITION,
+        6,
+        &[0x34],
+    );
+    assert_eq!(
+        findings(&diff_with(&chunk, &bbox)),
+        [(
+            name.to_owned(),
+            0,
+            None,
+            format!("column {name:?}, row group 0: SizeStatistics: the definition level histogram counts 26 entries at definition level 5, the chunk holds 25 (1 of 7 levels differ: claimed [25, 25, 25, 25, 25, 26, 25], held [25, 25, 25, 25, 25, 25, 25])")
+        )]
+    );
+
+    // Page 2's 6 entries at repetition level 2 (a box's second coordinate) claimed as 7.
+    let page = patched(
+        &file,
+        "page.parquet",
+        |b| 0..b.len(),
+        BBOX_PAGE_REPETITIONS,
+        10,
+        &[0x0e],
+    );
+    let found = findings(&diff_with(&page, &bbox));
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (column, row_group, page, message) = &found[0];
+    assert_eq!((column.as_str(), *row_group, *page), (name, 0, Some(2)));
+    assert!(
+        message.ends_with(
+            "the column index: the repetition level histogram counts 7 entries at repetition level 2, the page holds 6 (1 of 3 levels differ: claimed [24, 12, 7], held [24, 12, 6])"
+        ),
+        "{message}"
+    );
 }
