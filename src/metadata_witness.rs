@@ -329,6 +329,9 @@ pub struct ChunkWitness<'c> {
     bounds: Option<(Key, Key)>,
     data_pages: usize,
     page_findings: Vec<Finding>,
+    /// Findings of the column index's per-page histograms, kept apart: a list of the wrong
+    /// length is judged whole, and its pages' findings are dropped.
+    histogram_findings: Vec<(Level, Finding)>,
     /// Values of the windows so far.
     values_seen: usize,
     /// Values of the data pages so far.
@@ -354,6 +357,7 @@ impl<'c> ChunkWitness<'c> {
             bounds: None,
             data_pages: 0,
             page_findings: Vec::new(),
+            histogram_findings: Vec::new(),
             values_seen: 0,
             page_values_end: 0,
             pending: VecDeque::new(),
@@ -416,7 +420,13 @@ impl<'c> ChunkWitness<'c> {
             if let (Some(histograms), Some(decoded)) =
                 (&claims.page_level_histograms, &page.level_histograms)
             {
-                check_page_histograms(&place, index, histograms, decoded, &mut self.page_findings);
+                check_page_histograms(
+                    &place,
+                    index,
+                    histograms,
+                    decoded,
+                    &mut self.histogram_findings,
+                );
             }
             let Some(claim) = claims.pages.as_ref().and_then(|pages| pages.get(index)) else {
                 continue;
@@ -612,11 +622,21 @@ impl<'c> ChunkWitness<'c> {
             _ => true,
         };
         if pages_agree {
+            let mut malformed = Vec::new();
             if let (Some(histograms), Some(sums)) =
                 (&claims.page_level_histograms, &self.level_sums)
             {
-                out.extend(self.page_histogram_lengths(&place, histograms, sums));
+                for (kind, finding) in self.page_histogram_lengths(&place, histograms, sums) {
+                    malformed.push(kind);
+                    out.push(finding);
+                }
             }
+            out.extend(
+                self.histogram_findings
+                    .iter()
+                    .filter(|(kind, _)| !malformed.contains(kind))
+                    .map(|(_, finding)| finding.clone()),
+            );
             out.extend(self.page_findings.iter().cloned());
         }
         if let Some(error) = &claims.bloom_filter_error {
@@ -655,13 +675,14 @@ impl<'c> ChunkWitness<'c> {
     }
 
     /// The column index's histograms must hold one histogram per data page: a list of
-    /// another length is a finding of its own, and its pages were not compared.
+    /// another length is a finding of its own, with the kind of levels it counts, and its
+    /// pages are not compared.
     fn page_histogram_lengths(
         &self,
         place: &Place<'_>,
         claimed: &LevelHistogramsClaim,
         sums: &LevelHistograms,
-    ) -> Vec<Finding> {
+    ) -> Vec<(Level, Finding)> {
         let mut out = Vec::new();
         for (kind, claimed, held) in [
             (Level::Repetition, &claimed.repetition, &sums.repetition),
@@ -672,13 +693,13 @@ impl<'c> ChunkWitness<'c> {
             };
             let width = held.len();
             if claimed.len() != self.data_pages * width {
-                out.push(place.finding(format!(
+                out.push((kind, place.finding(format!(
                     "the column index's {kind} level histograms hold {} counts; {} pages of levels 0..={} need {}: not compared",
                     claimed.len(),
                     self.data_pages,
                     width.saturating_sub(1),
                     self.data_pages * width
-                )));
+                ))));
             }
         }
         out
@@ -773,14 +794,14 @@ fn histogram_disagreement(
 }
 
 /// Checks page `index`'s histograms in the column index's concatenated lists against the
-/// page's levels; lists too short for the page are judged for the whole chunk instead
+/// page's levels; the lists' lengths are judged for the whole chunk
 /// ([`ChunkWitness::page_histogram_lengths`]).
 fn check_page_histograms(
     place: &Place<'_>,
     index: usize,
     claimed: &LevelHistogramsClaim,
     decoded: &LevelHistograms,
-    out: &mut Vec<Finding>,
+    out: &mut Vec<(Level, Finding)>,
 ) {
     for (kind, claimed, held) in [
         (Level::Repetition, &claimed.repetition, &decoded.repetition),
@@ -794,7 +815,7 @@ fn check_page_histograms(
             continue;
         };
         if let Some(message) = histogram_disagreement(kind, Some(page), held, "the page") {
-            out.push(place.finding(format!("the column index: {message}")));
+            out.push((kind, place.finding(format!("the column index: {message}"))));
         }
     }
 }

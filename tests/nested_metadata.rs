@@ -384,4 +384,30 @@ fn a_leaf_under_two_lists_has_its_histograms_checked_level_by_level() {
         ),
         "{message}"
     );
+
+    // A list one count short (14, its last count replaced by the column index's stop byte,
+    // which leaves out the definition histograms after it) and misaligned (page 1's first
+    // count now wrong too): a finding for the chunk, not an error, and no page compared
+    // against it.
+    let mut short = BBOX_PAGE_REPETITIONS.to_vec();
+    short[1] = 0x0e;
+    short[5] = 0x2c;
+    *short.last_mut().unwrap() = 0x00;
+    let short = patched(
+        &file,
+        "short.parquet",
+        |b| 0..b.len(),
+        BBOX_PAGE_REPETITIONS,
+        0,
+        &short,
+    );
+    assert_eq!(
+        findings(&diff_with(&short, &bbox)),
+        [(
+            name.to_owned(),
+            0,
+            None,
+            format!("column {name:?}, row group 0: the column index's repetition level histograms hold 14 counts; 5 pages of levels 0..=2 need 15: not compared")
+        )]
+    );
 }
