@@ -66,7 +66,7 @@ fn reports_name_every_nested_leaf_as_the_label_csvs_do() {
             files += 1;
         }
     }
-    assert_eq!(files, 22);
+    assert!(files >= 22, "{files} files");
 }
 
 #[test]
@@ -203,4 +203,39 @@ fn label_like_nested_leaves_are_chosen_by_their_short_form() {
     let report = json(&output);
     assert_eq!(report["files"][0]["selection"], "labels", "{report}");
     assert_eq!(column_names(&output), ["objects.list.element.class"]);
+}
+
+#[test]
+fn a_dump_header_may_name_nested_leaves_by_their_short_form() {
+    let dir = temp_dir();
+    let csv = std::fs::read_to_string(corpus().join("pyarrow/detection.labels.csv")).unwrap();
+    let (header, rows) = csv.split_once('\n').unwrap();
+    assert_eq!(
+        header,
+        "row,objects.list.element.category,objects.list.element.bbox.list.element"
+    );
+    let dump = dir.path().join("short.csv");
+    std::fs::write(&dump, format!("row,objects.bbox,objects.category\n{rows}")).unwrap();
+    // The header's names are swapped: each short form must find its own leaf, or the
+    // values differ.
+    let swapped = diff(
+        &corpus().join("pyarrow/detection.parquet"),
+        &["--against", dump.to_str().unwrap()],
+    );
+    assert_eq!(code(&swapped), 1, "{}", stderr(&swapped));
+    std::fs::write(&dump, format!("row,objects.category,objects.bbox\n{rows}")).unwrap();
+    let output = diff(
+        &corpus().join("pyarrow/detection.parquet"),
+        &["--against", dump.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = json(&output);
+    let columns = report["files"][0]["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 2);
+    for column in columns {
+        assert_eq!(
+            column["digests"]["against"], column["digests"]["raw"],
+            "{column}"
+        );
+    }
 }
