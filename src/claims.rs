@@ -58,6 +58,8 @@ pub struct ChunkClaims {
     pub pages: Option<Vec<PageClaim>>,
     /// Why the page index could not be read, if it could not.
     pub page_index_error: Option<String>,
+    /// A writer's habit in the page index, worked around (the part it spoils is ignored).
+    pub page_index_quirk: Option<crate::quirks::Quirk>,
     /// The chunk's level histograms (ColumnMetaData `size_statistics`), when written.
     pub level_histograms: Option<LevelHistogramsClaim>,
     /// The column index's per-page level histograms, concatenated, when written.

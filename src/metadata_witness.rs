@@ -552,6 +552,12 @@ impl<'c> ChunkWitness<'c> {
         if let Some(error) = &claims.page_index_error {
             out.push(place.finding(format!("the page index cannot be read: {error}")));
         }
+        if let Some(quirk) = claims.page_index_quirk {
+            out.push(Finding {
+                kind: FindingKind::Quirk,
+                ..place.finding(quirk.to_string())
+            });
+        }
         if let Some(stats) = &claims.statistics {
             if let Some(claimed) = stats.null_count.filter(|&n| n >= 0) {
                 if self.column.depth > 0 {

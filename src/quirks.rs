@@ -21,6 +21,9 @@ pub enum Quirk {
     /// The chunk's declared range holds bytes after the page that completes its
     /// `num_values` (a SQL engine pads its chunks): no reader reads them.
     BytesAfterLastPage,
+    /// A ColumnIndex without its required `null_pages` or `boundary_order` (parquet.js writes
+    /// them so): the column index is ignored, as parquet-java ignores one it cannot read.
+    ColumnIndexWithoutRequiredFields,
 }
 
 impl Quirk {
@@ -31,6 +34,7 @@ impl Quirk {
             Self::CrcPlaceholder => "CRC placeholder",
             Self::DictionaryOffsetNotBeforeData => "dictionary_page_offset not before the data",
             Self::BytesAfterLastPage => "bytes after the last page",
+            Self::ColumnIndexWithoutRequiredFields => "ColumnIndex without required fields",
         }
     }
 
@@ -41,6 +45,7 @@ impl Quirk {
             Self::CrcPlaceholder => "every page CRC in the chunk is 0 and none matches its page: the writer stores 0 as a placeholder instead of a checksum (Parquet.jl writes `crc = 0`, src/writer.jl); the pages are read as unchecked, which is what parquet-cpp and parquet-java do by default (they verify no CRC unless asked)",
             Self::DictionaryOffsetNotBeforeData => "dictionary_page_offset is set but does not lie before data_page_offset; the chunk is read from data_page_offset, as parquet-cpp and parquet-java do (they use a dictionary_page_offset only when it is > 0 and precedes the data: ComputeColumnChunkRange in cpp/src/parquet/file_reader.cc, ColumnChunkMetaData.getStartingPos in parquet-java)",
             Self::BytesAfterLastPage => "the chunk's range holds bytes after the page that completes its num_values; both decoders stop there, as parquet-cpp (SerializedPageReader::NextPage reads while seen values < the chunk's num_values) and parquet-java (ParquetFileReader's hasMorePages) do, so those bytes are read by no reader",
+            Self::ColumnIndexWithoutRequiredFields => "the chunk's ColumnIndex lacks null_pages or boundary_order, which parquet.thrift requires (parquet.js, LibertyDSNP/parquetjs, writes it so); the column index is ignored and the offset index still checked, as parquet-java reads such a file: it logs \"Unable to read column index\" and filters without the column index (ColumnIndexStoreImpl)",
         }
     }
 }

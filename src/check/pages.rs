@@ -20,17 +20,20 @@ pub(super) fn page_findings(
     let mut findings = Vec::new();
     for page in pages {
         for anomaly in &page.anomalies {
-            let blamed = crate::advisories::symptom_of(anomaly, page, column.depth > 0)
-                .and_then(|symptom| WriterBlame::known(writer, symptom));
+            let symptom = crate::advisories::symptom_of(anomaly, page, column.depth > 0);
+            let blamed = symptom.and_then(|symptom| WriterBlame::known(writer, symptom));
             let blame = blamed
                 .as_ref()
                 .map_or_else(String::new, |w| format!("; {w}"));
             findings.push(Finding {
                 kind: match anomaly {
-                    // A header counter no reader reads values by, wrong the way a published
-                    // bug of this writer's version leaves it: a quirk, named with its bug.
+                    // A DATA_PAGE_V2 counter wrong in a shape writers are known for (num_rows
+                    // counting values in a repeated column, num_nulls 0 or negative), which
+                    // readers that count rows and nulls from the levels (parquet-cpp,
+                    // parquet-java, both decoders) never read values by: a quirk, with the
+                    // writer's published bug where its version has one.
                     PageAnomaly::NumRows { .. } | PageAnomaly::NumNulls { .. }
-                        if blamed.is_some() =>
+                        if symptom.is_some() =>
                     {
                         FindingKind::Quirk
                     }

@@ -291,14 +291,15 @@ pub struct OffsetIndex {
 /// parquet.thrift `ColumnIndex`: per-page statistics of a column chunk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnIndex {
-    /// `null_pages` (1): true for a page holding only nulls.
-    pub null_pages: Vec<bool>,
+    /// `null_pages` (1): true for a page holding only nulls. Required, but `None` when a writer
+    /// left it out (parquet.js does): the caller decides what the index is worth then.
+    pub null_pages: Option<Vec<bool>>,
     /// `min_values` (2).
     pub min_values: Vec<Vec<u8>>,
     /// `max_values` (3).
     pub max_values: Vec<Vec<u8>>,
-    /// `boundary_order` (4).
-    pub boundary_order: BoundaryOrder,
+    /// `boundary_order` (4). Required, but `None` when a writer left it out (parquet.js).
+    pub boundary_order: Option<BoundaryOrder>,
     /// `null_counts` (5).
     pub null_counts: Option<Vec<i64>>,
     /// `repetition_level_histograms` (6): every page's repetition level histogram, page after
@@ -1274,10 +1275,10 @@ fn read_column_index(reader: &mut CompactReader<'_>) -> RawResult<ColumnIndex> {
         Ok(())
     })?;
     Ok(ColumnIndex {
-        null_pages: required(null_pages, S, "null_pages", 1)?,
+        null_pages,
         min_values: required(min_values, S, "min_values", 2)?,
         max_values: required(max_values, S, "max_values", 3)?,
-        boundary_order: required(boundary_order, S, "boundary_order", 4)?,
+        boundary_order,
         null_counts,
         repetition_level_histograms,
         definition_level_histograms,
@@ -1795,7 +1796,7 @@ pub(crate) mod tests {
         );
     }
 
-    fn offset_index() -> Vec<u8> {
+    pub(crate) fn offset_index() -> Vec<u8> {
         bytes(&[
             &[0x19, 0x2c],       // 1: page_locations, list<struct> of 2
             &[0x16, 0x08],       //   1: offset 4
@@ -1810,7 +1811,17 @@ pub(crate) mod tests {
         ])
     }
 
-    fn column_index() -> Vec<u8> {
+    /// [`column_index`] as parquet.js writes it: without `null_pages` and `boundary_order`.
+    pub(crate) fn column_index_without_required_fields() -> Vec<u8> {
+        bytes(&[
+            &[0x29, 0x28, 0x00, 0x01, 0x05], // 2: min_values: ["", [5]]
+            &[0x19, 0x28, 0x00, 0x01, 0x09], // 3: max_values: ["", [9]]
+            &[0x29, 0x26, 0x02, 0x00],       // 5: null_counts: [1, 0]
+            &[0x00],
+        ])
+    }
+
+    pub(crate) fn column_index() -> Vec<u8> {
         bytes(&[
             &[0x19, 0x21, 0x01, 0x02], // 1: null_pages, list<bool> (Java's type 1): [true, false]
             &[0x19, 0x28, 0x00, 0x01, 0x05], // 2: min_values, list<binary>: ["", [5]]
@@ -1841,10 +1852,10 @@ pub(crate) mod tests {
         );
         assert_eq!(index.unencoded_byte_array_data_bytes, None);
         let index = parse_column_index(&column_index()).unwrap();
-        assert_eq!(index.null_pages, [true, false]);
+        assert_eq!(index.null_pages, Some(vec![true, false]));
         assert_eq!(index.min_values, [vec![], vec![5]]);
         assert_eq!(index.max_values, [vec![], vec![9]]);
-        assert_eq!(index.boundary_order, BoundaryOrder::Ascending);
+        assert_eq!(index.boundary_order, Some(BoundaryOrder::Ascending));
         assert_eq!(index.null_counts, Some(vec![1, 0]));
         for input in [offset_index(), column_index()] {
             for length in 0..input.len() {

@@ -34,6 +34,7 @@ use bytes::Bytes;
 
 use crate::claims::{ChunkClaims, LevelHistogramsClaim, PageClaim, StatisticsClaim};
 use crate::decode::{ChunkWindows, ColumnDecoder, DecodeError, DecodedChunk, WindowRows};
+use crate::quirks::Quirk;
 use crate::source::ByteSource;
 
 use crate::decode::DecodeOptions;
@@ -204,10 +205,14 @@ impl RawFile {
             })
             .filter(|h| h.repetition.is_some() || h.definition.is_some());
         let reads = self.claim_bytes(chunk);
-        let (pages, page_level_histograms, page_index_error) =
+        let (pages, page_level_histograms, page_index_quirk, page_index_error) =
             match page_index(reads.column_index, reads.offset_index) {
-                Ok((pages, histograms)) => (pages, histograms, None),
-                Err(e) => (None, None, Some(e.to_string())),
+                Ok(PageIndex {
+                    pages,
+                    histograms,
+                    quirk,
+                }) => (pages, histograms, quirk, None),
+                Err(e) => (None, None, None, Some(e.to_string())),
             };
         let (bloom_filter, bloom_filter_error) = match self.bloom_filter(reads.bloom_filter) {
             Ok(bitset) => (bitset, None),
@@ -217,6 +222,7 @@ impl RawFile {
             statistics,
             pages,
             page_index_error,
+            page_index_quirk,
             level_histograms,
             page_level_histograms,
             bloom_filter,
@@ -406,26 +412,52 @@ struct BloomBytes {
 
 /// The page index's claims about each page, from the column and offset indexes' bytes, and
 /// the column index's level histograms (every page's, concatenated).
+/// A chunk's page index as its claims use it.
+struct PageIndex {
+    /// One claim per data page, when there is a page index.
+    pages: Option<Vec<PageClaim>>,
+    /// The column index's per-page level histograms, when written.
+    histograms: Option<LevelHistogramsClaim>,
+    /// A writer's habit worked around in reading it.
+    quirk: Option<Quirk>,
+}
+
 fn page_index(
     column_index: RawResult<Option<Bytes>>,
     offset_index: RawResult<Option<Bytes>>,
-) -> RawResult<(Option<Vec<PageClaim>>, Option<LevelHistogramsClaim>)> {
+) -> RawResult<PageIndex> {
     let column_index = column_index?
         .map(|bytes| metadata::parse_column_index(&bytes))
         .transpose()?;
+    // A column index without its required null_pages or boundary_order is ignored, as
+    // parquet-java ignores a column index it cannot read; the offset index is still the
+    // chunk's page map.
+    let (column_index, quirk) = match column_index {
+        Some(ci) if ci.null_pages.is_none() || ci.boundary_order.is_none() => {
+            (None, Some(Quirk::ColumnIndexWithoutRequiredFields))
+        }
+        other => (other, None),
+    };
+    let null_pages = |ci: &metadata::ColumnIndex| ci.null_pages.as_ref().map_or(0, Vec::len);
     let offset_index = offset_index?
         .map(|bytes| metadata::parse_offset_index(&bytes))
         .transpose()?;
     let count = match (&column_index, &offset_index) {
-        (None, None) => return Ok((None, None)),
-        (Some(ci), _) => ci.null_pages.len(),
+        (None, None) => {
+            return Ok(PageIndex {
+                pages: None,
+                histograms: None,
+                quirk,
+            })
+        }
+        (Some(ci), _) => null_pages(ci),
         (None, Some(oi)) => oi.page_locations.len(),
     };
     if let (Some(ci), Some(oi)) = (&column_index, &offset_index) {
-        if ci.null_pages.len() != oi.page_locations.len() {
+        if null_pages(ci) != oi.page_locations.len() {
             return Err(RawError::invalid(format!(
                 "the column index lists {} pages, the offset index {}",
-                ci.null_pages.len(),
+                null_pages(ci),
                 oi.page_locations.len()
             )));
         }
@@ -440,7 +472,9 @@ fn page_index(
     let pages = Some(
         (0..count)
             .map(|page| PageClaim {
-                null_page: column_index.as_ref().map(|ci| ci.null_pages[page]),
+                null_page: column_index
+                    .as_ref()
+                    .and_then(|ci| ci.null_pages.as_ref()?.get(page).copied()),
                 null_count: column_index
                     .as_ref()
                     .and_then(|ci| ci.null_counts.as_ref()?.get(page).copied()),
@@ -459,7 +493,11 @@ fn page_index(
             })
             .collect(),
     );
-    Ok((pages, histograms))
+    Ok(PageIndex {
+        pages,
+        histograms,
+        quirk,
+    })
 }
 
 /// Reads the footer: `<metadata><4-byte little-endian length>PAR1` at the end of the file.
@@ -504,4 +542,41 @@ fn read_footer(source: &dyn ByteSource, max_footer_bytes: u64) -> RawResult<File
         RawError::Unsupported(_) | RawError::BeyondLimit(_) => e,
         other => RawError::MalformedFooter(other.to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raw::metadata::tests::{
+        column_index, column_index_without_required_fields, offset_index,
+    };
+
+    #[test]
+    fn a_column_index_without_its_required_fields_is_ignored_as_a_quirk() {
+        let read = |bytes: Vec<u8>| Ok(Some(Bytes::from(bytes)));
+        let whole = page_index(read(column_index()), read(offset_index())).unwrap();
+        assert_eq!(whole.quirk, None);
+        let pages = whole.pages.unwrap();
+        assert_eq!(pages[0].null_page, Some(true));
+        assert_eq!(pages[1].min.as_deref(), Some(&[5][..]));
+
+        let lacking = page_index(
+            read(column_index_without_required_fields()),
+            read(offset_index()),
+        )
+        .unwrap();
+        assert_eq!(lacking.quirk, Some(Quirk::ColumnIndexWithoutRequiredFields));
+        // The offset index still gives the pages; nothing of the column index is claimed.
+        let pages = lacking.pages.unwrap();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[1].first_row_index, Some(10));
+        assert!(pages
+            .iter()
+            .all(|p| p.null_page.is_none() && p.min.is_none()));
+
+        // Without the offset index, no page is claimed at all.
+        let alone = page_index(read(column_index_without_required_fields()), Ok(None)).unwrap();
+        assert_eq!(alone.quirk, Some(Quirk::ColumnIndexWithoutRequiredFields));
+        assert!(alone.pages.is_none());
+    }
 }
