@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,7 +21,6 @@ use labelcheck::report::{Cell, ColumnStatus, Kind, Mismatch, Outcome, Report};
 use labelcheck::source::LocalFile;
 use labelcheck::value::{Bitmap, ColumnSlice, Values};
 use labelcheck::witness_list::WitnessName;
-use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
 const ARROW: &WitnessName = &WitnessName::ARROW;
@@ -132,14 +130,7 @@ fn write_detection(path: &Path, rows: &[Row]) {
         .set_write_batch_size(10)
         .set_dictionary_enabled(false)
         .build();
-    let mut writer = ArrowWriter::try_new(
-        File::create(path).unwrap(),
-        batch.schema(),
-        Some(properties),
-    )
-    .unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(path, &batch, Some(properties));
 }
 
 struct Setup {

@@ -17,7 +17,6 @@ use arrow_array::{Array, ArrayRef, Int32Array, Int64Array, ListArray, RecordBatc
 use arrow_buffer::{NullBuffer, OffsetBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema};
 use common::{assert_valid, code, json, run, stderr, temp_dir};
-use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
 const ROWS: i32 = 100;
@@ -61,10 +60,7 @@ fn write_file(dir: &Path) -> PathBuf {
         .set_write_batch_size(20)
         .build();
     let path = dir.join("histograms.parquet");
-    let file = std::fs::File::create(&path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(&path, &batch, Some(props));
     path
 }
 
@@ -317,10 +313,7 @@ fn write_detection(dir: &Path) -> PathBuf {
         .set_write_batch_size(20)
         .build();
     let path = dir.join("detection.parquet");
-    let file = std::fs::File::create(&path).unwrap();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(&path, &batch, Some(props));
     path
 }
 

@@ -15,7 +15,6 @@ use arrow_array::{Array, ArrayRef, Int32Array, ListArray, RecordBatch, StructArr
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema};
 use common::{code, json, run, stderr, temp_dir};
-use parquet::arrow::ArrowWriter;
 
 /// ../shared/corpus/nested/, beside the checkout.
 fn corpus() -> PathBuf {
@@ -161,10 +160,7 @@ fn write_objects(dir: &Path) -> PathBuf {
     )]);
     let batch = RecordBatch::try_new(Arc::new(schema), vec![Arc::new(objects)]).unwrap();
     let path = dir.join("objects.parquet");
-    let mut writer =
-        ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(&path, &batch, None);
     path
 }
 

@@ -252,3 +252,18 @@ pub fn limited(limit_kib: u64, args: &[&str]) -> Command {
         .env_remove("NO_COLOR");
     command
 }
+
+/// Writes `batch` to `path` with the parquet crate's arrow writer and `properties` (its
+/// defaults when `None`): how the tests write real files.
+#[allow(dead_code)]
+pub fn write_batch(
+    path: &Path,
+    batch: &arrow_array::RecordBatch,
+    properties: Option<parquet::file::properties::WriterProperties>,
+) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(file, batch.schema(), properties).unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
+}

@@ -2,14 +2,12 @@
 //! its `--against` dump ("Nested leaves" of the corpus' writers README), and files whose rows
 //! continue across pages, which no common writer produces, crafted page by page.
 
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{Float64Builder, Int32Builder, ListBuilder, StructBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields};
-use parquet::arrow::ArrowWriter;
 
 use super::craft::{
     file_shaped, hybrid, page, ChunkShape, CraftedPage, Group, Layout, PageKind, TRUE_COUNT,
@@ -64,10 +62,7 @@ pub fn detection_file(path: &Path, rows: &[Objects]) {
     }
     let batch =
         RecordBatch::try_from_iter([("objects", Arc::new(column.finish()) as ArrayRef)]).unwrap();
-    let mut writer =
-        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    super::write_batch(path, &batch, None);
 }
 
 /// The Parquet paths of [`detection_file`]'s two leaves, as a dump names them.
