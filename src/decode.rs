@@ -179,6 +179,11 @@ pub enum DecodeError {
     /// The bytes could not be decoded.
     #[error("{0}")]
     Failed(String),
+    /// The bytes break the format: a decoder that checks them found them malformed (a
+    /// structure that runs short, levels that contradict each other). Another decoder that
+    /// reads them without an error accepted malformed bytes.
+    #[error("{0}")]
+    Malformed(String),
     /// The pre-flight screen refused the chunk, so this decoder never saw it.
     #[error("refused by the pre-flight screen: {0}")]
     Screened(String),
@@ -193,7 +198,10 @@ impl DecodeError {
     /// The message without the `unsupported:` prefix.
     pub fn detail(&self) -> &str {
         match self {
-            Self::Unsupported(message) | Self::Failed(message) | Self::Screened(message) => message,
+            Self::Unsupported(message)
+            | Self::Failed(message)
+            | Self::Malformed(message)
+            | Self::Screened(message) => message,
         }
     }
 }

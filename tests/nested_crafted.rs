@@ -461,6 +461,19 @@ fn assert_raw_refuses(path: &str, column: &Column, problem: &str) {
         .unwrap_or_else(|| panic!("the raw path's error: {error:?}"));
     assert!(raw.contains(problem), "{raw:?} lacks {problem:?}");
     assert!(!error.contains('\n'), "one line: {error:?}");
+    // Where the arrow reader decoded what the raw path found malformed, the finding says the
+    // arrow reader accepted malformed bytes, not that the raw path broke.
+    if checked["status"] == "path_failed" {
+        let findings = report["files"][0]["findings"].as_array().unwrap();
+        assert!(
+            findings.iter().any(|f| f["kind"] == "path_failure"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("the arrow reader accepted bytes that break the format")),
+            "{findings:#?}"
+        );
+    }
 }
 
 #[test]

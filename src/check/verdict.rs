@@ -120,6 +120,12 @@ pub(super) fn column_report(
                 FindingKind::Screen,
                 format!("the pre-flight screen refused column {:?} before the {failed_name} reader saw it; the {other} path decoded it alone", column.name),
             ),
+            // The reader that decoded it read bytes that break the format without a word: what
+            // it returned is unverified, and is what such a reader hands a training job.
+            DecodeError::Malformed(_) => (
+                FindingKind::PathFailure,
+                format!("the {failed_name} path found column {:?} malformed where the {other} reader decoded it without an error: the {other} reader accepted bytes that break the format, so the rows it returned are unverified", column.name),
+            ),
             _ => (
                 FindingKind::PathFailure,
                 format!("the {failed_name} path failed to decode column {:?} where the {other} path decoded it", column.name),

@@ -409,7 +409,7 @@ impl<'a> ChunkDecoder<'a> {
         let header = &page.header;
         for size in [header.compressed_page_size, header.uncompressed_page_size] {
             if size as usize > self.options.max_page_bytes {
-                return Err(RawError::invalid(format!(
+                return Err(RawError::BeyondLimit(format!(
                     "page declares {size} bytes, more than the limit of {} (--max-page-bytes)",
                     self.options.max_page_bytes
                 )));
@@ -706,7 +706,7 @@ impl<'a> ChunkDecoder<'a> {
         // bound its value count: the chunk's declared count and a fixed cap do, before any
         // level is decoded into memory.
         if num_values > MAX_PAGE_VALUES {
-            return Err(RawError::invalid(format!(
+            return Err(RawError::BeyondLimit(format!(
                 "page declares {num_values} values, more than the {MAX_PAGE_VALUES} a page may hold"
             )));
         }

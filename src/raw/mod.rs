@@ -168,13 +168,11 @@ impl ChunkWindows for RawWindows<'_> {
 }
 
 fn decode_error(e: ChunkError) -> DecodeError {
-    if e.error.is_unsupported() {
-        DecodeError::Unsupported(match &e.error {
-            RawError::Unsupported(feature) => feature.clone(),
-            other => other.to_string(),
-        })
-    } else {
-        DecodeError::Failed(e.to_string())
+    match &e.error {
+        RawError::Unsupported(feature) => DecodeError::Unsupported(feature.clone()),
+        // What breaks the format, as opposed to a limit of ours or a footer we do not parse.
+        RawError::Invalid(_) | RawError::Truncated { .. } => DecodeError::Malformed(e.to_string()),
+        _ => DecodeError::Failed(e.to_string()),
     }
 }
 
