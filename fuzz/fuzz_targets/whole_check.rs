@@ -36,7 +36,12 @@ fn raw_path_reads(source: &Arc<dyn ByteSource>) -> bool {
     };
     let leaves = file.leaves().len();
     (0..file.metadata().row_groups.len()).all(|row_group| {
-        (0..leaves).all(|leaf| !matches!(file.decode(row_group, leaf), Err(DecodeError::Failed(_))))
+        (0..leaves).all(|leaf| {
+            !matches!(
+                file.decode(row_group, leaf),
+                Err(DecodeError::Failed(_) | DecodeError::Malformed(_))
+            )
+        })
     })
 }
 
