@@ -180,7 +180,7 @@ impl<'a> RawChunkWindows<'a> {
             })?;
         self.blocks
             .fill(offset, page_len)
-            .map_err(|e| RawError::invalid(format!("reading column chunk: {e}")))?;
+            .map_err(|e| RawError::Read(format!("reading column chunk: {e}")))?;
         if offset + page_len as u64 > self.range.declared_end() {
             self.state.anomalies.push(PageAnomaly::Quirk {
                 quirk: Quirk::DictionaryOutsideChunkSize,

@@ -16,6 +16,9 @@ pub enum RawError {
     /// The bytes do not follow the format.
     #[error("{0}")]
     Invalid(String),
+    /// The bytes could not be read (an I/O error): nothing is known about them.
+    #[error("{0}")]
+    Read(String),
     /// The footer's Thrift does not parse: other readers are not handed it either, since the
     /// parquet crate's Thrift reader can spin on malformed lists (docs/RELIABILITY.md).
     #[error("footer: {0}")]

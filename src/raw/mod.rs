@@ -377,7 +377,7 @@ impl RawFile {
         self.source
             .read_at(bitset_at, header.num_bytes)
             .map(|bitset| Some(bitset.to_vec()))
-            .map_err(|e| RawError::invalid(format!("reading the bloom filter: {e}")))
+            .map_err(|e| RawError::Read(format!("reading the bloom filter: {e}")))
     }
 }
 
@@ -506,7 +506,7 @@ fn read_footer(source: &dyn ByteSource, max_footer_bytes: u64) -> RawResult<File
             "file is {len} bytes, too small to be Parquet (needs at least 12)"
         )));
     }
-    let io_error = |e: std::io::Error| RawError::invalid(format!("read failed: {e}"));
+    let io_error = |e: std::io::Error| RawError::Read(format!("read failed: {e}"));
     let [head, tail]: [Bytes; 2] = source
         .read_ranges(&[0..4, len - TAIL_LEN..len])
         .map_err(io_error)?

@@ -181,7 +181,7 @@ impl<'a> ChunkBlocks<'a> {
             } else {
                 self.grow(offset, probe)
             }
-            .map_err(|e| RawError::invalid(format!("reading a page header: {e}")))?;
+            .map_err(|e| RawError::Read(format!("reading a page header: {e}")))?;
             let window = self.held(offset, held.min(probe));
             let reaches_end = offset + window.len() as u64 >= self.end;
             match parse_page_header(window) {
