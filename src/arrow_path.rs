@@ -794,46 +794,63 @@ fn companions(schema: &SchemaDescriptor, leaf: usize) -> Vec<usize> {
 /// group as a map by its converted type, as the reader does.
 fn map_companions(schema: &SchemaDescriptor, leaf: usize) -> Vec<usize> {
     let column = schema.column(leaf);
+    // A map's entries are repeated: a leaf under no repeated node is under no map. Skipping
+    // them keeps opening a wide flat file linear in its columns.
+    if column.max_rep_level() == 0 {
+        return Vec::new();
+    }
     let path = column.path().parts();
     let mut companions = Vec::new();
-    let mut node = schema.root_schema();
+    let mut node = schema.get_column_root(leaf);
     for depth in 0..path.len() {
-        let Some(child) = node.get_fields().iter().find(|f| f.name() == path[depth]) else {
-            break;
-        };
-        let is_map = child.is_group()
+        if depth > 0 {
+            let Some(child) = node.get_fields().iter().find(|f| f.name() == path[depth]) else {
+                break;
+            };
+            node = child;
+        }
+        let is_map = node.is_group()
             && matches!(
-                child.get_basic_info().converted_type(),
+                node.get_basic_info().converted_type(),
                 ConvertedType::MAP | ConvertedType::MAP_KEY_VALUE
             );
-        if is_map {
-            // MAP wraps the repeated key_value group; the legacy MAP_KEY_VALUE may annotate
-            // the key_value group itself.
-            let (entries, entries_depth) = match child.get_fields() {
-                [only] if only.is_group() => (only.as_ref(), depth + 1),
-                _ => (child.as_ref(), depth),
-            };
-            if let [key, value, ..] = entries.get_fields() {
-                let into = path.get(entries_depth + 1).map(String::as_str);
-                let other = if into == Some(value.name()) {
-                    key
-                } else {
-                    value
-                };
-                let mut prefix = path[..=entries_depth].to_vec();
-                prefix.push(other.name().to_owned());
-                if let Some(first) = schema
-                    .columns()
-                    .iter()
-                    .position(|c| c.path().parts().starts_with(&prefix))
-                {
-                    companions.push(first);
-                }
-            }
+        if !is_map {
+            continue;
         }
-        node = child;
+        // MAP wraps the repeated key_value group; the legacy MAP_KEY_VALUE may annotate the
+        // key_value group itself.
+        let (entries, entries_depth) = match node.get_fields() {
+            [only] if only.is_group() => (only.as_ref(), depth + 1),
+            _ => (node, depth),
+        };
+        if let [key, value, ..] = entries.get_fields() {
+            let into = path.get(entries_depth + 1).map(String::as_str);
+            let other = if into == Some(value.name()) {
+                key
+            } else {
+                value
+            };
+            let mut prefix = path[..=entries_depth].to_vec();
+            prefix.push(other.name().to_owned());
+            companions.extend(first_leaf_under(schema, leaf, &prefix));
+        }
     }
     companions
+}
+
+/// The first leaf whose path starts with `prefix`, which names a group holding leaf `near`'s
+/// neighbours: leaves under one group are contiguous, so only the group's own run of leaves
+/// around `near` is looked at.
+fn first_leaf_under(schema: &SchemaDescriptor, near: usize, prefix: &[String]) -> Option<usize> {
+    let group = &prefix[..prefix.len() - 1];
+    let in_group = |i: usize| schema.column(i).path().parts().starts_with(group);
+    let mut start = near;
+    while start > 0 && in_group(start - 1) {
+        start -= 1;
+    }
+    (start..schema.num_columns())
+        .take_while(|&i| in_group(i))
+        .find(|&i| schema.column(i).path().parts().starts_with(prefix))
 }
 
 /// The rest of `path` after the node named `name`, or all of it when it does not name one.
