@@ -19,7 +19,6 @@ use common::craft::{
 use common::nested::{detection_dump, detection_file, Objects, BBOX, CATEGORY};
 use common::{assert_valid, run, stderr, temp_dir};
 use labelcheck::report::{self, Format, Report, WriterOptions};
-use parquet::arrow::ArrowWriter;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::writer::SerializedFileWriter;
@@ -154,14 +153,7 @@ fn num_nulls_zero_file(path: &Path) {
         .set_dictionary_enabled(false)
         .set_statistics_enabled(EnabledStatistics::None)
         .build();
-    let mut writer = ArrowWriter::try_new(
-        File::create(path).unwrap(),
-        batch.schema(),
-        Some(properties),
-    )
-    .unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(path, &batch, Some(properties));
     // The page header's data_page_header_v2 (field 8) holds num_values 6, num_nulls 3 as
     // one-byte zigzag varints: make num_nulls read 0 (as tests/writer_bugs.rs does).
     let mut bytes = std::fs::read(path).unwrap();
@@ -207,10 +199,7 @@ fn nested_file(path: &Path) {
         ("attrs", Arc::new(map.finish()) as _),
     ])
     .unwrap();
-    let mut writer =
-        ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(path, &batch, None);
 }
 
 /// The rows of [`detection_file`]: an empty list, a null one, an empty box, a row of 30

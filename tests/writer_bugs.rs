@@ -14,7 +14,6 @@ use common::craft::{
     file_shaped, page, ChunkShape, Claims, Layout, LeafSchema, PageKind, TRUE_COUNT,
 };
 use common::{code, json, run, temp_dir};
-use parquet::arrow::ArrowWriter;
 use parquet::data_type::Int32Type;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
@@ -198,14 +197,7 @@ fn v2_file(path: &Path, created_by: &str, batch: &RecordBatch) {
         .set_dictionary_enabled(false)
         .set_statistics_enabled(EnabledStatistics::None)
         .build();
-    let mut writer = ArrowWriter::try_new(
-        File::create(path).unwrap(),
-        batch.schema(),
-        Some(properties),
-    )
-    .unwrap();
-    writer.write(batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(path, batch, Some(properties));
 }
 
 /// Rewrites the one DATA_PAGE_V2 header whose first counts are `counts` (num_values,
@@ -375,14 +367,7 @@ fn flagged(created_by: &str, wrong: bool) -> (i32, Value) {
         .set_dictionary_enabled(false)
         .set_statistics_enabled(EnabledStatistics::None)
         .build();
-    let mut writer = ArrowWriter::try_new(
-        File::create(&path).unwrap(),
-        batch.schema(),
-        Some(properties),
-    )
-    .unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    common::write_batch(&path, &batch, Some(properties));
     // data_page_header_v2: num_values 200, num_nulls 0, num_rows 200, then encoding and the
     // level lengths; its field 7, is_compressed, is a compact bool: 0x11 true, 0x12 false.
     let mut bytes = std::fs::read(&path).unwrap();
