@@ -85,6 +85,21 @@ impl DumpStream {
     pub fn header(&self) -> &Record {
         &self.header
     }
+
+    /// Reads the rest of the dump only to count its records: the rows of a CSV source that
+    /// no Parquet file gives a count for (`hash --csv`). The error is one line naming it.
+    pub fn count_records(mut self, options: &AgainstOptions) -> Result<u64, String> {
+        let mut record = Record::default();
+        let mut count = 0u64;
+        while self
+            .records
+            .next_record(&mut record)
+            .map_err(|e| format!("{}: {e}", options.path))?
+        {
+            count += 1;
+        }
+        Ok(count)
+    }
 }
 
 /// A dump parsed for the checked columns, split by row group.

@@ -2,19 +2,13 @@
 
 use std::io::{self, IsTerminal};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use crate::check::{check_file, CheckOptions, Progress};
+use crate::check::{check_file, CheckOptions};
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::DiffConfig;
 use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
-use crate::report::{
-    self, text, ColumnStatus, FileReport, FindingKind, ListingCap, Report, WriterOptions,
-};
-
-/// Work (rows × columns) below which no progress bar is drawn: it would only flicker.
-const PROGRESS_MIN_WORK: u64 = 2_000_000;
+use crate::progress::progress_bar;
+use crate::report::{self, text, FileReport, ListingCap, Report, WriterOptions};
 
 /// An error that stops the run before a report exists.
 #[derive(Debug, thiserror::Error)]
@@ -36,12 +30,17 @@ pub enum AppError {
     /// The thread pool could not start.
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
+    /// `hash` or `verify` stopped before a result.
+    #[error(transparent)]
+    Lock(#[from] crate::lock_commands::LockCommandError),
 }
 
 /// Runs the command and returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8, AppError> {
     match cli.command {
         Command::Diff(args) => diff(DiffConfig::from_args(args)?),
+        Command::Hash(args) => Ok(crate::lock_commands::hash(args)?),
+        Command::Verify(args) => Ok(crate::lock_commands::verify(args)?),
     }
 }
 
@@ -106,7 +105,7 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         };
         listing.apply(&mut report);
         report.bound_messages();
-        log_problems(&report);
+        log::problems(&report);
         if config.timings {
             // Timings are a log of how the run went, so they go where the logs go.
             let _ = text::write_timings(&report, &mut io::stderr().lock());
@@ -128,60 +127,4 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         Err(e) => return Err(output_error(e)),
     }
     Ok(report.outcome() as u8)
-}
-
-/// One line on stderr for every file or column that could not be checked, so the reason
-/// reaches a user who only sees the exit code and the log.
-fn log_problems(report: &FileReport) {
-    if let Some(error) = &report.error {
-        log::line(format_args!("{}: {error}", report.path));
-    }
-    // A decoder that could not open the file is said once, by the file's finding below.
-    let unopened = report
-        .findings
-        .iter()
-        .any(|f| f.kind == FindingKind::PathFailure && f.column.is_none());
-    for column in &report.columns {
-        if unopened && column.status == ColumnStatus::PathFailed {
-            continue;
-        }
-        if let (
-            Some(error),
-            ColumnStatus::Unsupported
-            | ColumnStatus::Unreadable
-            | ColumnStatus::PathFailed
-            | ColumnStatus::Partial,
-        ) = (&column.error, column.status)
-        {
-            log::line(format_args!(
-                "{}: column {:?}: {error}",
-                report.path, column.column
-            ));
-        }
-    }
-    for finding in report.findings.iter().filter(|f| f.column.is_none()) {
-        log::line(format_args!("{}: {}", report.path, finding.message));
-    }
-}
-
-struct Bar(ProgressBar);
-
-impl Progress for Bar {
-    fn advance(&self, rows: u64) {
-        self.0.inc(rows);
-    }
-}
-
-fn progress_bar(show: bool, total: u64) -> Box<dyn Progress> {
-    if !show || total < PROGRESS_MIN_WORK {
-        return Box::new(());
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} values ({eta})",
-        )
-        .expect("the template is valid"),
-    );
-    Box::new(Bar(bar))
 }

@@ -30,6 +30,157 @@ pub enum Command {
     /// failed where the other decoded; 2 on a usage error, a file neither decoder can read, or
     /// a column a decoder does not support yet.
     Diff(DiffArgs),
+
+    /// Record the label columns of Parquet files in a lock: per file and column the
+    /// fingerprint and its block digests, the distribution of the values, and with --key a
+    /// keyed fingerprint that survives shuffling and re-partitioning (docs/LOCK.md).
+    ///
+    /// Both decoders read every column, and only labels they agree on are locked: a mismatch
+    /// or a column one decoder could not read writes no lock. Exit status: 0 when the lock was
+    /// written; 1 when the decoders disagree; 2 on a usage error or a file or column that
+    /// cannot be read.
+    Hash(HashArgs),
+
+    /// Check files against a lock: report columns whose values changed (as 65,536-row blocks,
+    /// or key buckets for a keyed lock), row counts and distributions that moved.
+    ///
+    /// Exit status: 0 when the labels are as locked (or changed only as allowed); 1 when a
+    /// value changed (without --allow-changes) or a distribution drifted beyond --max-drift;
+    /// 2 on a usage error, an unreadable lock or file, or labels the decoders disagree on.
+    Verify(VerifyArgs),
+}
+
+/// How files are read: the limits and switches `hash` and `verify` share with `diff`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Read inputs that are not regular files (see `diff --help`).
+    #[arg(long)]
+    pub allow_special_files: bool,
+
+    /// Largest Parquet input held in memory when it is not a regular file, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    pub max_stream_bytes: u64,
+
+    /// Do not verify page CRC32 checksums.
+    #[arg(long)]
+    pub no_crc: bool,
+
+    /// Largest page accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 512 << 20)]
+    pub max_page_bytes: usize,
+
+    /// Largest footer accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_footer_bytes: u64,
+
+    /// Rows of a column chunk decoded at once, per thread.
+    #[arg(long, value_name = "ROWS", default_value_t = 1 << 20)]
+    pub window_rows: usize,
+}
+
+/// Flags of `labelcheck hash`.
+#[derive(Debug, clap::Args)]
+pub struct HashArgs {
+    /// Parquet files to lock.
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "csv",
+        conflicts_with = "csv"
+    )]
+    pub files: Vec<PathBuf>,
+
+    /// Columns to lock, as `diff --columns` takes them. Default: the label-like columns
+    /// (with --csv: the CSV's columns).
+    #[arg(long, value_name = "A,B", conflicts_with = "all")]
+    pub columns: Vec<String>,
+
+    /// Lock every leaf column.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Key columns, comma-separated: each label column also gets a keyed fingerprint of its
+    /// (key, label) pairs, the same whatever the rows' order and however they are split into
+    /// files. Keys are checked by both decoders too, but not locked as labels.
+    #[arg(long, value_name = "COL,COL")]
+    pub key: Option<String>,
+
+    /// Write the lock to PATH instead of stdout (replaced atomically; never an input).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Lock the labels of SOURCE.csv instead of a Parquet file: the values handed to a
+    /// writer, typed by --like's schema and parsed as `diff --against` parses a dump, so that
+    /// the lock of the file written from them is the same when it holds them.
+    #[arg(long, value_name = "SOURCE.csv", requires = "like")]
+    pub csv: Option<PathBuf>,
+
+    /// The Parquet file whose schema types the --csv values (only its footer is read).
+    #[arg(long, value_name = "FILE.parquet", requires = "csv")]
+    pub like: Option<PathBuf>,
+
+    /// With --csv: an unquoted field equal to TOKEN is null too (e.g. `NULL`).
+    #[arg(long, value_name = "TOKEN", requires = "csv")]
+    pub null_token: Option<String>,
+
+    /// With --csv: the largest CSV read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    pub max_dump_bytes: u64,
+
+    /// How files are read.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Flags of `labelcheck verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The lock to check against.
+    #[arg(value_name = "LOCK")]
+    pub lock: PathBuf,
+
+    /// Files to check, in place of the lock's (one for one, in order; for a keyed lock, any
+    /// number: the dataset is compared as a whole). Default: the files the lock names,
+    /// relative to its directory.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Largest distribution drift accepted (total variation distance, 0 to 1; docs/LOCK.md,
+    /// "Drift"); a column that drifts further fails. Without it, drift is reported only.
+    #[arg(long, value_name = "X")]
+    pub max_drift: Option<f64>,
+
+    /// Report value changes without failing on them (drift still fails beyond --max-drift).
+    #[arg(long)]
+    pub allow_changes: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
+
+    /// Write the report to PATH instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// How files are read.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Formats of `verify`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// A line per column that changed or drifted, then the outcome.
+    Text,
+    /// The verification as JSON (docs/lock.schema.json, `$defs.verification`).
+    Json,
 }
 
 /// Flags of `labelcheck diff`.

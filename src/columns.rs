@@ -22,6 +22,9 @@ pub enum ColumnChoice {
     All,
     /// The default: label-like names, else everything.
     Labels,
+    /// The columns of a lock (`labelcheck verify`), as reports spelled them: those the file
+    /// has; a column it no longer has is the lock comparison's to report, not an error.
+    Present(Vec<String>),
 }
 
 /// How the checked columns were chosen.
@@ -421,11 +424,16 @@ impl<'a> ColumnNames<'a> {
                     Ok((labels, Selection::Labels))
                 }
             }
-            ColumnChoice::Named(names) => {
+            ColumnChoice::Named(names) | ColumnChoice::Present(names) => {
+                let lenient = matches!(choice, ColumnChoice::Present(_));
                 let mut chosen: Vec<CheckedColumn> = Vec::new();
                 let mut taken = vec![false; self.leaves.len()];
                 for name in names {
-                    for position in self.resolve(name)? {
+                    let positions = match self.resolve(name) {
+                        Err(ColumnNameError::Unknown { .. }) if lenient => Vec::new(),
+                        resolved => resolved?,
+                    };
+                    for position in positions {
                         if !std::mem::replace(&mut taken[position], true) {
                             chosen.push(self.checked(position));
                         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::against::AgainstOptions;
 use crate::check::CheckOptions;
-use crate::cli::{ColorChoice, DiffArgs, Format};
+use crate::cli::{ColorChoice, DiffArgs, Format, ReadArgs};
 use crate::columns::ColumnChoice;
 use crate::decode::DecodeOptions;
 use crate::output::{ReadFile, ReadRole};
@@ -151,20 +151,7 @@ impl DiffConfig {
         } else {
             SpecialFiles::Refuse
         };
-        let mut notes = Vec::new();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let cap = cores.saturating_mul(MAX_THREADS_PER_CORE);
-        let asked_threads = args.threads;
-        let capped_threads = asked_threads.map(|asked| asked.min(cap));
-        if let Some(asked) = asked_threads.filter(|&asked| asked > cap) {
-            notes.push(ConfigNote::ThreadsCapped {
-                asked,
-                used: cap,
-                cores,
-            });
-        }
-        // The decode window follows the threads actually started, capped or not.
-        let threads = capped_threads.unwrap_or_else(|| rayon::current_num_threads().max(1));
+        let (capped_threads, threads, notes) = thread_count(args.threads);
         Ok(Self {
             inputs: args
                 .files
@@ -198,6 +185,7 @@ impl DiffConfig {
                     max_bytes: args.max_dump_bytes,
                 }),
                 timings: args.timings,
+                summaries: None,
             },
             format: args.format,
             output: args.output,
@@ -225,4 +213,116 @@ impl DiffConfig {
         });
         parquet.chain(dump).collect()
     }
+}
+
+/// The threads a run starts: `asked` (`--threads`) capped at [`MAX_THREADS_PER_CORE`] per
+/// core, or `None` for one per core; the count the decode window follows; and a note when
+/// the cap applied.
+fn thread_count(asked: Option<usize>) -> (Option<usize>, usize, Vec<ConfigNote>) {
+    let mut notes = Vec::new();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cores.saturating_mul(MAX_THREADS_PER_CORE);
+    let capped = asked.map(|asked| asked.min(cap));
+    if let Some(asked) = asked.filter(|&asked| asked > cap) {
+        notes.push(ConfigNote::ThreadsCapped {
+            asked,
+            used: cap,
+            cores,
+        });
+    }
+    // The decode window follows the threads actually started, capped or not.
+    let threads = capped.unwrap_or_else(|| rayon::current_num_threads().max(1));
+    (capped, threads, notes)
+}
+
+/// How `hash` and `verify` read files, validated ([`ReadArgs`]).
+#[derive(Debug, Clone)]
+pub struct ReadConfig {
+    /// Whether special files are read.
+    pub special: SpecialFiles,
+    /// Largest special file held in memory.
+    pub max_stream_bytes: u64,
+    /// The check's options but the columns (ALL until set).
+    pub check: CheckOptions,
+    /// Worker threads; `None` for one per core.
+    pub threads: Option<usize>,
+    /// Whether a progress bar may be shown.
+    pub progress: bool,
+    /// What was changed from the flags as given, to be logged.
+    pub notes: Vec<ConfigNote>,
+}
+
+impl ReadConfig {
+    /// Validates the flags.
+    pub fn from_args(args: &ReadArgs) -> Result<Self, ConfigError> {
+        if args.threads == Some(0) {
+            return Err(ConfigError::ZeroThreads);
+        }
+        if args.max_page_bytes == 0 {
+            return Err(ConfigError::ZeroPageBytes);
+        }
+        if args.window_rows == 0 {
+            return Err(ConfigError::ZeroWindowRows);
+        }
+        if args.max_stream_bytes == 0 {
+            return Err(ConfigError::ZeroStreamBytes);
+        }
+        let (capped, threads, notes) = thread_count(args.threads);
+        Ok(Self {
+            special: if args.allow_special_files {
+                SpecialFiles::Allow
+            } else {
+                SpecialFiles::Refuse
+            },
+            max_stream_bytes: args.max_stream_bytes,
+            check: CheckOptions {
+                columns: ColumnChoice::All,
+                max_listed: 0,
+                decode: DecodeOptions {
+                    verify_crc: !args.no_crc,
+                    max_page_bytes: args.max_page_bytes,
+                    max_footer_bytes: args.max_footer_bytes,
+                    ..DecodeOptions::default()
+                },
+                window: 2 * threads,
+                window_rows: args.window_rows,
+                against: None,
+                timings: false,
+                summaries: None,
+            },
+            threads: capped,
+            progress: !args.quiet,
+            notes,
+        })
+    }
+
+    /// The input at `path`, named as given.
+    pub fn input(&self, path: &Path) -> (String, InputLocation) {
+        (
+            path.display().to_string(),
+            InputLocation::Local {
+                path: path.to_path_buf(),
+                special: self.special,
+                max_stream_bytes: self.max_stream_bytes,
+            },
+        )
+    }
+}
+
+/// The columns `--columns` and `--all` choose.
+pub fn column_choice(all: bool, columns: &[String]) -> Result<ColumnChoice, ConfigError> {
+    let mut named = Vec::new();
+    for list in columns {
+        named.extend(split_list(list)?);
+    }
+    if named.iter().any(String::is_empty) {
+        return Err(ConfigError::EmptyColumnName);
+    }
+    Ok(if all {
+        ColumnChoice::All
+    } else if !named.is_empty() {
+        ColumnChoice::Named(named)
+    } else {
+        ColumnChoice::Labels
+    })
 }

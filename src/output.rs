@@ -29,6 +29,8 @@ pub enum ReadRole {
     Parquet,
     /// The `--against` dump.
     Dump,
+    /// The lock `verify` compares with.
+    Lock,
 }
 
 impl fmt::Display for ReadRole {
@@ -36,6 +38,7 @@ impl fmt::Display for ReadRole {
         f.write_str(match self {
             Self::Parquet => "the input",
             Self::Dump => "the --against dump",
+            Self::Lock => "the lock",
         })
     }
 }

@@ -15,7 +15,7 @@ use super::{CheckOptions, FileToCheck};
 use crate::canonical::apply;
 use crate::columns::CheckedColumn;
 use crate::compare::{compare_chunk, ChunkPosition, Testimony};
-use crate::decode::PageInfo;
+use crate::decode::{ChunkWindows, PageInfo, WindowRows};
 use crate::metadata_witness::ChunkWitness;
 use crate::report::{Finding, FindingKind, Mismatch};
 use crate::timings::timed;
@@ -78,6 +78,7 @@ pub(super) fn check_chunk(
     let mut beyond_arrow = 0;
     let mut leader_rows = 0u64;
     let mut window_start = 0usize;
+    let mut keys = KeyReader::open(file, column, row_group, options);
 
     while let Some(mut windows) = seats.next(&mut times.decode) {
         // The canonical form: values as every decoder can give them. A form that drops part
@@ -156,6 +157,7 @@ pub(super) fn check_chunk(
         times.compare += seconds;
 
         let fingerprint_started = Instant::now();
+        let key_slices = keys.as_mut().and_then(|k| k.next(rows));
         let window_first_row = first_row + window_start as u64;
         let pieces = hash_window(
             &slices,
@@ -169,12 +171,18 @@ pub(super) fn check_chunk(
             pieces,
             comparison: &comparison,
             leader,
+            column,
+            summarize: options.summaries.is_some(),
+            keys: key_slices.as_deref(),
         });
         times.fingerprint += fingerprint_started.elapsed().as_secs_f64();
         listed.extend(comparison.listed);
         window_start += rows;
     }
 
+    if let Some(error) = keys.and_then(KeyReader::error) {
+        results.key_failed(error);
+    }
     let metadata_started = Instant::now();
     let standing = seats.standings();
     let led = matches!(standing[leader], Standing::Decoded);
@@ -222,5 +230,83 @@ pub(super) fn check_chunk(
         findings,
         times,
         leader_only_parts,
+    }
+}
+
+/// The key columns of a label column's chunk, read by the leading decoder beside it a window
+/// at a time, so that each window's labels come with their keys (`hash --key`). The keys'
+/// own rows are checked as columns of their own; here they are only read.
+struct KeyReader<'w> {
+    /// Each key's windows.
+    windows: Vec<Box<dyn ChunkWindows + 'w>>,
+    /// The key columns, for their canonical forms.
+    columns: &'w [CheckedColumn],
+    /// Why the keys stopped, when they did: the column then has no keyed fingerprint.
+    error: Option<String>,
+}
+
+impl<'w> KeyReader<'w> {
+    /// The keys of `column`'s chunk in `row_group`, when the run summarises keyed columns
+    /// and `column` is not itself a key.
+    fn open(
+        file: &FileToCheck<'w>,
+        column: &CheckedColumn,
+        row_group: usize,
+        options: &CheckOptions,
+    ) -> Option<Self> {
+        options.summaries.as_ref()?;
+        if file.keys.is_empty() || file.keys.iter().any(|k| k.leaf == column.leaf) {
+            return None;
+        }
+        let decoder = file.witnesses[file.leader()].decoder;
+        let mut reader = Self {
+            windows: Vec::with_capacity(file.keys.len()),
+            columns: file.keys,
+            error: None,
+        };
+        for key in file.keys {
+            match decoder.windows(row_group, key.leaf) {
+                Ok(windows) => reader.windows.push(windows),
+                Err(e) => {
+                    reader.error = Some(format!("key column {:?}: {e}", key.name));
+                    break;
+                }
+            }
+        }
+        Some(reader)
+    }
+
+    /// The keys of the next `rows` rows, in their canonical forms; `None` once they failed.
+    fn next(&mut self, rows: usize) -> Option<Vec<ColumnSlice>> {
+        if self.error.is_some() {
+            return None;
+        }
+        let mut slices = Vec::with_capacity(self.windows.len());
+        for (windows, key) in self.windows.iter_mut().zip(self.columns) {
+            let window = match windows.next_window(WindowRows::Exactly(rows)) {
+                Ok(Some(window)) if window.slice.rows == rows => window,
+                Ok(window) => {
+                    self.error = Some(format!(
+                        "key column {:?} holds {} rows where the label column holds {rows}",
+                        key.name,
+                        window.map_or(0, |w| w.slice.rows)
+                    ));
+                    return None;
+                }
+                Err(e) => {
+                    self.error = Some(format!("key column {:?}: {e}", key.name));
+                    return None;
+                }
+            };
+            let mut slice = window.slice;
+            apply(key.canonical, &mut slice);
+            slices.push(slice);
+        }
+        Some(slices)
+    }
+
+    /// Why the keys stopped, if they did.
+    fn error(self) -> Option<String> {
+        self.error
     }
 }

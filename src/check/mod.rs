@@ -33,12 +33,13 @@ pub use plan::{check_with, FilePlan, TaskPlan, MAX_FETCHED_AHEAD};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::against::AgainstOptions;
-use crate::columns::{CheckedColumn, ColumnChoice};
+use crate::against::{AgainstOptions, Dump, DumpStream};
+use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::decode::{ColumnDecoder, DecodeOptions, Unopened};
 use crate::preflight::Screen;
 use crate::report::{FileReport, Selection};
 use crate::source::{ByteSource, ReadMeter};
+use crate::summary::SummaryOptions;
 use crate::timings::FileTimes;
 use crate::witness_list::{DumpOrigin, WitnessName, WitnessRole};
 
@@ -79,6 +80,7 @@ pub fn check_file(
         path,
         facts,
         columns: &opened.columns,
+        keys: &opened.keys,
         selection: opened.selection,
         witnesses: &witnesses,
         screen: Some(&screen),
@@ -95,6 +97,66 @@ pub fn check_file(
             dump_reads: opened.dump_reads.as_ref().map(ReadMeter::counts),
         });
     }
+    report
+}
+
+/// Rows per row group of a CSV source, which has none of its own: the fingerprint does not
+/// depend on them, and tasks of this size keep the threads busy.
+const SOURCE_GROUP_ROWS: u64 = 1 << 20;
+
+/// Checks the labels of a CSV source (`hash --csv SOURCE --like FILE`): only `like`'s footer
+/// is read, for the columns' types; the CSV, parsed as `--against` parses a dump, is the one
+/// witness and leads, so the report's fingerprints and summaries are of its values. The
+/// report is named after the CSV; a problem with its values is a finding about it.
+pub fn check_source(
+    like_path: &str,
+    like: Arc<dyn ByteSource>,
+    csv: &AgainstOptions,
+    options: &CheckOptions,
+) -> FileReport {
+    let raw = match crate::raw::RawFile::open(like, options.decode) {
+        Ok(raw) => raw,
+        Err(e) => return FileReport::failed(like_path, e.to_string()),
+    };
+    let rows = match DumpStream::open(csv).and_then(|stream| stream.count_records(csv)) {
+        Ok(rows) => rows,
+        Err(e) => return FileReport::failed(&csv.path, e),
+    };
+    let stream = match DumpStream::open(csv) {
+        Ok(stream) => stream,
+        Err(e) => return FileReport::failed(&csv.path, e),
+    };
+    let names = ColumnNames::new(raw.leaves());
+    let (columns, keys, selection) = match open::choose(&names, options, Some(stream.header())) {
+        Ok(chosen) => chosen,
+        Err(e) => return FileReport::failed(&csv.path, e),
+    };
+    let row_group_rows: Vec<u64> = (0..rows.div_ceil(SOURCE_GROUP_ROWS))
+        .map(|group| (rows - group * SOURCE_GROUP_ROWS).min(SOURCE_GROUP_ROWS))
+        .collect();
+    let (dump, problems) = Dump::load(stream, csv, &names, &columns, &row_group_rows);
+    let facts = FileFacts {
+        row_group_rows,
+        created_by: None,
+        object_model: None,
+    };
+    let witnesses = [Witness {
+        name: WitnessName::AGAINST,
+        role: WitnessRole::Leader,
+        decoder: &dump,
+    }];
+    let file = FileToCheck {
+        path: &csv.path,
+        facts: &facts,
+        columns: &columns,
+        keys: &keys,
+        selection,
+        witnesses: &witnesses,
+        screen: None,
+        plan: None,
+    };
+    let mut report = check_with(&file, options, &());
+    report.findings.splice(0..0, problems);
     report
 }
 
@@ -117,6 +179,9 @@ pub struct CheckOptions {
     pub against: Option<AgainstOptions>,
     /// Put the seconds spent per stage and phase in the report.
     pub timings: bool,
+    /// Summarise each column for a lock (`labelcheck hash`): its block digests, its
+    /// distribution, and with key columns its keyed fingerprint.
+    pub summaries: Option<SummaryOptions>,
 }
 
 /// Reports progress as rows are checked.
@@ -183,6 +248,9 @@ pub struct FileToCheck<'a> {
     pub facts: &'a FileFacts,
     /// The columns to check.
     pub columns: &'a [CheckedColumn],
+    /// The key columns read beside each of them for its keyed fingerprint (`hash --key`);
+    /// each is among `columns` too, so that its own rows are checked.
+    pub keys: &'a [CheckedColumn],
     /// How they were chosen.
     pub selection: Selection,
     /// Who checks them; exactly one witness leads.

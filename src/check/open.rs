@@ -11,6 +11,7 @@ use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::against::{Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
+use crate::dump::Record;
 use crate::raw::error::RawError;
 use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;
@@ -63,6 +64,8 @@ pub(super) struct Opened {
     pub facts: FileFacts,
     /// The columns to check.
     pub columns: Vec<CheckedColumn>,
+    /// The key columns (`hash --key`), each among `columns` too.
+    pub keys: Vec<CheckedColumn>,
     /// How they were chosen.
     pub selection: Selection,
     /// The dump to compare with, when one was given and could be read.
@@ -195,28 +198,14 @@ pub(super) fn open(
         },
         None => None,
     };
-    // With a dump and no columns named, the dump's columns (those the file has; the dump
-    // reports the others) are the ones to check.
-    // The names are computed once: a dump header may name tens of thousands of columns.
     let names = ColumnNames::new(raw.leaves());
-    let choice = match (
-        &options.columns,
+    let (columns, keys, selection) = match choose(
+        &names,
+        options,
         dump_stream.as_ref().map(DumpStream::header),
     ) {
-        (ColumnChoice::Labels, Some(header)) => ColumnChoice::Named(
-            header
-                .fields()
-                .map(|f| f.text)
-                .filter(|&name| name != "row")
-                .filter_map(|name| names.resolve_leaf(name).ok().flatten())
-                .map(|position| names.report_name(position).to_owned())
-                .collect(),
-        ),
-        (choice, _) => choice.clone(),
-    };
-    let (columns, selection) = match names.choose(&choice) {
         Ok(chosen) => chosen,
-        Err(error) => return Err(Box::new(FileReport::failed(path, error.to_string()))),
+        Err(error) => return Err(Box::new(FileReport::failed(path, error))),
     };
     let has_bounds = |leaf: usize| {
         metadata.row_groups.iter().any(|group| {
@@ -250,6 +239,7 @@ pub(super) fn open(
         arrow,
         facts,
         columns,
+        keys,
         selection,
         dump,
         findings,
@@ -257,4 +247,53 @@ pub(super) fn open(
         chunks,
         dump_reads,
     })
+}
+
+/// The key columns `names` (as `--key` gave them), each a column with one value per row.
+fn key_columns(names: &ColumnNames, key: &[String]) -> Result<Vec<CheckedColumn>, String> {
+    let (keys, _) = names
+        .choose(&ColumnChoice::Named(key.to_vec()))
+        .map_err(|error| format!("--key: {error}"))?;
+    if let Some(nested) = keys.iter().find(|k| k.depth > 0) {
+        return Err(format!(
+            "--key: column {:?} is nested (a list or map); a key must hold one value per row",
+            nested.name
+        ));
+    }
+    Ok(keys)
+}
+
+/// The columns to check: those `options` names, or with a dump and no columns named the
+/// dump's columns (those the file has; the dump reports the others); then the key columns
+/// (`hash --key`), each checked too.
+pub(super) fn choose(
+    names: &ColumnNames<'_>,
+    options: &CheckOptions,
+    dump_header: Option<&Record>,
+) -> Result<(Vec<CheckedColumn>, Vec<CheckedColumn>, Selection), String> {
+    let choice = match (&options.columns, dump_header) {
+        (ColumnChoice::Labels, Some(header)) => ColumnChoice::Named(
+            header
+                .fields()
+                .map(|f| f.text)
+                .filter(|&name| name != "row")
+                .filter_map(|name| names.resolve_leaf(name).ok().flatten())
+                .map(|position| names.report_name(position).to_owned())
+                .collect(),
+        ),
+        (choice, _) => choice.clone(),
+    };
+    let (mut columns, selection) = names.choose(&choice).map_err(|e| e.to_string())?;
+    let keys = match options.summaries.as_ref().filter(|s| !s.key.is_empty()) {
+        Some(summaries) => key_columns(names, &summaries.key)?,
+        None => Vec::new(),
+    };
+    // A key's own rows are checked like a label's: a keyed fingerprint rests on keys both
+    // decoders agree on.
+    for key in &keys {
+        if !columns.iter().any(|c| c.leaf == key.leaf) {
+            columns.push(key.clone());
+        }
+    }
+    Ok((columns, keys, selection))
 }

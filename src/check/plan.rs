@@ -307,7 +307,14 @@ pub fn check_with(
     let unopened = opening.iter().any(|s| s.error().is_some());
     let mut columns = Vec::new();
     for (column, state) in file.columns.iter().zip(states) {
-        let (report, finding) = column_report(file, column, state, options.timings, unopened);
+        let (report, finding) = column_report(
+            file,
+            column,
+            state,
+            options.timings,
+            options.summaries.is_some(),
+            unopened,
+        );
         columns.push(report);
         findings.extend(finding);
     }

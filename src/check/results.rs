@@ -12,7 +12,9 @@ use crate::columns::CheckedColumn;
 use crate::compare::ChunkComparison;
 use crate::decode::{DecodeError, PageInfo};
 use crate::diagnosis::{explain, Profile};
+use crate::distribution::DistributionBuilder;
 use crate::fingerprint::{to_hex, BlockPiece, Fingerprint, FingerprintBuilder, BLOCK_ROWS};
+use crate::keyed::KeyedBuilder;
 use crate::report::{BlockDifference, BlockMismatches, ColumnReport, KindCounts};
 use crate::timings::PhaseTimes;
 use crate::value::ColumnSlice;
@@ -69,6 +71,12 @@ pub(super) struct WindowSeen<'a> {
     pub comparison: &'a ChunkComparison,
     /// The leader's index.
     pub leader: usize,
+    /// The column.
+    pub column: &'a CheckedColumn,
+    /// The run summarises columns for a lock.
+    pub summarize: bool,
+    /// The key columns' rows of the window, read by the leader beside it (`hash --key`).
+    pub keys: Option<&'a [ColumnSlice]>,
 }
 
 /// A chunk's end: what the accumulators need to merge it into the column.
@@ -124,6 +132,12 @@ pub(super) struct ColumnEdge<'a> {
     pub writer: Writer<'a>,
     /// Seconds go in the report (`--timings`).
     pub timings: bool,
+    /// The run summarises columns for a lock.
+    pub summarize: bool,
+    /// The column is a key column of the run (`hash --key`).
+    pub is_key: bool,
+    /// The run has key columns (`hash --key`).
+    pub keyed: bool,
 }
 
 /// A column's check so far, carried across windows.
@@ -198,6 +212,11 @@ macro_rules! column_results {
             pub fn observe(&mut self, window: &mut WindowSeen<'_>) {
                 $(<$kind>::observe(&mut self.$field, window);)*
             }
+
+            /// The key columns could not be read beside the chunk, for `error`.
+            pub fn key_failed(&mut self, error: String) {
+                self.summary.key_error.get_or_insert(error);
+            }
         }
     };
 }
@@ -209,6 +228,7 @@ column_results! {
     mismatch_blocks: MismatchBlocks,
     diagnosis: Diagnosis,
     timings: Timings,
+    summary: Summary,
 }
 
 /// Each witness's column fingerprint, and the blocks where the decoders' differ.
@@ -265,6 +285,13 @@ impl ColumnResult for Fingerprints {
                 builder.filter(|_| !partial).map(FingerprintBuilder::finish)
             })
             .collect();
+        if edge.summarize {
+            let blocks = fingerprints[edge.leader]
+                .as_ref()
+                .map(|f| f.blocks.iter().map(to_hex).collect())
+                .unwrap_or_default();
+            report.summary.get_or_insert_with(Default::default).blocks = blocks;
+        }
         for (witness, fingerprint) in edge.witnesses.iter().zip(&fingerprints) {
             let digest = fingerprint.as_ref().map(Fingerprint::hex);
             // Every decoder of the file has a digest, null where it failed; a dump has one
@@ -514,5 +541,103 @@ impl ColumnResult for Timings {
             fingerprint: self.0.fingerprint,
             metadata: self.0.metadata,
         });
+    }
+}
+
+/// What a lock records of the column besides its fingerprint (`labelcheck hash`): the
+/// distribution of the leader's values and, with key columns, the keyed fingerprint of its
+/// (key, label) pairs. Both merge in any order, so the chunks' parallel order cannot change
+/// a byte of the lock.
+pub(super) struct Summary {
+    distribution: Option<DistributionBuilder>,
+    keyed: Option<KeyedBuilder>,
+    key_error: Option<String>,
+    /// The leader failed a chunk: the column has no summary.
+    incomplete: bool,
+}
+
+/// A chunk's part of a [`Summary`].
+#[derive(Default)]
+pub(super) struct SummaryChunk {
+    distribution: Option<DistributionBuilder>,
+    keyed: Option<KeyedBuilder>,
+    key_error: Option<String>,
+}
+
+impl ColumnResult for Summary {
+    type Chunk = SummaryChunk;
+
+    fn new(_: &[Standing]) -> Self {
+        Self {
+            distribution: None,
+            keyed: None,
+            key_error: None,
+            incomplete: false,
+        }
+    }
+
+    fn chunk(_: usize, _: u64) -> Self::Chunk {
+        SummaryChunk::default()
+    }
+
+    fn observe(chunk: &mut Self::Chunk, window: &mut WindowSeen<'_>) {
+        if !window.summarize {
+            return;
+        }
+        let Some(slice) = &window.slices[window.leader] else {
+            return;
+        };
+        chunk
+            .distribution
+            .get_or_insert_with(|| DistributionBuilder::new(window.column))
+            .observe(slice);
+        if let Some(keys) = window.keys {
+            let keys: Vec<&ColumnSlice> = keys.iter().collect();
+            chunk
+                .keyed
+                .get_or_insert_with(KeyedBuilder::new)
+                .observe(&keys, slice);
+        }
+    }
+
+    fn merge(&mut self, chunk: Self::Chunk, end: &ChunkEnd<'_>) {
+        if !end.led() {
+            self.incomplete = true;
+        }
+        if let Some(error) = chunk.key_error {
+            self.key_error.get_or_insert(error);
+        }
+        if let Some(more) = chunk.distribution {
+            match &mut self.distribution {
+                Some(distribution) => distribution.merge(more),
+                None => self.distribution = Some(more),
+            }
+        }
+        if let Some(more) = chunk.keyed {
+            match &mut self.keyed {
+                Some(keyed) => keyed.merge(&more),
+                None => self.keyed = Some(more),
+            }
+        }
+    }
+
+    fn finish(self, edge: &ColumnEdge<'_>, report: &mut ColumnReport) {
+        if !edge.summarize {
+            return;
+        }
+        let summary = report.summary.get_or_insert_with(Default::default);
+        summary.is_key = edge.is_key;
+        if self.incomplete {
+            return;
+        }
+        // A column with no rows still has a distribution: an empty one.
+        summary.distribution = Some(
+            self.distribution
+                .unwrap_or_else(|| DistributionBuilder::new(edge.column)),
+        );
+        summary.key_error = self.key_error;
+        if summary.key_error.is_none() && !edge.is_key && edge.keyed {
+            summary.keyed = Some(self.keyed.unwrap_or_else(KeyedBuilder::new));
+        }
     }
 }

@@ -19,6 +19,7 @@ pub(super) fn column_report(
     column: &CheckedColumn,
     state: ColumnState,
     timings: bool,
+    summarize: bool,
     unopened: bool,
 ) -> (ColumnReport, Option<Finding>) {
     let witnesses = file.witnesses;
@@ -41,6 +42,7 @@ pub(super) fn column_report(
         status: ColumnStatus::Agree,
         error: None,
         timings: None,
+        summary: None,
     };
     let edge = ColumnEdge {
         column,
@@ -50,6 +52,9 @@ pub(super) fn column_report(
         total_rows: file.facts.row_group_rows.iter().sum(),
         writer: file.facts.writer(),
         timings,
+        summarize,
+        is_key: file.keys.iter().any(|k| k.leaf == column.leaf),
+        keyed: !file.keys.is_empty(),
     };
     state.results.finish(&edge, &mut report);
 

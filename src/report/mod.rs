@@ -114,7 +114,7 @@ pub struct Report {
 }
 
 /// Who wrote the report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tool {
     /// Always `labelcheck`.
     pub name: String,
@@ -209,6 +209,9 @@ pub struct ColumnReport {
     /// Thread-seconds per phase, with `--timings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<PhaseTimes>,
+    /// What `labelcheck hash` records of the column; not part of the report.
+    #[serde(skip)]
+    pub summary: Option<crate::summary::ColumnSummary>,
 }
 
 /// The verdict for one column.
@@ -1108,6 +1111,7 @@ mod tests {
             checked_by: vec![WitnessName::ARROW, WitnessName::RAW],
             error: None,
             timings: None,
+            summary: None,
         }
     }
 
