@@ -64,3 +64,8 @@ impl KeyedFingerprint {
         Vec::new()
     }
 }
+
+/// Stub.
+pub fn bucket_of(key_row_bytes: &[u8]) -> usize {
+    key_row_bytes.len() % BUCKETS
+}

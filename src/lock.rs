@@ -259,10 +259,12 @@ impl Lock {
     pub fn read(path: &Path) -> Result<Self, String> {
         let name = path.display();
         let file = std::fs::File::open(path).map_err(|e| format!("{name}: cannot open: {e}"))?;
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         file.take(MAX_LOCK_BYTES + 1)
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| format!("{name}: cannot read: {e}"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("{name}: not a labelcheck lock: not UTF-8 text"))?;
         if text.len() as u64 > MAX_LOCK_BYTES {
             return Err(format!(
                 "{name}: larger than {MAX_LOCK_BYTES} bytes, the most a lock may be"

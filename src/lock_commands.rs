@@ -123,6 +123,17 @@ pub fn hash(args: HashArgs) -> Result<u8, LockCommandError> {
         .writer()
         .write_all(lock.to_json().as_bytes())
         .and_then(|()| output.finish());
+    if let (Ok(()), Some(path), false) = (&written, &args.output, args.read.quiet) {
+        let columns: usize = lock.files.iter().map(|f| f.columns.len()).sum();
+        log::line(format_args!(
+            "locked {columns} column{} of {} file{} ({} rows) in {}",
+            if columns == 1 { "" } else { "s" },
+            lock.files.len(),
+            if lock.files.len() == 1 { "" } else { "s" },
+            lock.dataset.rows,
+            path.display()
+        ));
+    }
     match written {
         Ok(()) => Ok(0),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(0),

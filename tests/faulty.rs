@@ -442,11 +442,13 @@ fn a_further_faulty_witness_is_reported_by_its_name() {
         window_rows: 1 << 20,
         against: None,
         timings: false,
+        summaries: None,
     };
     let file = FileToCheck {
         path: "labels.parquet",
         facts: &facts,
         columns: &columns,
+        keys: &[],
         selection,
         witnesses: &witnesses,
         screen: None,

@@ -170,6 +170,7 @@ fn a_whole_check_fetches_the_footer_once() {
             window_rows: 1 << 20,
             against: None,
             timings: true,
+            summaries: None,
         };
         let report = check_file("wide.parquet", file.clone(), &options, &no_progress);
         assert_eq!(report.error, None);

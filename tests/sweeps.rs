@@ -49,6 +49,7 @@ fn options() -> CheckOptions {
         window_rows: 1 << 20,
         against: None,
         timings: false,
+        summaries: None,
     }
 }
 

@@ -173,6 +173,7 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
         window_rows,
         against: None,
         timings: false,
+        summaries: None,
     };
     let witnesses = [Witness::arrow(&arrow), Witness::raw(&decoder)];
     let name = path.file_name().unwrap().to_string_lossy();
@@ -180,6 +181,7 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
         path: &name,
         facts: &facts,
         columns: &columns,
+        keys: &[],
         selection,
         witnesses: &witnesses,
         screen: None,
