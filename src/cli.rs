@@ -45,8 +45,9 @@ pub enum Command {
     /// or key buckets for a keyed lock), row counts and distributions that moved.
     ///
     /// Exit status: 0 when the labels are as locked (or changed only as allowed); 1 when a
-    /// value changed (without --allow-changes) or a distribution drifted beyond --max-drift;
-    /// 2 on a usage error, an unreadable lock or file, or labels the decoders disagree on.
+    /// value changed (without --allow-changes), a distribution drifted beyond --max-drift, or
+    /// the decoders disagree on the files' labels; 2 on a usage error, an unreadable lock or
+    /// file.
     Verify(VerifyArgs),
 }
 
