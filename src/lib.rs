@@ -22,6 +22,7 @@ pub mod echo;
 pub mod fingerprint;
 pub mod format;
 pub mod interrupt;
+pub mod keyed;
 pub mod log;
 pub mod metadata_witness;
 pub mod output;
