@@ -370,7 +370,7 @@ mod tests {
             "the worked example in FINGERPRINT.md"
         );
         assert_eq!(
-            fingerprint.buckets[0].bucket, 999,
+            fingerprint.buckets[0].bucket, 135,
             "FINGERPRINT.md's example"
         );
     }
