@@ -17,6 +17,7 @@ pub mod compare;
 pub mod config;
 pub mod decode;
 pub mod diagnosis;
+pub mod distribution;
 pub mod dump;
 pub mod echo;
 pub mod fingerprint;
