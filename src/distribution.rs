@@ -79,8 +79,9 @@ impl DistributionBuilder {
         Self::of_type(column.physical, column.style)
     }
 
-    /// A builder for values of `physical` type shown in `style`.
-    fn of_type(physical: PhysicalType, style: CellStyle) -> Self {
+    /// A builder for values of `physical` type shown in `style`, without a column (benches,
+    /// values read from elsewhere).
+    pub fn of_type(physical: PhysicalType, style: CellStyle) -> Self {
         let tally = match physical {
             PhysicalType::Boolean => Tally::Booleans {
                 falses: 0,
