@@ -31,7 +31,7 @@ pub const CLASS_BYTES_LIMIT: usize = 64 * 1024;
 pub const QUANTILES: [f64; 9] = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
 
 /// Mantissa bits that split each power of two of the float sketch: 64 buckets per octave, so a
-/// quantile (a bucket's midpoint) is within 1/128 (0.8%) of a value in its bucket.
+/// quantile (a bucket's bound nearer zero) is within 1/64 (1.6%) of a value in its bucket.
 const SKETCH_BITS: u32 = 6;
 
 /// Mantissa bits that split each power of two of the histogram kept in a lock for drift: 4
@@ -777,8 +777,7 @@ impl FloatTally {
         let groups = self.groups();
         let ordered: u64 = groups.iter().map(|&(_, n)| n).sum();
         let (min, max) = (self.min.unwrap_or(0.0), self.max.unwrap_or(0.0));
-        // Midpoints are clamped to the values seen, so a column of 0.0 and 1.0 reads 1.0, not
-        // the middle of the bucket above 1.0.
+        // Bounds are clamped to the values seen, so a column of one value reads that value.
         let clamp = |x: f64| {
             if x.total_cmp(&min).is_lt() {
                 min
@@ -788,33 +787,32 @@ impl FloatTally {
                 x
             }
         };
-        let midpoint = |bucket: usize| {
-            let shift = 52 - SKETCH_BITS;
-            let low = f64::from_bits((bucket as u64) << shift);
-            let high = f64::from_bits((bucket as u64 + 1) << shift);
-            low + (high - low) / 2.0
-        };
+        // A bucket stands for its magnitude's lower bound: the value truncated to its top
+        // SKETCH_BITS mantissa bits, exact for values with few significant bits (0.5, 0.75,
+        // integers below 128).
+        let bound = |bucket: usize| f64::from_bits((bucket as u64) << (52 - SKETCH_BITS));
         let quantiles = if ordered == 0 {
             Vec::new()
         } else {
             QUANTILES
                 .iter()
                 .map(|&q| {
-                    let rank = ((ordered - 1) as f64 * q).floor() as u64;
+                    // Nearest rank: the smallest value with at least q·n values at or below it.
+                    let rank = ((q * ordered as f64).ceil() as u64).clamp(1, ordered);
                     let mut seen = 0;
                     let group = groups
                         .iter()
                         .find(|&&(_, n)| {
                             seen += n;
-                            seen > rank
+                            seen >= rank
                         })
-                        .expect("the rank is below the count")
+                        .expect("the rank is at most the count")
                         .0;
                     let value = match group {
                         Group::NegativeInfinity => f64::NEG_INFINITY,
-                        Group::Negative(b) => clamp(-midpoint(b)),
+                        Group::Negative(b) => clamp(-bound(b)),
                         Group::Zero => clamp(0.0),
-                        Group::Positive(b) => clamp(midpoint(b)),
+                        Group::Positive(b) => clamp(bound(b)),
                         Group::PositiveInfinity => f64::INFINITY,
                     };
                     Quantile {
@@ -972,8 +970,8 @@ impl<'de> Deserialize<'de> for FloatValue {
 pub struct Quantile {
     /// Which: 0.5 is the median.
     pub q: f64,
-    /// The value: the midpoint of the sketch bucket holding it, within the column's min
-    /// and max.
+    /// The value: the nearest-rank quantile truncated to 6 mantissa bits (within 1/64 of
+    /// it, towards zero), within the column's min and max.
     pub value: FloatValue,
 }
 

@@ -347,15 +347,25 @@ fn float_statistics() {
     assert_eq!(f.min.unwrap().0.to_bits(), (-0.0f64).to_bits());
     assert_eq!(f.max, Some(FloatValue(3.0)));
     assert_eq!(f.mean, Some(FloatValue(1.0)));
-    // Quantiles of 1 ..= 1000 are within the sketch's 1/128 of the exact ones.
+    // Quantiles of 1 ..= 1000 are the nearest-rank ones within the sketch's 1/64, below.
     let ramp: Vec<Option<f64>> = (1..=1000).map(|i| Some(i as f64)).collect();
     let r = float_summary(&ramp);
     assert_eq!(r.quantiles.len(), QUANTILES.len());
     for quantile in &r.quantiles {
-        let exact = ((999.0 * quantile.q).floor() + 1.0) as f64;
-        let error = (quantile.value.0 - exact).abs() / exact;
-        assert!(error <= 1.0 / 128.0, "{quantile:?} for {exact}");
+        let exact = (1000.0 * quantile.q).ceil();
+        let error = (exact - quantile.value.0) / exact;
+        assert!(
+            (0.0..1.0 / 64.0).contains(&error),
+            "{quantile:?} for {exact}"
+        );
     }
+    // Values with few significant bits are exact: the documented example.
+    let four = float_summary(&[Some(0.5), Some(0.6), Some(0.75), Some(0.9)]);
+    let values: Vec<f64> = four.quantiles.iter().map(|q| q.value.0).collect();
+    assert_eq!(
+        values,
+        [0.5, 0.5, 0.5, 0.5, 0.59375, 0.75, 0.8984375, 0.8984375, 0.8984375]
+    );
     assert_eq!(r.mean, Some(FloatValue(500.5)));
     // 0.0 and 1.0 labels: the quantiles are the values themselves, not bucket middles.
     let binary: Vec<Option<f64>> = (0..10).map(|i| Some(f64::from(i % 2))).collect();
