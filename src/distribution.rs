@@ -1060,7 +1060,7 @@ pub enum DriftMeasure {
 
 /// How far a column's distribution moved between two versions: 0 for the same shares, 1 for
 /// shares on disjoint values.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Drift {
     /// What `distance` measures.
     pub measure: DriftMeasure,
