@@ -656,9 +656,12 @@ impl Buckets {
             self.base = bucket;
             self.counts.push(0);
         } else if bucket < self.base {
-            let more = self.base - bucket;
+            // Grown downwards by at least the current length, so values arriving in
+            // descending order cost amortised constant time, as ascending ones do.
+            let base = bucket.min(self.base.saturating_sub(self.counts.len()));
+            let more = self.base - base;
             self.counts.splice(0..0, std::iter::repeat_n(0, more));
-            self.base = bucket;
+            self.base = base;
         } else if bucket >= self.base + self.counts.len() {
             self.counts.resize(bucket - self.base + 1, 0);
         }
