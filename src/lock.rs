@@ -761,7 +761,7 @@ pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Re
                 _ => "changed",
             })
             .or_default() += 1;
-        let mut parts: Vec<String> = state.into_iter().chain(rows).chain(drift).collect();
+        let mut parts: Vec<String> = state.into_iter().chain(rows).collect();
         if !c.changed_blocks.is_empty() {
             let shown: Vec<String> = c
                 .changed_blocks
@@ -771,7 +771,7 @@ pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Re
                 .collect();
             let more = c.changed_blocks.len().saturating_sub(10);
             parts.push(format!(
-                "rows {}{}",
+                "changed rows {}{}",
                 shown.join(", "),
                 if more > 0 {
                     format!(" and {more} more blocks")
@@ -797,6 +797,7 @@ pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Re
                 }
             ));
         }
+        parts.extend(drift);
         if parts.is_empty() {
             continue;
         }

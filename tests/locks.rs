@@ -217,7 +217,10 @@ fn verify_passes_on_the_same_labels_written_otherwise_and_names_the_block_of_a_f
     // The text report names the rows.
     let out = run(["verify", "-q", path(&lock), path(&flipped)]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("label: CHANGED; rows 65536-131071"), "{text}");
+    assert!(
+        text.contains("label: CHANGED; changed rows 65536-131071; drift 0.000005"),
+        "{text}"
+    );
     assert!(text.contains("FAILED"), "{text}");
 }
 
