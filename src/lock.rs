@@ -93,9 +93,6 @@ pub struct LockedColumn {
     pub blocks: Vec<String>,
     /// The values' distribution.
     pub distribution: Distribution,
-    /// The keyed fingerprint of its (key, label) pairs, with a key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keyed: Option<KeyedFingerprint>,
 }
 
 /// The files of a lock taken together.
@@ -215,7 +212,6 @@ impl Lock {
                     fingerprint,
                     blocks: summary.blocks.clone(),
                     distribution: distribution.clone().finish(),
-                    keyed: summary.keyed.clone().map(KeyedBuilder::finish),
                 });
             }
             if columns.is_empty() && refused.is_empty() {

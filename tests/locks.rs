@@ -115,6 +115,36 @@ fn verify_json(args: &[&str]) -> (i32, Value) {
     (code, value)
 }
 
+/// Fails unless `value` follows docs/lock.schema.json: the lock itself, or with `def` one of
+/// its `$defs` (`verification`).
+fn assert_valid_lock(value: &Value, def: Option<&str>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lock.schema.json");
+    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    if let Some(def) = def {
+        schema["$ref"] = Value::String(format!("#/$defs/{def}"));
+        for key in ["required", "properties", "additionalProperties", "type"] {
+            schema.as_object_mut().unwrap().remove(key);
+        }
+    }
+    let validator = jsonschema::validator_for(&schema).expect("valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not as docs/lock.schema.json says:\n{}\n{value:#}",
+        errors.join("\n")
+    );
+}
+
+/// The lock at `path`, checked against its schema.
+fn read_lock(path: &Path) -> Value {
+    let lock = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    assert_valid_lock(&lock, None);
+    lock
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -150,7 +180,7 @@ fn a_lock_regenerated_is_the_same_bytes_whatever_the_threads() {
     }
     let (a, b) = (std::fs::read(&one).unwrap(), std::fs::read(&two).unwrap());
     assert_eq!(a, b, "regenerated lock differs");
-    let lock: Value = serde_json::from_slice(&a).unwrap();
+    let lock = read_lock(&one);
     assert_eq!(lock["lock_version"], 1);
     // Paths are relative to the lock's directory, so data and lock move together.
     assert_eq!(lock["files"][0]["path"], "data.parquet");
@@ -271,7 +301,7 @@ fn a_keyed_lock_passes_shuffled_and_repartitioned_copies_and_names_the_changed_b
     write(&data, &labels(&in_order(), None), props());
     let out = hash(&[path(&data), "--key", "id", "-o", path(&lock)]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let locked: Value = serde_json::from_slice(&std::fs::read(&lock).unwrap()).unwrap();
+    let locked = read_lock(&lock);
     assert_eq!(locked["key"], serde_json::json!(["id"]));
     // The key is checked, not locked as a label.
     assert!(locked["files"][0]["columns"]
@@ -427,10 +457,7 @@ fn a_csv_source_lock_equals_the_parquet_lock() {
         path(&from_csv),
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let (p, c): (Value, Value) = (
-        serde_json::from_slice(&std::fs::read(&from_parquet).unwrap()).unwrap(),
-        serde_json::from_slice(&std::fs::read(&from_csv).unwrap()).unwrap(),
-    );
+    let (p, c) = (read_lock(&from_parquet), read_lock(&from_csv));
     assert_eq!(c["source"], "csv");
     assert_eq!(p["files"][0]["columns"], c["files"][0]["columns"]);
     assert_eq!(p["dataset"], c["dataset"]);
