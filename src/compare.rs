@@ -437,7 +437,7 @@ fn build_cell(
 ) -> Cell {
     match steps.next() {
         None | Some(Step::Null) | Some(Step::Slot(None)) | Some(Step::End) => Cell::Null,
-        Some(Step::Slot(Some(value))) => cell(slice.values.get(value), style),
+        Some(Step::Slot(Some(value))) => Cell::of(slice.values.get(value), style),
         Some(Step::List(len)) => {
             let on_path = path.and_then(|p| p.first().copied());
             let shown = match on_path {
@@ -467,25 +467,6 @@ fn build_cell(
             steps.next();
             Cell::List(items)
         }
-    }
-}
-
-/// One value as a report cell, shown as the column's style says.
-pub(crate) fn cell(value: Value<'_>, style: CellStyle) -> Cell {
-    match value {
-        Value::Boolean(b) => Cell::Bool(b),
-        Value::Int32(v) if style.unsigned => Cell::Int(i64::from(v as u32)),
-        Value::Int32(v) => Cell::Int(i64::from(v)),
-        Value::Int64(v) if style.unsigned && v < 0 => Cell::Text((v as u64).to_string()),
-        Value::Int64(v) => Cell::Int(v),
-        Value::Int96(bytes) => Cell::Bytes(bytes.to_vec()),
-        Value::Float(v) => Cell::Float(f64::from(v)),
-        Value::Double(v) => Cell::Float(v),
-        Value::Bytes(bytes) if style.text => match std::str::from_utf8(bytes) {
-            Ok(text) => Cell::Text(text.to_owned()),
-            Err(_) => Cell::Bytes(bytes.to_vec()),
-        },
-        Value::Bytes(bytes) => Cell::Bytes(bytes.to_vec()),
     }
 }
 

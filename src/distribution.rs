@@ -893,7 +893,7 @@ pub enum Class {
 impl Class {
     /// `value` as the report's cell shows it.
     fn of(value: Value<'_>, style: CellStyle) -> Self {
-        match serde_json::to_value(crate::compare::cell(value, style)) {
+        match serde_json::to_value(crate::cell::Cell::of(value, style)) {
             Ok(serde_json::Value::Bool(b)) => Self::Bool(b),
             Ok(serde_json::Value::Number(n)) if n.is_i64() => {
                 Self::Int(n.as_i64().expect("checked"))

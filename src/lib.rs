@@ -8,6 +8,7 @@ pub mod against;
 pub mod app;
 pub mod arrow_path;
 pub mod canonical;
+pub mod cell;
 pub mod check;
 pub mod claims;
 pub mod cli;

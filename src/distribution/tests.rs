@@ -1,3 +1,5 @@
+//! Tests of the distributions: merge-order independence down to the JSON, class limits, float summaries, drift on worked examples.
+
 use super::*;
 use crate::column_type::CellStyle;
 use crate::value::{Bitmap, ByteArrays, ListShape};

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::evidence::{Fault, Pattern, PatternKind, Symptom, WriterBlame};
 pub use self::read::ReadError;
+pub use crate::cell::{hex, Cell};
 use crate::column_type::Annotation;
 use crate::timings::{FileTimes, PhaseTimes};
 use crate::witness_list::{ByWitness, WitnessName};
@@ -377,88 +378,6 @@ pub struct Mismatch {
     pub values: ByWitness<Cell>,
 }
 
-/// One decoded value as reports show it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// The witness has no such row (shown in text; left out of a mismatch's `values`).
-    Absent,
-    /// A null.
-    Null,
-    /// A boolean.
-    Bool(bool),
-    /// An integer (INT32, INT64).
-    Int(i64),
-    /// A floating-point value, widened to f64 exactly.
-    Float(f64),
-    /// Text from a string column.
-    Text(String),
-    /// Bytes that are not text, shown as hex.
-    Bytes(Vec<u8>),
-    /// A list's elements, at any depth: a nested row is lists of lists.
-    List(Vec<Cell>),
-    /// Elements of a long list left out of a mismatch's cell (written `{"more": n}`), so a
-    /// huge row stays readable; the mismatch's position says where the difference is.
-    More(usize),
-}
-
-impl Serialize for Cell {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            // A missing row is left out by the structure holding the cell (`PathValues`);
-            // should one get here, it has no value, like a null.
-            Self::Absent | Self::Null => serializer.serialize_none(),
-            Self::Bool(b) => serializer.serialize_bool(*b),
-            Self::Int(i) => serializer.serialize_i64(*i),
-            Self::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
-            Self::Float(f) => serializer.serialize_str(&float_text(*f)),
-            Self::Text(s) => serializer.serialize_str(s),
-            Self::Bytes(b) => serializer.serialize_str(&hex(b)),
-            Self::List(items) => serializer.collect_seq(items),
-            Self::More(count) => {
-                use serde::ser::SerializeMap;
-                let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry("more", count)?;
-                map.end()
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Cell {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Absent => f.write_str("(no row)"),
-            Self::Null => f.write_str("null"),
-            Self::Bool(b) => write!(f, "{b}"),
-            Self::Int(i) => write!(f, "{i}"),
-            Self::Float(x) => f.write_str(&float_text(*x)),
-            Self::Text(s) => write!(f, "{s:?}"),
-            Self::Bytes(b) => f.write_str(&hex(b)),
-            Self::List(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-            Self::More(count) => write!(f, "…{count} more"),
-        }
-    }
-}
-
-fn float_text(f: f64) -> String {
-    if f.is_nan() {
-        "NaN".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "inf" } else { "-inf" }.into()
-    } else {
-        format!("{f:?}")
-    }
-}
-
 /// Escapes text for HTML and XML, attributes and content alike. XML 1.0 cannot carry most
 /// control characters, even escaped, so they become U+FFFD, as do DEL and the C1 controls.
 pub(crate) fn escape_markup(text: &str) -> String {
@@ -480,16 +399,6 @@ pub(crate) fn escape_markup(text: &str) -> String {
             }
             c => out.push(c),
         }
-    }
-    out
-}
-
-/// Bytes as `0x` and lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(2 + bytes.len() * 2);
-    out.push_str("0x");
-    for b in bytes {
-        out.push_str(&format!("{b:02x}"));
     }
     out
 }
