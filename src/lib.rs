@@ -26,6 +26,8 @@ pub mod log;
 pub mod metadata_witness;
 pub mod output;
 pub mod preflight;
+pub mod project;
+pub mod project_config;
 pub mod quirks;
 pub mod raw;
 pub mod report;
