@@ -553,32 +553,44 @@ fn line_of(text: &str, at: usize) -> usize {
         .count()
 }
 
-/// The known name closest to `given`, if it is close enough to be a slip: at most one edit
-/// in four characters (two for short names), as a typo or a `-` for `_` would be.
+/// The known name closest to `given`, if it is close enough to be a slip: one edit (a
+/// letter missing, extra, wrong, or two swapped) per three letters of the name, at least one;
+/// `-` for `_` and capitals are no edit at all.
 pub fn suggest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let normalised = given.to_ascii_lowercase().replace('-', "_");
     known
         .into_iter()
         .map(|name| (edit_distance(&normalised, name), name))
-        .filter(|&(distance, name)| distance <= (name.len() / 4).max(2))
+        .filter(|&(distance, name)| distance <= (name.len() / 3).max(1))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, name)| name)
 }
 
-/// Levenshtein distance over characters.
+/// Edits (insertions, deletions, substitutions, swaps of neighbours) from `a` to `b`: the
+/// optimal string alignment distance, so that a swap is one slip, as typing makes it.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: edits from a[..i] to b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 type Span = std::ops::Range<usize>;
@@ -928,7 +940,10 @@ mod tests {
         assert_eq!(suggest("max_listd", keys), Some("max_listed"));
         assert_eq!(suggest("output", keys), Some("outputs"));
         assert_eq!(suggest("verbosity", keys), None);
+        assert_eq!(suggest("paht", OUTPUT_KEYS), Some("path"));
+        assert_eq!(suggest("xml", ["text", "json", "html", "junit"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("ab", "ba"), 1);
     }
 
     #[test]
