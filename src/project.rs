@@ -460,7 +460,7 @@ fn expand(
     let fail = |problem| ConfigFileError {
         file: file.path.clone(),
         line: Some(patterns.line),
-        problem,
+        problem: Box::new(problem),
     };
     let options = glob::MatchOptions {
         case_sensitive: true,

@@ -202,8 +202,8 @@ pub struct ConfigFileError {
     pub file: PathBuf,
     /// The problem's line, from 1; `None` for the file as a whole.
     pub line: Option<usize>,
-    /// What is wrong.
-    pub problem: Problem,
+    /// What is wrong (boxed: errors travel up through every `Result` of the run).
+    pub problem: Box<Problem>,
 }
 
 impl fmt::Display for ConfigFileError {
@@ -410,7 +410,7 @@ impl ProjectConfig {
         let fail = |problem| ConfigFileError {
             file: path.to_path_buf(),
             line: None,
-            problem,
+            problem: Box::new(problem),
         };
         let text = read_text(path).map_err(fail)?;
         let base = match path.parent() {
@@ -425,7 +425,7 @@ impl ProjectConfig {
         let located = |span: std::ops::Range<usize>, problem| ConfigFileError {
             file: path.to_path_buf(),
             line: Some(line_of(text, span.start)),
-            problem,
+            problem: Box::new(problem),
         };
         let table = DeTable::parse(text).map_err(|e| {
             let message = e.message().lines().next().unwrap_or("").trim().to_owned();
@@ -434,7 +434,7 @@ impl ProjectConfig {
                 None => ConfigFileError {
                     file: path.to_path_buf(),
                     line: None,
-                    problem: Problem::Syntax(message),
+                    problem: Box::new(Problem::Syntax(message)),
                 },
             }
         })?;
@@ -466,7 +466,7 @@ impl ProjectConfig {
             .map_err(|(line, problem)| ConfigFileError {
                 file: path.to_path_buf(),
                 line: Some(line),
-                problem,
+                problem: Box::new(problem),
             })?;
         Ok(config)
     }
@@ -575,8 +575,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
