@@ -24,6 +24,8 @@ use crate::spelling::split_list;
 pub enum AskedBy {
     /// A flag of `check` (`--lock`).
     Flag(&'static str),
+    /// Nobody: the default (one text report on stdout).
+    Default,
     /// A key of the config file.
     File {
         /// The file.
@@ -39,6 +41,7 @@ impl fmt::Display for AskedBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Flag(flag) => f.write_str(flag),
+            Self::Default => f.write_str("the default"),
             Self::File { file, line, key } => write!(f, "{}:{line}: {key}", file.display()),
         }
     }
@@ -367,7 +370,7 @@ impl CheckPlan {
             vec![OutputSpec {
                 format: Format::Text,
                 path: None,
-                asked_by: AskedBy::Flag("the default output"),
+                asked_by: AskedBy::Default,
             }]
         };
         refuse_shared_destinations(&outputs)?;

@@ -627,13 +627,12 @@ impl Reader<'_> {
                         },
                     ));
                 }
-                if let Some(empty) = files.iter().find(|f| f.is_empty()) {
+                if files.iter().any(String::is_empty) {
                     return Err((
                         value.span(),
-                        Problem::NotOneName {
+                        Problem::OutOfRange {
                             key: name.into(),
-                            item: empty.clone(),
-                            why: "is empty",
+                            range: "paths or globs, none of them empty",
                         },
                     ));
                 }

@@ -278,6 +278,14 @@ fn every_problem_is_one_line_naming_the_file_line_and_key_before_any_work() {
             "labelcheck.toml:1: files: \"data/[good.parquet\" is not a valid glob: invalid range pattern",
         ),
         (
+            "files = [\"data/trap.parquet\", \"\"]\n",
+            "labelcheck.toml:1: files must be paths or globs, none of them empty",
+        ),
+        (
+            "files = []\n",
+            "labelcheck.toml:1: files must be at least one path or glob",
+        ),
+        (
             "files = 3\n",
             "labelcheck.toml:1: files must be a string or an array of strings, not an integer",
         ),
