@@ -8,6 +8,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::report::FailOn;
 pub use crate::report::Format;
 
+/// `--max-listed`'s default, shared by `diff`, `check` and labelcheck.toml.
+pub const DEFAULT_MAX_LISTED: usize = 1000;
+/// `--max-dump-bytes`'s default.
+pub const DEFAULT_MAX_DUMP_BYTES: u64 = 1 << 30;
+/// `--max-stream-bytes`'s default.
+pub const DEFAULT_MAX_STREAM_BYTES: u64 = 1 << 30;
+/// `--max-page-bytes`'s default.
+pub const DEFAULT_MAX_PAGE_BYTES: usize = 512 << 20;
+/// `--max-footer-bytes`'s default.
+pub const DEFAULT_MAX_FOOTER_BYTES: u64 = 256 << 20;
+/// `--window-rows`'s default.
+pub const DEFAULT_WINDOW_ROWS: usize = 1 << 20;
+
 /// Audit the label columns of Parquet files by decoding them through two independent decoders.
 ///
 /// labelcheck reads each label column twice — through the `parquet` crate's arrow reader and
@@ -49,6 +62,16 @@ pub enum Command {
     /// the decoders disagree on the files' labels; 2 on a usage error, an unreadable lock or
     /// file.
     Verify(VerifyArgs),
+
+    /// Run the project's checks as labelcheck.toml describes them: a CI step or a
+    /// pre-commit hook in one command.
+    ///
+    /// The config file is `--config PATH`, or `labelcheck.toml` in the working directory or
+    /// the nearest directory above it (not above the repository's root); paths in it are
+    /// relative to its directory. A flag given here overrides the file's key of the same name;
+    /// FILE arguments replace its `files`. Every key is checked before any file is read
+    /// (docs/CONFIG.md). Exit status as for `diff`.
+    Check(CheckArgs),
 }
 
 /// How files are read: the limits and switches `hash` and `verify` share with `diff`.
@@ -213,7 +236,7 @@ pub struct DiffArgs {
     /// Most mismatches listed in the whole report, over all files: the first N in file
     /// order, then row order. Every count stays exact, and a file whose list was cut says so
     /// (`mismatches_truncated`).
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_LISTED)]
     pub max_listed: usize,
 
     /// Write the report to PATH instead of stdout (a regular file is replaced atomically).
@@ -252,7 +275,7 @@ pub struct DiffArgs {
 
     /// Largest dump read, in bytes; a longer dump is not compared. Fields are capped at 1 MiB
     /// and records at 65,536 fields.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DUMP_BYTES)]
     pub max_dump_bytes: u64,
 
     /// Read inputs and dumps that are not regular files: pipes (process substitution
@@ -264,7 +287,7 @@ pub struct DiffArgs {
 
     /// Largest Parquet input held in memory when it is not a regular file (see
     /// --allow-special-files), in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_STREAM_BYTES)]
     pub max_stream_bytes: u64,
 
     /// Do not verify page CRC32 checksums.
@@ -272,17 +295,17 @@ pub struct DiffArgs {
     pub no_crc: bool,
 
     /// Largest page accepted, in bytes; a page header claiming more is an error.
-    #[arg(long, value_name = "BYTES", default_value_t = 512 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_PAGE_BYTES)]
     pub max_page_bytes: usize,
 
     /// Largest footer accepted, in bytes; a larger one is refused before either decoder
     /// parses it.
-    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FOOTER_BYTES)]
     pub max_footer_bytes: u64,
 
     /// Rows of a column chunk decoded at once, per thread (the raw path rounds up to a page
     /// boundary): memory follows this window, not the row groups' size.
-    #[arg(long, value_name = "ROWS", default_value_t = 1 << 20)]
+    #[arg(long, value_name = "ROWS", default_value_t = DEFAULT_WINDOW_ROWS)]
     pub window_rows: usize,
 
     /// What fails the run (exit 1): mismatches and failing findings (page checksums that do
@@ -299,6 +322,107 @@ pub struct DiffArgs {
     pub timings: bool,
 
     /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Flags of `labelcheck check`: each overrides the config file's key of the same name
+/// (`--max-listed` over `max_listed`), so none has a default of its own here — the defaults
+/// are the config's (docs/CONFIG.md), which are `diff`'s.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The config file [default: labelcheck.toml in the working directory or above].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Parquet files to check instead of the config's `files` (as a pre-commit hook passes
+    /// the staged files); read as given, not as globs.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Columns to check, comma-separated, as `diff --columns` reads them; overrides both
+    /// `columns` and `all`.
+    #[arg(long, value_name = "A,B", conflicts_with = "all")]
+    pub columns: Vec<String>,
+
+    /// Check every leaf column; overrides `columns`.
+    #[arg(long)]
+    pub all: bool,
+
+    /// One report in this format instead of the config's `outputs`: to stdout, or to `-o`.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write that one report to PATH (format: `--format`, else text) instead of the
+    /// config's `outputs`.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Most mismatches listed in the whole report (as `diff --max-listed`).
+    #[arg(long, value_name = "N")]
+    pub max_listed: Option<usize>,
+
+    /// What fails the run (as `diff --fail-on`).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<FailOn>,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Rows of a column chunk decoded at once, per thread (as `diff --window-rows`).
+    #[arg(long, value_name = "ROWS")]
+    pub window_rows: Option<usize>,
+
+    /// Largest page accepted, in bytes (as `diff --max-page-bytes`).
+    #[arg(long, value_name = "BYTES")]
+    pub max_page_bytes: Option<usize>,
+
+    /// Largest footer accepted, in bytes (as `diff --max-footer-bytes`).
+    #[arg(long, value_name = "BYTES")]
+    pub max_footer_bytes: Option<u64>,
+
+    /// Largest Parquet input held in memory when it is not a regular file.
+    #[arg(long, value_name = "BYTES")]
+    pub max_stream_bytes: Option<u64>,
+
+    /// Read inputs that are not regular files (as `diff --allow-special-files`).
+    #[arg(long)]
+    pub allow_special_files: bool,
+
+    /// Do not verify page CRC32 checksums.
+    #[arg(long)]
+    pub no_crc: bool,
+
+    /// Report where the time went, on stderr (as `diff --timings`).
+    #[arg(long)]
+    pub timings: bool,
+
+    /// The old version of the (one) file to compare with, by position or by `--key`.
+    #[arg(long, value_name = "OLD.parquet")]
+    pub against: Option<PathBuf>,
+
+    /// Key columns matching the rows of `--against`, comma-separated.
+    #[arg(long, value_name = "COL,COL")]
+    pub key: Vec<String>,
+
+    /// A lock (`labelcheck hash -o labels.lock`) the files must still match.
+    #[arg(long, value_name = "LOCK")]
+    pub lock: Option<PathBuf>,
+
+    /// With a lock: the largest distribution drift tolerated (total variation distance, 0–1).
+    #[arg(long, value_name = "X")]
+    pub max_drift: Option<f64>,
+
+    /// With a lock: changed values do not fail the run (drift beyond --max-drift still does).
+    #[arg(long)]
+    pub allow_changes: bool,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// When to colour a text report on a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }

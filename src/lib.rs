@@ -32,6 +32,8 @@ pub mod metadata_witness;
 pub mod output;
 pub mod preflight;
 pub mod progress;
+pub mod project;
+pub mod project_config;
 pub mod quirks;
 pub mod raw;
 pub mod report;

@@ -29,7 +29,9 @@ pub enum ReadRole {
     Parquet,
     /// The `--against` dump.
     Dump,
-    /// The lock `verify` compares with.
+    /// The config file (`labelcheck check`).
+    Config,
+    /// A lock to verify.
     Lock,
 }
 
@@ -38,6 +40,7 @@ impl fmt::Display for ReadRole {
         f.write_str(match self {
             Self::Parquet => "the input",
             Self::Dump => "the --against dump",
+            Self::Config => "the config file",
             Self::Lock => "the lock",
         })
     }
@@ -72,6 +75,16 @@ pub struct DestinationIsInput {
     pub role: ReadRole,
     /// The input's path as given.
     pub input: PathBuf,
+}
+
+impl DestinationIsInput {
+    /// The destination's path; `None` for stdout.
+    pub fn destination_path(&self) -> Option<&Path> {
+        match &self.destination {
+            Destination::Stdout => None,
+            Destination::Path(path) => Some(path),
+        }
+    }
 }
 
 /// Why a report destination cannot be opened.
@@ -206,6 +219,30 @@ pub fn refuse_inputs(
             input: read.path.to_path_buf(),
         }),
         None => Ok(()),
+    }
+}
+
+/// Whether two report destinations are the same file, so that one report would replace the
+/// other: by identity (device and inode) when both exist, else by their paths with the
+/// directory resolved (`out/../r.json` is `r.json`).
+pub fn same_destination(a: &Path, b: &Path) -> bool {
+    match (FileId::of_path(a), FileId::of_path(b)) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => resolved(a) == resolved(b),
+        _ => false,
+    }
+}
+
+/// `path` with its directory canonicalised where it exists.
+fn resolved(path: &Path) -> PathBuf {
+    let directory = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let directory = fs::canonicalize(directory).unwrap_or_else(|_| directory.to_path_buf());
+    match path.file_name() {
+        Some(name) => directory.join(name),
+        None => directory,
     }
 }
 
