@@ -381,7 +381,7 @@ impl Counted<IntClasses> {
             match self {
                 Counted::Exact(classes) => {
                     if classes.add(v, 1) {
-                        self.to_sketch();
+                        self.switch_to_sketch();
                     }
                 }
                 Counted::Sketch(hll) => hll.insert(int_hash(v)),
@@ -390,7 +390,7 @@ impl Counted<IntClasses> {
     }
 
     /// Moves to the sketch, with every class seen so far.
-    fn to_sketch(&mut self) {
+    fn switch_to_sketch(&mut self) {
         if let Counted::Exact(classes) = self {
             let mut hll = Hll::new();
             classes
@@ -408,7 +408,7 @@ impl Counted<IntClasses> {
                     match self {
                         Counted::Exact(mine) => {
                             if mine.add(v, n) {
-                                self.to_sketch();
+                                self.switch_to_sketch();
                             }
                         }
                         Counted::Sketch(hll) => hll.insert(int_hash(v)),
@@ -416,7 +416,7 @@ impl Counted<IntClasses> {
                 }
             }
             Counted::Sketch(theirs) => {
-                self.to_sketch();
+                self.switch_to_sketch();
                 if let Counted::Sketch(mine) = self {
                     mine.merge(&theirs);
                 }
@@ -431,7 +431,7 @@ impl Counted<ByteClasses> {
         match self {
             Counted::Exact(classes) => {
                 if classes.add(v, n) {
-                    self.to_sketch();
+                    self.switch_to_sketch();
                 }
             }
             Counted::Sketch(hll) => hll.insert(bytes_hash(v)),
@@ -439,7 +439,7 @@ impl Counted<ByteClasses> {
     }
 
     /// Moves to the sketch, with every class seen so far.
-    fn to_sketch(&mut self) {
+    fn switch_to_sketch(&mut self) {
         if let Counted::Exact(classes) = self {
             let mut hll = Hll::new();
             classes
@@ -458,7 +458,7 @@ impl Counted<ByteClasses> {
                 }
             }
             Counted::Sketch(theirs) => {
-                self.to_sketch();
+                self.switch_to_sketch();
                 if let Counted::Sketch(mine) = self {
                     mine.merge(&theirs);
                 }

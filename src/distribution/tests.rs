@@ -100,7 +100,7 @@ fn merge_order_does_not_change_a_distribution() {
         let ints: Vec<Option<i64>> = (0..n)
             .map(|_| {
                 let r = rng.next();
-                (r % 13 != 0).then(|| (r >> 8) as i64 % classes - 3)
+                (!r.is_multiple_of(13)).then(|| (r >> 8) as i64 % classes - 3)
             })
             .collect();
         let slice = flat(&ints, Values::Int64);
@@ -144,7 +144,7 @@ fn merge_order_does_not_change_a_distribution() {
         &flat(&finite, Values::Double),
     );
     let bools: Vec<Option<bool>> = (0..n)
-        .map(|_| Some(rng.next() % 3 == 0).filter(|_| rng.next() % 9 != 0))
+        .map(|_| Some(rng.next().is_multiple_of(3)).filter(|_| !rng.next().is_multiple_of(9)))
         .collect();
     assert_merge_order_free(
         PhysicalType::Boolean,
