@@ -1143,4 +1143,4 @@ fn total_variation(categories: impl Iterator<Item = (u64, u64)>, n: u64, m: u64)
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -498,3 +498,61 @@ fn drift_is_the_total_variation_distance() {
     assert_eq!(drift(&classes(0, &[]), &classes(0, &[])).distance, 0.0);
     assert_eq!(drift(&classes(0, &[]), &classes(1, &[])).distance, 1.0);
 }
+
+/// Checks `instance` against `$defs/{def}` of docs/summaries.schema.json.
+pub(crate) fn assert_valid(def: &str, instance: &serde_json::Value) {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/summaries.schema.json")).unwrap();
+    schema["$ref"] = serde_json::Value::String(format!("#/$defs/{def}"));
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{def}: {errors:?} in {instance}");
+}
+
+#[test]
+fn distributions_and_drift_follow_the_schema() {
+    let ints: Vec<Option<i64>> = (0..3_000).map(|i| Some(i % 1_500)).collect();
+    let words: Vec<Option<String>> = vec![Some("cat".into()), None, Some("dog".into())];
+    let distributions = [
+        float_distribution(&[Some(f64::NEG_INFINITY), Some(-0.0), Some(2.5), None]),
+        float_distribution(&[Some(f64::NAN), None]),
+        summarise(
+            PhysicalType::Int64,
+            CellStyle::default(),
+            &flat(&ints, Values::Int64),
+            1_000,
+            |_| {},
+        ),
+        summarise(
+            PhysicalType::ByteArray,
+            TEXT,
+            &flat(&words, strings),
+            2,
+            |_| {},
+        ),
+        summarise(
+            PhysicalType::Boolean,
+            CellStyle::default(),
+            &flat(&[Some(true)], booleans),
+            1,
+            |_| {},
+        ),
+    ];
+    for d in &distributions {
+        assert_valid("distribution", &serde_json::to_value(d).unwrap());
+        for other in &distributions {
+            assert_valid("drift", &serde_json::to_value(drift(d, other)).unwrap());
+        }
+    }
+    // The schema holds the summary to one kind.
+    let mut two = serde_json::to_value(&distributions[0]).unwrap();
+    two["summary"]["distinct"] = serde_json::json!({"estimate": 3});
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/summaries.schema.json")).unwrap();
+    let mut schema = schema;
+    schema["$ref"] = serde_json::Value::String("#/$defs/distribution".into());
+    assert!(!jsonschema::validator_for(&schema).unwrap().is_valid(&two));
+}
