@@ -160,8 +160,20 @@ impl DistributionBuilder {
         }
     }
 
-    /// Adds what `other`, a builder of the same column, has seen.
+    /// The physical type of the values it summarises: builders merge only with builders of
+    /// the same type (a column whose type differs between files is two columns to a lock).
+    pub fn physical(&self) -> PhysicalType {
+        self.physical
+    }
+
+    /// Adds what `other`, a builder of the same column, has seen. Panics when `other`
+    /// summarises values of another physical type ([`Self::physical`]): a caller's error,
+    /// never the data's.
     pub fn merge(&mut self, other: DistributionBuilder) {
+        assert_eq!(
+            self.physical, other.physical,
+            "distributions of different physical types merged"
+        );
         self.rows += other.rows;
         self.values += other.values;
         self.nulls += other.nulls;
@@ -381,7 +393,7 @@ impl Counted<IntClasses> {
             match self {
                 Counted::Exact(classes) => {
                     if classes.add(v, 1) {
-                        self.to_sketch();
+                        self.switch_to_sketch();
                     }
                 }
                 Counted::Sketch(hll) => hll.insert(int_hash(v)),
@@ -390,7 +402,7 @@ impl Counted<IntClasses> {
     }
 
     /// Moves to the sketch, with every class seen so far.
-    fn to_sketch(&mut self) {
+    fn switch_to_sketch(&mut self) {
         if let Counted::Exact(classes) = self {
             let mut hll = Hll::new();
             classes
@@ -408,7 +420,7 @@ impl Counted<IntClasses> {
                     match self {
                         Counted::Exact(mine) => {
                             if mine.add(v, n) {
-                                self.to_sketch();
+                                self.switch_to_sketch();
                             }
                         }
                         Counted::Sketch(hll) => hll.insert(int_hash(v)),
@@ -416,7 +428,7 @@ impl Counted<IntClasses> {
                 }
             }
             Counted::Sketch(theirs) => {
-                self.to_sketch();
+                self.switch_to_sketch();
                 if let Counted::Sketch(mine) = self {
                     mine.merge(&theirs);
                 }
@@ -431,7 +443,7 @@ impl Counted<ByteClasses> {
         match self {
             Counted::Exact(classes) => {
                 if classes.add(v, n) {
-                    self.to_sketch();
+                    self.switch_to_sketch();
                 }
             }
             Counted::Sketch(hll) => hll.insert(bytes_hash(v)),
@@ -439,7 +451,7 @@ impl Counted<ByteClasses> {
     }
 
     /// Moves to the sketch, with every class seen so far.
-    fn to_sketch(&mut self) {
+    fn switch_to_sketch(&mut self) {
         if let Counted::Exact(classes) = self {
             let mut hll = Hll::new();
             classes
@@ -458,7 +470,7 @@ impl Counted<ByteClasses> {
                 }
             }
             Counted::Sketch(theirs) => {
-                self.to_sketch();
+                self.switch_to_sketch();
                 if let Counted::Sketch(mine) = self {
                     mine.merge(&theirs);
                 }
@@ -1143,4 +1155,4 @@ fn total_variation(categories: impl Iterator<Item = (u64, u64)>, n: u64, m: u64)
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -413,6 +413,10 @@ mod tests {
         let json = serde_json::to_string(&fingerprint).unwrap();
         assert!(json.starts_with(r#"{"rows":50,"digest":""#), "{json}");
         assert!(json.contains(r#""buckets":[{"bucket":"#), "{json}");
+        crate::distribution::tests::assert_valid(
+            "keyed_fingerprint",
+            &serde_json::from_str(&json).unwrap(),
+        );
         let back: KeyedFingerprint = serde_json::from_str(&json).unwrap();
         assert_eq!(back, fingerprint);
         let upper = json.replace(

@@ -113,6 +113,8 @@ pub struct LockedDataset {
 pub struct DatasetColumn {
     /// The column's name.
     pub column: String,
+    /// Its physical type: files where the column has another are another dataset column.
+    pub physical_type: String,
     /// Files that hold it.
     pub files: usize,
     /// Rows over those files.
@@ -151,7 +153,7 @@ impl Lock {
     ) -> Result<Self, NotLocked> {
         let mut refused = Vec::new();
         let mut locked = Vec::with_capacity(files.len());
-        let mut dataset: Vec<(String, DatasetBuilder)> = Vec::new();
+        let mut dataset: Vec<((String, String), DatasetBuilder)> = Vec::new();
         for (file, path) in files.iter().zip(paths) {
             if let Some(error) = &file.error {
                 refused.push(format!("{}: {error}", file.path));
@@ -194,10 +196,13 @@ impl Lock {
                     ));
                     continue;
                 };
-                let entry = match dataset.iter_mut().find(|(name, _)| *name == column.column) {
+                // A column is the same across files when its name and physical type are:
+                // values of another type are not counted with it (a cast is a change).
+                let identity = (column.column.clone(), column.physical_type.clone());
+                let entry = match dataset.iter_mut().find(|(id, _)| *id == identity) {
                     Some((_, entry)) => entry,
                     None => {
-                        dataset.push((column.column.clone(), DatasetBuilder::default()));
+                        dataset.push((identity, DatasetBuilder::default()));
                         &mut dataset.last_mut().expect("just pushed").1
                     }
                 };
@@ -237,7 +242,7 @@ impl Lock {
                 rows: locked.iter().map(|f| f.rows).sum(),
                 columns: dataset
                     .into_iter()
-                    .map(|(column, builder)| builder.finish(column))
+                    .map(|((column, physical_type), builder)| builder.finish(column, physical_type))
                     .collect(),
             },
             files: locked,
@@ -362,9 +367,10 @@ impl DatasetBuilder {
         }
     }
 
-    fn finish(self, column: String) -> DatasetColumn {
+    fn finish(self, column: String, physical_type: String) -> DatasetColumn {
         DatasetColumn {
             column,
+            physical_type,
             files: self.files,
             rows: self.rows,
             distribution: self
@@ -522,21 +528,24 @@ pub fn verify(locked: &Lock, now: &Lock, lock_name: &str, policy: VerifyPolicy) 
         MatchedBy::Key => {}
     }
     // The dataset's distributions (and keyed fingerprints) whichever way files match.
-    for name in union(
-        locked
-            .dataset
-            .columns
-            .iter()
-            .map(|c| c.column.clone())
-            .collect(),
-        now.dataset
-            .columns
-            .iter()
-            .map(|c| c.column.clone())
-            .collect(),
-    ) {
-        let find = |l: &'_ Lock| l.dataset.columns.iter().find(|c| c.column == name).cloned();
+    let identity = |c: &DatasetColumn| (c.column.clone(), c.physical_type.clone());
+    let mut identities: Vec<(String, String)> =
+        locked.dataset.columns.iter().map(identity).collect();
+    for id in now.dataset.columns.iter().map(identity) {
+        if !identities.contains(&id) {
+            identities.push(id);
+        }
+    }
+    for id in identities {
+        let find = |l: &'_ Lock| {
+            l.dataset
+                .columns
+                .iter()
+                .find(|c| identity(c) == id)
+                .cloned()
+        };
         let (old, new) = (find(locked), find(now));
+        let name = id.0.clone();
         match matched_by {
             MatchedBy::Key => columns.push(keyed(&name, old.as_ref(), new.as_ref())),
             // By position, each file's verdict says what changed and how far it drifted;

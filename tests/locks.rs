@@ -551,3 +551,34 @@ fn lock_usage_errors_are_one_line_and_leave_nothing() {
     );
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
 }
+
+#[test]
+fn a_column_whose_type_differs_between_files_is_two_dataset_columns() {
+    use arrow_array::Int32Array;
+    let dir = temp_dir();
+    let (narrow, wide) = (dir.path().join("a.parquet"), dir.path().join("b.parquet"));
+    let batch = |array: ArrayRef| RecordBatch::try_from_iter([("label", array)]).unwrap();
+    write(
+        &narrow,
+        &batch(Arc::new(Int32Array::from(vec![0, 1, 1]))),
+        props(),
+    );
+    write(
+        &wide,
+        &batch(Arc::new(Int64Array::from(vec![0, 1, 1]))),
+        props(),
+    );
+    let lock = dir.path().join("labels.lock");
+    let out = hash(&[path(&narrow), path(&wide), "-o", path(&lock)]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lock_json = read_lock(&lock);
+    let types: Vec<&str> = lock_json["dataset"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["physical_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["INT32", "INT64"]);
+    let (status, _) = verify_json(&[path(&lock)]);
+    assert_eq!(status, 0);
+}

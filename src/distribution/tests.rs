@@ -1,4 +1,5 @@
-//! Tests of the distributions: merge-order independence down to the JSON, class limits, float summaries, drift on worked examples.
+//! Tests of the distribution builder, drift and the summaries schema: merge-order
+//! independence, the class limit, float statistics and the worked examples of docs/LOCK.md.
 
 use super::*;
 use crate::column_type::CellStyle;
@@ -102,7 +103,7 @@ fn merge_order_does_not_change_a_distribution() {
         let ints: Vec<Option<i64>> = (0..n)
             .map(|_| {
                 let r = rng.next();
-                (r % 13 != 0).then(|| (r >> 8) as i64 % classes - 3)
+                (!r.is_multiple_of(13)).then(|| (r >> 8) as i64 % classes - 3)
             })
             .collect();
         let slice = flat(&ints, Values::Int64);
@@ -146,7 +147,7 @@ fn merge_order_does_not_change_a_distribution() {
         &flat(&finite, Values::Double),
     );
     let bools: Vec<Option<bool>> = (0..n)
-        .map(|_| Some(rng.next() % 3 == 0).filter(|_| rng.next() % 9 != 0))
+        .map(|_| Some(rng.next().is_multiple_of(3)).filter(|_| !rng.next().is_multiple_of(9)))
         .collect();
     assert_merge_order_free(
         PhysicalType::Boolean,
@@ -499,4 +500,62 @@ fn drift_is_the_total_variation_distance() {
     // Empty columns.
     assert_eq!(drift(&classes(0, &[]), &classes(0, &[])).distance, 0.0);
     assert_eq!(drift(&classes(0, &[]), &classes(1, &[])).distance, 1.0);
+}
+
+/// Checks `instance` against `$defs/{def}` of docs/lock.schema.json.
+pub(crate) fn assert_valid(def: &str, instance: &serde_json::Value) {
+    let mut schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/lock.schema.json")).unwrap();
+    schema["$ref"] = serde_json::Value::String(format!("#/$defs/{def}"));
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{def}: {errors:?} in {instance}");
+}
+
+#[test]
+fn distributions_and_drift_follow_the_schema() {
+    let ints: Vec<Option<i64>> = (0..3_000).map(|i| Some(i % 1_500)).collect();
+    let words: Vec<Option<String>> = vec![Some("cat".into()), None, Some("dog".into())];
+    let distributions = [
+        float_distribution(&[Some(f64::NEG_INFINITY), Some(-0.0), Some(2.5), None]),
+        float_distribution(&[Some(f64::NAN), None]),
+        summarise(
+            PhysicalType::Int64,
+            CellStyle::default(),
+            &flat(&ints, Values::Int64),
+            1_000,
+            |_| {},
+        ),
+        summarise(
+            PhysicalType::ByteArray,
+            TEXT,
+            &flat(&words, strings),
+            2,
+            |_| {},
+        ),
+        summarise(
+            PhysicalType::Boolean,
+            CellStyle::default(),
+            &flat(&[Some(true)], booleans),
+            1,
+            |_| {},
+        ),
+    ];
+    for d in &distributions {
+        assert_valid("distribution", &serde_json::to_value(d).unwrap());
+        for other in &distributions {
+            assert_valid("drift", &serde_json::to_value(drift(d, other)).unwrap());
+        }
+    }
+    // The schema holds the summary to one kind.
+    let mut two = serde_json::to_value(&distributions[0]).unwrap();
+    two["summary"]["distinct"] = serde_json::json!({"estimate": 3});
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/lock.schema.json")).unwrap();
+    let mut schema = schema;
+    schema["$ref"] = serde_json::Value::String("#/$defs/distribution".into());
+    assert!(!jsonschema::validator_for(&schema).unwrap().is_valid(&two));
 }
