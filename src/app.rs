@@ -186,17 +186,35 @@ fn check(args: CheckArgs) -> Result<u8, AppError> {
         })?;
         outputs.push((spec, output));
     }
-    let pool = thread_pool(plan.diff.threads)?;
-    let show_progress = plan.diff.progress && io::stderr().is_terminal();
+    // A lock is read before any Parquet file, and the check hashes as it goes, so the files
+    // are read once for both.
+    let mut diff = plan.diff.clone();
+    let mut lock = None;
+    for step in &plan.steps {
+        if let Step::Verify(step) = step {
+            let locked = project::read_lock(step)?;
+            project::hash_for(&mut diff, &locked);
+            lock = Some((step, locked));
+        }
+    }
+    let pool = thread_pool(diff.threads)?;
+    let show_progress = diff.progress && io::stderr().is_terminal();
     let mut files = Vec::new();
     for step in &plan.steps {
         match step {
-            Step::Diff => files.extend(check_inputs(&plan.diff, &pool, show_progress, |_| {})),
-            Step::VersionDiff(step) => files.extend(project::run_version_diff(step, &plan.diff)?),
-            Step::Verify(step) => files.extend(project::run_verify(step, &plan.diff)?),
+            Step::Diff => files.extend(check_inputs(&diff, &pool, show_progress, |_| {})),
+            Step::VersionDiff(step) => files.extend(project::run_version_diff(step, &diff)?),
+            Step::Verify(_) => {}
         }
     }
-    let report = Report::new(files, plan.diff.fail_on, plan.diff.check.max_listed);
+    let verification = match &lock {
+        Some((step, locked)) => project::verify(step, locked, &files)?,
+        None => None,
+    };
+    let mut report = Report::new(files, diff.fail_on, diff.check.max_listed);
+    if let Some(verification) = verification {
+        report = report.with_lock(verification);
+    }
     // Every output is written even when one fails; the first failure is the run's error.
     let mut first_error = None;
     for (spec, mut output) in outputs {

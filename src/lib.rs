@@ -41,5 +41,7 @@ pub mod source;
 pub mod spelling;
 pub mod summary;
 pub mod timings;
+pub mod tool;
 pub mod value;
+pub mod verification;
 pub mod witness_list;

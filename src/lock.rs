@@ -6,7 +6,6 @@
 //! A lock is written with a fixed key order and no times, so regenerating it from the same
 //! labels gives the same bytes, and a change to the labels is a readable diff in review.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 use std::path::Path;
@@ -17,7 +16,12 @@ use crate::column_type::Annotation;
 use crate::distribution::{drift, Distribution, DistributionBuilder, Drift};
 use crate::fingerprint::BLOCK_ROWS;
 use crate::keyed::{KeyedBuilder, KeyedFingerprint};
-use crate::report::{ColumnReport, ColumnStatus, FileReport, Tool};
+use crate::report::{ColumnReport, ColumnStatus, FileReport};
+use crate::tool::Tool;
+use crate::verification::{
+    Change, ColumnState, ColumnVerdict, MatchedBy, RowRange, Verification, VerifyPolicy,
+    VerifySummary,
+};
 use crate::witness_list::WitnessName;
 
 /// Version of the lock document's shape; a reader refuses a lock of a later version.
@@ -382,123 +386,6 @@ impl DatasetBuilder {
     }
 }
 
-/// What `verify` tolerates.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct VerifyPolicy {
-    /// Largest drift accepted (docs/LOCK.md, "Drift"); `None`: any drift is accepted, and
-    /// is reported.
-    pub max_drift: Option<f64>,
-    /// Value changes are reported but do not fail.
-    pub allow_changes: bool,
-}
-
-/// What `verify` found, column by column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Verification {
-    /// Shape version of this document (the lock's).
-    pub lock_version: u32,
-    /// The tool that wrote it.
-    pub tool: Tool,
-    /// The lock compared with.
-    pub lock: String,
-    /// How the labels were matched: by file and position, or by key.
-    pub matched_by: MatchedBy,
-    /// The largest drift accepted, when one was set.
-    pub max_drift: Option<f64>,
-    /// Value changes were allowed.
-    pub allow_changes: bool,
-    /// Every column compared, with what changed.
-    pub columns: Vec<ColumnVerdict>,
-    /// The outcome.
-    pub summary: VerifySummary,
-}
-
-/// How `verify` matched the labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchedBy {
-    /// File by file, row by row: the positional fingerprints and their blocks.
-    Position,
-    /// Over the whole dataset by key: the keyed fingerprints and their buckets.
-    Key,
-}
-
-/// What became of one column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ColumnVerdict {
-    /// The file, as the lock names it; `None` for a dataset-wide (keyed) verdict.
-    pub file: Option<String>,
-    /// The column.
-    pub column: String,
-    /// Its state.
-    pub state: ColumnState,
-    /// Rows in the lock and now.
-    pub rows: Change<u64>,
-    /// The changed 65,536-row blocks as row ranges (by position).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changed_blocks: Vec<RowRange>,
-    /// The changed key buckets (by key; docs/FINGERPRINT.md, "Keyed fingerprints").
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changed_buckets: Vec<usize>,
-    /// How far the distribution moved, when both sides have one.
-    pub drift: Option<Drift>,
-    /// The distribution in the lock and now, when it moved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distributions: Option<Change<Distribution>>,
-}
-
-/// A value in the lock and now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change<T> {
-    /// In the lock.
-    pub locked: Option<T>,
-    /// Now.
-    pub now: Option<T>,
-}
-
-/// Rows `first..=last` of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowRange {
-    /// Block number.
-    pub block: u64,
-    /// First row.
-    pub first: u64,
-    /// Last row.
-    pub last: u64,
-}
-
-/// What became of a column since it was locked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ColumnState {
-    /// The same values (and rows).
-    Unchanged,
-    /// Values changed: a fingerprint differs.
-    Changed,
-    /// In the lock, not in the files now.
-    Missing,
-    /// In the files now, not in the lock.
-    Added,
-}
-
-/// `verify`'s outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VerifySummary {
-    /// Columns compared.
-    pub columns: usize,
-    /// Columns whose values changed, went missing or were added.
-    pub changed: usize,
-    /// Columns whose drift is above `--max-drift`.
-    pub drifted: usize,
-    /// Whether the labels pass.
-    pub passed: bool,
-    /// 0 passed, 1 failed.
-    pub exit_code: i32,
-}
-
 /// Compares `locked` with `now`, the same files hashed again.
 pub fn verify(locked: &Lock, now: &Lock, lock_name: &str, policy: VerifyPolicy) -> Verification {
     let matched_by = if locked.key.is_empty() {
@@ -732,95 +619,4 @@ fn dataset_drift(
         drift,
         distributions,
     })
-}
-
-/// The verification as text: one line per column that changed or drifted, then the outcome.
-pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in &v.columns {
-        let place = match &c.file {
-            Some(file) => format!("{file}: {}", c.column),
-            None => format!("dataset: {}", c.column),
-        };
-        let drift = c.drift.as_ref().filter(|d| d.distance > 0.0).map(|d| {
-            let over = v.max_drift.is_some_and(|max| d.distance > max);
-            format!(
-                "drift {:.6}{}",
-                d.distance,
-                if over { " (above --max-drift)" } else { "" }
-            )
-        });
-        let rows = match (c.rows.locked, c.rows.now) {
-            (Some(a), Some(b)) if a != b => Some(format!("rows {a} -> {b}")),
-            _ => None,
-        };
-        let state = match c.state {
-            ColumnState::Unchanged => None,
-            ColumnState::Changed => Some("CHANGED".to_owned()),
-            ColumnState::Missing => Some("MISSING (in the lock, not in the files)".to_owned()),
-            ColumnState::Added => Some("ADDED (not in the lock)".to_owned()),
-        };
-        *counts
-            .entry(match c.state {
-                ColumnState::Unchanged => "unchanged",
-                _ => "changed",
-            })
-            .or_default() += 1;
-        let mut parts: Vec<String> = state.into_iter().chain(rows).collect();
-        if !c.changed_blocks.is_empty() {
-            let shown: Vec<String> = c
-                .changed_blocks
-                .iter()
-                .take(10)
-                .map(|r| format!("{}-{}", r.first, r.last))
-                .collect();
-            let more = c.changed_blocks.len().saturating_sub(10);
-            parts.push(format!(
-                "changed rows {}{}",
-                shown.join(", "),
-                if more > 0 {
-                    format!(" and {more} more blocks")
-                } else {
-                    String::new()
-                }
-            ));
-        }
-        if !c.changed_buckets.is_empty() {
-            let shown: Vec<String> = c
-                .changed_buckets
-                .iter()
-                .take(16)
-                .map(usize::to_string)
-                .collect();
-            parts.push(format!(
-                "key buckets {}{} (labelcheck diff --key names the rows)",
-                shown.join(", "),
-                if c.changed_buckets.len() > 16 {
-                    ", …"
-                } else {
-                    ""
-                }
-            ));
-        }
-        parts.extend(drift);
-        if parts.is_empty() {
-            continue;
-        }
-        writeln!(out, "{place}: {}", parts.join("; "))?;
-    }
-    let s = &v.summary;
-    writeln!(
-        out,
-        "{}: {} columns compared with {}, {} changed, {} drifted{}",
-        if s.passed { "OK" } else { "FAILED" },
-        s.columns,
-        v.lock,
-        s.changed,
-        s.drifted,
-        if s.changed > 0 && v.allow_changes {
-            " (changes allowed)"
-        } else {
-            ""
-        }
-    )
 }

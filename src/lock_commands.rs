@@ -9,7 +9,7 @@ use crate::check::{check_file, check_source, CheckOptions};
 use crate::cli::{HashArgs, VerifyArgs, VerifyFormat};
 use crate::columns::ColumnChoice;
 use crate::config::{column_choice, ConfigError, ReadConfig};
-use crate::lock::{verify as compare, Lock, LockSource, NotLocked, VerifyPolicy};
+use crate::lock::{verify as compare, Lock, LockSource, NotLocked};
 use crate::log;
 use crate::output::{OpenError, Output, ReadFile, ReadRole};
 use crate::progress::progress_bar;
@@ -17,6 +17,7 @@ use crate::report::{ColumnStatus, FileReport, FindingKind};
 use crate::source::InputLocation;
 use crate::spelling::split_list;
 use crate::summary::SummaryOptions;
+use crate::verification::VerifyPolicy;
 use crate::witness_list::DumpOrigin;
 
 /// Why `hash` or `verify` stopped before a result (exit 2).
@@ -230,7 +231,7 @@ pub fn verify(args: VerifyArgs) -> Result<u8, LockCommandError> {
         },
     );
     let written = match args.format {
-        VerifyFormat::Text => crate::lock::write_text(&verification, output.writer()),
+        VerifyFormat::Text => crate::verification::write_text(&verification, output.writer()),
         VerifyFormat::Json => serde_json::to_writer_pretty(output.writer(), &verification)
             .map_err(io::Error::from)
             .and_then(|()| output.writer().write_all(b"\n")),

@@ -12,11 +12,15 @@ use crate::cli::{
     CheckArgs, DiffArgs, Format, DEFAULT_MAX_DUMP_BYTES, DEFAULT_MAX_FOOTER_BYTES,
     DEFAULT_MAX_LISTED, DEFAULT_MAX_PAGE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_WINDOW_ROWS,
 };
+use crate::columns::ColumnChoice;
 use crate::config::{ConfigError, DiffConfig};
+use crate::lock::{Lock, LockSource, NotLocked};
 use crate::output::{same_destination, ReadFile, ReadRole};
 use crate::project_config::{self, ConfigFileError, Located, Problem, ProjectConfig};
 use crate::report::FileReport;
 use crate::spelling::split_list;
+use crate::summary::SummaryOptions;
+use crate::verification::{Verification, VerifyPolicy};
 
 /// Who asked for a setting: a flag, or a line of the config file. Messages about a setting
 /// start with it, so the user knows where to change it.
@@ -112,10 +116,7 @@ impl Step {
                     "a keyed diff with an old version (diff --against OLD.parquet --key)"
                 },
             }),
-            Step::Verify(step) => Err(StepUnavailable {
-                asked_by: step.asked_by.clone(),
-                what: "verifying a lock (labelcheck verify)",
-            }),
+            Step::Verify(_) => Ok(()),
         }
     }
 }
@@ -131,15 +132,60 @@ pub fn run_version_diff(
         .expect_err("a step this build lacks"))
 }
 
-/// Runs [`Step::Verify`] over `diff`'s inputs (SEAM: wired at the merge).
-pub fn run_verify(
+/// The lock a [`Step::Verify`] names, read before any Parquet file is: a lock that cannot be
+/// read stops the run at once (exit 2), naming it.
+pub fn read_lock(step: &VerifyStep) -> Result<Lock, PlanError> {
+    Lock::read(&step.lock).map_err(PlanError::Lock)
+}
+
+/// Sets `diff` up to hash as it checks, for `lock`: the lock's key, and — when the check
+/// names no columns of its own — the lock's columns.
+pub fn hash_for(diff: &mut DiffConfig, lock: &Lock) {
+    diff.check.summaries = Some(SummaryOptions {
+        key: lock.key.clone(),
+    });
+    if diff.check.columns == ColumnChoice::Labels {
+        diff.check.columns = ColumnChoice::Present(lock.column_names());
+    }
+}
+
+/// Compares the checked `files` (hashed as [`hash_for`] set up) with `lock`, by position or
+/// by key as the lock was made; `None`, with the reasons logged, when the files' labels
+/// cannot be locked (the decoders disagree: the report says so and fails the run anyway).
+pub fn verify(
     step: &VerifyStep,
-    diff: &DiffConfig,
-) -> Result<Vec<FileReport>, StepUnavailable> {
-    let _ = diff;
-    Err(Step::Verify(step.clone())
-        .available()
-        .expect_err("a step this build lacks"))
+    lock: &Lock,
+    files: &[FileReport],
+) -> Result<Option<Verification>, PlanError> {
+    if lock.key.is_empty() && files.len() != lock.files.len() {
+        return Err(PlanError::LockFiles {
+            asked_by: step.asked_by.clone(),
+            locked: lock.files.len(),
+            checked: files.len(),
+        });
+    }
+    let names: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    match Lock::from_reports(files, &names, &lock.key, LockSource::Parquet) {
+        Ok(now) => Ok(Some(crate::lock::verify(
+            lock,
+            &now,
+            &step.lock.display().to_string(),
+            VerifyPolicy {
+                max_drift: step.max_drift,
+                allow_changes: step.allow_changes,
+            },
+        ))),
+        Err(NotLocked(reasons)) => {
+            for reason in reasons {
+                crate::log::line(reason);
+            }
+            crate::log::line(format_args!(
+                "{}: the labels cannot be compared with the lock",
+                step.lock.display()
+            ));
+            Ok(None)
+        }
+    }
 }
 
 /// One report a run writes.
@@ -165,6 +211,21 @@ pub enum PlanError {
     /// A step this build lacks.
     #[error(transparent)]
     Unavailable(#[from] StepUnavailable),
+    /// The lock cannot be read (its path and why, in one line).
+    #[error("{0}")]
+    Lock(String),
+    /// A lock matched by position holds another number of files than the check reads.
+    #[error(
+        "{asked_by}: the lock holds {locked} files matched by position, the check reads {checked}"
+    )]
+    LockFiles {
+        /// Who asked for the lock.
+        asked_by: AskedBy,
+        /// Files in the lock.
+        locked: usize,
+        /// Files checked.
+        checked: usize,
+    },
     /// Neither FILE arguments nor a config file with `files`.
     #[error("no files to check: give FILE arguments, or `files` in {0}")]
     NoFiles(String),

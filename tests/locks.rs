@@ -582,3 +582,54 @@ fn a_column_whose_type_differs_between_files_is_two_dataset_columns() {
     let (status, _) = verify_json(&[path(&lock)]);
     assert_eq!(status, 0);
 }
+
+/// `labelcheck check` with `lock` in labelcheck.toml: the files are hashed as they are
+/// checked and compared with the lock; a change fails the run in the report's `lock` section.
+#[test]
+fn check_with_a_configured_lock_verifies_it() {
+    let dir = temp_dir();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let data = dir.path().join("data/labels.parquet");
+    write(&data, &labels(&in_order(), None), props());
+    let lock = dir.path().join("labels.lock");
+    assert_eq!(code(&hash(&[path(&data), "-o", path(&lock)])), 0);
+    std::fs::write(
+        dir.path().join("labelcheck.toml"),
+        "files = [\"data/*.parquet\"]\nlock = \"labels.lock\"\n",
+    )
+    .unwrap();
+    let check = |args: &[&str]| {
+        std::process::Command::new(common::bin())
+            .arg("check")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = check(&["--format", "json", "-q"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_valid(&report);
+    assert_eq!(report["lock"]["summary"]["passed"], true);
+    assert_valid_lock(&report["lock"], Some("verification"));
+
+    // One label flipped: the check fails, in the text report too, naming the rows.
+    write(&data, &labels(&in_order(), Some(70_001)), props());
+    let out = check(&["-q"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("data/labels.parquet: label: CHANGED; changed rows 65536-131071"),
+        "{text}"
+    );
+    // A lock that cannot be read stops the run before any file is read.
+    std::fs::write(&lock, "not json").unwrap();
+    let out = check(&["-q"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("not a labelcheck lock"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}

@@ -421,11 +421,6 @@ fn flag_problems_name_the_flag() {
 fn steps_this_build_lacks_are_refused_up_front() {
     for (config, expected) in [
         (
-            "files = [\"data/good.parquet\"]\nlock = \"labels.lock\"\n",
-            "labelcheck: labelcheck.toml:2: lock: verifying a lock (labelcheck verify) is not \
-             available in this build yet",
-        ),
-        (
             "files = [\"data/good.parquet\"]\nagainst = \"data/more/also.parquet\"\n",
             "labelcheck: labelcheck.toml:2: against: comparing with an old version \
              (diff --against OLD.parquet) is not available in this build yet",

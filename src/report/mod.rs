@@ -22,6 +22,7 @@ pub use self::read::ReadError;
 pub use crate::cell::{hex, Cell};
 use crate::column_type::Annotation;
 use crate::timings::{FileTimes, PhaseTimes};
+pub use crate::tool::Tool;
 use crate::witness_list::{ByWitness, WitnessName};
 
 /// Report formats.
@@ -112,24 +113,10 @@ pub struct Report {
     pub files: Vec<FileReport>,
     /// Totals over all files.
     pub summary: Summary,
-}
-
-/// Who wrote the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tool {
-    /// Always `labelcheck`.
-    pub name: String,
-    /// The crate version.
-    pub version: String,
-}
-
-impl Default for Tool {
-    fn default() -> Self {
-        Self {
-            name: "labelcheck".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        }
-    }
+    /// The files compared with a lock (`labelcheck check` with `lock` in labelcheck.toml):
+    /// docs/lock.schema.json, `$defs.verification`. A failed verification fails the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<crate::verification::Verification>,
 }
 
 /// How the checked columns were chosen: a column fact, reported as it is.
@@ -822,6 +809,14 @@ impl FileReport {
 }
 
 impl Report {
+    /// The report with what comparing its files with a lock found, the exit code computed
+    /// again: a failed verification fails the run (exit 1).
+    pub fn with_lock(mut self, verification: crate::verification::Verification) -> Self {
+        self.lock = Some(verification);
+        self.summary.exit_code = self.outcome() as i32;
+        self
+    }
+
     /// Builds the report from its files, computing the summary; `fail_on` sets what fails,
     /// `max_listed` is the run's listing cap (the files' lists are within it).
     pub fn new(files: Vec<FileReport>, fail_on: FailOn, max_listed: usize) -> Self {
@@ -855,6 +850,7 @@ impl Report {
             tool: Tool::default(),
             files,
             summary,
+            lock: None,
         };
         report.summary.exit_code = report.outcome() as i32;
         report
@@ -900,7 +896,8 @@ impl Report {
             || self.summary.unsupported > 0
             || self.summary.single_decoder > 0
             || self.files.iter().any(FileReport::stopped_early);
-        if disagree {
+        let lock_failed = self.lock.as_ref().is_some_and(|v| !v.summary.passed);
+        if disagree || lock_failed {
             Outcome::Disagree
         } else if incomplete {
             Outcome::Error

@@ -54,6 +54,9 @@ impl ReportWriter for Text {
     }
 
     fn finish(&mut self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(verification) = &report.lock {
+            crate::verification::write_text(verification, out)?;
+        }
         write_summary(report, out, self.style)
     }
 }
