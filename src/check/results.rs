@@ -637,7 +637,7 @@ impl ColumnResult for Summary {
         );
         summary.key_error = self.key_error;
         if summary.key_error.is_none() && !edge.is_key && edge.keyed {
-            summary.keyed = Some(self.keyed.unwrap_or_else(KeyedBuilder::new));
+            summary.keyed = Some(self.keyed.unwrap_or_default());
         }
     }
 }
