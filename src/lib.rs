@@ -32,5 +32,6 @@ pub mod report;
 pub mod source;
 pub mod spelling;
 pub mod timings;
+pub mod transitions;
 pub mod value;
 pub mod witness_list;
