@@ -271,6 +271,9 @@ pub enum Kind {
     EmptyNull,
     /// The two paths agree with each other but not with the `--against` dump.
     Against,
+    /// The two paths agree with each other and the old version (`--against OLD.parquet`)
+    /// holds another row there: the labels changed between the versions.
+    Changed,
 }
 
 impl Kind {
@@ -284,6 +287,7 @@ impl Kind {
             Self::Count => "count",
             Self::EmptyNull => "empty_null",
             Self::Against => "against",
+            Self::Changed => "changed",
         }
     }
 }
@@ -307,6 +311,9 @@ pub struct KindCounts {
     pub empty_null: u64,
     /// Rows where both paths disagree with the dump.
     pub against: u64,
+    /// Rows where both paths agree and the old version differs.
+    #[serde(default)]
+    pub changed: u64,
 }
 
 impl KindCounts {
@@ -320,6 +327,7 @@ impl KindCounts {
             Kind::Count => self.count += count,
             Kind::EmptyNull => self.empty_null += count,
             Kind::Against => self.against += count,
+            Kind::Changed => self.changed += count,
         }
     }
 
@@ -332,6 +340,7 @@ impl KindCounts {
         self.count += other.count;
         self.empty_null += other.empty_null;
         self.against += other.against;
+        self.changed += other.changed;
     }
 
     /// All mismatches.
@@ -343,6 +352,7 @@ impl KindCounts {
             + self.count
             + self.empty_null
             + self.against
+            + self.changed
     }
 }
 
