@@ -15,7 +15,7 @@ use crate::column_type::CellStyle;
 use crate::columns::CheckedColumn;
 use crate::compare::cell;
 use crate::report::Cell;
-use crate::value::{PhysicalType, Value};
+use crate::value::{ColumnSlice, PhysicalType, Value, Values};
 
 /// Most classes (null included) a column may have, over both versions, for its transitions to
 /// be reported: a matrix beyond this is no longer read at a glance, and the counter's memory
@@ -60,6 +60,20 @@ impl TransitionCounter {
     /// version, `None` where the row is absent on that side (added, or removed).
     pub fn count(&mut self, old: Option<&[u8]>, new: Option<&[u8]>) {
         self.count_many(old, new, 1);
+    }
+
+    /// Counts the rows of two slices of a flat column paired by position: `old`'s row `i`
+    /// with `new`'s row `i`; rows beyond the shorter slice are removed (only in `old`) or
+    /// added (only in `new`).
+    pub fn count_slices(&mut self, old: &ColumnSlice, new: &ColumnSlice) {
+        let (mut old_rows, mut new_rows) = (FlatRows::new(old), FlatRows::new(new));
+        for _ in 0..old.rows.max(new.rows) {
+            if self.overflowed {
+                return;
+            }
+            let (old_row, new_row) = (old_rows.next(), new_rows.next());
+            self.count(old_row, new_row);
+        }
     }
 
     /// Counts `rows` pairs of rows that are all `old` → `new`.
@@ -160,6 +174,60 @@ impl TransitionCounter {
                 transitions.counts.iter().map(|row| row[i]).sum::<u64>() + transitions.added[i];
         }
         Some(transitions)
+    }
+}
+
+/// The canonical bytes (FINGERPRINT.md, "Bytes of one row") of a flat slice's rows, one at a
+/// time, into one reused buffer.
+struct FlatRows<'a> {
+    slice: &'a ColumnSlice,
+    row: usize,
+    value: usize,
+    bytes: Vec<u8>,
+}
+
+impl<'a> FlatRows<'a> {
+    fn new(slice: &'a ColumnSlice) -> Self {
+        Self {
+            slice,
+            row: 0,
+            value: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// The next row's bytes; `None` past the slice's end.
+    fn next(&mut self) -> Option<&[u8]> {
+        let slice = self.slice;
+        if self.row >= slice.rows {
+            return None;
+        }
+        let out = &mut self.bytes;
+        out.clear();
+        // A flat column has one slot per row.
+        let defined = slice.validity.get(self.row);
+        self.row += 1;
+        if !defined {
+            out.push(0);
+            return Some(out);
+        }
+        out.push(1);
+        match slice.values.get(self.value) {
+            Value::Boolean(b) => out.push(u8::from(b)),
+            Value::Int32(v) => out.extend_from_slice(&v.to_le_bytes()),
+            Value::Int64(v) => out.extend_from_slice(&v.to_le_bytes()),
+            Value::Int96(v) => out.extend_from_slice(&v),
+            Value::Float(v) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
+            Value::Double(v) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
+            Value::Bytes(v) => {
+                if matches!(slice.values, Values::ByteArray(_)) {
+                    out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                }
+                out.extend_from_slice(v);
+            }
+        }
+        self.value += 1;
+        Some(out)
     }
 }
 

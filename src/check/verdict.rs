@@ -41,6 +41,7 @@ pub(super) fn column_report(
         status: ColumnStatus::Agree,
         error: None,
         timings: None,
+        transitions: None,
     };
     let edge = ColumnEdge {
         column,

@@ -21,6 +21,7 @@ pub use self::evidence::{Fault, Pattern, PatternKind, Symptom, WriterBlame};
 pub use self::read::ReadError;
 use crate::column_type::Annotation;
 use crate::timings::{FileTimes, PhaseTimes};
+use crate::transitions::Transitions;
 use crate::witness_list::{ByWitness, WitnessName};
 
 /// Report formats.
@@ -209,6 +210,11 @@ pub struct ColumnReport {
     /// Thread-seconds per phase, with `--timings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<PhaseTimes>,
+    /// How the column's rows moved between classes from the old version to this one
+    /// (`--against OLD.parquet`), for a flat column with at most
+    /// [`crate::transitions::MAX_CLASSES`] classes whose decoders agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transitions: Option<Transitions>,
 }
 
 /// The verdict for one column.
@@ -1118,6 +1124,7 @@ mod tests {
             checked_by: vec![WitnessName::ARROW, WitnessName::RAW],
             error: None,
             timings: None,
+            transitions: None,
         }
     }
 
