@@ -99,7 +99,7 @@ pub fn write(
 }
 
 /// Version of the report document's shape.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The whole report of one run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
