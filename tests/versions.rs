@@ -570,3 +570,47 @@ fn the_transition_heat_map_and_class_bars_render_in_a_headless_browser() {
         "both versions' bars drawn: {amber} amber, {teal} teal pixels"
     );
 }
+
+/// An old version whose chunk cannot be read mid-column: its own report says so, and the new
+/// file's column says its rows after are not compared with it, and gives no matrix of part of
+/// them.
+#[test]
+fn an_old_version_that_fails_mid_column_says_what_was_not_compared() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    let dir = temp_dir();
+    let labels = old_labels(4_000);
+    let (old_path, new_path) = (
+        dir.path().join("old.parquet"),
+        dir.path().join("new.parquet"),
+    );
+    write_labels(&old_path, &labels, 1_000, 500);
+    write_labels(&new_path, &labels, 1_000, 500);
+    let reader = SerializedFileReader::new(std::fs::File::open(&old_path).unwrap()).unwrap();
+    let offset = reader.metadata().row_group(2).column(1).data_page_offset() as usize;
+    let mut bytes = std::fs::read(&old_path).unwrap();
+    // The page header's first bytes: neither decoder can read the page.
+    for byte in &mut bytes[offset..offset + 8] {
+        *byte ^= 0x5a;
+    }
+    std::fs::write(&old_path, bytes).unwrap();
+
+    let output = diff(&new_path, &old_path, &["--format", "json"]);
+    let report = json(&output);
+    assert_valid(&report);
+    assert_ne!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(column(&report, 1)["status"], "unreadable");
+    let new_column = column(&report, 0);
+    assert_eq!(
+        new_column["checked_by"],
+        serde_json::json!(["arrow", "raw"])
+    );
+    assert!(new_column.get("transitions").is_none(), "{new_column:#}");
+    let findings = common::finding_messages(&report);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.contains("the old version's rows could not all be read")),
+        "{findings:?}"
+    );
+}
