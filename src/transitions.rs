@@ -9,12 +9,11 @@
 
 use std::cmp::Ordering;
 
-use serde::{Deserialize, Serialize};
-
 use crate::column_type::CellStyle;
 use crate::columns::CheckedColumn;
 use crate::compare::cell;
 use crate::report::Cell;
+pub use crate::report::Transitions;
 use crate::value::{ColumnSlice, PhysicalType, Value, Values};
 
 /// Most classes (null included) a column may have, over both versions, for its transitions to
@@ -275,42 +274,6 @@ fn natural_order(a: Option<Value<'_>>, b: Option<Value<'_>>, style: CellStyle) -
         (Value::Bytes(a), Value::Bytes(b)) => a.cmp(b),
         // One column's values are of one type.
         _ => Ordering::Equal,
-    }
-}
-
-/// The transitions of one label column between two versions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Transitions {
-    /// The classes of both versions, as cells, in natural order (null last, when present).
-    pub classes: Vec<Cell>,
-    /// `counts[i][j]`: rows of class `i` in the old version and class `j` in the new; the
-    /// diagonal is the rows that kept their class.
-    pub counts: Vec<Vec<u64>>,
-    /// Per class, rows only in the new version.
-    pub added: Vec<u64>,
-    /// Per class, rows only in the old version.
-    pub removed: Vec<u64>,
-    /// Per class, the old version's rows (its class distribution).
-    pub old: Vec<u64>,
-    /// Per class, the new version's rows.
-    pub new: Vec<u64>,
-}
-
-impl Transitions {
-    /// Every change of class with its rows (`(from, to, rows)`, indexes into `classes`), in
-    /// matrix order; the diagonal is left out.
-    pub fn changes(&self) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
-        self.counts.iter().enumerate().flat_map(|(i, row)| {
-            row.iter()
-                .enumerate()
-                .filter(move |&(j, &rows)| i != j && rows > 0)
-                .map(move |(j, &rows)| (i, j, rows))
-        })
-    }
-
-    /// Rows whose class changed.
-    pub fn changed_rows(&self) -> u64 {
-        self.changes().map(|(_, _, rows)| rows).sum()
     }
 }
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::check::open_raw;
+use crate::advisories::open_raw;
 use crate::columns::CheckedColumn;
 use crate::decode::{
     ChunkWindows, ColumnDecoder, DecodeError, DecodeOptions, DecodedChunk, WindowRows,

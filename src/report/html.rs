@@ -8,11 +8,11 @@ use std::io::{self, Write};
 
 use crate::fingerprint::BLOCK_ROWS;
 
+use super::Transitions;
 use super::{
     cells, escape_markup as escape, Cell, ColumnReport, ColumnStatus, FileReport, Outcome, Report,
     ReportWriter,
 };
-use crate::transitions::Transitions;
 use crate::witness_list::WitnessName;
 
 /// Width of a strip chart, in SVG units.

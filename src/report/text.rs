@@ -5,10 +5,10 @@
 
 use std::io::{self, Write};
 
+use super::Transitions;
 use super::{cells, Cell, ColumnStatus, FileReport, Report, ReportWriter, Selection};
 use crate::echo::{self, Echo};
 use crate::source::ReadCounts;
-use crate::transitions::Transitions;
 use crate::witness_list::WitnessName;
 
 /// Terminal styling, off unless the output is a terminal that wants colour.
