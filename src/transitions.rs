@@ -33,6 +33,8 @@ pub struct TransitionCounter {
     /// Each class's canonical row bytes, in the order first seen; emptied once there are too
     /// many.
     classes: Vec<Vec<u8>>,
+    /// Each class's [`Key`], in the same order: what a row is matched against first.
+    keys: Vec<Key>,
     /// `counts[old * SEATS + new]`, by seat.
     counts: Vec<u64>,
     /// More than [`MAX_CLASSES`] classes were seen: nothing more is counted.
@@ -50,6 +52,7 @@ impl TransitionCounter {
     pub fn new() -> Self {
         Self {
             classes: Vec::new(),
+            keys: Vec::new(),
             counts: vec![0; SEATS * SEATS],
             overflowed: false,
         }
@@ -70,8 +73,15 @@ impl TransitionCounter {
             if self.overflowed {
                 return;
             }
-            let (old_row, new_row) = (old_rows.next(), new_rows.next());
-            self.count(old_row, new_row);
+            match (old_rows.next(), new_rows.next()) {
+                // Most rows keep their class: one look-up, not two.
+                (Some(old_row), Some(new_row)) if old_row == new_row => {
+                    if let Some(seat) = self.seat(Some(old_row)) {
+                        self.counts[seat * SEATS + seat] += 1;
+                    }
+                }
+                (old_row, new_row) => self.count(old_row, new_row),
+            }
         }
     }
 
@@ -91,14 +101,23 @@ impl TransitionCounter {
         let Some(row) = row else {
             return Some(ABSENT);
         };
-        if let Some(seat) = self.classes.iter().position(|class| class == row) {
-            return Some(seat);
+        // Labels are short: a row is matched by its length and first 16 bytes, without a call
+        // to compare bytes, and only a longer row by its bytes too. This runs once per row.
+        let key = Key::of(row);
+        let found = self
+            .keys
+            .iter()
+            .zip(&self.classes)
+            .position(|(k, class)| *k == key && (row.len() <= 16 || class == row));
+        if found.is_some() {
+            return found;
         }
         if self.classes.len() == MAX_CLASSES {
             self.overflow();
             return None;
         }
         self.classes.push(row.to_vec());
+        self.keys.push(key);
         Some(self.classes.len() - 1)
     }
 
@@ -106,6 +125,7 @@ impl TransitionCounter {
     fn overflow(&mut self) {
         self.overflowed = true;
         self.classes = Vec::new();
+        self.keys = Vec::new();
         self.counts = Vec::new();
     }
 
@@ -173,6 +193,26 @@ impl TransitionCounter {
                 transitions.counts.iter().map(|row| row[i]).sum::<u64>() + transitions.added[i];
         }
         Some(transitions)
+    }
+}
+
+/// A row's length and its first 16 bytes (zero-padded): equal for equal rows, and for rows
+/// of at most 16 bytes, equal only for equal rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    len: usize,
+    prefix: u128,
+}
+
+impl Key {
+    fn of(row: &[u8]) -> Self {
+        let mut prefix = [0u8; 16];
+        let n = row.len().min(16);
+        prefix[..n].copy_from_slice(&row[..n]);
+        Self {
+            len: row.len(),
+            prefix: u128::from_le_bytes(prefix),
+        }
     }
 }
 
