@@ -202,12 +202,12 @@ fn changed_labels_are_found_by_position_with_the_transition_matrix() {
     let output = diff(&new_path, &old_path, &["--format", "csv"]);
     let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
     let header = reader.headers().unwrap().clone();
-    assert_eq!(header.iter().last(), Some("old"));
+    assert_eq!(header.iter().next_back(), Some("old"));
     let first = reader.records().next().unwrap().unwrap();
     assert_eq!(&first[2], "changed");
     assert_eq!(first[4].parse::<u64>().unwrap(), changed[0]);
     let old_value = old[changed[0] as usize].unwrap().to_string();
-    assert_eq!(first.iter().last(), Some(old_value.as_str()));
+    assert_eq!(first.iter().next_back(), Some(old_value.as_str()));
 
     // Changes fail the run unless told not to.
     let output = diff(&new_path, &old_path, &["--fail-on", "never"]);
