@@ -625,3 +625,28 @@ fn an_old_version_that_fails_mid_column_says_what_was_not_compared() {
         "{findings:?}"
     );
 }
+
+/// A new file without row groups has nothing to serve the old version's rows with: a finding
+/// says they were not compared, and the run fails.
+#[test]
+fn an_empty_new_file_against_an_old_version_with_rows_says_so() {
+    let dir = temp_dir();
+    let (old_path, new_path) = (
+        dir.path().join("old.parquet"),
+        dir.path().join("new.parquet"),
+    );
+    write_labels(&old_path, &old_labels(100), 100, 100);
+    write_labels(&new_path, &[], 100, 100);
+    let output = diff(&new_path, &old_path, &["--format", "json"]);
+    let report = json(&output);
+    assert_valid(&report);
+    assert_eq!(report["files"][0]["row_groups"], 0, "{report:#}");
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let findings = common::finding_messages(&report);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.contains("has 100 rows and this file none")),
+        "{findings:?}"
+    );
+}
