@@ -127,18 +127,32 @@ fn check_inputs(
     // `--max-listed` bounds the run's list, not each file's: a check collects no more than
     // is left, so memory and the report stay bounded whatever the number of files.
     let mut listing = ListingCap::new(config.check.max_listed);
-    for (name, location) in &config.inputs {
+    // With an old version, the file is checked with it as a witness, and then the old
+    // version on its own through both decoders, as one more file of the report.
+    let old_version = config.check.old.as_ref().map(|old| {
+        let options = CheckOptions {
+            old: None,
+            ..config.check.clone()
+        };
+        (old.path.clone(), old.location.clone(), options)
+    });
+    let inputs = config
+        .inputs
+        .iter()
+        .map(|(name, location)| (name.clone(), location.clone(), config.check.clone()))
+        .chain(old_version);
+    for (name, location, check) in inputs {
         let options = CheckOptions {
             max_listed: listing.left(),
-            ..config.check.clone()
+            ..check
         };
         let mut report = match location.open() {
             Ok(source) => pool.install(|| {
-                check_file(name, source, &options, &|total| {
+                check_file(&name, source, &options, &|total| {
                     progress_bar(show_progress, total)
                 })
             }),
-            Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
+            Err(e) => FileReport::failed(&name, format!("cannot open: {e}")),
         };
         listing.apply(&mut report);
         report.bound_messages();

@@ -12,6 +12,7 @@ use crate::output::{ReadFile, ReadRole};
 use crate::report::FailOn;
 use crate::source::{InputLocation, SpecialFiles};
 use crate::spelling::{split_list, UnclosedQuote};
+use crate::version::VersionOptions;
 use crate::witness_list::DumpOrigin;
 
 /// Most worker threads per core. Checking is CPU-bound, so threads beyond the cores only help
@@ -76,6 +77,12 @@ pub enum ConfigError {
         /// The flag given.
         flag: &'static str,
     },
+    /// `--against OLD.parquet` with several files.
+    #[error("--against OLD.parquet compares one file with its old version; give exactly one FILE")]
+    VersionNeedsOneFile,
+    /// `--null-token` with an old version, which has no text to spell null.
+    #[error("--null-token applies to a CSV dump; the file given to --against is Parquet")]
+    NullTokenWithVersion,
 }
 
 /// Everything `labelcheck diff` needs to run.
@@ -136,8 +143,20 @@ impl DiffConfig {
         ]
         .into_iter()
         .find_map(|(flag, origin, path)| path.map(|path| (flag, origin, path)));
+        // `--against` names the old version of the file when it is Parquet, by its first
+        // bytes, whatever its name: the only read before the report's destination is checked.
+        let (dump, old) = match dump {
+            Some(("--against", _, path)) if crate::version::is_parquet(&path) => (None, Some(path)),
+            dump => (dump, None),
+        };
         if let Some(&(flag, _, _)) = dump.as_ref().filter(|_| args.files.len() != 1) {
             return Err(ConfigError::AgainstNeedsOneFile { flag });
+        }
+        if old.is_some() && args.files.len() != 1 {
+            return Err(ConfigError::VersionNeedsOneFile);
+        }
+        if old.is_some() && args.null_token.is_some() {
+            return Err(ConfigError::NullTokenWithVersion);
         }
         let columns = if args.all {
             ColumnChoice::All
@@ -184,6 +203,14 @@ impl DiffConfig {
                     special,
                     max_bytes: args.max_dump_bytes,
                 }),
+                old: old.map(|path| VersionOptions {
+                    path: path.display().to_string(),
+                    location: InputLocation::Local {
+                        path,
+                        special,
+                        max_stream_bytes: args.max_stream_bytes,
+                    },
+                }),
                 timings: args.timings,
                 summaries: None,
             },
@@ -198,7 +225,7 @@ impl DiffConfig {
         })
     }
 
-    /// Every file the run reads — the Parquet files and the `--against` dump — which the
+    /// Every file the run reads — the Parquet files, the `--against` dump or old version — which the
     /// report must never be written over.
     pub fn read_files(&self) -> Vec<ReadFile<'_>> {
         let parquet = self.inputs.iter().map(|(_, location)| match location {
@@ -211,7 +238,13 @@ impl DiffConfig {
             path: Path::new(&against.path),
             role: ReadRole::Dump,
         });
-        parquet.chain(dump).collect()
+        let old = self.check.old.iter().map(|old| match &old.location {
+            InputLocation::Local { path, .. } => ReadFile {
+                path,
+                role: ReadRole::Parquet,
+            },
+        });
+        parquet.chain(dump).chain(old).collect()
     }
 }
 
@@ -287,6 +320,7 @@ impl ReadConfig {
                 window: 2 * threads,
                 window_rows: args.window_rows,
                 against: None,
+                old: None,
                 timings: false,
                 summaries: None,
             },

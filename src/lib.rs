@@ -42,6 +42,8 @@ pub mod spelling;
 pub mod summary;
 pub mod timings;
 pub mod tool;
+pub mod transitions;
 pub mod value;
 pub mod verification;
+pub mod version;
 pub mod witness_list;

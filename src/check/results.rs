@@ -17,6 +17,7 @@ use crate::fingerprint::{to_hex, BlockPiece, Fingerprint, FingerprintBuilder, BL
 use crate::keyed::KeyedBuilder;
 use crate::report::{BlockDifference, BlockMismatches, ColumnReport, KindCounts};
 use crate::timings::PhaseTimes;
+use crate::transitions::TransitionCounter;
 use crate::value::ColumnSlice;
 use crate::witness_list::{ByWitness, WitnessName, WitnessRole};
 
@@ -63,6 +64,8 @@ pub(super) struct ChunkTimes {
 
 /// One window of a chunk as the stages left it.
 pub(super) struct WindowSeen<'a> {
+    /// The witness list.
+    pub witnesses: &'a [Witness<'a>],
     /// Each witness's rows, in list order; `None` where it gave none.
     pub slices: &'a [Option<ColumnSlice>],
     /// Each witness's fingerprint pieces of the window, for the fingerprints to take.
@@ -229,6 +232,7 @@ column_results! {
     diagnosis: Diagnosis,
     timings: Timings,
     summary: Summary,
+    transitions: VersionTransitions,
 }
 
 /// Each witness's column fingerprint, and the blocks where the decoders' differ.
@@ -638,6 +642,81 @@ impl ColumnResult for Summary {
         summary.key_error = self.key_error;
         if summary.key_error.is_none() && !edge.is_key && edge.keyed {
             summary.keyed = Some(self.keyed.unwrap_or_default());
+        }
+    }
+}
+
+/// How the rows moved between classes from the old version (`--against OLD.parquet`) to the
+/// file: the leader's rows against the old version's, counted where the file's decoders agree.
+pub(super) struct VersionTransitions {
+    /// `None` once a chunk could not be counted whole: a matrix of part of the rows would be
+    /// read as the whole.
+    counter: Option<TransitionCounter>,
+}
+
+impl ColumnResult for VersionTransitions {
+    /// `None` once a window's decoders disagreed.
+    type Chunk = Option<TransitionCounter>;
+
+    fn new(_: &[Standing]) -> Self {
+        Self {
+            counter: Some(TransitionCounter::new()),
+        }
+    }
+
+    fn chunk(_: usize, _: u64) -> Self::Chunk {
+        Some(TransitionCounter::new())
+    }
+
+    fn observe(chunk: &mut Self::Chunk, window: &mut WindowSeen<'_>) {
+        let Some(version) = window
+            .witnesses
+            .iter()
+            .position(|w| w.role == WitnessRole::Version)
+        else {
+            return;
+        };
+        let decoders_agree = window
+            .witnesses
+            .iter()
+            .zip(&window.comparison.identical)
+            .all(|(w, &same)| same || !w.role.decodes_the_file());
+        if !decoders_agree {
+            *chunk = None;
+        }
+        let (Some(counter), Some(old)) = (chunk.as_mut(), &window.slices[version]) else {
+            return;
+        };
+        // Past the leader's last row, the old version's rows beyond the file's are removed.
+        let empty;
+        let new = match &window.slices[window.leader] {
+            Some(new) => new,
+            None => {
+                empty = ColumnSlice::empty(old.values.physical_type(), 0);
+                &empty
+            }
+        };
+        if !old.is_nested() && !counter.overflowed() {
+            counter.count_slices(old, new);
+        }
+    }
+
+    fn merge(&mut self, chunk: Self::Chunk, end: &ChunkEnd<'_>) {
+        match (self.counter.as_mut(), chunk) {
+            (Some(counter), Some(chunk)) if end.compared() => counter.merge(chunk),
+            _ => self.counter = None,
+        }
+    }
+
+    fn finish(self, edge: &ColumnEdge<'_>, report: &mut ColumnReport) {
+        // Only an old version that gave every row of the column has a matrix to show.
+        let whole = edge
+            .witnesses
+            .iter()
+            .zip(edge.standing)
+            .any(|(w, s)| w.role == WitnessRole::Version && matches!(s, Standing::Decoded));
+        if whole {
+            report.transitions = self.counter.and_then(|c| c.finish(edge.column));
         }
     }
 }

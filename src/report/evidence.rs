@@ -26,6 +26,9 @@ pub enum Fault {
     /// (or the pipeline before it) if the dump holds the labels as handed to it, the reader
     /// that made the dump if it was exported from this file.
     WriterOrDumpReader,
+    /// Both decoders agree and the old version (`--against OLD.parquet`) holds another row:
+    /// not a fault of any reader or writer, a change between the versions to review.
+    Change,
 }
 
 impl Fault {
@@ -37,6 +40,7 @@ impl Fault {
             Self::Writer => "writer",
             Self::DumpReader => "dump_reader",
             Self::WriterOrDumpReader => "writer_or_dump_reader",
+            Self::Change => "change",
         }
     }
 }

@@ -100,7 +100,7 @@ pub fn write(
 }
 
 /// Version of the report document's shape.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The whole report of one run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,6 +200,11 @@ pub struct ColumnReport {
     /// What `labelcheck hash` records of the column; not part of the report.
     #[serde(skip)]
     pub summary: Option<crate::summary::ColumnSummary>,
+    /// How the column's rows moved between classes from the old version to this one
+    /// (`--against OLD.parquet`), for a flat column with at most
+    /// `transitions::MAX_CLASSES` classes whose decoders agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transitions: Option<Transitions>,
 }
 
 /// The verdict for one column.
@@ -262,6 +267,9 @@ pub enum Kind {
     EmptyNull,
     /// The two paths agree with each other but not with the `--against` dump.
     Against,
+    /// The two paths agree with each other and the old version (`--against OLD.parquet`)
+    /// holds another row there: the labels changed between the versions.
+    Changed,
 }
 
 impl Kind {
@@ -275,7 +283,45 @@ impl Kind {
             Self::Count => "count",
             Self::EmptyNull => "empty_null",
             Self::Against => "against",
+            Self::Changed => "changed",
         }
+    }
+}
+
+/// The transitions of one label column between two versions (`--against OLD.parquet`),
+/// counted by `crate::transitions::TransitionCounter`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transitions {
+    /// The classes of both versions, as cells, in natural order (null last, when present).
+    pub classes: Vec<Cell>,
+    /// `counts[i][j]`: rows of class `i` in the old version and class `j` in the new; the
+    /// diagonal is the rows that kept their class.
+    pub counts: Vec<Vec<u64>>,
+    /// Per class, rows only in the new version.
+    pub added: Vec<u64>,
+    /// Per class, rows only in the old version.
+    pub removed: Vec<u64>,
+    /// Per class, the old version's rows (its class distribution).
+    pub old: Vec<u64>,
+    /// Per class, the new version's rows.
+    pub new: Vec<u64>,
+}
+
+impl Transitions {
+    /// Every change of class with its rows (`(from, to, rows)`, indexes into `classes`), in
+    /// matrix order; the diagonal is left out.
+    pub fn changes(&self) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
+        self.counts.iter().enumerate().flat_map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .filter(move |&(j, &rows)| i != j && rows > 0)
+                .map(move |(j, &rows)| (i, j, rows))
+        })
+    }
+
+    /// Rows whose class changed.
+    pub fn changed_rows(&self) -> u64 {
+        self.changes().map(|(_, _, rows)| rows).sum()
     }
 }
 
@@ -298,6 +344,9 @@ pub struct KindCounts {
     pub empty_null: u64,
     /// Rows where both paths disagree with the dump.
     pub against: u64,
+    /// Rows where both paths agree and the old version differs.
+    #[serde(default)]
+    pub changed: u64,
 }
 
 impl KindCounts {
@@ -311,6 +360,7 @@ impl KindCounts {
             Kind::Count => self.count += count,
             Kind::EmptyNull => self.empty_null += count,
             Kind::Against => self.against += count,
+            Kind::Changed => self.changed += count,
         }
     }
 
@@ -323,6 +373,7 @@ impl KindCounts {
         self.count += other.count;
         self.empty_null += other.empty_null;
         self.against += other.against;
+        self.changed += other.changed;
     }
 
     /// All mismatches.
@@ -334,6 +385,7 @@ impl KindCounts {
             + self.count
             + self.empty_null
             + self.against
+            + self.changed
     }
 }
 
@@ -1018,6 +1070,7 @@ mod tests {
             error: None,
             timings: None,
             summary: None,
+            transitions: None,
         }
     }
 
