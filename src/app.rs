@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::check::{check_file, CheckOptions, Progress};
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::DiffConfig;
+use crate::keyed_diff;
 use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
 use crate::report::{
@@ -91,18 +92,44 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     // `--max-listed` bounds the run's list, not each file's: a check collects no more than
     // is left, so memory and the report stay bounded whatever the number of files.
     let mut listing = ListingCap::new(config.check.max_listed);
-    for (name, location) in &config.inputs {
-        let options = CheckOptions {
-            max_listed: listing.left(),
-            ..config.check.clone()
-        };
-        let mut report = match location.open() {
-            Ok(source) => pool.install(|| {
-                check_file(name, source, &options, &|total| {
-                    progress_bar(show_progress, total)
-                })
-            }),
-            Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
+    // With --key, the one input and its older version, diffed by key, make the files.
+    let mut keyed_reports = match (&config.keyed, config.inputs.first()) {
+        (Some(keyed), Some(new)) => pool.install(|| {
+            keyed_diff::run(
+                new,
+                keyed,
+                &config.check,
+                pool.current_num_threads(),
+                &|total| progress_bar(show_progress, total),
+            )
+        }),
+        _ => Vec::new(),
+    }
+    .into_iter();
+    let inputs = if config.keyed.is_some() {
+        &[][..]
+    } else {
+        &config.inputs[..]
+    };
+    let mut inputs = inputs.iter();
+    loop {
+        let mut report = if let Some(report) = keyed_reports.next() {
+            report
+        } else if let Some((name, location)) = inputs.next() {
+            let options = CheckOptions {
+                max_listed: listing.left(),
+                ..config.check.clone()
+            };
+            match location.open() {
+                Ok(source) => pool.install(|| {
+                    check_file(name, source, &options, &|total| {
+                        progress_bar(show_progress, total)
+                    })
+                }),
+                Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
+            }
+        } else {
+            break;
         };
         listing.apply(&mut report);
         report.bound_messages();

@@ -122,6 +122,7 @@ impl ChunkComparison {
                 .map(|at| at.render(position.pieces)),
             kind,
             fault,
+            key: None,
             values: values(position_in_row.as_ref()),
         });
     }
@@ -471,7 +472,7 @@ fn build_cell(
 }
 
 /// One value as a report cell, shown as the column's style says.
-fn cell(value: Value<'_>, style: CellStyle) -> Cell {
+pub fn cell(value: Value<'_>, style: CellStyle) -> Cell {
     match value {
         Value::Boolean(b) => Cell::Bool(b),
         Value::Int32(v) if style.unsigned => Cell::Int(i64::from(v as u32)),

@@ -8,6 +8,7 @@ use crate::check::CheckOptions;
 use crate::cli::{ColorChoice, DiffArgs, Format};
 use crate::columns::ColumnChoice;
 use crate::decode::DecodeOptions;
+use crate::keyed_diff::KeyedDiffOptions;
 use crate::output::{ReadFile, ReadRole};
 use crate::report::FailOn;
 use crate::source::{InputLocation, SpecialFiles};
@@ -76,6 +77,15 @@ pub enum ConfigError {
         /// The flag given.
         flag: &'static str,
     },
+    /// `--key` named an empty column.
+    #[error("--key has an empty name; give comma-separated key column names")]
+    EmptyKeyName,
+    /// `--key` with several files.
+    #[error("--key compares one file with the --against file; give exactly one FILE")]
+    KeyNeedsOneFile,
+    /// `--max-memory 0`.
+    #[error("--max-memory must be at least 1")]
+    ZeroMaxMemory,
 }
 
 /// Everything `labelcheck diff` needs to run.
@@ -101,6 +111,8 @@ pub struct DiffConfig {
     pub timings: bool,
     /// What was changed from the flags as given, to be logged.
     pub notes: Vec<ConfigNote>,
+    /// With `--key`: the keyed diff of the one input against an older version.
+    pub keyed: Option<KeyedDiffOptions>,
 }
 
 impl DiffConfig {
@@ -139,17 +151,50 @@ impl DiffConfig {
         if let Some(&(flag, _, _)) = dump.as_ref().filter(|_| args.files.len() != 1) {
             return Err(ConfigError::AgainstNeedsOneFile { flag });
         }
+        let mut keys = Vec::new();
+        for list in &args.key {
+            keys.extend(split_list(list)?);
+        }
+        if keys.iter().any(String::is_empty) {
+            return Err(ConfigError::EmptyKeyName);
+        }
+        if !keys.is_empty() && args.files.len() != 1 {
+            return Err(ConfigError::KeyNeedsOneFile);
+        }
+        if args.max_memory == 0 {
+            return Err(ConfigError::ZeroMaxMemory);
+        }
+        let special = if args.allow_special_files {
+            SpecialFiles::Allow
+        } else {
+            SpecialFiles::Refuse
+        };
+        // With --key, --against names the older version of the file (clap requires it), not
+        // a dump.
+        let (dump, keyed) = match dump {
+            Some((_, DumpOrigin::Unstated, old)) if !keys.is_empty() => (
+                None,
+                Some(KeyedDiffOptions {
+                    old: (
+                        old.display().to_string(),
+                        InputLocation::Local {
+                            path: old,
+                            special,
+                            max_stream_bytes: args.max_stream_bytes,
+                        },
+                    ),
+                    keys,
+                    max_memory: args.max_memory,
+                }),
+            ),
+            dump => (dump, None),
+        };
         let columns = if args.all {
             ColumnChoice::All
         } else if !named.is_empty() {
             ColumnChoice::Named(named)
         } else {
             ColumnChoice::Labels
-        };
-        let special = if args.allow_special_files {
-            SpecialFiles::Allow
-        } else {
-            SpecialFiles::Refuse
         };
         let mut notes = Vec::new();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -207,6 +252,7 @@ impl DiffConfig {
             fail_on: args.fail_on,
             timings: args.timings,
             notes,
+            keyed,
         })
     }
 
@@ -223,6 +269,12 @@ impl DiffConfig {
             path: Path::new(&against.path),
             role: ReadRole::Dump,
         });
-        parquet.chain(dump).collect()
+        let old = self.keyed.iter().map(|keyed| match &keyed.old.1 {
+            InputLocation::Local { path, .. } => ReadFile {
+                path,
+                role: ReadRole::Parquet,
+            },
+        });
+        parquet.chain(old).chain(dump).collect()
     }
 }

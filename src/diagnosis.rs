@@ -168,6 +168,8 @@ impl Profile {
             },
             Fault::DumpReader => self.dump_reader += 1,
             Fault::WriterOrDumpReader => self.writer_or_dump_reader += 1,
+            // A change between versions is no fault to diagnose.
+            Fault::Change => {}
         }
         if o.row_in_group < 8 || o.row_in_group + 8 >= o.group_rows {
             self.row_group_edge += 1;
@@ -290,6 +292,7 @@ fn levels_suspect(fault: Option<Fault>) -> &'static str {
         Some(Fault::WriterOrDumpReader) => {
             "both decoders agree on the file: the writer stored these levels wrong, or the reader that made the dump read them wrong"
         }
+        Some(Fault::Change) => "the levels differ between the two versions of the file",
         None => "one of the witnesses reads or writes these levels wrong",
     }
 }

@@ -429,6 +429,26 @@ impl FingerprintBuilder {
     }
 }
 
+/// Calls `each(row, bytes)` with the canonical bytes of every row of `slice`, in order:
+/// exactly the bytes the positional fingerprint hashes for that row (FINGERPRINT.md,
+/// "Canonical row bytes"), so rows compared or hashed one at a time elsewhere (the keyed
+/// diff) are the same rows the fingerprint sees. One buffer serves every row.
+pub fn row_bytes(slice: &ColumnSlice, mut each: impl FnMut(usize, &[u8])) {
+    let entries = Entries::of(&slice.values);
+    let mut bytes = RowBytes {
+        out: Vec::new(),
+        slice,
+        entries: entries.as_ref(),
+    };
+    let mut walker = RowWalker::new(slice);
+    while !walker.done() {
+        let row = walker.row();
+        bytes.out.clear();
+        walker.walk(1, &mut bytes);
+        each(row, &bytes.out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

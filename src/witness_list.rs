@@ -25,6 +25,8 @@ impl WitnessName {
     pub const RAW: Self = Self(Cow::Borrowed("raw"));
     /// A dump of the labels (`--against`, `--against-source`, `--against-export`).
     pub const AGAINST: Self = Self(Cow::Borrowed("against"));
+    /// The older version of the file (`--against OLD.parquet`).
+    pub const OLD: Self = Self(Cow::Borrowed("old"));
 
     /// A witness named `name`.
     pub fn new(name: impl Into<Cow<'static, str>>) -> Self {

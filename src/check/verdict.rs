@@ -41,6 +41,7 @@ pub(super) fn column_report(
         status: ColumnStatus::Agree,
         error: None,
         timings: None,
+        transitions: None,
     };
     let edge = ColumnEdge {
         column,
@@ -181,6 +182,7 @@ pub(super) fn file_report(
         findings,
         error: None,
         timings: None,
+        keyed_diff: None,
     }
 }
 
@@ -208,6 +210,7 @@ impl FileReport {
             findings: finding.into().into_iter().collect(),
             error: None,
             timings: None,
+            keyed_diff: None,
         }
     }
 }

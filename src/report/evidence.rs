@@ -26,6 +26,9 @@ pub enum Fault {
     /// (or the pipeline before it) if the dump holds the labels as handed to it, the reader
     /// that made the dump if it was exported from this file.
     WriterOrDumpReader,
+    /// No fault: the labels differ between two versions of the file (`--against
+    /// OLD.parquet`), each read alike by both decoders.
+    Change,
 }
 
 impl Fault {
@@ -37,6 +40,7 @@ impl Fault {
             Self::Writer => "writer",
             Self::DumpReader => "dump_reader",
             Self::WriterOrDumpReader => "writer_or_dump_reader",
+            Self::Change => "change",
         }
     }
 }

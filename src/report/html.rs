@@ -132,7 +132,10 @@ fn file_section(page: &mut String, file: &FileReport) {
                 escape(error)
             );
         }
-        if column.status != ColumnStatus::Mismatch {
+        if !matches!(
+            column.status,
+            ColumnStatus::Mismatch | ColumnStatus::Changed
+        ) {
             continue;
         }
         let _ = writeln!(page, "<h3><code>{}</code></h3>", escape(&column.column));

@@ -98,7 +98,7 @@ pub fn write(
 }
 
 /// Version of the report document's shape.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The whole report of one run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -163,6 +163,9 @@ pub struct FileReport {
     /// Wall-clock seconds per stage, with `--timings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<FileTimes>,
+    /// The keyed diff of this file against its older version (`--key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyed_diff: Option<crate::keyed_diff::KeyedDiffSummary>,
 }
 
 /// The result for one column of one file.
@@ -209,6 +212,10 @@ pub struct ColumnReport {
     /// Thread-seconds per phase, with `--timings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<PhaseTimes>,
+    /// The transition matrix between the older version and this one, for a flat column of
+    /// at most [`crate::transitions::MAX_CLASSES`] classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transitions: Option<crate::transitions::Transitions>,
 }
 
 /// The verdict for one column.
@@ -228,6 +235,9 @@ pub enum ColumnStatus {
     Unsupported,
     /// Neither path could decode it.
     Unreadable,
+    /// Both paths decoded it and agree on every row, and its labels differ from the older
+    /// version's (`--against OLD.parquet`): rows changed, added or removed.
+    Changed,
 }
 
 /// How many of a column's mismatching rows fall in one 65,536-row fingerprint block.
@@ -271,6 +281,13 @@ pub enum Kind {
     EmptyNull,
     /// The two paths agree with each other but not with the `--against` dump.
     Against,
+    /// The row's label differs from the older version's (`--against OLD.parquet`), where both
+    /// files' decoders agree: a change between versions, not a fault.
+    Changed,
+    /// A row only the newer version has (`--key`: its key is not in the older version).
+    Added,
+    /// A row only the older version has (`--key`: its key is not in the newer version).
+    Removed,
 }
 
 impl Kind {
@@ -284,6 +301,9 @@ impl Kind {
             Self::Count => "count",
             Self::EmptyNull => "empty_null",
             Self::Against => "against",
+            Self::Changed => "changed",
+            Self::Added => "added",
+            Self::Removed => "removed",
         }
     }
 }
@@ -307,6 +327,15 @@ pub struct KindCounts {
     pub empty_null: u64,
     /// Rows where both paths disagree with the dump.
     pub against: u64,
+    /// Rows whose label changed from the older version.
+    #[serde(default)]
+    pub changed: u64,
+    /// Rows only in the newer version.
+    #[serde(default)]
+    pub added: u64,
+    /// Rows only in the older version.
+    #[serde(default)]
+    pub removed: u64,
 }
 
 impl KindCounts {
@@ -320,6 +349,9 @@ impl KindCounts {
             Kind::Count => self.count += count,
             Kind::EmptyNull => self.empty_null += count,
             Kind::Against => self.against += count,
+            Kind::Changed => self.changed += count,
+            Kind::Added => self.added += count,
+            Kind::Removed => self.removed += count,
         }
     }
 
@@ -332,6 +364,9 @@ impl KindCounts {
         self.count += other.count;
         self.empty_null += other.empty_null;
         self.against += other.against;
+        self.changed += other.changed;
+        self.added += other.added;
+        self.removed += other.removed;
     }
 
     /// All mismatches.
@@ -343,6 +378,9 @@ impl KindCounts {
             + self.count
             + self.empty_null
             + self.against
+            + self.changed
+            + self.added
+            + self.removed
     }
 }
 
@@ -369,9 +407,21 @@ pub struct Mismatch {
     pub kind: Kind,
     /// What the evidence points to.
     pub fault: Fault,
+    /// The row's key, one cell per `--key` column, in a keyed diff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Vec<KeyCell>>,
     /// The value each witness decoded, in the witness list's order; a witness that has no
     /// such row is left out.
     pub values: ByWitness<Cell>,
+}
+
+/// One key column's value in a keyed diff's mismatch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyCell {
+    /// The key column's name, as the report spells it.
+    pub column: String,
+    /// Its value in the row.
+    pub value: Cell,
 }
 
 /// One decoded value as reports show it.
@@ -982,7 +1032,9 @@ impl Report {
         let disagree = self.summary.fail_on != FailOn::Never
             && self.files.iter().any(|f| {
                 f.findings.iter().any(fails)
-                    || f.columns.iter().any(|c| c.status == ColumnStatus::Mismatch)
+                    || f.columns
+                        .iter()
+                        .any(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::Changed))
             });
         let incomplete = self.summary.errors > 0
             || self.summary.unsupported > 0

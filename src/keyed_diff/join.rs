@@ -1,0 +1,353 @@
+//! Joining one partition: both files' records of the partition in memory, sorted by key,
+//! walked side by side. Rows only in the new file are added, only in the old removed, and a
+//! label whose bytes differ changed; a key twice in one file is a duplicate.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use std::io;
+
+use super::spill::{key_hash, Part, Record, RecordReader};
+use crate::report::Kind;
+use crate::transitions::TransitionCounter;
+
+/// Which of the two files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// The file checked (`FILE`).
+    New,
+    /// The older version (`--against`).
+    Old,
+}
+
+/// A key found twice in one file: its bytes and the rows of its first two occurrences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The key bytes.
+    pub key: Vec<u8>,
+    /// The row of its first occurrence.
+    pub first: u64,
+    /// The row of its second.
+    pub second: u64,
+}
+
+/// Duplicates shown in the error, per file: the first by row of their second occurrence.
+pub const DUPLICATES_SHOWN: usize = 3;
+
+/// The duplicates of one file: the first few, and how many keys occur more than once.
+#[derive(Debug, Clone, Default)]
+pub struct Duplicates {
+    /// The first [`DUPLICATES_SHOWN`] by the row where the key repeats.
+    pub shown: Vec<Duplicate>,
+    /// Keys that occur more than once.
+    pub keys: u64,
+}
+
+impl Duplicates {
+    fn add(&mut self, duplicate: Duplicate) {
+        self.keys += 1;
+        self.shown.push(duplicate);
+        self.shown.sort_by_key(|d| (d.second, d.first));
+        self.shown.truncate(DUPLICATES_SHOWN);
+    }
+
+    fn merge(&mut self, other: Duplicates) {
+        let keys = self.keys + other.keys;
+        other.shown.into_iter().for_each(|d| self.add(d));
+        self.keys = keys;
+    }
+}
+
+/// One difference that may be listed: the rows are kept in the report's order, new rows
+/// (added, changed) first by their row in the new file, then removed rows by their row in
+/// the old, each row's columns in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Where it goes in the list.
+    pub order: (Side, u64, usize),
+    /// Changed, added or removed.
+    pub kind: Kind,
+    /// The key bytes.
+    pub key: Vec<u8>,
+    /// The label's bytes in the new file, if the row is there.
+    pub new: Option<Vec<u8>>,
+    /// The label's bytes in the old file, if the row is there.
+    pub old: Option<Vec<u8>>,
+}
+
+impl Ord for Listed {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.order.cmp(&other.order)
+    }
+}
+
+impl PartialOrd for Listed {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The first `cap` differences in the report's order, of any number offered.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    cap: usize,
+    heap: BinaryHeap<Listed>,
+}
+
+impl Listing {
+    /// Keeps at most `cap`.
+    pub fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// True when a difference at `order` would be kept: the bytes need not be copied else.
+    fn wants(&self, order: (Side, u64, usize)) -> bool {
+        self.heap.len() < self.cap || self.heap.peek().is_some_and(|last| order < last.order)
+    }
+
+    fn offer(&mut self, listed: Listed) {
+        if !self.wants(listed.order) {
+            return;
+        }
+        self.heap.push(listed);
+        if self.heap.len() > self.cap {
+            self.heap.pop();
+        }
+    }
+
+    fn merge(&mut self, other: Listing) {
+        other.heap.into_iter().for_each(|l| self.offer(l));
+    }
+
+    /// The kept differences in order.
+    pub fn finish(self) -> Vec<Listed> {
+        self.heap.into_sorted_vec()
+    }
+}
+
+/// What the joins found, partition by partition, merged.
+#[derive(Debug, Clone)]
+pub struct Joined {
+    /// Rows whose key both files hold.
+    pub matched: u64,
+    /// Rows only in the new file.
+    pub added: u64,
+    /// Rows only in the old file.
+    pub removed: u64,
+    /// Matched rows with at least one label changed.
+    pub changed_rows: u64,
+    /// Per label column, matched rows whose label changed.
+    pub changed: Vec<u64>,
+    /// Per label column, its transitions (`None` for a nested column).
+    pub transitions: Vec<Option<TransitionCounter>>,
+    /// The first differences.
+    pub listing: Listing,
+    /// Keys found more than once in the new file.
+    pub new_duplicates: Duplicates,
+    /// Keys found more than once in the old file.
+    pub old_duplicates: Duplicates,
+}
+
+impl Joined {
+    /// Nothing joined yet, for label columns of which `flat` says which are flat.
+    pub fn new(flat: &[bool], cap: usize) -> Self {
+        Self {
+            matched: 0,
+            added: 0,
+            removed: 0,
+            changed_rows: 0,
+            changed: vec![0; flat.len()],
+            transitions: flat
+                .iter()
+                .map(|&flat| flat.then(TransitionCounter::new))
+                .collect(),
+            listing: Listing::new(cap),
+            new_duplicates: Duplicates::default(),
+            old_duplicates: Duplicates::default(),
+        }
+    }
+
+    /// Adds what another set of partitions found; the order of merges does not matter.
+    pub fn merge(&mut self, other: Joined) {
+        self.matched += other.matched;
+        self.added += other.added;
+        self.removed += other.removed;
+        self.changed_rows += other.changed_rows;
+        for (ours, theirs) in self.changed.iter_mut().zip(other.changed) {
+            *ours += theirs;
+        }
+        for (ours, theirs) in self.transitions.iter_mut().zip(other.transitions) {
+            if let (Some(ours), Some(theirs)) = (ours, theirs) {
+                ours.merge(theirs);
+            }
+        }
+        self.listing.merge(other.listing);
+        self.new_duplicates.merge(other.new_duplicates);
+        self.old_duplicates.merge(other.old_duplicates);
+    }
+
+    /// Joins one partition: `new` and `old` are its records from each file, `labels` the
+    /// number of label columns.
+    pub fn join(&mut self, new: &[u8], old: &[u8], labels: usize) {
+        let mut new = sorted(new, labels);
+        let mut old = sorted(old, labels);
+        self.unique(&mut new, Side::New);
+        self.unique(&mut old, Side::Old);
+        let (mut i, mut j) = (0, 0);
+        while i < new.len() || j < old.len() {
+            let order = match (new.get(i), old.get(j)) {
+                (Some(a), Some(b)) => (a.0, a.1.key).cmp(&(b.0, b.1.key)),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match order {
+                Ordering::Less => {
+                    self.one_side(new[i].1, Side::New);
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    self.one_side(old[j].1, Side::Old);
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    self.both(new[i].1, old[j].1);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+    }
+
+    /// Keeps the first occurrence of each key only, counting the duplicates of `side`.
+    fn unique(&mut self, records: &mut Vec<(u64, Record<'_>)>, side: Side) {
+        let duplicates = match side {
+            Side::New => &mut self.new_duplicates,
+            Side::Old => &mut self.old_duplicates,
+        };
+        let mut last_repeated: Option<u64> = None;
+        // Sorted by row within a key: the one kept is the first occurrence.
+        records.dedup_by(|(hash, later), (kept_hash, kept)| {
+            let same = hash == kept_hash && later.key == kept.key;
+            if same && last_repeated != Some(kept.row) {
+                duplicates.add(Duplicate {
+                    key: later.key.to_vec(),
+                    first: kept.row,
+                    second: later.row,
+                });
+                last_repeated = Some(kept.row);
+            }
+            same
+        });
+    }
+
+    /// Finds a duplicate in a partition too large to join whose rows share their key hash at
+    /// every level of splitting: the first key of the first file holding it twice, found
+    /// reading the partitions a record at a time.
+    pub fn duplicate_by_scan(&mut self, new: &Part, old: &Part, labels: usize) -> io::Result<()> {
+        for (part, side) in [(new, Side::New), (old, Side::Old)] {
+            let mut reader = RecordReader::open(part, labels)?;
+            let Some(first) = reader.next_record()? else {
+                continue;
+            };
+            let (key, row) = (first.key.to_vec(), first.row);
+            while let Some(record) = reader.next_record()? {
+                if record.key == key {
+                    let duplicates = match side {
+                        Side::New => &mut self.new_duplicates,
+                        Side::Old => &mut self.old_duplicates,
+                    };
+                    duplicates.add(Duplicate {
+                        key,
+                        first: row,
+                        second: record.row,
+                    });
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A row whose key only `side` has.
+    fn one_side(&mut self, record: Record<'_>, side: Side) {
+        let kind = match side {
+            Side::New => {
+                self.added += 1;
+                Kind::Added
+            }
+            Side::Old => {
+                self.removed += 1;
+                Kind::Removed
+            }
+        };
+        for (column, label) in record.labels().enumerate() {
+            if let Some(counter) = &mut self.transitions[column] {
+                match side {
+                    Side::New => counter.count(None, Some(label)),
+                    Side::Old => counter.count(Some(label), None),
+                }
+            }
+            let order = (side, record.row, column);
+            if self.listing.wants(order) {
+                let bytes = Some(label.to_vec());
+                let (new, old) = match side {
+                    Side::New => (bytes, None),
+                    Side::Old => (None, bytes),
+                };
+                self.listing.offer(Listed {
+                    order,
+                    kind,
+                    key: record.key.to_vec(),
+                    new,
+                    old,
+                });
+            }
+        }
+    }
+
+    /// A row both files have.
+    fn both(&mut self, new: Record<'_>, old: Record<'_>) {
+        self.matched += 1;
+        let mut any = false;
+        for (column, (a, b)) in new.labels().zip(old.labels()).enumerate() {
+            if let Some(counter) = &mut self.transitions[column] {
+                counter.count(Some(b), Some(a));
+            }
+            if a == b {
+                continue;
+            }
+            any = true;
+            self.changed[column] += 1;
+            let order = (Side::New, new.row, column);
+            if self.listing.wants(order) {
+                self.listing.offer(Listed {
+                    order,
+                    kind: Kind::Changed,
+                    key: new.key.to_vec(),
+                    new: Some(a.to_vec()),
+                    old: Some(b.to_vec()),
+                });
+            }
+        }
+        self.changed_rows += u64::from(any);
+    }
+}
+
+/// The records of a partition with their key hashes, sorted by hash, key, then row.
+fn sorted(bytes: &[u8], labels: usize) -> Vec<(u64, Record<'_>)> {
+    let mut records = Vec::new();
+    let mut at = 0;
+    while let Some((record, len)) = Record::parse(&bytes[at..], labels) {
+        records.push((key_hash(record.key, u32::MAX), record));
+        at += len;
+    }
+    records.sort_unstable_by(|(h, a), (g, b)| (h, a.key, a.row).cmp(&(g, b.key, b.row)));
+    records
+}
+
+/// Bytes of memory a partition's join holds per record beyond the record's own bytes: its
+/// entry in the sorted list (hash, row, key and labels as slices).
+pub const BYTES_PER_RECORD: u64 = std::mem::size_of::<(u64, Record<'static>)>() as u64;
