@@ -349,6 +349,7 @@ mod tests {
             checked_by: vec![WitnessName::ARROW, WitnessName::RAW],
             error: None,
             timings: None,
+            transitions: None,
         }
     }
 

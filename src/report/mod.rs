@@ -1131,6 +1131,7 @@ mod tests {
             position: None,
             kind: Kind::Value,
             fault: Fault::Reader,
+            key: None,
             values: ByWitness::from_iter([
                 (WitnessName::ARROW, Cell::Int(0)),
                 (WitnessName::RAW, Cell::Int(1)),
@@ -1160,6 +1161,7 @@ mod tests {
             checked_by: vec![WitnessName::ARROW, WitnessName::RAW],
             error: None,
             timings: None,
+            transitions: None,
         }
     }
 
