@@ -92,11 +92,13 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
     // `--max-listed` bounds the run's list, not each file's: a check collects no more than
     // is left, so memory and the report stay bounded whatever the number of files.
     let mut listing = ListingCap::new(config.check.max_listed);
-    // With --key, the one input and its older version, diffed by key, make the files.
-    let mut keyed_reports = match (&config.keyed, config.inputs.first()) {
-        (Some(keyed), Some(new)) => pool.install(|| {
+    // With --key, the one input and its old version are diffed by key: both reports are
+    // made at once.
+    let mut keyed_reports = match (&config.keyed, &config.check.old, config.inputs.first()) {
+        (Some(keyed), Some(old), Some(new)) => pool.install(|| {
             keyed_diff::run(
                 new,
+                old,
                 keyed,
                 &config.check,
                 pool.current_num_threads(),
@@ -106,27 +108,42 @@ fn diff(config: DiffConfig) -> Result<u8, AppError> {
         _ => Vec::new(),
     }
     .into_iter();
-    let inputs = if config.keyed.is_some() {
-        &[][..]
-    } else {
-        &config.inputs[..]
-    };
-    let mut inputs = inputs.iter();
+    // With an old version, the file is checked with it as a witness, and then the old
+    // version on its own through both decoders, as one more file of the report.
+    let by_position = config.keyed.is_none();
+    let old_version = config
+        .check
+        .old
+        .as_ref()
+        .filter(|_| by_position)
+        .map(|old| {
+            let options = CheckOptions {
+                old: None,
+                ..config.check.clone()
+            };
+            (old.path.clone(), old.location.clone(), options)
+        });
+    let mut inputs = config
+        .inputs
+        .iter()
+        .filter(|_| by_position)
+        .map(|(name, location)| (name.clone(), location.clone(), config.check.clone()))
+        .chain(old_version);
     loop {
         let mut report = if let Some(report) = keyed_reports.next() {
             report
-        } else if let Some((name, location)) = inputs.next() {
+        } else if let Some((name, location, check)) = inputs.next() {
             let options = CheckOptions {
                 max_listed: listing.left(),
-                ..config.check.clone()
+                ..check
             };
             match location.open() {
                 Ok(source) => pool.install(|| {
-                    check_file(name, source, &options, &|total| {
+                    check_file(&name, source, &options, &|total| {
                         progress_bar(show_progress, total)
                     })
                 }),
-                Err(e) => FileReport::failed(name, format!("cannot open: {e}")),
+                Err(e) => FileReport::failed(&name, format!("cannot open: {e}")),
             }
         } else {
             break;

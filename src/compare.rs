@@ -19,7 +19,8 @@ pub struct Testimony<'a> {
     /// The witness's name, for the values of a listed mismatch.
     pub name: &'a WitnessName,
     /// What the witness is: the leader is the reference, a decoder that differs from it is a
-    /// decoder disagreement, a dump that differs where the decoders agree is [`Kind::Against`].
+    /// decoder disagreement, a dump that differs where the decoders agree is [`Kind::Against`],
+    /// an old version that does is [`Kind::Changed`].
     pub role: WitnessRole,
     /// Its rows; `None` when it gave none for this window, so that it is not compared.
     pub slice: Option<&'a ColumnSlice>,
@@ -91,7 +92,9 @@ impl ChunkComparison {
         .then_some(WriterEvidence::KnownBug(Symptom::BitPackedLevelsLsbFirst));
         let writer = out_of_range.or(known_bug);
         let fault = Fault::of(kind, page, dump, writer);
-        self.profile.observe(&Observation {
+        // The diagnosis looks for the signatures of faults; a change between versions is
+        // none, and its rows would only blur them.
+        let observed = (kind != Kind::Changed).then_some(Observation {
             row_in_group: row,
             group_rows: at.group_rows,
             page,
@@ -106,6 +109,9 @@ impl ChunkComparison {
                 at_list_edge: at.at_list_edge,
             }),
         });
+        if let Some(observation) = &observed {
+            self.profile.observe(observation);
+        }
         if self.listed.len() >= at.cap {
             return;
         }
@@ -132,7 +138,8 @@ impl ChunkComparison {
 struct Evidence {
     kind: Kind,
     /// How the rows differ where they first do: the kind, but for a dump's difference
-    /// ([`Kind::Against`]) what the kind of a decoder's difference would be.
+    /// ([`Kind::Against`]) or a change ([`Kind::Changed`]) what the kind of a decoder's
+    /// difference would be.
     difference: Kind,
     /// The two booleans, where the row is a flat boolean on both sides.
     booleans: Option<(bool, bool)>,
@@ -254,20 +261,23 @@ pub fn compare_chunk(
                 at,
             })
         });
+        // Where the decoders agree, the first other witness that differs: a dump's
+        // difference is [`Kind::Against`], an old version's a change.
         let found = differing_decoder.or_else(|| {
             walked.iter().find_map(|&i| {
-                let (WitnessRole::Dump(origin), Some(slice)) =
-                    (witnesses[i].role, witnesses[i].slice)
-                else {
-                    return None;
+                let slice = witnesses[i].slice?;
+                let (kind, dump) = match witnesses[i].role {
+                    WitnessRole::Dump(origin) => (Kind::Against, Some(origin)),
+                    WitnessRole::Version => (Kind::Changed, None),
+                    WitnessRole::Leader | WitnessRole::Decoder { .. } => return None,
                 };
                 let (difference, at) = disagreement(l, lead, &row_of[i], slice)?;
                 Some(Evidence {
-                    kind: Kind::Against,
+                    kind,
                     difference,
                     booleans: booleans(l, lead, &row_of[i], slice),
                     out_of_range: None,
-                    dump: Some(origin),
+                    dump,
                     at,
                 })
             })

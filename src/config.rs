@@ -13,6 +13,7 @@ use crate::output::{ReadFile, ReadRole};
 use crate::report::FailOn;
 use crate::source::{InputLocation, SpecialFiles};
 use crate::spelling::{split_list, UnclosedQuote};
+use crate::version::VersionOptions;
 use crate::witness_list::DumpOrigin;
 
 /// Most worker threads per core. Checking is CPU-bound, so threads beyond the cores only help
@@ -83,9 +84,18 @@ pub enum ConfigError {
     /// `--key` with several files.
     #[error("--key compares one file with the --against file; give exactly one FILE")]
     KeyNeedsOneFile,
+    /// `--key` with a `--against` file that is not Parquet.
+    #[error("--key diffs FILE and an older version by key: --against must name a Parquet file")]
+    KeyNeedsParquet,
     /// `--max-memory 0`.
     #[error("--max-memory must be at least 1")]
     ZeroMaxMemory,
+    /// `--against OLD.parquet` with several files.
+    #[error("--against OLD.parquet compares one file with its old version; give exactly one FILE")]
+    VersionNeedsOneFile,
+    /// `--null-token` with an old version, which has no text to spell null.
+    #[error("--null-token applies to a CSV dump; the file given to --against is Parquet")]
+    NullTokenWithVersion,
 }
 
 /// Everything `labelcheck diff` needs to run.
@@ -111,7 +121,8 @@ pub struct DiffConfig {
     pub timings: bool,
     /// What was changed from the flags as given, to be logged.
     pub notes: Vec<ConfigNote>,
-    /// With `--key`: the keyed diff of the one input against an older version.
+    /// With `--key`: the one input is diffed by key against the old version (`check.old`)
+    /// instead of by position.
     pub keyed: Option<KeyedDiffOptions>,
 }
 
@@ -148,8 +159,20 @@ impl DiffConfig {
         ]
         .into_iter()
         .find_map(|(flag, origin, path)| path.map(|path| (flag, origin, path)));
+        // `--against` names the old version of the file when it is Parquet, by its first
+        // bytes, whatever its name: the only read before the report's destination is checked.
+        let (dump, old) = match dump {
+            Some(("--against", _, path)) if crate::version::is_parquet(&path) => (None, Some(path)),
+            dump => (dump, None),
+        };
         if let Some(&(flag, _, _)) = dump.as_ref().filter(|_| args.files.len() != 1) {
             return Err(ConfigError::AgainstNeedsOneFile { flag });
+        }
+        if old.is_some() && args.files.len() != 1 {
+            return Err(ConfigError::VersionNeedsOneFile);
+        }
+        if old.is_some() && args.null_token.is_some() {
+            return Err(ConfigError::NullTokenWithVersion);
         }
         let mut keys = Vec::new();
         for list in &args.key {
@@ -164,30 +187,19 @@ impl DiffConfig {
         if args.max_memory == 0 {
             return Err(ConfigError::ZeroMaxMemory);
         }
+        // With --key, the old version is diffed by key rather than by position.
+        let keyed = match &old {
+            _ if keys.is_empty() => None,
+            Some(_) => Some(KeyedDiffOptions {
+                keys,
+                max_memory: args.max_memory,
+            }),
+            None => return Err(ConfigError::KeyNeedsParquet),
+        };
         let special = if args.allow_special_files {
             SpecialFiles::Allow
         } else {
             SpecialFiles::Refuse
-        };
-        // With --key, --against names the older version of the file (clap requires it), not
-        // a dump.
-        let (dump, keyed) = match dump {
-            Some((_, DumpOrigin::Unstated, old)) if !keys.is_empty() => (
-                None,
-                Some(KeyedDiffOptions {
-                    old: (
-                        old.display().to_string(),
-                        InputLocation::Local {
-                            path: old,
-                            special,
-                            max_stream_bytes: args.max_stream_bytes,
-                        },
-                    ),
-                    keys,
-                    max_memory: args.max_memory,
-                }),
-            ),
-            dump => (dump, None),
         };
         let columns = if args.all {
             ColumnChoice::All
@@ -242,6 +254,14 @@ impl DiffConfig {
                     special,
                     max_bytes: args.max_dump_bytes,
                 }),
+                old: old.map(|path| VersionOptions {
+                    path: path.display().to_string(),
+                    location: InputLocation::Local {
+                        path,
+                        special,
+                        max_stream_bytes: args.max_stream_bytes,
+                    },
+                }),
                 timings: args.timings,
             },
             format: args.format,
@@ -256,7 +276,7 @@ impl DiffConfig {
         })
     }
 
-    /// Every file the run reads — the Parquet files and the `--against` dump — which the
+    /// Every file the run reads — the Parquet files, the `--against` dump or old version — which the
     /// report must never be written over.
     pub fn read_files(&self) -> Vec<ReadFile<'_>> {
         let parquet = self.inputs.iter().map(|(_, location)| match location {
@@ -269,12 +289,12 @@ impl DiffConfig {
             path: Path::new(&against.path),
             role: ReadRole::Dump,
         });
-        let old = self.keyed.iter().map(|keyed| match &keyed.old.1 {
+        let old = self.check.old.iter().map(|old| match &old.location {
             InputLocation::Local { path, .. } => ReadFile {
                 path,
                 role: ReadRole::Parquet,
             },
         });
-        parquet.chain(old).chain(dump).collect()
+        parquet.chain(dump).chain(old).collect()
     }
 }

@@ -35,7 +35,9 @@ impl Fault {
         dump: Option<DumpOrigin>,
         writer: Option<WriterEvidence>,
     ) -> Self {
-        if kind == Kind::Against {
+        if kind == Kind::Changed {
+            Fault::Change
+        } else if kind == Kind::Against {
             match dump.unwrap_or(DumpOrigin::Unstated) {
                 DumpOrigin::Source => Fault::Writer,
                 DumpOrigin::Export => Fault::DumpReader,
@@ -168,7 +170,7 @@ impl Profile {
             },
             Fault::DumpReader => self.dump_reader += 1,
             Fault::WriterOrDumpReader => self.writer_or_dump_reader += 1,
-            // A change between versions is no fault to diagnose.
+            // The comparison leaves changes out of the diagnosis (`compare.rs`, `record`).
             Fault::Change => {}
         }
         if o.row_in_group < 8 || o.row_in_group + 8 >= o.group_rows {
@@ -292,7 +294,7 @@ fn levels_suspect(fault: Option<Fault>) -> &'static str {
         Some(Fault::WriterOrDumpReader) => {
             "both decoders agree on the file: the writer stored these levels wrong, or the reader that made the dump read them wrong"
         }
-        Some(Fault::Change) => "the levels differ between the two versions of the file",
+        Some(Fault::Change) => "the levels changed between the two versions",
         None => "one of the witnesses reads or writes these levels wrong",
     }
 }

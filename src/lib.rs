@@ -35,4 +35,5 @@ pub mod spelling;
 pub mod timings;
 pub mod transitions;
 pub mod value;
+pub mod version;
 pub mod witness_list;

@@ -25,7 +25,7 @@ impl WitnessName {
     pub const RAW: Self = Self(Cow::Borrowed("raw"));
     /// A dump of the labels (`--against`, `--against-source`, `--against-export`).
     pub const AGAINST: Self = Self(Cow::Borrowed("against"));
-    /// The older version of the file (`--against OLD.parquet`).
+    /// The old version of the file (`--against OLD.parquet`), read by the raw decoder.
     pub const OLD: Self = Self(Cow::Borrowed("old"));
 
     /// A witness named `name`.
@@ -73,10 +73,9 @@ pub enum DumpOrigin {
 
 /// What a witness is to the check.
 ///
-/// Every witness of today gives rows, window by window. The roles to come slot in beside
-/// these: a second Parquet file's two decoders (`--against OLD.parquet`) are decoders of
-/// another file, compared with this file's leader like a dump; a lock file is a witness that
-/// gives block digests only, so it can say which 65,536-row blocks differ but not which rows.
+/// Every witness of today gives rows, window by window. A role to come slots in beside these:
+/// a lock file is a witness that gives block digests only, so it can say which 65,536-row
+/// blocks differ but not which rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WitnessRole {
     /// The decoder of the file that leads: it ends each window at a page boundary, the other
@@ -95,12 +94,24 @@ pub enum WitnessRole {
     /// A dump of the labels, compared with the leader where the decoders agree. It covers the
     /// columns it holds; a column it lacks is simply not compared with it.
     Dump(DumpOrigin),
+    /// Another version of the file's labels (`--against OLD.parquet`): the old file's raw
+    /// decoder, its rows realigned to this file's row groups ([`crate::version`]). Compared
+    /// with the leader where the file's decoders agree; a row where it differs is a change
+    /// (`Kind::Changed`), not a fault. A column the old version lacks is not compared with it;
+    /// a chunk it fails on leaves the rest of the column uncompared with it.
+    Version,
 }
 
 impl WitnessRole {
     /// True for a decoder of the file, the leader included.
     pub fn decodes_the_file(self) -> bool {
         matches!(self, Self::Leader | Self::Decoder { .. })
+    }
+
+    /// True for a witness whose values come from a Parquet decoder, as stored: the canonical
+    /// form applies to them (a dump's are parsed to it already).
+    pub fn gives_stored_values(self) -> bool {
+        matches!(self, Self::Leader | Self::Decoder { .. } | Self::Version)
     }
 }
 

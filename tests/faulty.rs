@@ -441,6 +441,7 @@ fn a_further_faulty_witness_is_reported_by_its_name() {
         window: 2,
         window_rows: 1 << 20,
         against: None,
+        old: None,
         timings: false,
     };
     let file = FileToCheck {

@@ -169,6 +169,7 @@ fn a_whole_check_fetches_the_footer_once() {
             window: 4,
             window_rows: 1 << 20,
             against: None,
+            old: None,
             timings: true,
         };
         let report = check_file("wide.parquet", file.clone(), &options, &no_progress);

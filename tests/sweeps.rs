@@ -48,6 +48,7 @@ fn options() -> CheckOptions {
         window: 2,
         window_rows: 1 << 20,
         against: None,
+        old: None,
         timings: false,
     }
 }

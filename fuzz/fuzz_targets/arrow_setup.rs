@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
         window: 1,
         window_rows: 1 << 16,
         against: None,
+        old: None,
         timings: false,
     };
     let file = check_file("fuzz.parquet", source, &options, &no_progress);

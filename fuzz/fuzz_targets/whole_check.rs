@@ -57,6 +57,7 @@ fuzz_target!(|data: &[u8]| {
         window: 1,
         window_rows: 1 << 20,
         against: None,
+        old: None,
         timings: false,
     };
     let file = check_file("fuzz.parquet", source, &options, &no_progress);

@@ -85,7 +85,7 @@ pub(super) fn check_chunk(
         // (the others cannot give it whole).
         let mut stored = None;
         for (i, (window, w)) in windows.iter_mut().zip(witnesses).enumerate() {
-            let Some(window) = window.as_mut().filter(|_| w.role.decodes_the_file()) else {
+            let Some(window) = window.as_mut().filter(|_| w.role.gives_stored_values()) else {
                 continue;
             };
             if i == leader && column.canonical.drops_part() {
@@ -122,7 +122,7 @@ pub(super) fn check_chunk(
             .map(|window| window.map(|w| w.slice))
             .collect();
         // A decoder without rows for the window is compared as empty (its rows are missing);
-        // a dump without rows is not compared.
+        // a dump or an old version without rows is not compared.
         let empty = ColumnSlice::empty(column.physical, 0);
         let testimonies: Vec<Testimony<'_>> = witnesses
             .iter()
@@ -131,7 +131,7 @@ pub(super) fn check_chunk(
                 name: &w.name,
                 role: w.role,
                 slice: match w.role {
-                    WitnessRole::Dump(_) => slice.as_ref(),
+                    WitnessRole::Dump(_) | WitnessRole::Version => slice.as_ref(),
                     _ => Some(slice.as_ref().unwrap_or(&empty)),
                 },
             })

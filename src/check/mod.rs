@@ -27,7 +27,7 @@ mod results;
 mod screen;
 mod verdict;
 
-pub use open::FileFacts;
+pub use open::{open_raw, FileFacts};
 pub use plan::{check_with, FilePlan, TaskPlan, MAX_FETCHED_AHEAD};
 
 use std::sync::Arc;
@@ -40,6 +40,7 @@ use crate::preflight::Screen;
 use crate::report::{FileReport, Selection};
 use crate::source::{ByteSource, ReadMeter};
 use crate::timings::FileTimes;
+use crate::version::VersionOptions;
 use crate::witness_list::{DumpOrigin, WitnessName, WitnessRole};
 
 /// Checks one file read from `source`; `path` names it in the report.
@@ -73,6 +74,20 @@ pub fn check_file(
     if let (Some(dump), Some(against)) = (&opened.dump, &options.against) {
         witnesses.push(Witness::dump(dump, against.origin));
     }
+    let mut version_findings = Vec::new();
+    let realigned = opened
+        .old
+        .as_ref()
+        .zip(options.old.as_ref())
+        .map(|(old, given)| {
+            let (realigned, findings) =
+                old.realigned(&opened.columns, &facts.row_group_rows, &given.path);
+            version_findings = findings;
+            realigned
+        });
+    if let Some(realigned) = &realigned {
+        witnesses.push(Witness::version(realigned));
+    }
     let screen = Screen::new(&opened.raw, options.decode.max_page_bytes);
     let plan = FilePlan::new(&opened.raw, opened.chunks.clone());
     let file = FileToCheck {
@@ -85,7 +100,9 @@ pub fn check_file(
         plan: Some(&plan),
     };
     let mut report = check_with(&file, options, progress.as_ref());
-    report.findings.splice(0..0, opened.findings);
+    report
+        .findings
+        .splice(0..0, opened.findings.into_iter().chain(version_findings));
     crate::report::cap_repeated_findings(&mut report.findings);
     if options.timings {
         report.timings = Some(FileTimes {
@@ -115,6 +132,9 @@ pub struct CheckOptions {
     pub window_rows: usize,
     /// A label dump to compare with, as a third witness.
     pub against: Option<AgainstOptions>,
+    /// The old version of the file to compare with, row by row by position
+    /// (`--against OLD.parquet`).
+    pub old: Option<VersionOptions>,
     /// Put the seconds spent per stage and phase in the report.
     pub timings: bool,
 }
@@ -161,6 +181,16 @@ impl<'a> Witness<'a> {
         Self {
             name,
             role: WitnessRole::Decoder { screened },
+            decoder,
+        }
+    }
+
+    /// The old version of the file (`--against OLD.parquet`), its rows realigned to this
+    /// file's row groups.
+    pub fn version(decoder: &'a dyn ColumnDecoder) -> Self {
+        Self {
+            name: WitnessName::OLD,
+            role: WitnessRole::Version,
             decoder,
         }
     }

@@ -11,11 +11,13 @@ use crate::advisories::{Symptom, Writer, WriterBlame};
 use crate::against::{Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
+use crate::decode::DecodeOptions;
 use crate::raw::error::RawError;
 use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;
 use crate::report::{FileReport, Finding, FindingKind, Selection};
 use crate::source::{ByteSource, FooterPrefetch, Metered, Prefetched, ReadMeter};
+use crate::version::OldVersion;
 use crate::witness_list::{ByWitness, WitnessName};
 
 /// The facts about a file that the check needs besides its decoders.
@@ -76,6 +78,20 @@ pub(super) struct Opened {
     pub chunks: Arc<Prefetched>,
     /// Counts the reads of the dump, when one was opened.
     pub dump_reads: Option<ReadMeter>,
+    /// The old version to compare with, when one was given and could be opened.
+    pub old: Option<OldVersion>,
+}
+
+/// Opens `source` through the raw decoder, with the workarounds its writer calls for.
+pub fn open_raw(source: Arc<dyn ByteSource>, decode: DecodeOptions) -> Result<RawFile, RawError> {
+    RawFile::open(source, decode).map(|mut raw| {
+        // A writer bug that parquet-cpp's reader works around is worked around here too.
+        let writer = Writer::of(raw.metadata());
+        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
+            raw.decompress_v2_pages_flagged_uncompressed();
+        }
+        raw
+    })
 }
 
 /// Opens the file read from `source` (`path` names it in the report), or gives the report of
@@ -97,14 +113,7 @@ pub(super) fn open(
     // (`source::Prefetched`, `super::plan::FilePlan`).
     let chunks = Arc::new(Prefetched::new(prefetched.clone()));
     let source: Arc<dyn ByteSource> = chunks.clone();
-    let raw = RawFile::open(source.clone(), options.decode).map(|mut raw| {
-        // A writer bug that parquet-cpp's reader works around is worked around here too.
-        let writer = Writer::of(raw.metadata());
-        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
-            raw.decompress_v2_pages_flagged_uncompressed();
-        }
-        raw
-    });
+    let raw = open_raw(source.clone(), options.decode);
     // The parquet crate's Thrift reader can spin for seconds on a malformed list
     // (docs/RELIABILITY.md, "Fuzzing"): a footer ours finds malformed is not handed to it.
     let arrow = match &raw {
@@ -181,6 +190,16 @@ pub(super) fn open(
         )
     });
     findings.extend(footer_finding);
+    let old = options
+        .old
+        .as_ref()
+        .and_then(|old| match OldVersion::open(old, options.decode) {
+            Ok(opened) => Some(opened),
+            Err(message) => {
+                findings.push(Finding::about_file(FindingKind::Against, message));
+                None
+            }
+        });
     let mut dump_reads = None;
     let dump_stream = match &options.against {
         Some(against) => match DumpStream::open(against) {
@@ -256,5 +275,6 @@ pub(super) fn open(
         reads,
         chunks,
         dump_reads,
+        old,
     })
 }

@@ -18,7 +18,7 @@ pub(super) enum Seat<'w> {
     Reading(Box<dyn ChunkWindows + 'w>),
     /// The witness failed on the chunk (or on an earlier one of the column): no more windows.
     Failed(DecodeError),
-    /// A dump that does not hold the column: it is not compared with it.
+    /// A dump or an old version that does not hold the column: it is not compared with it.
     NotCovered,
 }
 
@@ -52,8 +52,8 @@ impl<'w> Seat<'w> {
             WitnessRole::Leader | WitnessRole::Decoder { screened: false } => {
                 decoder.windows(row_group, leaf)
             }
-            // A column the dump does not hold is simply not compared with it.
-            WitnessRole::Dump(_) => {
+            // A column the dump or the old version does not hold is simply not compared with it.
+            WitnessRole::Dump(_) | WitnessRole::Version => {
                 return decoder
                     .windows(row_group, leaf)
                     .map_or(Self::NotCovered, Self::Reading)

@@ -36,6 +36,7 @@ use crate::raw::RawFile;
 use crate::report::{Cell, ColumnStatus, Fault, FileReport, KeyCell, Kind, Mismatch};
 use crate::source::{ByteSource, InputLocation};
 use crate::value::PhysicalType;
+use crate::version::VersionOptions;
 use crate::witness_list::{ByWitness, WitnessName};
 
 /// Rows of each column decoded at once while streaming (the raw path rounds up to a page).
@@ -48,8 +49,6 @@ const MAX_LEVEL: u32 = 6;
 /// What `--key` asks for.
 #[derive(Debug, Clone)]
 pub struct KeyedDiffOptions {
-    /// The older version (`--against`): its name in the report and where it is.
-    pub old: (String, InputLocation),
     /// The key columns, as named.
     pub keys: Vec<String>,
     /// Most bytes the joins hold at once (`--max-memory`).
@@ -81,17 +80,23 @@ pub struct KeyedDiffSummary {
     pub max_memory: u64,
 }
 
-/// Checks `new` and the older version, then diffs them by key: the reports of both files,
-/// the newer first, carrying the differences.
+/// Checks `new` and its older version `old`, then diffs them by key: the reports of both
+/// files, the newer first, carrying the differences. Each file is checked on its own
+/// (`options.old` is not a witness here: the rows are matched by key, not position).
 pub fn run(
     new: &(String, InputLocation),
+    old: &VersionOptions,
     keyed: &KeyedDiffOptions,
     options: &CheckOptions,
     threads: usize,
     progress: &dyn Fn(u64) -> Box<dyn Progress>,
 ) -> Vec<FileReport> {
-    let (new_name, old_name) = (new.0.as_str(), keyed.old.0.as_str());
-    let sources = (new.1.open(), keyed.old.1.open());
+    let options = &CheckOptions {
+        old: None,
+        ..options.clone()
+    };
+    let (new_name, old_name) = (new.0.as_str(), old.path.as_str());
+    let sources = (new.1.open(), old.location.open());
     let (new_source, old_source) = match sources {
         (Ok(new), Ok(old)) => (new, old),
         (new_source, old_source) => {
@@ -166,7 +171,7 @@ pub fn run(
         .max_listed
         .saturating_sub(new_report.mismatches.len());
     match plan.diff(threads, keyed.max_memory, cap) {
-        Ok(diff) => diff.apply(&plan, keyed, &mut new_report, &mut old_report),
+        Ok(diff) => diff.apply(&plan, old_name, keyed, &mut new_report, &mut old_report),
         Err(message) => not_run(&mut new_report, message),
     }
     vec![new_report, old_report]
@@ -547,6 +552,7 @@ impl Diff {
     fn apply(
         self,
         plan: &Plan,
+        old_name: &str,
         keyed: &KeyedDiffOptions,
         new_report: &mut FileReport,
         old_report: &mut FileReport,
@@ -624,7 +630,7 @@ impl Diff {
         let total: u64 = new_report.columns.iter().map(|c| c.mismatches).sum();
         new_report.mismatches_truncated = total > new_report.mismatches.len() as u64;
         new_report.keyed_diff = Some(KeyedDiffSummary {
-            against: keyed.old.0.clone(),
+            against: old_name.to_owned(),
             key: plan.keys.iter().map(|k| k.name.clone()).collect(),
             columns: plan.labels.iter().map(|l| l.name.clone()).collect(),
             matched: joined.matched,

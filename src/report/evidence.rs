@@ -26,8 +26,8 @@ pub enum Fault {
     /// (or the pipeline before it) if the dump holds the labels as handed to it, the reader
     /// that made the dump if it was exported from this file.
     WriterOrDumpReader,
-    /// No fault: the labels differ between two versions of the file (`--against
-    /// OLD.parquet`), each read alike by both decoders.
+    /// Both decoders agree and the old version (`--against OLD.parquet`) holds another row:
+    /// not a fault of any reader or writer, a change between the versions to review.
     Change,
 }
 

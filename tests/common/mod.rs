@@ -172,6 +172,7 @@ pub fn check_with_raw_windowed<D: labelcheck::decode::ColumnDecoder>(
         window: 2,
         window_rows,
         against: None,
+        old: None,
         timings: false,
     };
     let witnesses = [Witness::arrow(&arrow), Witness::raw(&decoder)];
