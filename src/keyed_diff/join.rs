@@ -5,11 +5,13 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 
 use super::spill::{key_hash, Part, Record, RecordReader};
 use crate::report::Kind;
-use crate::transitions::TransitionCounter;
+use crate::transitions::{TransitionCounter, MAX_CLASSES};
 
 /// Which of the two files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,6 +198,7 @@ impl Joined {
         let mut old = sorted(old, labels);
         self.unique(&mut new, Side::New);
         self.unique(&mut old, Side::Old);
+        let mut pairs: Vec<PairCounts> = (0..labels).map(|_| PairCounts::default()).collect();
         let (mut i, mut j) = (0, 0);
         while i < new.len() || j < old.len() {
             let order = match (new.get(i), old.get(j)) {
@@ -205,18 +208,23 @@ impl Joined {
             };
             match order {
                 Ordering::Less => {
-                    self.one_side(new[i].1, Side::New);
+                    self.one_side(new[i].1, Side::New, &mut pairs);
                     i += 1;
                 }
                 Ordering::Greater => {
-                    self.one_side(old[j].1, Side::Old);
+                    self.one_side(old[j].1, Side::Old, &mut pairs);
                     j += 1;
                 }
                 Ordering::Equal => {
-                    self.both(new[i].1, old[j].1);
+                    self.both(new[i].1, old[j].1, &mut pairs);
                     i += 1;
                     j += 1;
                 }
+            }
+        }
+        for (pairs, counter) in pairs.iter_mut().zip(&mut self.transitions) {
+            if let Some(counter) = counter {
+                pairs.flush(counter);
             }
         }
     }
@@ -272,7 +280,7 @@ impl Joined {
     }
 
     /// A row whose key only `side` has.
-    fn one_side(&mut self, record: Record<'_>, side: Side) {
+    fn one_side(&mut self, record: Record<'_>, side: Side, pairs: &mut [PairCounts]) {
         let kind = match side {
             Side::New => {
                 self.added += 1;
@@ -286,8 +294,8 @@ impl Joined {
         for (column, label) in record.labels().enumerate() {
             if let Some(counter) = &mut self.transitions[column] {
                 match side {
-                    Side::New => counter.count(None, Some(label)),
-                    Side::Old => counter.count(Some(label), None),
+                    Side::New => pairs[column].count(counter, None, Some(label)),
+                    Side::Old => pairs[column].count(counter, Some(label), None),
                 }
             }
             let order = (side, record.row, column);
@@ -309,12 +317,12 @@ impl Joined {
     }
 
     /// A row both files have.
-    fn both(&mut self, new: Record<'_>, old: Record<'_>) {
+    fn both(&mut self, new: Record<'_>, old: Record<'_>, pairs: &mut [PairCounts]) {
         self.matched += 1;
         let mut any = false;
         for (column, (a, b)) in new.labels().zip(old.labels()).enumerate() {
             if let Some(counter) = &mut self.transitions[column] {
-                counter.count(Some(b), Some(a));
+                pairs[column].count(counter, Some(b), Some(a));
             }
             if a == b {
                 continue;
@@ -333,6 +341,91 @@ impl Joined {
             }
         }
         self.changed_rows += u64::from(any);
+    }
+}
+
+/// Transitions of one column counted within a partition before they reach its
+/// [`TransitionCounter`]: pairs of short rows (at most 16 bytes, what label classes are) held
+/// as integers, so a row costs a hash of two integers rather than a comparison of its bytes
+/// with each class. Held to the pairs a counter can keep; beyond, the column has too many
+/// classes for a matrix and nothing more is counted.
+#[derive(Debug, Default)]
+struct PairCounts {
+    pairs: HashMap<(Packed, Packed), u64, BuildHasherDefault<WordHasher>>,
+}
+
+/// A row of at most 16 bytes as an integer and its length; [`ABSENT`] for no row.
+type Packed = (u128, u8);
+
+/// The packed form of an absent row (added or removed).
+const ABSENT: Packed = (0, u8::MAX);
+
+/// Most pairs held: every pair of [`MAX_CLASSES`] classes and absent.
+const MAX_PAIRS: usize = (MAX_CLASSES + 1) * (MAX_CLASSES + 1);
+
+fn pack(row: Option<&[u8]>) -> Option<Packed> {
+    let Some(row) = row else {
+        return Some(ABSENT);
+    };
+    let mut word = [0u8; 16];
+    word.get_mut(..row.len())?.copy_from_slice(row);
+    Some((u128::from_le_bytes(word), row.len() as u8))
+}
+
+fn unpack(packed: &Packed) -> Option<Vec<u8>> {
+    (packed.1 != u8::MAX).then(|| packed.0.to_le_bytes()[..usize::from(packed.1)].to_vec())
+}
+
+impl PairCounts {
+    /// Counts `old` → `new` in `counter`, through the pairs while they are short.
+    fn count(&mut self, counter: &mut TransitionCounter, old: Option<&[u8]>, new: Option<&[u8]>) {
+        if counter.overflowed() {
+            return;
+        }
+        match (pack(old), pack(new)) {
+            (Some(old), Some(new)) => {
+                *self.pairs.entry((old, new)).or_default() += 1;
+                if self.pairs.len() > MAX_PAIRS {
+                    self.flush(counter);
+                }
+            }
+            _ => counter.count(old, new),
+        }
+    }
+
+    /// Hands the pairs counted to `counter`.
+    fn flush(&mut self, counter: &mut TransitionCounter) {
+        for ((old, new), rows) in self.pairs.drain() {
+            counter.count_many(unpack(&old).as_deref(), unpack(&new).as_deref(), rows);
+        }
+    }
+}
+
+/// Hashes the words of a pair of packed rows: one multiply and rotate per word (the rows
+/// are a partition's few label classes, not adversarial keys).
+#[derive(Debug, Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.write_u64(u64::from(b)));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
     }
 }
 

@@ -42,6 +42,10 @@ use crate::witness_list::{ByWitness, WitnessName};
 /// Rows of each column decoded at once while streaming (the raw path rounds up to a page).
 const STREAM_ROWS: usize = 1 << 16;
 
+/// Bytes of a partition's join that its reads in key order stay fast within: what a core's
+/// share of a processor's last-level cache holds.
+const CACHED_PARTITION: u64 = 8 << 20;
+
 /// Levels of splitting a partition that is too large to join; after that many, its rows
 /// share a key hash at every level, which only a key repeated many times does.
 const MAX_LEVEL: u32 = 6;
@@ -403,7 +407,11 @@ impl Plan {
         let budget = (max_memory / threads.max(1) as u64).max(1);
         let estimate = rows(&self.new) * Self::row_cost(&self.new, &new_leaves)
             + rows(&self.old) * Self::row_cost(&self.old, &old_leaves);
-        let fanout = (estimate.div_ceil(budget) as usize).clamp(1, MAX_FANOUT);
+        // Partitions small enough for the budget, and for the processor's cache: a join reads
+        // its records in key-hash order, all over the partition, which from main memory
+        // costs a cache miss per record.
+        let fanout =
+            (estimate.div_ceil(budget.min(CACHED_PARTITION)) as usize).clamp(1, MAX_FANOUT);
         let new_names: Vec<String> = self
             .keys
             .iter()
