@@ -194,29 +194,32 @@ impl Joined {
     /// Joins one partition: `new` and `old` are its records from each file, `labels` the
     /// number of label columns.
     pub fn join(&mut self, new: &[u8], old: &[u8], labels: usize) {
-        let mut new = sorted(new, labels);
-        let mut old = sorted(old, labels);
+        let mut new = Sorted::new(new, labels);
+        let mut old = Sorted::new(old, labels);
         self.unique(&mut new, Side::New);
         self.unique(&mut old, Side::Old);
         let mut pairs: Vec<PairCounts> = (0..labels).map(|_| PairCounts::default()).collect();
         let (mut i, mut j) = (0, 0);
         while i < new.len() || j < old.len() {
-            let order = match (new.get(i), old.get(j)) {
-                (Some(a), Some(b)) => (a.0, a.1.key).cmp(&(b.0, b.1.key)),
+            let order = match (new.hash(i), old.hash(j)) {
+                // The key bytes are read only when the hashes are equal.
+                (Some(a), Some(b)) => a
+                    .cmp(&b)
+                    .then_with(|| new.record(i).key.cmp(old.record(j).key)),
                 (Some(_), None) => Ordering::Less,
                 _ => Ordering::Greater,
             };
             match order {
                 Ordering::Less => {
-                    self.one_side(new[i].1, Side::New, &mut pairs);
+                    self.one_side(new.record(i), Side::New, &mut pairs);
                     i += 1;
                 }
                 Ordering::Greater => {
-                    self.one_side(old[j].1, Side::Old, &mut pairs);
+                    self.one_side(old.record(j), Side::Old, &mut pairs);
                     j += 1;
                 }
                 Ordering::Equal => {
-                    self.both(new[i].1, old[j].1, &mut pairs);
+                    self.both(new.record(i), old.record(j), &mut pairs);
                     i += 1;
                     j += 1;
                 }
@@ -230,25 +233,33 @@ impl Joined {
     }
 
     /// Keeps the first occurrence of each key only, counting the duplicates of `side`.
-    fn unique(&mut self, records: &mut Vec<(u64, Record<'_>)>, side: Side) {
+    fn unique(&mut self, records: &mut Sorted<'_>, side: Side) {
         let duplicates = match side {
             Side::New => &mut self.new_duplicates,
             Side::Old => &mut self.old_duplicates,
         };
-        let mut last_repeated: Option<u64> = None;
-        // Sorted by row within a key: the one kept is the first occurrence.
-        records.dedup_by(|(hash, later), (kept_hash, kept)| {
-            let same = hash == kept_hash && later.key == kept.key;
-            if same && last_repeated != Some(kept.row) {
-                duplicates.add(Duplicate {
-                    key: later.key.to_vec(),
-                    first: kept.row,
-                    second: later.row,
-                });
-                last_repeated = Some(kept.row);
-            }
-            same
-        });
+        let (bytes, labels) = (records.bytes, records.labels);
+        let record = |offset: usize| Sorted::record_at(bytes, labels, offset);
+        let mut last_repeated: Option<usize> = None;
+        // In row order within a key: the one kept is the first occurrence.
+        records
+            .entries
+            .dedup_by(|(hash, later), (kept_hash, kept)| {
+                if hash != kept_hash {
+                    return false;
+                }
+                let (later, first) = (record(*later), record(*kept));
+                let same = later.key == first.key;
+                if same && last_repeated != Some(*kept) {
+                    duplicates.add(Duplicate {
+                        key: later.key.to_vec(),
+                        first: first.row,
+                        second: later.row,
+                    });
+                    last_repeated = Some(*kept);
+                }
+                same
+            });
     }
 
     /// Finds a duplicate in a partition too large to join whose rows share their key hash at
@@ -429,18 +440,64 @@ impl Hasher for WordHasher {
     }
 }
 
-/// The records of a partition with their key hashes, sorted by hash, key, then row.
-fn sorted(bytes: &[u8], labels: usize) -> Vec<(u64, Record<'_>)> {
-    let mut records = Vec::new();
-    let mut at = 0;
-    while let Some((record, len)) = Record::parse(&bytes[at..], labels) {
-        records.push((key_hash(record.key, u32::MAX), record));
-        at += len;
+/// A partition's records in key order: by a hash of the key, then (for the distinct keys a
+/// 64-bit hash collision puts together) by key, then by row.
+struct Sorted<'a> {
+    bytes: &'a [u8],
+    labels: usize,
+    /// Each record's key hash and offset in `bytes`: small entries, so the sort moves 16
+    /// bytes a record and reads no record's bytes.
+    entries: Vec<(u64, usize)>,
+}
+
+impl<'a> Sorted<'a> {
+    fn new(bytes: &'a [u8], labels: usize) -> Self {
+        let mut entries = Vec::new();
+        let mut at = 0;
+        while let Some((record, len)) = Record::parse(&bytes[at..], labels) {
+            entries.push((key_hash(record.key, u32::MAX), at));
+            at += len;
+        }
+        // A partition's records are in row order, so offsets order rows.
+        entries.sort_unstable();
+        let mut start = 0;
+        while start < entries.len() {
+            let hash = entries[start].0;
+            let end = start + entries[start..].iter().take_while(|e| e.0 == hash).count();
+            if end - start > 1 {
+                entries[start..end].sort_by(|a, b| {
+                    let key = |offset| Self::record_at(bytes, labels, offset).key;
+                    key(a.1).cmp(key(b.1)).then(a.1.cmp(&b.1))
+                });
+            }
+            start = end;
+        }
+        Self {
+            bytes,
+            labels,
+            entries,
+        }
     }
-    records.sort_unstable_by(|(h, a), (g, b)| (h, a.key, a.row).cmp(&(g, b.key, b.row)));
-    records
+
+    fn record_at(bytes: &'a [u8], labels: usize, offset: usize) -> Record<'a> {
+        Record::parse(&bytes[offset..], labels)
+            .expect("an offset found by parsing")
+            .0
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn hash(&self, i: usize) -> Option<u64> {
+        self.entries.get(i).map(|e| e.0)
+    }
+
+    fn record(&self, i: usize) -> Record<'a> {
+        Self::record_at(self.bytes, self.labels, self.entries[i].1)
+    }
 }
 
 /// Bytes of memory a partition's join holds per record beyond the record's own bytes: its
-/// entry in the sorted list (hash, row, key and labels as slices).
-pub const BYTES_PER_RECORD: u64 = std::mem::size_of::<(u64, Record<'static>)>() as u64;
+/// entry in the sorted list (key hash, offset).
+pub const BYTES_PER_RECORD: u64 = std::mem::size_of::<(u64, usize)>() as u64;
