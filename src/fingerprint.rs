@@ -71,6 +71,115 @@ pub fn hash_slice(slice: &ColumnSlice, first_row: u64) -> Vec<BlockPiece> {
     pieces
 }
 
+/// Calls `each(row, bytes)` with the canonical bytes of every row of `slice` in order
+/// (FINGERPRINT.md, "Bytes of one row"): the bytes the positional fingerprint hashes, one row
+/// at a time, for summaries that hash rows on their own (keyed fingerprints, transitions).
+/// The bytes are written into one buffer reused for every row: no allocation per row.
+pub fn row_bytes(slice: &ColumnSlice, mut each: impl FnMut(usize, &[u8])) {
+    let mut rows = RowCursor::new(slice);
+    while let Some((row, bytes)) = rows.next_row() {
+        each(row, bytes);
+    }
+}
+
+/// The canonical bytes of a slice's rows, one row per [`RowCursor::next_row`]: what
+/// [`row_bytes`] walks, for callers that step several slices of the same rows side by side.
+pub struct RowCursor<'a> {
+    slice: &'a ColumnSlice,
+    /// Keyed strings' entries as row bytes, so a row is a borrowed entry, not a copy.
+    entries: Option<Entries>,
+    /// Nested columns walk their rows' items; flat ones read slot `row` directly.
+    walker: RowWalker<'a>,
+    /// The next row; for a flat column also its slot.
+    row: usize,
+    /// The index of the next non-null value (flat columns).
+    value: usize,
+    /// The bytes of the last row, when they are not an entry.
+    out: Vec<u8>,
+}
+
+impl<'a> RowCursor<'a> {
+    /// A cursor at the first row of `slice`.
+    pub fn new(slice: &'a ColumnSlice) -> Self {
+        Self {
+            slice,
+            entries: Entries::of(&slice.values),
+            walker: RowWalker::new(slice),
+            row: 0,
+            value: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// The next row's number (from 0, in the slice) and canonical bytes; `None` after the
+    /// last row. The bytes are valid until the next call.
+    #[inline]
+    pub fn next_row(&mut self) -> Option<(usize, &[u8])> {
+        let row = self.row;
+        if row >= self.slice.rows {
+            return None;
+        }
+        self.row += 1;
+        self.out.clear();
+        if self.slice.is_nested() {
+            let mut bytes = RowBytes {
+                out: std::mem::take(&mut self.out),
+                slice: self.slice,
+                entries: self.entries.as_ref(),
+            };
+            self.walker.walk(1, &mut bytes);
+            self.out = bytes.out;
+            return Some((row, &self.out));
+        }
+        if !self.slice.validity.get(row) {
+            self.out.push(0);
+            return Some((row, &self.out));
+        }
+        let value = self.value;
+        self.value += 1;
+        let out = &mut self.out;
+        match &self.slice.values {
+            Values::Boolean(bits) => out.extend_from_slice(&[1, u8::from(bits.get(value))]),
+            Values::Int32(v) => {
+                out.push(1);
+                out.extend_from_slice(&v[value].to_le_bytes());
+            }
+            Values::Int64(v) => {
+                out.push(1);
+                out.extend_from_slice(&v[value].to_le_bytes());
+            }
+            Values::Int96(v) => {
+                out.push(1);
+                out.extend_from_slice(&v[value]);
+            }
+            Values::Float(v) => {
+                out.push(1);
+                out.extend_from_slice(&v[value].to_bits().to_le_bytes());
+            }
+            Values::Double(v) => {
+                out.push(1);
+                out.extend_from_slice(&v[value].to_bits().to_le_bytes());
+            }
+            Values::ByteArray(v) => match (v.keyed(), &self.entries) {
+                (Some((_, keys)), Some(entries)) => {
+                    return Some((row, entries.row(keys[value] as usize)));
+                }
+                _ => {
+                    let bytes = v.get(value);
+                    out.push(1);
+                    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+                    out.extend_from_slice(bytes);
+                }
+            },
+            Values::FixedLenByteArray { width, data } => {
+                out.push(1);
+                out.extend_from_slice(&data[value * width..(value + 1) * width]);
+            }
+        }
+        Some((row, &self.out))
+    }
+}
+
 /// Writes the canonical bytes of the rows a [`RowWalker`] visits (FINGERPRINT.md, "Nested
 /// columns"): a null item `00`; a list `01` and its length; slots as [`flat_rows`] writes them.
 struct RowBytes<'a> {
@@ -199,10 +308,16 @@ impl Entries {
         Some(entries)
     }
 
+    /// The row bytes of `entry`.
+    #[inline(always)]
+    fn row(&self, entry: usize) -> &[u8] {
+        &self.rows[self.offsets[entry]..self.offsets[entry + 1]]
+    }
+
     /// Appends the row bytes of `entry`.
     #[inline(always)]
     fn write(&self, out: &mut Vec<u8>, entry: usize) {
-        out.extend_from_slice(&self.rows[self.offsets[entry]..self.offsets[entry + 1]]);
+        out.extend_from_slice(self.row(entry));
     }
 }
 
@@ -426,54 +541,6 @@ impl FingerprintBuilder {
             digest: *hasher.finalize().as_bytes(),
             blocks: self.blocks,
         }
-    }
-}
-
-/// Calls `each(row, bytes)` with the canonical bytes of every row of `slice`, in order:
-/// exactly the bytes the positional fingerprint hashes for that row (FINGERPRINT.md,
-/// "Canonical row bytes"), so rows compared or hashed one at a time elsewhere (the keyed
-/// diff) are the same rows the fingerprint sees. One buffer serves every row.
-pub fn row_bytes(slice: &ColumnSlice, mut each: impl FnMut(usize, &[u8])) {
-    let entries = Entries::of(&slice.values);
-    let mut bytes = RowBytes {
-        out: Vec::new(),
-        slice,
-        entries: entries.as_ref(),
-    };
-    let mut walker = RowWalker::new(slice);
-    if slice.lists.is_empty() {
-        // A flat column's rows are written all at once, as the fingerprint writes them, and
-        // told apart by their marker and, for byte arrays, their length.
-        walker.walk(slice.rows, &mut bytes);
-        let out = &bytes.out;
-        let width = match &slice.values {
-            Values::Boolean(_) => Some(1),
-            Values::Int32(_) | Values::Float(_) => Some(4),
-            Values::Int64(_) | Values::Double(_) => Some(8),
-            Values::Int96(_) => Some(12),
-            Values::FixedLenByteArray { width, .. } => Some(*width),
-            Values::ByteArray(_) => None,
-        };
-        let mut at = 0;
-        for row in 0..slice.rows {
-            let len = match (out[at], width) {
-                (0, _) => 1,
-                (_, Some(width)) => 1 + width,
-                (_, None) => {
-                    let len: [u8; 4] = out[at + 1..at + 5].try_into().expect("4 bytes");
-                    5 + u32::from_le_bytes(len) as usize
-                }
-            };
-            each(row, &out[at..at + len]);
-            at += len;
-        }
-        return;
-    }
-    while !walker.done() {
-        let row = walker.row();
-        bytes.out.clear();
-        walker.walk(1, &mut bytes);
-        each(row, &bytes.out);
     }
 }
 
@@ -708,6 +775,92 @@ mod tests {
         );
     }
 
+    /// Each row's bytes from [`row_bytes`], in order.
+    fn rows_of(slice: &ColumnSlice) -> Vec<Vec<u8>> {
+        let mut rows = Vec::new();
+        row_bytes(slice, |row, bytes| {
+            assert_eq!(row, rows.len());
+            rows.push(bytes.to_vec());
+        });
+        rows
+    }
+
+    /// A flat slice of `values` where every third row from row 1 is null.
+    fn flat_with_nulls(rows: usize, values: impl Fn(usize) -> Values) -> ColumnSlice {
+        let mut validity = Bitmap::new();
+        let valid = validity.extend_from_bools((0..rows).map(|i| i % 3 != 1));
+        ColumnSlice {
+            rows,
+            lists: Vec::new(),
+            validity,
+            values: values(valid),
+        }
+    }
+
+    #[test]
+    fn row_bytes_are_the_hashed_bytes_row_by_row() {
+        let mut keyed = ByteArrays::new();
+        let mut dictionary = ByteArrays::new();
+        for entry in [&b"cat"[..], b"", b"a string longer than sixteen bytes"] {
+            dictionary.push(entry);
+        }
+        let keys: Vec<u32> = (0..100).map(|i| i % 3).collect();
+        keyed.extend_from_keys(&std::sync::Arc::new(dictionary), &keys);
+        let slices = [
+            flat_with_nulls(150, |n| Values::Int32((0..n as i32).collect())),
+            flat_with_nulls(150, |n| Values::Int64((0..n as i64).map(|v| -v).collect())),
+            flat_with_nulls(150, |n| {
+                Values::Double((0..n).map(|v| v as f64 / 3.0).collect())
+            }),
+            flat_with_nulls(150, |n| {
+                Values::Float((0..n).map(|v| v as f32 - 0.5).collect())
+            }),
+            flat_with_nulls(150, |n| {
+                let mut b = Bitmap::new();
+                b.extend_from_bools((0..n).map(|v| v % 5 == 0));
+                Values::Boolean(b)
+            }),
+            flat_with_nulls(150, |n| {
+                let mut strings = ByteArrays::new();
+                (0..n).for_each(|v| strings.push(format!("s{v}").as_bytes()));
+                Values::ByteArray(strings)
+            }),
+            flat_with_nulls(150, |_| Values::ByteArray(keyed.clone())),
+            flat_with_nulls(150, |n| Values::FixedLenByteArray {
+                width: 3,
+                data: (0..n * 3).map(|v| v as u8).collect(),
+            }),
+            flat_with_nulls(150, |n| {
+                Values::Int96((0..n).map(|v| [v as u8; 12]).collect())
+            }),
+            nested(
+                3,
+                vec![
+                    level(&[Some(3), None, Some(0)]),
+                    level(&[Some(2), None, Some(0)]),
+                ],
+                &[true, false],
+                Values::Double(vec![1.5]),
+            ),
+        ];
+        for slice in &slices {
+            let rows = rows_of(slice);
+            assert_eq!(rows.len(), slice.rows);
+            assert_eq!(rows.concat(), canonical_bytes(slice), "{slice:?}");
+            // Every row is 00 or starts 01: the walk split the bytes at row boundaries.
+            assert!(rows.iter().all(|r| r == &[0] || r[0] == 1));
+        }
+        let nested_rows = rows_of(&slices[9]);
+        assert_eq!(
+            nested_rows,
+            [
+                hex("01 03000000 01 02000000 01 000000000000f83f 00 00 01 00000000"),
+                hex("00"),
+                hex("01 00000000"),
+            ]
+        );
+    }
+
     #[test]
     fn empty_column_digest() {
         let fp = FingerprintBuilder::new().finish();
@@ -717,8 +870,8 @@ mod tests {
         assert!(fp.blocks.is_empty());
     }
 
-    /// The rows `row_bytes` gives, in order.
-    fn rows_of(slice: &ColumnSlice) -> Vec<(usize, Vec<u8>)> {
+    /// The rows `row_bytes` gives, in order, with their numbers.
+    fn numbered_rows(slice: &ColumnSlice) -> Vec<(usize, Vec<u8>)> {
         let mut rows = Vec::new();
         row_bytes(slice, |row, bytes| rows.push((row, bytes.to_vec())));
         rows
@@ -768,7 +921,7 @@ mod tests {
             }),
             bbox,
         ] {
-            let rows = rows_of(&slice);
+            let rows = numbered_rows(&slice);
             assert_eq!(
                 rows.iter().map(|(row, _)| *row).collect::<Vec<_>>(),
                 (0..slice.rows).collect::<Vec<_>>()
