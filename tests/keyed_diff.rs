@@ -54,6 +54,7 @@ fn shuffled(mut rows: Vec<Row>) -> Vec<Row> {
     rows
 }
 
+/// `labelcheck diff NEW --against OLD --key id EXTRA…`, in JSON unless EXTRA says.
 fn keyed(new: &Path, old: &Path, extra: &[&str]) -> std::process::Output {
     let mut args: Vec<&std::ffi::OsStr> = vec![
         "diff".as_ref(),
@@ -62,9 +63,10 @@ fn keyed(new: &Path, old: &Path, extra: &[&str]) -> std::process::Output {
         old.as_os_str(),
         "--key".as_ref(),
         "id".as_ref(),
-        "--format".as_ref(),
-        "json".as_ref(),
     ];
+    if !extra.contains(&"--format") {
+        args.extend(["--format", "json"].map(std::ffi::OsStr::new));
+    }
     args.extend(extra.iter().map(std::ffi::OsStr::new));
     common::run(args)
 }
@@ -540,4 +542,39 @@ fn sigint_during_the_diff_removes_the_spill_directory_and_ends_the_run_by_that_s
     assert_eq!(status.signal(), Some(2), "{status}");
     assert_eq!(spill_dirs(tmp.path()), Vec::<PathBuf>::new());
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn every_format_carries_the_keyed_diff_and_ndjson_lines_follow_the_schema() {
+    let dir = temp_dir();
+    let (new, old) = write_changed(dir.path());
+    let mut schema = common::report_schema();
+    let object = schema.as_object_mut().unwrap();
+    object.retain(|key, _| key.starts_with('$'));
+    object.insert("$ref".into(), "#/$defs/ndjson_line".into());
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let output = keyed(&new, &old, &["--format", "ndjson"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for line in &lines {
+        let errors: Vec<String> = validator.iter_errors(line).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{line}: {errors:?}");
+    }
+    let file = lines.iter().find(|l| l["type"] == "file").unwrap();
+    assert_eq!(file["keyed_diff"]["changed"], 4);
+    let keyed_lines = lines.iter().filter(|l| l["key"].is_array()).count();
+    assert_eq!(
+        keyed_lines, 12,
+        "4 changed, 2 added and 2 removed rows' columns"
+    );
+
+    // The other formats render the changes without failing.
+    for format in ["csv", "junit", "html", "text"] {
+        let output = keyed(&new, &old, &["--format", format]);
+        assert_eq!(code(&output), 1, "{format}: {}", stderr(&output));
+        assert!(!output.stdout.is_empty(), "{format}");
+    }
 }
