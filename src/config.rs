@@ -22,6 +22,9 @@ use crate::witness_list::DumpOrigin;
 /// column chunks in memory) for nothing.
 pub const MAX_THREADS_PER_CORE: usize = 8;
 
+/// Smallest `--max-memory`: below it a partition could not hold even a few rows.
+pub const MIN_MAX_MEMORY: u64 = 1 << 10;
+
 /// Something the configuration changed from what was asked, worth one line on stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigNote {
@@ -87,9 +90,9 @@ pub enum ConfigError {
     /// `--key` with a `--against` file that is not Parquet.
     #[error("--key diffs FILE and an older version by key: --against must name a Parquet file")]
     KeyNeedsParquet,
-    /// `--max-memory 0`.
-    #[error("--max-memory must be at least 1")]
-    ZeroMaxMemory,
+    /// `--max-memory` below [`MIN_MAX_MEMORY`].
+    #[error("--max-memory must be at least 1K")]
+    MaxMemoryTooSmall,
     /// `--against OLD.parquet` with several files.
     #[error("--against OLD.parquet compares one file with its old version; give exactly one FILE")]
     VersionNeedsOneFile,
@@ -184,8 +187,8 @@ impl DiffConfig {
         if !keys.is_empty() && args.files.len() != 1 {
             return Err(ConfigError::KeyNeedsOneFile);
         }
-        if args.max_memory == 0 {
-            return Err(ConfigError::ZeroMaxMemory);
+        if args.max_memory < MIN_MAX_MEMORY {
+            return Err(ConfigError::MaxMemoryTooSmall);
         }
         // With --key, the old version is diffed by key rather than by position.
         let keyed = match &old {

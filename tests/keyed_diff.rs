@@ -578,3 +578,28 @@ fn every_format_carries_the_keyed_diff_and_ndjson_lines_follow_the_schema() {
         assert!(!output.stdout.is_empty(), "{format}");
     }
 }
+
+#[test]
+fn a_row_larger_than_the_bound_is_still_joined_and_a_bound_below_1k_is_refused() {
+    let dir = temp_dir();
+    let long_old: &'static str = Box::leak("a".repeat(3000).into_boxed_str());
+    let long_new: &'static str = Box::leak("b".repeat(3000).into_boxed_str());
+    let (old, new) = (
+        dir.path().join("old.parquet"),
+        dir.path().join("new.parquet"),
+    );
+    write(&old, &[(1, Some(0), long_old), (2, Some(1), "cat")], 2);
+    write(&new, &[(2, Some(1), "cat"), (1, Some(0), long_new)], 2);
+    let strip = |mut report: Value| {
+        let diff = report["files"][0]["keyed_diff"].take();
+        (report, diff)
+    };
+    let (whole, whole_diff) = strip(json(&keyed(&new, &old, &[])));
+    let (tiny, tiny_diff) = strip(json(&keyed(&new, &old, &["--max-memory", "1K"])));
+    assert_eq!(whole_diff["changed"], 1);
+    assert_eq!(tiny_diff["changed"], 1, "{tiny_diff}");
+    assert_eq!(tiny, whole);
+    let output = keyed(&new, &old, &["--max-memory", "1000"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("--max-memory must be at least 1K"));
+}

@@ -262,6 +262,11 @@ impl Joined {
             });
     }
 
+    /// True when a key was found twice in either file.
+    pub fn has_duplicates(&self) -> bool {
+        self.new_duplicates.keys > 0 || self.old_duplicates.keys > 0
+    }
+
     /// Finds a duplicate in a partition too large to join whose rows share their key hash at
     /// every level of splitting: the first key of the first file holding it twice, found
     /// reading the partitions a record at a time.

@@ -512,13 +512,15 @@ impl JoinSettings<'_> {
         let cost = new.bytes + old.bytes + (new.records + old.records) * BYTES_PER_RECORD;
         let spilled = new.bytes + old.bytes;
         if cost <= self.budget || level > MAX_LEVEL {
-            // Past the last level the partition is one key repeated (every level's hash
-            // put its rows together): it is found as a duplicate, the diff's error.
+            // Past the last level the partition is a key repeated (every level's hash put its
+            // rows together), found as a duplicate — the diff's error — without loading it;
+            // or, under a bound too small for even a few rows, a few rows joined all the same.
             let mut joined = Joined::new(self.flat, self.cap);
-            if cost <= self.budget {
-                joined.join(&new.load()?, &old.load()?, self.labels);
-            } else {
+            if cost > self.budget {
                 joined.duplicate_by_scan(&new, &old, self.labels)?;
+            }
+            if !joined.has_duplicates() {
+                joined.join(&new.load()?, &old.load()?, self.labels);
             }
             new.remove();
             old.remove();
