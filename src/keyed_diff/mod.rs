@@ -338,8 +338,7 @@ impl Plan {
 
     /// Keeps the label columns at `kept`.
     fn keep_labels(mut self, kept: &[usize]) -> Self {
-        let pick = |all: &[CheckedColumn]| kept.iter().map(|&i| all[i].clone()).collect();
-        self.labels = pick(&self.labels);
+        self.labels = kept.iter().map(|&i| self.labels[i].clone()).collect();
         self.old_labels = kept.iter().map(|&i| self.old_labels[i].clone()).collect();
         self.old_label_leaves = kept.iter().map(|&i| self.old_label_leaves[i]).collect();
         self
@@ -425,31 +424,18 @@ impl Plan {
             .cloned()
             .collect();
         let keys = self.keys.len();
+        let streamed = |leaves, names| rows::Streamed {
+            leaves,
+            names,
+            keys,
+        };
+        let (new_streamed, old_streamed) = (
+            streamed(&new_leaves, &new_names),
+            streamed(&old_leaves, &old_names),
+        );
         let (new_parts, old_parts) = rayon::join(
-            || {
-                rows::partition(
-                    &self.new,
-                    &new_leaves,
-                    &new_names,
-                    keys,
-                    STREAM_ROWS,
-                    &dir,
-                    fanout,
-                    "new",
-                )
-            },
-            || {
-                rows::partition(
-                    &self.old,
-                    &old_leaves,
-                    &old_names,
-                    keys,
-                    STREAM_ROWS,
-                    &dir,
-                    fanout,
-                    "old",
-                )
-            },
+            || rows::partition(&self.new, &new_streamed, STREAM_ROWS, &dir, fanout, "new"),
+            || rows::partition(&self.old, &old_streamed, STREAM_ROWS, &dir, fanout, "old"),
         );
         let new_parts = new_parts.map_err(|e| format!("keyed diff not run: {e}"))?;
         let old_parts = old_parts.map_err(|e| format!("keyed diff not run: {e}"))?;

@@ -56,21 +56,34 @@ pub enum StreamError {
     Spill(#[from] io::Error),
 }
 
-/// Writes every row of `raw` — the key columns `leaves[..keys]` and the label columns
-/// `leaves[keys..]`, named `names` — into `fanout` partitions in `dir`, `window` rows of
+/// The columns streamed from one file: the key columns `leaves[..keys]`, then the label
+/// columns, named `names`.
+pub struct Streamed<'a> {
+    /// Their leaves in the file.
+    pub leaves: &'a [usize],
+    /// Their names, for errors.
+    pub names: &'a [String],
+    /// How many of them are key columns.
+    pub keys: usize,
+}
+
+/// Writes every row of `raw`'s `columns` into `fanout` partitions in `dir`, `window` rows of
 /// each column decoded at a time; `what` names the spill files.
 pub fn partition(
     raw: &RawFile,
-    leaves: &[usize],
-    names: &[String],
-    keys: usize,
+    columns: &Streamed<'_>,
     window: usize,
     dir: &SpillDir,
     fanout: usize,
     what: &str,
 ) -> Result<Vec<Part>, StreamError> {
+    let Streamed {
+        leaves,
+        names,
+        keys,
+    } = *columns;
     let mut partitioner = Partitioner::new(dir, what, fanout, 0)?;
-    let mut columns: Vec<WindowBytes> = leaves.iter().map(|_| WindowBytes::default()).collect();
+    let mut rows_bytes: Vec<WindowBytes> = leaves.iter().map(|_| WindowBytes::default()).collect();
     let mut key = Vec::new();
     let mut record = Vec::new();
     let mut first_row = 0u64;
@@ -107,7 +120,7 @@ pub fn partition(
                     }
                     Some(_) => {}
                 }
-                let out = &mut columns[column];
+                let out = &mut rows_bytes[column];
                 out.bytes.clear();
                 out.starts.clear();
                 if let Some(window) = got {
@@ -124,10 +137,10 @@ pub fn partition(
             }
             for row in 0..rows {
                 key.clear();
-                for column in &columns[..keys] {
+                for column in &rows_bytes[..keys] {
                     key.extend_from_slice(column.row(row));
                 }
-                let labels = columns[keys..].iter().map(|c| c.row(row));
+                let labels = rows_bytes[keys..].iter().map(|c| c.row(row));
                 encode(&mut record, first_row + row as u64, &key, labels);
                 partitioner.write(&key, &record)?;
             }
