@@ -25,7 +25,6 @@ use std::io;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use self::cells::RowShape;
 use self::join::{Duplicates, Joined, Listed, Side, BYTES_PER_RECORD};
@@ -33,7 +32,9 @@ use self::spill::{Part, SpillDir, MAX_FANOUT, SPLIT_FANOUT};
 use crate::check::{check_file, CheckOptions, Progress};
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
 use crate::raw::RawFile;
-use crate::report::{Cell, ColumnStatus, Fault, FileReport, KeyCell, Kind, Mismatch};
+use crate::report::{
+    Cell, ColumnStatus, Fault, FileReport, KeyCell, KeyedDiffSummary, Kind, Mismatch,
+};
 use crate::source::{ByteSource, InputLocation};
 use crate::value::PhysicalType;
 use crate::version::VersionOptions;
@@ -56,31 +57,6 @@ pub struct KeyedDiffOptions {
     /// The key columns, as named.
     pub keys: Vec<String>,
     /// Most bytes the joins hold at once (`--max-memory`).
-    pub max_memory: u64,
-}
-
-/// What the keyed diff of a file against its older version found, in the newer file's report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyedDiffSummary {
-    /// The older version's path, as given.
-    pub against: String,
-    /// The key columns, as the report spells them.
-    pub key: Vec<String>,
-    /// The label columns compared by key.
-    pub columns: Vec<String>,
-    /// Rows whose key both versions hold.
-    pub matched: u64,
-    /// Rows only in this file.
-    pub added: u64,
-    /// Rows only in the older version.
-    pub removed: u64,
-    /// Matched rows with at least one label changed.
-    pub changed: u64,
-    /// Partitions the rows were spilled into, after any split.
-    pub partitions: u64,
-    /// Bytes written to spill files, splits included.
-    pub spilled_bytes: u64,
-    /// The memory bound the joins kept to (`--max-memory`), in bytes.
     pub max_memory: u64,
 }
 

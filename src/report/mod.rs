@@ -165,7 +165,33 @@ pub struct FileReport {
     pub timings: Option<FileTimes>,
     /// The keyed diff of this file against its older version (`--key`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keyed_diff: Option<crate::keyed_diff::KeyedDiffSummary>,
+    pub keyed_diff: Option<KeyedDiffSummary>,
+}
+
+/// What the keyed diff (`--key`, [`crate::keyed_diff`]) of a file against its older version
+/// found, in the newer file's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyedDiffSummary {
+    /// The older version's path, as given.
+    pub against: String,
+    /// The key columns, as the report spells them.
+    pub key: Vec<String>,
+    /// The label columns compared by key.
+    pub columns: Vec<String>,
+    /// Rows whose key both versions hold.
+    pub matched: u64,
+    /// Rows only in this file.
+    pub added: u64,
+    /// Rows only in the older version.
+    pub removed: u64,
+    /// Matched rows with at least one label changed.
+    pub changed: u64,
+    /// Partitions the rows were spilled into, after any split.
+    pub partitions: u64,
+    /// Bytes written to spill files, splits included.
+    pub spilled_bytes: u64,
+    /// The memory bound the joins kept to (`--max-memory`), in bytes.
+    pub max_memory: u64,
 }
 
 /// The result for one column of one file.

@@ -6,10 +6,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::keyed_diff::KeyedDiffSummary;
 use crate::timings::FileTimes;
 
-use super::{ColumnReport, FileReport, Finding, Mismatch, Report, ReportWriter, Summary};
+use super::{
+    ColumnReport, FileReport, Finding, KeyedDiffSummary, Mismatch, Report, ReportWriter, Summary,
+};
 
 /// One line of the stream.
 #[derive(Serialize)]
