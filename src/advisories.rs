@@ -14,12 +14,15 @@
 //! no entry matches; the report then names no bug.
 
 use crate::columns::CheckedColumn;
-use crate::decode::PageAnomaly;
 use crate::decode::PageInfo;
+use crate::decode::{DecodeOptions, PageAnomaly};
 use crate::quirks::WriterVersion;
+use crate::raw::error::RawError;
 use crate::raw::metadata::FileMetaData;
+use crate::raw::RawFile;
 use crate::report::{Finding, FindingKind};
 pub use crate::report::{Symptom, WriterBlame};
+use crate::source::ByteSource;
 use crate::value::PhysicalType;
 
 /// A writer version: major, minor, patch.
@@ -423,4 +426,19 @@ mod tests {
             assert!(a.fixed_in.is_none_or(|fixed| fixed > a.first), "{}", a.id);
         }
     }
+}
+
+/// Opens `source` through the raw decoder with the workarounds its writer calls for: a writer
+/// bug that parquet-cpp's reader works around is worked around here too.
+pub fn open_raw(
+    source: std::sync::Arc<dyn ByteSource>,
+    decode: DecodeOptions,
+) -> Result<RawFile, RawError> {
+    RawFile::open(source, decode).map(|mut raw| {
+        let writer = Writer::of(raw.metadata());
+        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
+            raw.decompress_v2_pages_flagged_uncompressed();
+        }
+        raw
+    })
 }

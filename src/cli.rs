@@ -81,7 +81,12 @@ pub struct DiffArgs {
     /// label column; an empty unquoted field is null). Without --columns, the dump's columns
     /// are checked. Where both decoders agree and the dump differs, the diagnosis names both
     /// the writer and the dump's reader; --against-source or --against-export says which.
-    #[arg(long, value_name = "DUMP.csv", group = "dump")]
+    ///
+    /// A Parquet file here (told by its first bytes, not its name) is the old version of FILE:
+    /// both are checked through both decoders, and FILE's rows are compared with the old
+    /// version's by position; a row that differs is `changed` (exit 1), and a label column
+    /// with at most 20 classes gets its transition matrix (`0→1: 27`).
+    #[arg(long, value_name = "DUMP.csv|OLD.parquet", group = "dump")]
     pub against: Option<PathBuf>,
 
     /// Like --against, for a dump of the labels as they were handed to the writer: where both

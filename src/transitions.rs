@@ -9,13 +9,12 @@
 
 use std::cmp::Ordering;
 
-use serde::{Deserialize, Serialize};
-
 use crate::column_type::CellStyle;
 use crate::columns::CheckedColumn;
 use crate::compare::cell;
 use crate::report::Cell;
-use crate::value::{PhysicalType, Value};
+pub use crate::report::Transitions;
+use crate::value::{ColumnSlice, PhysicalType, Value, Values};
 
 /// Most classes (null included) a column may have, over both versions, for its transitions to
 /// be reported: a matrix beyond this is no longer read at a glance, and the counter's memory
@@ -34,6 +33,8 @@ pub struct TransitionCounter {
     /// Each class's canonical row bytes, in the order first seen; emptied once there are too
     /// many.
     classes: Vec<Vec<u8>>,
+    /// Each class's [`Key`], in the same order: what a row is matched against first.
+    keys: Vec<Key>,
     /// `counts[old * SEATS + new]`, by seat.
     counts: Vec<u64>,
     /// More than [`MAX_CLASSES`] classes were seen: nothing more is counted.
@@ -51,6 +52,7 @@ impl TransitionCounter {
     pub fn new() -> Self {
         Self {
             classes: Vec::new(),
+            keys: Vec::new(),
             counts: vec![0; SEATS * SEATS],
             overflowed: false,
         }
@@ -60,6 +62,27 @@ impl TransitionCounter {
     /// version, `None` where the row is absent on that side (added, or removed).
     pub fn count(&mut self, old: Option<&[u8]>, new: Option<&[u8]>) {
         self.count_many(old, new, 1);
+    }
+
+    /// Counts the rows of two slices of a flat column paired by position: `old`'s row `i`
+    /// with `new`'s row `i`; rows beyond the shorter slice are removed (only in `old`) or
+    /// added (only in `new`).
+    pub fn count_slices(&mut self, old: &ColumnSlice, new: &ColumnSlice) {
+        let (mut old_rows, mut new_rows) = (FlatRows::new(old), FlatRows::new(new));
+        for _ in 0..old.rows.max(new.rows) {
+            if self.overflowed {
+                return;
+            }
+            match (old_rows.next(), new_rows.next()) {
+                // Most rows keep their class: one look-up, not two.
+                (Some(old_row), Some(new_row)) if old_row == new_row => {
+                    if let Some(seat) = self.seat(Some(old_row)) {
+                        self.counts[seat * SEATS + seat] += 1;
+                    }
+                }
+                (old_row, new_row) => self.count(old_row, new_row),
+            }
+        }
     }
 
     /// Counts `rows` pairs of rows that are all `old` → `new`.
@@ -78,14 +101,23 @@ impl TransitionCounter {
         let Some(row) = row else {
             return Some(ABSENT);
         };
-        if let Some(seat) = self.classes.iter().position(|class| class == row) {
-            return Some(seat);
+        // Labels are short: a row is matched by its length and first 16 bytes, without a call
+        // to compare bytes, and only a longer row by its bytes too. This runs once per row.
+        let key = Key::of(row);
+        let found = self
+            .keys
+            .iter()
+            .zip(&self.classes)
+            .position(|(k, class)| *k == key && (row.len() <= 16 || class == row));
+        if found.is_some() {
+            return found;
         }
         if self.classes.len() == MAX_CLASSES {
             self.overflow();
             return None;
         }
         self.classes.push(row.to_vec());
+        self.keys.push(key);
         Some(self.classes.len() - 1)
     }
 
@@ -93,6 +125,7 @@ impl TransitionCounter {
     fn overflow(&mut self) {
         self.overflowed = true;
         self.classes = Vec::new();
+        self.keys = Vec::new();
         self.counts = Vec::new();
     }
 
@@ -163,6 +196,80 @@ impl TransitionCounter {
     }
 }
 
+/// A row's length and its first 16 bytes (zero-padded): equal for equal rows, and for rows
+/// of at most 16 bytes, equal only for equal rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    len: usize,
+    prefix: u128,
+}
+
+impl Key {
+    fn of(row: &[u8]) -> Self {
+        let mut prefix = [0u8; 16];
+        let n = row.len().min(16);
+        prefix[..n].copy_from_slice(&row[..n]);
+        Self {
+            len: row.len(),
+            prefix: u128::from_le_bytes(prefix),
+        }
+    }
+}
+
+/// The canonical bytes (FINGERPRINT.md, "Bytes of one row") of a flat slice's rows, one at a
+/// time, into one reused buffer.
+struct FlatRows<'a> {
+    slice: &'a ColumnSlice,
+    row: usize,
+    value: usize,
+    bytes: Vec<u8>,
+}
+
+impl<'a> FlatRows<'a> {
+    fn new(slice: &'a ColumnSlice) -> Self {
+        Self {
+            slice,
+            row: 0,
+            value: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// The next row's bytes; `None` past the slice's end.
+    fn next(&mut self) -> Option<&[u8]> {
+        let slice = self.slice;
+        if self.row >= slice.rows {
+            return None;
+        }
+        let out = &mut self.bytes;
+        out.clear();
+        // A flat column has one slot per row.
+        let defined = slice.validity.get(self.row);
+        self.row += 1;
+        if !defined {
+            out.push(0);
+            return Some(out);
+        }
+        out.push(1);
+        match slice.values.get(self.value) {
+            Value::Boolean(b) => out.push(u8::from(b)),
+            Value::Int32(v) => out.extend_from_slice(&v.to_le_bytes()),
+            Value::Int64(v) => out.extend_from_slice(&v.to_le_bytes()),
+            Value::Int96(v) => out.extend_from_slice(&v),
+            Value::Float(v) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
+            Value::Double(v) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
+            Value::Bytes(v) => {
+                if matches!(slice.values, Values::ByteArray(_)) {
+                    out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                }
+                out.extend_from_slice(v);
+            }
+        }
+        self.value += 1;
+        Some(out)
+    }
+}
+
 /// The value a flat row's canonical bytes hold (`None` for a null row); `None` outside when the
 /// bytes are not a flat row of `physical` values.
 fn value_of(row: &[u8], physical: PhysicalType) -> Option<Option<Value<'_>>> {
@@ -207,42 +314,6 @@ fn natural_order(a: Option<Value<'_>>, b: Option<Value<'_>>, style: CellStyle) -
         (Value::Bytes(a), Value::Bytes(b)) => a.cmp(b),
         // One column's values are of one type.
         _ => Ordering::Equal,
-    }
-}
-
-/// The transitions of one label column between two versions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Transitions {
-    /// The classes of both versions, as cells, in natural order (null last, when present).
-    pub classes: Vec<Cell>,
-    /// `counts[i][j]`: rows of class `i` in the old version and class `j` in the new; the
-    /// diagonal is the rows that kept their class.
-    pub counts: Vec<Vec<u64>>,
-    /// Per class, rows only in the new version.
-    pub added: Vec<u64>,
-    /// Per class, rows only in the old version.
-    pub removed: Vec<u64>,
-    /// Per class, the old version's rows (its class distribution).
-    pub old: Vec<u64>,
-    /// Per class, the new version's rows.
-    pub new: Vec<u64>,
-}
-
-impl Transitions {
-    /// Every change of class with its rows (`(from, to, rows)`, indexes into `classes`), in
-    /// matrix order; the diagonal is left out.
-    pub fn changes(&self) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
-        self.counts.iter().enumerate().flat_map(|(i, row)| {
-            row.iter()
-                .enumerate()
-                .filter(move |&(j, &rows)| i != j && rows > 0)
-                .map(move |(j, &rows)| (i, j, rows))
-        })
-    }
-
-    /// Rows whose class changed.
-    pub fn changed_rows(&self) -> u64 {
-        self.changes().map(|(_, _, rows)| rows).sum()
     }
 }
 

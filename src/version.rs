@@ -12,8 +12,9 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Mutex;
 
-use crate::check::open_raw;
+use crate::advisories::open_raw;
 use crate::columns::CheckedColumn;
 use crate::decode::{
     ChunkWindows, ColumnDecoder, DecodeError, DecodeOptions, DecodedChunk, WindowRows,
@@ -135,6 +136,7 @@ impl OldVersion {
             leaves,
             new_starts,
             new_group_rows: new_group_rows.to_vec(),
+            parked: Mutex::new(Vec::new()),
         };
         (realigned, findings)
     }
@@ -150,9 +152,13 @@ pub struct Realigned<'a> {
     new_starts: Vec<u64>,
     /// Rows in each of the new file's row groups.
     new_group_rows: Vec<u64>,
+    /// Readings of the old version that finished tasks left where they stopped, so that the
+    /// task of the next row group goes on from there instead of decoding again the rows of
+    /// a long old row group before its own.
+    parked: Mutex<Vec<Parked<'a>>>,
 }
 
-impl ColumnDecoder for Realigned<'_> {
+impl<'a> ColumnDecoder for Realigned<'a> {
     fn decode(&self, row_group: usize, leaf: usize) -> Result<DecodedChunk, DecodeError> {
         crate::decode::drain(self.windows(row_group, leaf)?)
     }
@@ -182,16 +188,28 @@ impl ColumnDecoder for Realigned<'_> {
             leaf_column.type_length.unwrap_or(0).max(0) as usize,
             depth,
         );
-        let starts = &self.old.starts;
-        // The old row group holding row `first` (the first that ends after it).
-        let group = starts[1..].partition_point(|&end| end <= first);
-        let skip = first.saturating_sub(starts[group.min(starts.len() - 1)]);
+        // Where the task of the row group before left the old version's reading, if it has
+        // finished; otherwise from the start of the old row group holding row `first` (the
+        // first that ends after it), passing over the rows before it.
+        let parked = self.parked.lock().ok().and_then(|mut parked| {
+            let at = parked
+                .iter()
+                .position(|p| p.cursor.leaf == old_leaf && p.row == first)?;
+            Some(parked.swap_remove(at).cursor)
+        });
+        let (cursor, skip) = match parked {
+            Some(cursor) => (cursor, 0),
+            None => {
+                let starts = &self.old.starts;
+                let group = starts[1..].partition_point(|&end| end <= first);
+                let skip = first.saturating_sub(starts[group.min(starts.len() - 1)]);
+                (Cursor::new(&self.old.raw, old_leaf, group), skip)
+            }
+        };
         Ok(Box::new(RealignedWindows {
-            raw: &self.old.raw,
-            leaf: old_leaf,
-            next_group: group,
-            current: None,
-            held: None,
+            parked: &self.parked,
+            cursor: Some(cursor),
+            row: first,
             skip,
             left: rows,
             owed,
@@ -200,8 +218,19 @@ impl ColumnDecoder for Realigned<'_> {
     }
 }
 
-/// One of the new file's row groups being served from the old version's chunks.
-struct RealignedWindows<'a> {
+/// Most readings of the old version left for a following task at once. Each holds an open
+/// chunk and less than a page of decoded rows; one per column being checked is the most
+/// useful, so past this the oldest is dropped (its successor then reads from its chunk's start).
+const MAX_PARKED: usize = 16;
+
+/// A reading of the old version left at file row `row` by a finished task.
+struct Parked<'a> {
+    row: u64,
+    cursor: Cursor<'a>,
+}
+
+/// Where a reading of one leaf of the old version stands.
+struct Cursor<'a> {
     raw: &'a RawFile,
     leaf: usize,
     /// The old row group to open once the current one is used up.
@@ -210,18 +239,19 @@ struct RealignedWindows<'a> {
     current: Option<Box<dyn ChunkWindows + 'a>>,
     /// The old window decoded last, and how far it was served.
     held: Option<(ColumnSlice, SliceCursor)>,
-    /// Rows of the old chunk to pass over before the first row served.
-    skip: u64,
-    /// Rows still to serve.
-    left: u64,
-    /// Rows of the new file's row group not yet asked for: while some are, a window the old
-    /// version has no rows for is empty (its rows are missing), not absent (not compared).
-    owed: u64,
-    /// An empty slice of the column.
-    empty: ColumnSlice,
 }
 
-impl RealignedWindows<'_> {
+impl<'a> Cursor<'a> {
+    fn new(raw: &'a RawFile, leaf: usize, group: usize) -> Self {
+        Self {
+            raw,
+            leaf,
+            next_group: group,
+            current: None,
+            held: None,
+        }
+    }
+
     /// The old version's next window of about `rows` rows, across its row groups; `None`
     /// once its rows are used up.
     fn pull(&mut self, rows: usize) -> Result<Option<ColumnSlice>, DecodeError> {
@@ -245,14 +275,53 @@ impl RealignedWindows<'_> {
     }
 }
 
-impl ChunkWindows for RealignedWindows<'_> {
-    fn next_window(&mut self, rows: WindowRows) -> Result<Option<DecodedChunk>, DecodeError> {
-        let (WindowRows::About(rows) | WindowRows::Exactly(rows)) = rows;
-        let want = (rows as u64).min(self.left) as usize;
+/// One of the new file's row groups being served from the old version's chunks.
+struct RealignedWindows<'s, 'a> {
+    /// Where a finished task leaves its reading for the next.
+    parked: &'s Mutex<Vec<Parked<'a>>>,
+    /// The reading; `None` once it failed, so that it is not left for another task.
+    cursor: Option<Cursor<'a>>,
+    /// File row of the next old row the reading gives (once `skip` rows are passed over).
+    row: u64,
+    /// Rows of the old chunk to pass over before the first row served.
+    skip: u64,
+    /// Rows still to serve.
+    left: u64,
+    /// Rows of the new file's row group not yet asked for: while some are, a window the old
+    /// version has no rows for is empty (its rows are missing), not absent (not compared).
+    owed: u64,
+    /// An empty slice of the column.
+    empty: ColumnSlice,
+}
+
+impl Drop for RealignedWindows<'_, '_> {
+    fn drop(&mut self) {
+        // A reading that stands exactly at a row is left for the task that starts there.
+        if let (Some(cursor), 0) = (self.cursor.take(), self.skip) {
+            if let Ok(mut parked) = self.parked.lock() {
+                if parked.len() >= MAX_PARKED {
+                    parked.remove(0);
+                }
+                parked.push(Parked {
+                    row: self.row,
+                    cursor,
+                });
+            }
+        }
+    }
+}
+
+impl RealignedWindows<'_, '_> {
+    /// The next window's rows (see [`ChunkWindows::next_window`]), with the reading in hand.
+    fn serve(
+        &mut self,
+        cursor: &mut Cursor<'_>,
+        want: usize,
+    ) -> Result<Option<ColumnSlice>, DecodeError> {
         let mut out: Option<ColumnSlice> = None;
         let mut served = 0usize;
         while served < want {
-            let used_up = self
+            let used_up = cursor
                 .held
                 .as_ref()
                 .is_none_or(|(slice, at)| at.row >= slice.rows);
@@ -263,12 +332,12 @@ impl ChunkWindows for RealignedWindows<'_> {
                 } else {
                     want - served
                 };
-                match self.pull(ask)? {
-                    Some(slice) => self.held = Some((slice, SliceCursor::default())),
+                match cursor.pull(ask)? {
+                    Some(slice) => cursor.held = Some((slice, SliceCursor::default())),
                     None => break,
                 }
             }
-            let (slice, at) = self.held.as_mut().expect("a window is held");
+            let (slice, at) = cursor.held.as_mut().expect("a window is held");
             let available = slice.rows - at.row;
             if self.skip > 0 {
                 let passed = (self.skip.min(available as u64)) as usize;
@@ -278,7 +347,7 @@ impl ChunkWindows for RealignedWindows<'_> {
             }
             let take = available.min(want - served);
             let part = if at.row == 0 && take == slice.rows {
-                let (whole, _) = self.held.take().expect("a window is held");
+                let (whole, _) = cursor.held.take().expect("a window is held");
                 whole
             } else {
                 let (part, next) = slice.copy_rows(*at, take);
@@ -292,6 +361,23 @@ impl ChunkWindows for RealignedWindows<'_> {
             }
         }
         self.left -= served as u64;
+        self.row += served as u64;
+        Ok(out)
+    }
+}
+
+impl ChunkWindows for RealignedWindows<'_, '_> {
+    fn next_window(&mut self, rows: WindowRows) -> Result<Option<DecodedChunk>, DecodeError> {
+        let (WindowRows::About(rows) | WindowRows::Exactly(rows)) = rows;
+        let want = (rows as u64).min(self.left) as usize;
+        let Some(mut cursor) = self.cursor.take() else {
+            return Err(DecodeError::Failed(
+                "the old version's reading failed before".into(),
+            ));
+        };
+        let mut out = self.serve(&mut cursor, want)?;
+        // Only a reading that did not fail goes on (and may be left for another task).
+        self.cursor = Some(cursor);
         let owed = self.owed;
         self.owed = owed.saturating_sub(rows as u64);
         if out.is_none() && owed > 0 {

@@ -165,6 +165,7 @@ pub(super) fn check_chunk(
             window_first_row,
         );
         results.observe(&mut WindowSeen {
+            witnesses,
             slices: &slices,
             pieces,
             comparison: &comparison,

@@ -27,7 +27,7 @@ mod results;
 mod screen;
 mod verdict;
 
-pub use open::{open_raw, FileFacts};
+pub use open::FileFacts;
 pub use plan::{check_with, FilePlan, TaskPlan, MAX_FETCHED_AHEAD};
 
 use std::sync::Arc;

@@ -7,11 +7,10 @@ use std::sync::Arc;
 use parquet::errors::ParquetError;
 
 use super::CheckOptions;
-use crate::advisories::{Symptom, Writer, WriterBlame};
+use crate::advisories::Writer;
 use crate::against::{Dump, DumpStream};
 use crate::arrow_path::ArrowFile;
 use crate::columns::{CheckedColumn, ColumnChoice, ColumnNames};
-use crate::decode::DecodeOptions;
 use crate::raw::error::RawError;
 use crate::raw::metadata::FileMetaData;
 use crate::raw::RawFile;
@@ -82,18 +81,6 @@ pub(super) struct Opened {
     pub old: Option<OldVersion>,
 }
 
-/// Opens `source` through the raw decoder, with the workarounds its writer calls for.
-pub fn open_raw(source: Arc<dyn ByteSource>, decode: DecodeOptions) -> Result<RawFile, RawError> {
-    RawFile::open(source, decode).map(|mut raw| {
-        // A writer bug that parquet-cpp's reader works around is worked around here too.
-        let writer = Writer::of(raw.metadata());
-        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
-            raw.decompress_v2_pages_flagged_uncompressed();
-        }
-        raw
-    })
-}
-
 /// Opens the file read from `source` (`path` names it in the report), or gives the report of
 /// a file that stops here.
 pub(super) fn open(
@@ -113,7 +100,7 @@ pub(super) fn open(
     // (`source::Prefetched`, `super::plan::FilePlan`).
     let chunks = Arc::new(Prefetched::new(prefetched.clone()));
     let source: Arc<dyn ByteSource> = chunks.clone();
-    let raw = open_raw(source.clone(), options.decode);
+    let raw = crate::advisories::open_raw(source.clone(), options.decode);
     // The parquet crate's Thrift reader can spin for seconds on a malformed list
     // (docs/RELIABILITY.md, "Fuzzing"): a footer ours finds malformed is not handed to it.
     let arrow = match &raw {

@@ -15,6 +15,7 @@ use crate::diagnosis::{explain, Profile};
 use crate::fingerprint::{to_hex, BlockPiece, Fingerprint, FingerprintBuilder, BLOCK_ROWS};
 use crate::report::{BlockDifference, BlockMismatches, ColumnReport, KindCounts};
 use crate::timings::PhaseTimes;
+use crate::transitions::TransitionCounter;
 use crate::value::ColumnSlice;
 use crate::witness_list::{ByWitness, WitnessName, WitnessRole};
 
@@ -61,6 +62,8 @@ pub(super) struct ChunkTimes {
 
 /// One window of a chunk as the stages left it.
 pub(super) struct WindowSeen<'a> {
+    /// The witness list.
+    pub witnesses: &'a [Witness<'a>],
     /// Each witness's rows, in list order; `None` where it gave none.
     pub slices: &'a [Option<ColumnSlice>],
     /// Each witness's fingerprint pieces of the window, for the fingerprints to take.
@@ -209,6 +212,7 @@ column_results! {
     mismatch_blocks: MismatchBlocks,
     diagnosis: Diagnosis,
     timings: Timings,
+    transitions: VersionTransitions,
 }
 
 /// Each witness's column fingerprint, and the blocks where the decoders' differ.
@@ -514,5 +518,80 @@ impl ColumnResult for Timings {
             fingerprint: self.0.fingerprint,
             metadata: self.0.metadata,
         });
+    }
+}
+
+/// How the rows moved between classes from the old version (`--against OLD.parquet`) to the
+/// file: the leader's rows against the old version's, counted where the file's decoders agree.
+pub(super) struct VersionTransitions {
+    /// `None` once a chunk could not be counted whole: a matrix of part of the rows would be
+    /// read as the whole.
+    counter: Option<TransitionCounter>,
+}
+
+impl ColumnResult for VersionTransitions {
+    /// `None` once a window's decoders disagreed.
+    type Chunk = Option<TransitionCounter>;
+
+    fn new(_: &[Standing]) -> Self {
+        Self {
+            counter: Some(TransitionCounter::new()),
+        }
+    }
+
+    fn chunk(_: usize, _: u64) -> Self::Chunk {
+        Some(TransitionCounter::new())
+    }
+
+    fn observe(chunk: &mut Self::Chunk, window: &mut WindowSeen<'_>) {
+        let Some(version) = window
+            .witnesses
+            .iter()
+            .position(|w| w.role == WitnessRole::Version)
+        else {
+            return;
+        };
+        let decoders_agree = window
+            .witnesses
+            .iter()
+            .zip(&window.comparison.identical)
+            .all(|(w, &same)| same || !w.role.decodes_the_file());
+        if !decoders_agree {
+            *chunk = None;
+        }
+        let (Some(counter), Some(old)) = (chunk.as_mut(), &window.slices[version]) else {
+            return;
+        };
+        // Past the leader's last row, the old version's rows beyond the file's are removed.
+        let empty;
+        let new = match &window.slices[window.leader] {
+            Some(new) => new,
+            None => {
+                empty = ColumnSlice::empty(old.values.physical_type(), 0);
+                &empty
+            }
+        };
+        if !old.is_nested() && !counter.overflowed() {
+            counter.count_slices(old, new);
+        }
+    }
+
+    fn merge(&mut self, chunk: Self::Chunk, end: &ChunkEnd<'_>) {
+        match (self.counter.as_mut(), chunk) {
+            (Some(counter), Some(chunk)) if end.compared() => counter.merge(chunk),
+            _ => self.counter = None,
+        }
+    }
+
+    fn finish(self, edge: &ColumnEdge<'_>, report: &mut ColumnReport) {
+        // Only an old version that gave every row of the column has a matrix to show.
+        let whole = edge
+            .witnesses
+            .iter()
+            .zip(edge.standing)
+            .any(|(w, s)| w.role == WitnessRole::Version && matches!(s, Standing::Decoded));
+        if whole {
+            report.transitions = self.counter.and_then(|c| c.finish(edge.column));
+        }
     }
 }

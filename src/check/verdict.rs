@@ -9,10 +9,10 @@ use crate::decode::DecodeError;
 use crate::report::{
     ColumnReport, ColumnStatus, FileReport, Finding, FindingKind, Mismatch, Selection,
 };
-use crate::witness_list::WitnessName;
+use crate::witness_list::{WitnessName, WitnessRole};
 
-/// The report of `column` from its state once every chunk is merged, and the finding its
-/// verdict calls for, if any. `unopened`: a decoder could not open the file, which a finding
+/// The report of `column` from its state once every chunk is merged, and the findings its
+/// verdict calls for. `unopened`: a decoder could not open the file, which a finding
 /// about the file already says.
 pub(super) fn column_report(
     file: &FileToCheck<'_>,
@@ -20,7 +20,7 @@ pub(super) fn column_report(
     state: ColumnState,
     timings: bool,
     unopened: bool,
-) -> (ColumnReport, Option<Finding>) {
+) -> (ColumnReport, Vec<Finding>) {
     let witnesses = file.witnesses;
     let leader = file.leader();
     let mut report = ColumnReport {
@@ -157,7 +157,25 @@ pub(super) fn column_report(
         .collect();
     report.status = status;
     report.error = error;
-    (report, finding)
+    // An old version that could not give its rows leaves the rest of the column uncompared
+    // with it: its own report says why it failed, this one that changes may go unseen.
+    let version_failed = witnesses
+        .iter()
+        .zip(&state.standing)
+        .filter(|(w, _)| w.role == WitnessRole::Version)
+        .filter_map(|(w, s)| Some((&w.name, s.error()?)))
+        .map(|(name, e)| {
+            Finding::about_column(
+                FindingKind::Against,
+                &column.name,
+                None,
+                format!(
+                    "column {:?}: the {name} version's rows could not all be read ({e}); the rows after are not compared with it",
+                    column.name
+                ),
+            )
+        });
+    (report, finding.into_iter().chain(version_failed).collect())
 }
 
 /// The report of a checked file.

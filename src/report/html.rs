@@ -8,6 +8,7 @@ use std::io::{self, Write};
 
 use crate::fingerprint::BLOCK_ROWS;
 
+use super::Transitions;
 use super::{
     cells, escape_markup as escape, Cell, ColumnReport, ColumnStatus, FileReport, Outcome, Report,
     ReportWriter,
@@ -136,9 +137,17 @@ fn file_section(page: &mut String, file: &FileReport) {
             column.status,
             ColumnStatus::Mismatch | ColumnStatus::Changed
         ) {
+            // An unchanged column's classes are still worth seeing next to the old version's.
+            if let Some(transitions) = &column.transitions {
+                let _ = writeln!(page, "<h3><code>{}</code></h3>", escape(&column.column));
+                transitions_chart(page, column, transitions);
+            }
             continue;
         }
         let _ = writeln!(page, "<h3><code>{}</code></h3>", escape(&column.column));
+        if let Some(transitions) = &column.transitions {
+            transitions_chart(page, column, transitions);
+        }
         for pattern in &column.diagnosis {
             let _ = writeln!(
                 page,
@@ -212,6 +221,202 @@ fn file_section(page: &mut String, file: &FileReport) {
         }
         page.push_str("</table>\n");
     }
+}
+
+/// Side of one heat-map cell, in SVG units.
+const HEAT_CELL: f64 = 44.0;
+/// Room for the class labels left of and above the heat map.
+const HEAT_LABELS: f64 = 90.0;
+/// Longest class distribution bar, in SVG units.
+const BAR_LENGTH: f64 = 420.0;
+/// Colours: rows that kept their class, that changed it, that are in one version only; and
+/// the two versions' bars.
+const KEPT: &str = "#2563eb";
+const CHANGED: &str = "#dc2626";
+const ONE_SIDED: &str = "#9333ea";
+const OLD_BAR: &str = "#f59e0b";
+const NEW_BAR: &str = "#0d9488";
+
+/// A class's label as charts show it: long text cut, so a label stays in its place.
+fn class_label(cell: &Cell) -> String {
+    let text = cell.to_string();
+    if text.chars().count() > 12 {
+        format!("{}…", text.chars().take(11).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// How dark a heat-map cell is: its rows against the fullest cell's on a log scale, so that a
+/// handful of changed rows shows beside millions kept; an empty cell is not filled.
+fn heat(rows: u64, max: u64) -> f64 {
+    if rows == 0 || max == 0 {
+        return 0.0;
+    }
+    0.15 + 0.85 * (1.0 + rows as f64).ln() / (1.0 + max as f64).ln()
+}
+
+/// The transitions of a column from the old version: a heat map of old class (down) against
+/// new class (across), rows that kept their class on the diagonal in blue and changes in red,
+/// rows only in one version as an extra row and column; then each class's rows in both
+/// versions as pairs of bars. Every mark carries its numbers (`data-*`, and a tooltip).
+fn transitions_chart(page: &mut String, column: &ColumnReport, t: &Transitions) {
+    let n = t.classes.len();
+    let labels: Vec<String> = t.classes.iter().map(class_label).collect();
+    let added = t.added.iter().any(|&rows| rows > 0);
+    let removed = t.removed.iter().any(|&rows| rows > 0);
+    let max = t
+        .counts
+        .iter()
+        .flatten()
+        .chain(&t.added)
+        .chain(&t.removed)
+        .max()
+        .copied()
+        .unwrap_or(0);
+    let across = n + usize::from(removed);
+    let down = n + usize::from(added);
+    let width = HEAT_LABELS + across as f64 * HEAT_CELL + 10.0;
+    let height = HEAT_LABELS + down as f64 * HEAT_CELL + 10.0;
+    let middle_x = HEAT_LABELS + across as f64 * HEAT_CELL / 2.0;
+    let middle_y = HEAT_LABELS + down as f64 * HEAT_CELL / 2.0;
+    let _ = write!(
+        page,
+        "<p>Transitions from the old version: rows by their class in the old version (down) and in this file (across).</p>\
+         <svg class=\"heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"transitions of {} from the old version\">\
+         <text x=\"{middle_x:.1}\" y=\"14\" font-size=\"12\" text-anchor=\"middle\">new</text>\
+         <text x=\"14\" y=\"{middle_y:.1}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {middle_y:.1})\">old</text>",
+        escape(&column.column),
+    );
+    let mut heads: Vec<String> = labels.clone();
+    if removed {
+        heads.push("removed".into());
+    }
+    for (j, label) in heads.iter().enumerate() {
+        let x = HEAT_LABELS + (j as f64 + 0.5) * HEAT_CELL;
+        let y = HEAT_LABELS - 6.0;
+        let _ = write!(
+            page,
+            "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"11\" text-anchor=\"start\" transform=\"rotate(-45 {x:.1} {y:.1})\">{}</text>",
+            escape(label)
+        );
+    }
+    let mut sides: Vec<String> = labels.clone();
+    if added {
+        sides.push("added".into());
+    }
+    for (i, label) in sides.iter().enumerate() {
+        let _ = write!(
+            page,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+            HEAT_LABELS - 6.0,
+            HEAT_LABELS + (i as f64 + 0.5) * HEAT_CELL + 4.0,
+            escape(label)
+        );
+    }
+    // One cell at grid place (`i`, `j`): `from` and `to` are classes, `None` for the row or
+    // column of rows only in one version.
+    let cell = |page: &mut String,
+                (i, j): (usize, usize),
+                from: Option<usize>,
+                to: Option<usize>,
+                rows: u64| {
+        let (x, y) = (
+            HEAT_LABELS + j as f64 * HEAT_CELL,
+            HEAT_LABELS + i as f64 * HEAT_CELL,
+        );
+        let (kind, fill) = match (from, to) {
+            (Some(a), Some(b)) if a == b => ("kept", KEPT),
+            (Some(_), Some(_)) => ("changed", CHANGED),
+            (None, _) => ("added", ONE_SIDED),
+            (_, None) => ("removed", ONE_SIDED),
+        };
+        let shade = heat(rows, max);
+        let name = |class: Option<usize>| {
+            class.map_or_else(
+                || "absent".to_owned(),
+                |c| escape(&t.classes[c].to_string()),
+            )
+        };
+        let (old, new) = (name(from), name(to));
+        let _ = write!(
+            page,
+            "<g class=\"heat {kind}\" data-old=\"{old}\" data-new=\"{new}\" data-rows=\"{rows}\">\
+             <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{HEAT_CELL}\" height=\"{HEAT_CELL}\" fill=\"{fill}\" fill-opacity=\"{shade:.2}\" stroke=\"#d1d5db\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"{}\">{rows}</text>\
+             <title>{old} → {new}: {rows} rows</title></g>",
+            x + HEAT_CELL / 2.0,
+            y + HEAT_CELL / 2.0 + 4.0,
+            if shade > 0.55 { "#fff" } else { "#111" },
+        );
+    };
+    for i in 0..n {
+        for j in 0..n {
+            cell(page, (i, j), Some(i), Some(j), t.counts[i][j]);
+        }
+        if removed {
+            cell(page, (i, n), Some(i), None, t.removed[i]);
+        }
+    }
+    if added {
+        for j in 0..n {
+            cell(page, (n, j), None, Some(j), t.added[j]);
+        }
+    }
+    page.push_str("</svg>\n");
+
+    // The class distributions: per class a bar for each version, on one scale.
+    let longest = t
+        .old
+        .iter()
+        .chain(&t.new)
+        .max()
+        .copied()
+        .unwrap_or(0)
+        .max(1);
+    let row_height = 30.0;
+    let height = 24.0 + n as f64 * row_height;
+    let width = HEAT_LABELS + BAR_LENGTH + 90.0;
+    let _ = write!(
+        page,
+        "<svg class=\"classbars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"class distribution of {} in both versions\">\
+         <rect x=\"{HEAT_LABELS}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{OLD_BAR}\"/><text x=\"{:.1}\" y=\"11\" font-size=\"11\">old version</text>\
+         <rect x=\"{:.1}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{NEW_BAR}\"/><text x=\"{:.1}\" y=\"11\" font-size=\"11\">this file</text>",
+        escape(&column.column),
+        HEAT_LABELS + 14.0,
+        HEAT_LABELS + 110.0,
+        HEAT_LABELS + 124.0,
+    );
+    for (i, label) in labels.iter().enumerate() {
+        let y = 20.0 + i as f64 * row_height;
+        let _ = write!(
+            page,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+            HEAT_LABELS - 6.0,
+            y + 15.0,
+            escape(label)
+        );
+        let class = escape(&t.classes[i].to_string());
+        let versions = [("old", t.old[i], OLD_BAR), ("new", t.new[i], NEW_BAR)];
+        for (k, (version, rows, fill)) in versions.into_iter().enumerate() {
+            // A class with rows shows at least a sliver.
+            let length = match rows {
+                0 => 0.0,
+                _ => (rows as f64 / longest as f64 * BAR_LENGTH).max(2.0),
+            };
+            let top = y + k as f64 * 12.0;
+            let _ = write!(
+                page,
+                "<g class=\"bar {version}\" data-class=\"{class}\" data-rows=\"{rows}\">\
+                 <rect x=\"{HEAT_LABELS}\" y=\"{top:.1}\" width=\"{length:.1}\" height=\"11\" fill=\"{fill}\"/>\
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{rows}</text>\
+                 <title>{class}: {rows} rows in the {version} version</title></g>",
+                HEAT_LABELS + length + 4.0,
+                top + 9.5,
+            );
+        }
+    }
+    page.push_str("</svg>\n");
 }
 
 /// Bars drawn at most for a column's mismatch counts: past the strip's width in units, blocks

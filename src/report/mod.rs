@@ -238,10 +238,11 @@ pub struct ColumnReport {
     /// Thread-seconds per phase, with `--timings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<PhaseTimes>,
-    /// The transition matrix between the older version and this one, for a flat column of
-    /// at most [`crate::transitions::MAX_CLASSES`] classes.
+    /// How the column's rows moved between classes from the old version to this one
+    /// (`--against OLD.parquet`), for a flat column with at most
+    /// `transitions::MAX_CLASSES` classes whose decoders agree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transitions: Option<crate::transitions::Transitions>,
+    pub transitions: Option<Transitions>,
 }
 
 /// The verdict for one column.
@@ -331,6 +332,43 @@ impl Kind {
             Self::Added => "added",
             Self::Removed => "removed",
         }
+    }
+}
+
+/// The transitions of one label column between two versions (`--against OLD.parquet`),
+/// counted by `crate::transitions::TransitionCounter`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transitions {
+    /// The classes of both versions, as cells, in natural order (null last, when present).
+    pub classes: Vec<Cell>,
+    /// `counts[i][j]`: rows of class `i` in the old version and class `j` in the new; the
+    /// diagonal is the rows that kept their class.
+    pub counts: Vec<Vec<u64>>,
+    /// Per class, rows only in the new version.
+    pub added: Vec<u64>,
+    /// Per class, rows only in the old version.
+    pub removed: Vec<u64>,
+    /// Per class, the old version's rows (its class distribution).
+    pub old: Vec<u64>,
+    /// Per class, the new version's rows.
+    pub new: Vec<u64>,
+}
+
+impl Transitions {
+    /// Every change of class with its rows (`(from, to, rows)`, indexes into `classes`), in
+    /// matrix order; the diagonal is left out.
+    pub fn changes(&self) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
+        self.counts.iter().enumerate().flat_map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .filter(move |&(j, &rows)| i != j && rows > 0)
+                .map(move |(j, &rows)| (i, j, rows))
+        })
+    }
+
+    /// Rows whose class changed.
+    pub fn changed_rows(&self) -> u64 {
+        self.changes().map(|(_, _, rows)| rows).sum()
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::Transitions;
 use super::{cells, Cell, ColumnStatus, FileReport, Kind, Report, ReportWriter, Selection};
 use crate::echo::{self, Echo};
 use crate::source::ReadCounts;
@@ -92,6 +93,77 @@ fn write_summary(report: &Report, out: &mut dyn Write, style: Style) -> io::Resu
     Ok(())
 }
 
+/// A column's transitions from the old version: the changes on one line (`0→1: 27, 1→0: 3`),
+/// then the matrix, old classes down and new classes across, with the rows only in one
+/// version and each version's totals, indented by `indent`.
+fn write_transitions(
+    t: &Transitions,
+    indent: usize,
+    out: &mut dyn Write,
+    style: Style,
+) -> io::Result<()> {
+    let labels: Vec<String> = t
+        .classes
+        .iter()
+        .map(|cell| Echo::name(&cell.to_string()).to_string())
+        .collect();
+    let changes: Vec<String> = t
+        .changes()
+        .map(|(from, to, rows)| format!("{}→{}: {rows}", labels[from], labels[to]))
+        .collect();
+    let mut summary = if changes.is_empty() {
+        "none".to_owned()
+    } else {
+        changes.join(", ")
+    };
+    for (rows, what) in [
+        (t.added.iter().sum::<u64>(), "added"),
+        (t.removed.iter().sum::<u64>(), "removed"),
+    ] {
+        if rows > 0 {
+            summary.push_str(&format!("; {rows} row{} {what}", plural(rows)));
+        }
+    }
+    let pad = " ".repeat(indent);
+    writeln!(
+        out,
+        "{pad}{} {summary}",
+        style.paint("36", "changes from the old version:"),
+    )?;
+    let n = labels.len();
+    let row_sums: Vec<u64> = (0..n).map(|i| t.counts[i].iter().sum()).collect();
+    let widest_count = t.old.iter().chain(&t.new).max().copied().unwrap_or(0);
+    let width = labels
+        .iter()
+        .map(|l| l.chars().count())
+        .chain([widest_count.to_string().len(), "old total".len()])
+        .max()
+        .unwrap_or(1);
+    let line = |head: &str, cells: Vec<String>| {
+        let cells: Vec<String> = cells.iter().map(|c| format!("{c:>width$}")).collect();
+        format!("{pad}  {head:>width$}  {}", cells.join("  "))
+    };
+    let mut header: Vec<String> = labels.clone();
+    header.extend(["removed".to_owned(), "old total".to_owned()]);
+    writeln!(out, "{}", line("old \\ new", header))?;
+    for i in 0..n {
+        let mut cells: Vec<String> = t.counts[i].iter().map(u64::to_string).collect();
+        cells.push(t.removed[i].to_string());
+        cells.push((row_sums[i] + t.removed[i]).to_string());
+        writeln!(out, "{}", line(&labels[i], cells))?;
+    }
+    writeln!(
+        out,
+        "{}",
+        line("added", t.added.iter().map(u64::to_string).collect())
+    )?;
+    writeln!(
+        out,
+        "{}",
+        line("new total", t.new.iter().map(u64::to_string).collect())
+    )
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 {
         ""
@@ -151,6 +223,10 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
         for ((column, name), type_label) in file.columns.iter().zip(&names).zip(&types) {
             let status = match column.status {
                 ColumnStatus::Agree => style.paint("32", "agree      "),
+                // Every mismatch a change from the old version: the decoders agree.
+                ColumnStatus::Mismatch if column.mismatch_kinds.changed == column.mismatches => {
+                    style.paint("31;1", "CHANGED    ")
+                }
                 ColumnStatus::Mismatch => style.paint("31;1", "MISMATCH   "),
                 // Say who checked it: the one decoder's digest is in the last column.
                 ColumnStatus::PathFailed if column.checked_by == [WitnessName::RAW] => {
@@ -194,6 +270,9 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                     style.paint("36", "diagnosis:"),
                     Echo::message(&pattern.message)
                 )?;
+            }
+            if let Some(transitions) = &column.transitions {
+                write_transitions(transitions, name_width + 4, out, style)?;
             }
         }
     }
