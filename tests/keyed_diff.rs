@@ -406,6 +406,23 @@ fn a_key_column_the_older_version_lacks_or_a_nested_one_is_an_error() {
         "id".as_ref(),
     ]);
     assert_eq!(code(&output), 2);
+    // … and a Parquet file there, not a dump.
+    let dump = dir.path().join("labels.csv");
+    std::fs::write(&dump, "label\n1\n").unwrap();
+    let output = common::run([
+        "diff".as_ref(),
+        old.as_os_str(),
+        "--against".as_ref(),
+        dump.as_os_str(),
+        "--key".as_ref(),
+        "id".as_ref(),
+    ]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("--against must name a Parquet file"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
