@@ -620,3 +620,52 @@ fn a_row_larger_than_the_bound_is_still_joined_and_a_bound_below_1k_is_refused()
     assert_eq!(code(&output), 2);
     assert!(stderr(&output).contains("--max-memory must be at least 1K"));
 }
+
+#[test]
+fn a_keyed_report_read_back_renders_its_binary_keys_as_the_run_did() {
+    use arrow_array::BinaryArray;
+    use labelcheck::report::{self, Format, Report, WriterOptions};
+
+    let dir = temp_dir();
+    let write_keys = |path: &Path, rows: &[(&[u8], i32)]| {
+        let key: ArrayRef = Arc::new(BinaryArray::from_iter_values(rows.iter().map(|r| r.0)));
+        let label: ArrayRef = Arc::new(Int32Array::from_iter_values(rows.iter().map(|r| r.1)));
+        let batch = RecordBatch::try_from_iter([("key", key), ("label", label)]).unwrap();
+        common::write_batch(path, &batch, None);
+    };
+    let (old, new) = (
+        dir.path().join("old.parquet"),
+        dir.path().join("new.parquet"),
+    );
+    write_keys(&old, &[(&[0xff, 0x01], 0), (&[0x02], 1)]);
+    write_keys(&new, &[(&[0x02], 1), (&[0xff, 0x01], 1)]);
+    let run = |format: &str| {
+        common::run([
+            "diff".as_ref(),
+            new.as_os_str(),
+            "--against".as_ref(),
+            old.as_os_str(),
+            "--key".as_ref(),
+            "key".as_ref(),
+            "--format".as_ref(),
+            format.as_ref(),
+            "--color".as_ref(),
+            "never".as_ref(),
+        ])
+        .stdout
+    };
+    let json = String::from_utf8(run("json")).unwrap();
+    let report = Report::read(&json).unwrap();
+    let mut writer = report::writer(
+        Format::Text,
+        WriterOptions {
+            fail_on: report.summary.fail_on,
+            color: false,
+        },
+    );
+    let mut text = Vec::new();
+    report::write(&report, writer.as_mut(), &mut text).unwrap();
+    let direct = String::from_utf8(run("text")).unwrap();
+    assert!(direct.contains("key key=0xff01: label changed"), "{direct}");
+    assert_eq!(String::from_utf8(text).unwrap(), direct);
+}
