@@ -334,6 +334,21 @@ pub fn check(
         .collect()
 }
 
+/// Opens `source` through the raw decoder with the workarounds its writer calls for: a writer
+/// bug that parquet-cpp's reader works around is worked around here too.
+pub fn open_raw(
+    source: std::sync::Arc<dyn ByteSource>,
+    decode: DecodeOptions,
+) -> Result<RawFile, RawError> {
+    RawFile::open(source, decode).map(|mut raw| {
+        let writer = Writer::of(raw.metadata());
+        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
+            raw.decompress_v2_pages_flagged_uncompressed();
+        }
+        raw
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,19 +441,4 @@ mod tests {
             assert!(a.fixed_in.is_none_or(|fixed| fixed > a.first), "{}", a.id);
         }
     }
-}
-
-/// Opens `source` through the raw decoder with the workarounds its writer calls for: a writer
-/// bug that parquet-cpp's reader works around is worked around here too.
-pub fn open_raw(
-    source: std::sync::Arc<dyn ByteSource>,
-    decode: DecodeOptions,
-) -> Result<RawFile, RawError> {
-    RawFile::open(source, decode).map(|mut raw| {
-        let writer = Writer::of(raw.metadata());
-        if WriterBlame::known(writer, Symptom::V2CompressedFlaggedUncompressed).is_some() {
-            raw.decompress_v2_pages_flagged_uncompressed();
-        }
-        raw
-    })
 }

@@ -67,7 +67,7 @@ fn diff(new: &Path, old: &Path, more: &[&str]) -> std::process::Output {
     run(args)
 }
 
-fn column<'a>(report: &'a Value, file: usize) -> &'a Value {
+fn column(report: &Value, file: usize) -> &Value {
     &report["files"][file]["columns"][0]
 }
 
