@@ -125,10 +125,12 @@ fn install_handler() -> io::Result<()> {
                 if let Some(signal) = signals.forever().next() {
                     let paths = registered();
                     for registered in paths.iter() {
-                        let _ = match registered {
-                            Registered::File(path) => fs::remove_file(path),
-                            Registered::Directory(path) => fs::remove_dir_all(path),
-                        };
+                        match registered {
+                            Registered::File(path) => {
+                                let _ = fs::remove_file(path);
+                            }
+                            Registered::Directory(path) => remove_dir(path),
+                        }
                     }
                     // Ends the process; `paths` stays locked until then.
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
@@ -143,6 +145,20 @@ fn install_handler() -> io::Result<()> {
             "cannot set up the removal of temporary files on SIGINT/SIGTERM",
         )
     })
+}
+
+/// Removes a registered directory with everything in it. Other threads may still be making
+/// files in it while the signal is handled (the keyed diff's spill files), and a file made
+/// after the removal listed the directory leaves it not empty: try again until it is gone —
+/// nothing makes the directory itself again.
+#[cfg(unix)]
+fn remove_dir(path: &Path) {
+    for _ in 0..1000 {
+        match std::fs::remove_dir_all(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => continue,
+            _ => return,
+        }
+    }
 }
 
 /// Elsewhere the console's Ctrl-C is not caught: nothing to set up.
