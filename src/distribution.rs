@@ -160,8 +160,20 @@ impl DistributionBuilder {
         }
     }
 
-    /// Adds what `other`, a builder of the same column, has seen.
+    /// The physical type of the values it summarises: builders merge only with builders of
+    /// the same type (a column whose type differs between files is two columns to a lock).
+    pub fn physical(&self) -> PhysicalType {
+        self.physical
+    }
+
+    /// Adds what `other`, a builder of the same column, has seen. Panics when `other`
+    /// summarises values of another physical type ([`Self::physical`]): a caller's error,
+    /// never the data's.
     pub fn merge(&mut self, other: DistributionBuilder) {
+        assert_eq!(
+            self.physical, other.physical,
+            "distributions of different physical types merged"
+        );
         self.rows += other.rows;
         self.values += other.values;
         self.nulls += other.nulls;

@@ -785,10 +785,11 @@ mod tests {
         rows
     }
 
-    /// A flat slice of `values` where every third row from row 1 is null.
+    /// A flat slice of `values`: its first 130 rows valid (whole words of valid rows, the
+    /// hashing's fast path), then every third row null.
     fn flat_with_nulls(rows: usize, values: impl Fn(usize) -> Values) -> ColumnSlice {
         let mut validity = Bitmap::new();
-        let valid = validity.extend_from_bools((0..rows).map(|i| i % 3 != 1));
+        let valid = validity.extend_from_bools((0..rows).map(|i| i < 130 || i % 3 != 1));
         ColumnSlice {
             rows,
             lists: Vec::new(),
@@ -799,38 +800,44 @@ mod tests {
 
     #[test]
     fn row_bytes_are_the_hashed_bytes_row_by_row() {
-        let mut keyed = ByteArrays::new();
-        let mut dictionary = ByteArrays::new();
-        for entry in [&b"cat"[..], b"", b"a string longer than sixteen bytes"] {
-            dictionary.push(entry);
-        }
-        let keys: Vec<u32> = (0..100).map(|i| i % 3).collect();
-        keyed.extend_from_keys(&std::sync::Arc::new(dictionary), &keys);
+        // Keyed strings: short entries (copied from 16-byte cells) and a long one, then
+        // short ones only.
+        let keyed = |entries: &[&[u8]], n: usize| {
+            let mut dictionary = ByteArrays::new();
+            entries.iter().for_each(|e| dictionary.push(e));
+            let keys: Vec<u32> = (0..n as u32).map(|i| i % entries.len() as u32).collect();
+            let mut keyed = ByteArrays::new();
+            keyed.extend_from_keys(&std::sync::Arc::new(dictionary), &keys);
+            Values::ByteArray(keyed)
+        };
         let slices = [
-            flat_with_nulls(150, |n| Values::Int32((0..n as i32).collect())),
-            flat_with_nulls(150, |n| Values::Int64((0..n as i64).map(|v| -v).collect())),
-            flat_with_nulls(150, |n| {
+            flat_with_nulls(300, |n| Values::Int32((0..n as i32).collect())),
+            flat_with_nulls(300, |n| Values::Int64((0..n as i64).map(|v| -v).collect())),
+            flat_with_nulls(300, |n| {
                 Values::Double((0..n).map(|v| v as f64 / 3.0).collect())
             }),
-            flat_with_nulls(150, |n| {
+            flat_with_nulls(300, |n| {
                 Values::Float((0..n).map(|v| v as f32 - 0.5).collect())
             }),
-            flat_with_nulls(150, |n| {
+            flat_with_nulls(300, |n| {
                 let mut b = Bitmap::new();
                 b.extend_from_bools((0..n).map(|v| v % 5 == 0));
                 Values::Boolean(b)
             }),
-            flat_with_nulls(150, |n| {
+            flat_with_nulls(300, |n| {
                 let mut strings = ByteArrays::new();
                 (0..n).for_each(|v| strings.push(format!("s{v}").as_bytes()));
                 Values::ByteArray(strings)
             }),
-            flat_with_nulls(150, |_| Values::ByteArray(keyed.clone())),
-            flat_with_nulls(150, |n| Values::FixedLenByteArray {
+            flat_with_nulls(300, |n| {
+                keyed(&[b"cat", b"", b"a string longer than sixteen bytes"], n)
+            }),
+            flat_with_nulls(300, |n| keyed(&[b"cat", b"", b"dog"], n)),
+            flat_with_nulls(300, |n| Values::FixedLenByteArray {
                 width: 3,
                 data: (0..n * 3).map(|v| v as u8).collect(),
             }),
-            flat_with_nulls(150, |n| {
+            flat_with_nulls(300, |n| {
                 Values::Int96((0..n).map(|v| [v as u8; 12]).collect())
             }),
             nested(
@@ -850,7 +857,7 @@ mod tests {
             // Every row is 00 or starts 01: the walk split the bytes at row boundaries.
             assert!(rows.iter().all(|r| r == &[0] || r[0] == 1));
         }
-        let nested_rows = rows_of(&slices[9]);
+        let nested_rows = rows_of(&slices[10]);
         assert_eq!(
             nested_rows,
             [

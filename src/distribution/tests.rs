@@ -1,3 +1,6 @@
+//! Tests of the distribution builder, drift and the summaries schema: merge-order
+//! independence, the class limit, float statistics and the worked examples of docs/LOCK.md.
+
 use super::*;
 use crate::column_type::CellStyle;
 use crate::value::{Bitmap, ByteArrays, ListShape};
