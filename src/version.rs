@@ -125,6 +125,17 @@ impl OldVersion {
                 ));
             }
         }
+        // Rows beyond the file's are served with its last row group; a file without row
+        // groups has none to serve them with.
+        if new_group_rows.is_empty() && self.rows() > 0 {
+            findings.push(Finding::about_file(
+                FindingKind::Against,
+                format!(
+                    "the old version {path} has {} rows and this file none; they are not compared",
+                    self.rows()
+                ),
+            ));
+        }
         let mut new_starts = Vec::with_capacity(new_group_rows.len());
         let mut start = 0u64;
         for rows in new_group_rows {

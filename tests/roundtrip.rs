@@ -618,3 +618,30 @@ fn a_report_of_decoders_that_disagree_on_nested_levels_reads_back_as_written() {
         "{text}"
     );
 }
+
+#[test]
+fn a_report_of_two_versions_with_transitions_reads_back_as_written() {
+    let dir = temp_dir();
+    let old: Vec<Option<i32>> = (0..500).map(|i| (i % 50 != 3).then_some(i % 4)).collect();
+    let mut new = old.clone();
+    new[7] = Some(0);
+    new[100] = None;
+    let (old_path, new_path) = (
+        dir.path().join("old.parquet"),
+        dir.path().join("new.parquet"),
+    );
+    for (path, labels) in [(&old_path, &old[..]), (&new_path, &new[..480])] {
+        let values: ArrayRef = Arc::new(Int32Array::from(labels.to_vec()));
+        let batch = RecordBatch::try_from_iter([("label", values)]).unwrap();
+        common::write_batch(path, &batch, None);
+    }
+    let report = round_trip(&[
+        "diff",
+        new_path.to_str().unwrap(),
+        "--against",
+        old_path.to_str().unwrap(),
+    ]);
+    let column = &report["files"][0]["columns"][0];
+    assert_eq!(column["mismatch_kinds"]["changed"], 22, "{column:#}");
+    assert!(column["transitions"].is_object(), "{column:#}");
+}

@@ -198,6 +198,17 @@ fn changed_labels_are_found_by_position_with_the_transition_matrix() {
     let cells: Vec<&str> = row_of_zero.split_whitespace().collect();
     assert_eq!(cells[2], "27", "0→1 in the matrix: {row_of_zero}");
 
+    // CSV: the old version's value in the last field, `old`.
+    let output = diff(&new_path, &old_path, &["--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.iter().next_back(), Some("old"));
+    let first = reader.records().next().unwrap().unwrap();
+    assert_eq!(&first[2], "changed");
+    assert_eq!(first[4].parse::<u64>().unwrap(), changed[0]);
+    let old_value = old[changed[0] as usize].unwrap().to_string();
+    assert_eq!(first.iter().next_back(), Some(old_value.as_str()));
+
     // Changes fail the run unless told not to.
     let output = diff(&new_path, &old_path, &["--fail-on", "never"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
@@ -611,6 +622,31 @@ fn an_old_version_that_fails_mid_column_says_what_was_not_compared() {
         findings
             .iter()
             .any(|f| f.contains("the old version's rows could not all be read")),
+        "{findings:?}"
+    );
+}
+
+/// A new file without row groups has nothing to serve the old version's rows with: a finding
+/// says they were not compared, and the run fails.
+#[test]
+fn an_empty_new_file_against_an_old_version_with_rows_says_so() {
+    let dir = temp_dir();
+    let (old_path, new_path) = (
+        dir.path().join("old.parquet"),
+        dir.path().join("new.parquet"),
+    );
+    write_labels(&old_path, &old_labels(100), 100, 100);
+    write_labels(&new_path, &[], 100, 100);
+    let output = diff(&new_path, &old_path, &["--format", "json"]);
+    let report = json(&output);
+    assert_valid(&report);
+    assert_eq!(report["files"][0]["row_groups"], 0, "{report:#}");
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let findings = common::finding_messages(&report);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.contains("has 100 rows and this file none")),
         "{findings:?}"
     );
 }

@@ -7,9 +7,10 @@ use super::{Cell, FailOn, FileReport, Report, ReportWriter};
 use crate::witness_list::WitnessName;
 
 /// The header; every row has these fields, empty where they do not apply.
-/// `position` (where in a nested row the difference is) came last, after the columns of
-/// earlier versions, so that a consumer reading fields by index reads what it read before.
-pub const HEADER: [&str; 15] = [
+/// `position` (where in a nested row the difference is) and then `old` (the old version's
+/// value, `--against OLD.parquet`) came last, after the columns of earlier versions, so that
+/// a consumer reading fields by index reads what it read before.
+pub const HEADER: [&str; 16] = [
     "file",
     "record",
     "kind",
@@ -25,6 +26,7 @@ pub const HEADER: [&str; 15] = [
     "message",
     "fails",
     "position",
+    "old",
 ];
 
 /// Writes the header first, then each file's rows as the file is checked.
@@ -86,6 +88,7 @@ fn write_file<W: Write>(
             String::new(),
             "true".into(),
             text(m.position.clone()),
+            text(m.values.get(&WitnessName::OLD).map(cell)),
         ])?;
     }
     for f in &file.findings {
@@ -107,6 +110,7 @@ fn write_file<W: Write>(
             String::new(),
             f.message.clone(),
             f.kind.fails_under(fail_on).to_string(),
+            String::new(),
             String::new(),
         ])?;
     }
