@@ -310,6 +310,11 @@ fn added_removed_and_changed_rows_are_found_exactly_with_the_transition_matrix()
     ]);
     let out = String::from_utf8_lossy(&text.stdout);
     assert!(out.contains("key id=10: label changed"), "{out}");
+    let summary = format!(
+        "  by key id against {}: 2998 rows matched, 4 changed, 2 added, 2 removed",
+        old.display()
+    );
+    assert!(out.lines().any(|l| l == summary), "{out}");
     assert!(
         out.contains("old row 5 (row group 0, row 5) key id=5: label removed"),
         "{out}"

@@ -276,6 +276,23 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             }
         }
     }
+    if let Some(keyed) = &file.keyed_diff {
+        writeln!(
+            out,
+            "  by key {} against {}: {} rows matched, {} changed, {} added, {} removed",
+            keyed
+                .key
+                .iter()
+                .map(|k| Echo::name(k).to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            Echo::name(&keyed.against),
+            keyed.matched,
+            keyed.changed,
+            keyed.added,
+            keyed.removed
+        )?;
+    }
     if !file.mismatches.is_empty() {
         writeln!(out, "  first mismatches:")?;
         for m in file.mismatches.iter().take(SHOWN_PER_FILE) {
