@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal};
 use crate::check::{check_file, CheckOptions};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command};
 use crate::config::DiffConfig;
+use crate::keyed_diff;
 use crate::log;
 use crate::output::{DestinationIsInput, OpenError, Output};
 use crate::progress::progress_bar;
@@ -127,32 +128,61 @@ fn check_inputs(
     // `--max-listed` bounds the run's list, not each file's: a check collects no more than
     // is left, so memory and the report stay bounded whatever the number of files.
     let mut listing = ListingCap::new(config.check.max_listed);
+    // With --key, the one input and its old version are diffed by key: both reports are
+    // made at once.
+    let mut keyed_reports = match (&config.keyed, &config.check.old, config.inputs.first()) {
+        (Some(keyed), Some(old), Some(new)) => pool.install(|| {
+            keyed_diff::run(
+                new,
+                old,
+                keyed,
+                &config.check,
+                pool.current_num_threads(),
+                &|total| progress_bar(show_progress, total),
+            )
+        }),
+        _ => Vec::new(),
+    }
+    .into_iter();
     // With an old version, the file is checked with it as a witness, and then the old
     // version on its own through both decoders, as one more file of the report.
-    let old_version = config.check.old.as_ref().map(|old| {
-        let options = CheckOptions {
-            old: None,
-            ..config.check.clone()
-        };
-        (old.path.clone(), old.location.clone(), options)
-    });
-    let inputs = config
+    let by_position = config.keyed.is_none();
+    let old_version = config
+        .check
+        .old
+        .as_ref()
+        .filter(|_| by_position)
+        .map(|old| {
+            let options = CheckOptions {
+                old: None,
+                ..config.check.clone()
+            };
+            (old.path.clone(), old.location.clone(), options)
+        });
+    let mut inputs = config
         .inputs
         .iter()
+        .filter(|_| by_position)
         .map(|(name, location)| (name.clone(), location.clone(), config.check.clone()))
         .chain(old_version);
-    for (name, location, check) in inputs {
-        let options = CheckOptions {
-            max_listed: listing.left(),
-            ..check
-        };
-        let mut report = match location.open() {
-            Ok(source) => pool.install(|| {
-                check_file(&name, source, &options, &|total| {
-                    progress_bar(show_progress, total)
-                })
-            }),
-            Err(e) => FileReport::failed(&name, format!("cannot open: {e}")),
+    loop {
+        let mut report = if let Some(report) = keyed_reports.next() {
+            report
+        } else if let Some((name, location, check)) = inputs.next() {
+            let options = CheckOptions {
+                max_listed: listing.left(),
+                ..check
+            };
+            match location.open() {
+                Ok(source) => pool.install(|| {
+                    check_file(&name, source, &options, &|total| {
+                        progress_bar(show_progress, total)
+                    })
+                }),
+                Err(e) => FileReport::failed(&name, format!("cannot open: {e}")),
+            }
+        } else {
+            break;
         };
         listing.apply(&mut report);
         report.bound_messages();
@@ -216,8 +246,10 @@ fn check(args: CheckArgs) -> Result<u8, AppError> {
     let mut files = Vec::new();
     for step in &plan.steps {
         match step {
-            Step::Diff => files.extend(check_inputs(&diff, &pool, show_progress, |_| {})),
-            Step::VersionDiff(step) => files.extend(project::run_version_diff(step, &diff)?),
+            // The old version and the key are in `diff` itself (`diff --against OLD.parquet`).
+            Step::Diff | Step::VersionDiff(_) => {
+                files.extend(check_inputs(&diff, &pool, show_progress, |_| {}))
+            }
             Step::Verify(_) => {}
         }
     }

@@ -20,6 +20,8 @@ pub const DEFAULT_MAX_PAGE_BYTES: usize = 512 << 20;
 pub const DEFAULT_MAX_FOOTER_BYTES: u64 = 256 << 20;
 /// `--window-rows`'s default.
 pub const DEFAULT_WINDOW_ROWS: usize = 1 << 20;
+/// `--max-memory`'s default: the keyed diff's join within 1 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
 
 /// Audit the label columns of Parquet files by decoding them through two independent decoders.
 ///
@@ -274,6 +276,20 @@ pub struct DiffArgs {
     #[arg(long, value_name = "DUMP.csv", group = "dump")]
     pub against_export: Option<PathBuf>,
 
+    /// With --against OLD.parquet: match rows of FILE and OLD by these key columns
+    /// (comma-separated, spelled as for --columns) instead of by position. Rows only in FILE
+    /// are `added`, only in OLD `removed`, with other labels `changed`; a key found twice in
+    /// either file is an error. Rows are partitioned by key into spill files in a temporary
+    /// directory, so files larger than memory are compared within --max-memory.
+    #[arg(long, value_name = "COL[,COL]", requires = "against")]
+    pub key: Vec<String>,
+
+    /// Most memory the keyed diff (--key) holds for joining rows, in bytes (suffixes K, M, G
+    /// for KiB, MiB, GiB): partitions are sized so that those joined at once fit in it.
+    /// Decoding windows (--window-rows) come on top; docs/KEYED-DIFF.md states the whole bound.
+    #[arg(long, value_name = "BYTES", default_value = "1G", value_parser = parse_bytes, requires = "key")]
+    pub max_memory: u64,
+
     /// An unquoted dump field equal to TOKEN is null too (e.g. `NULL` or `\N`).
     #[arg(long, value_name = "TOKEN", requires = "dump")]
     pub null_token: Option<String>,
@@ -441,4 +457,28 @@ pub enum ColorChoice {
     Always,
     /// Never.
     Never,
+}
+
+/// A byte count with an optional binary suffix: `512`, `64K`, `256M`, `2G`.
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit {
+        "" | "B" => 0,
+        "K" | "KiB" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        _ => {
+            return Err(format!(
+                "{text:?} is not a byte count (e.g. 512, 64K, 256M, 2G)"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("{text:?} is not a byte count (e.g. 512, 64K, 256M, 2G)"))
 }

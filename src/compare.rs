@@ -128,6 +128,7 @@ impl ChunkComparison {
                 .map(|at| at.render(position.pieces)),
             kind,
             fault,
+            key: None,
             values: values(position_in_row.as_ref()),
         });
     }

@@ -8,6 +8,7 @@ use crate::check::CheckOptions;
 use crate::cli::{ColorChoice, DiffArgs, Format, ReadArgs};
 use crate::columns::ColumnChoice;
 use crate::decode::DecodeOptions;
+use crate::keyed_diff::KeyedDiffOptions;
 use crate::output::{ReadFile, ReadRole};
 use crate::report::FailOn;
 use crate::source::{InputLocation, SpecialFiles};
@@ -20,6 +21,9 @@ use crate::witness_list::DumpOrigin;
 /// 10000` would spend minutes starting threads (and a decode window of twice as many
 /// column chunks in memory) for nothing.
 pub const MAX_THREADS_PER_CORE: usize = 8;
+
+/// Smallest `--max-memory`: below it a partition could not hold even a few rows.
+pub const MIN_MAX_MEMORY: u64 = 1 << 10;
 
 /// Something the configuration changed from what was asked, worth one line on stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +81,18 @@ pub enum ConfigError {
         /// The flag given.
         flag: &'static str,
     },
+    /// `--key` named an empty column.
+    #[error("--key has an empty name; give comma-separated key column names")]
+    EmptyKeyName,
+    /// `--key` with several files.
+    #[error("--key compares one file with the --against file; give exactly one FILE")]
+    KeyNeedsOneFile,
+    /// `--key` with a `--against` file that is not Parquet.
+    #[error("--key diffs FILE and an older version by key: --against must name a Parquet file")]
+    KeyNeedsParquet,
+    /// `--max-memory` below [`MIN_MAX_MEMORY`].
+    #[error("--max-memory must be at least 1K")]
+    MaxMemoryTooSmall,
     /// `--against OLD.parquet` with several files.
     #[error("--against OLD.parquet compares one file with its old version; give exactly one FILE")]
     VersionNeedsOneFile,
@@ -108,6 +124,9 @@ pub struct DiffConfig {
     pub timings: bool,
     /// What was changed from the flags as given, to be logged.
     pub notes: Vec<ConfigNote>,
+    /// With `--key`: the one input is diffed by key against the old version (`check.old`)
+    /// instead of by position.
+    pub keyed: Option<KeyedDiffOptions>,
 }
 
 impl DiffConfig {
@@ -158,6 +177,28 @@ impl DiffConfig {
         if old.is_some() && args.null_token.is_some() {
             return Err(ConfigError::NullTokenWithVersion);
         }
+        let mut keys = Vec::new();
+        for list in &args.key {
+            keys.extend(split_list(list)?);
+        }
+        if keys.iter().any(String::is_empty) {
+            return Err(ConfigError::EmptyKeyName);
+        }
+        if !keys.is_empty() && args.files.len() != 1 {
+            return Err(ConfigError::KeyNeedsOneFile);
+        }
+        if args.max_memory < MIN_MAX_MEMORY {
+            return Err(ConfigError::MaxMemoryTooSmall);
+        }
+        // With --key, the old version is diffed by key rather than by position.
+        let keyed = match &old {
+            _ if keys.is_empty() => None,
+            Some(_) => Some(KeyedDiffOptions {
+                keys,
+                max_memory: args.max_memory,
+            }),
+            None => return Err(ConfigError::KeyNeedsParquet),
+        };
         let columns = if args.all {
             ColumnChoice::All
         } else if !named.is_empty() {
@@ -222,6 +263,7 @@ impl DiffConfig {
             fail_on: args.fail_on,
             timings: args.timings,
             notes,
+            keyed,
         })
     }
 

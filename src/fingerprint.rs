@@ -876,4 +876,70 @@ mod tests {
         assert_eq!(fp.digest, *blake3::hash(&input).as_bytes());
         assert!(fp.blocks.is_empty());
     }
+
+    /// The rows `row_bytes` gives, in order, with their numbers.
+    fn numbered_rows(slice: &ColumnSlice) -> Vec<(usize, Vec<u8>)> {
+        let mut rows = Vec::new();
+        row_bytes(slice, |row, bytes| rows.push((row, bytes.to_vec())));
+        rows
+    }
+
+    #[test]
+    fn row_bytes_are_the_fingerprints_bytes_row_by_row() {
+        // Flat: nulls, fixed widths, byte arrays of several lengths, keyed strings.
+        let mut validity = Bitmap::new();
+        validity.extend_from_bools((0..200).map(|i| i % 9 != 4));
+        let valid = validity.count_ones();
+        let mut strings = ByteArrays::new();
+        (0..valid).for_each(|i| strings.push(&b"labels"[..i % 7]));
+        let mut dictionary = ByteArrays::new();
+        [&b"cat"[..], b"", b"a string longer than sixteen bytes"]
+            .iter()
+            .for_each(|e| dictionary.push(e));
+        let mut keyed = ByteArrays::new();
+        let keys: Vec<u32> = (0..valid as u32).map(|i| i % 3).collect();
+        keyed.extend_from_keys(&std::sync::Arc::new(dictionary), &keys);
+        let mut bits = Bitmap::new();
+        bits.extend_from_bools((0..valid).map(|i| i % 3 == 0));
+        let flat = |values| ColumnSlice {
+            rows: 200,
+            lists: Vec::new(),
+            validity: validity.clone(),
+            values,
+        };
+        let bbox = nested(
+            3,
+            vec![
+                level(&[Some(3), None, Some(0)]),
+                level(&[Some(2), None, Some(0)]),
+            ],
+            &[true, false],
+            Values::Double(vec![1.5]),
+        );
+        for slice in [
+            flat(Values::Int32((0..valid as i32).collect())),
+            flat(Values::Double((0..valid).map(|i| i as f64 / 3.0).collect())),
+            flat(Values::Boolean(bits)),
+            flat(Values::ByteArray(strings)),
+            flat(Values::ByteArray(keyed)),
+            flat(Values::FixedLenByteArray {
+                width: 3,
+                data: (0..valid * 3).map(|i| i as u8).collect(),
+            }),
+            bbox,
+        ] {
+            let rows = numbered_rows(&slice);
+            assert_eq!(
+                rows.iter().map(|(row, _)| *row).collect::<Vec<_>>(),
+                (0..slice.rows).collect::<Vec<_>>()
+            );
+            let all: Vec<u8> = rows.iter().flat_map(|(_, b)| b.clone()).collect();
+            assert_eq!(all, canonical_bytes(&slice));
+            // Each row's bytes are the row's own: a slice of that one row gives them.
+            for (row, bytes) in &rows {
+                let (one, _) = slice.copy_rows(slice.cursor_at(*row), 1);
+                assert_eq!(bytes, &canonical_bytes(&one), "row {row}");
+            }
+        }
+    }
 }

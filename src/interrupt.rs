@@ -1,7 +1,8 @@
-//! Temporary files that must not outlive the process, even when SIGINT, SIGTERM or SIGHUP
-//! ends the run. `tempfile` removes its files on drop, but a signal's default action ends the
-//! process without running destructors; so while a temporary file is registered here, a
-//! thread waits for those signals, removes every registered file, and then ends the process
+//! Temporary files and directories that must not outlive the process, even when SIGINT,
+//! SIGTERM or SIGHUP ends the run. `tempfile` removes them on drop, but a signal's default
+//! action ends the process without running destructors; so while a temporary file (the
+//! report being written) or directory (the keyed diff's spill files) is registered here, a
+//! thread waits for those signals, removes everything registered, and then ends the process
 //! by the same signal (its default action), as if nothing had caught it.
 //!
 //! Re-raising rather than calling `exit(128 + n)` matters to the shell: bash stops a script
@@ -16,14 +17,32 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 /// Paths the signal thread removes before the process ends. The signal thread holds the lock
 /// from the removal until the process is gone, so a file is either moved into place before
 /// the signal is handled or removed — never removed half-way through [`Registration::finish`].
-static REGISTERED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static REGISTERED: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
 
-fn registered() -> MutexGuard<'static, Vec<PathBuf>> {
+/// What a registered path is, which says how to remove it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Registered {
+    /// A file.
+    File(PathBuf),
+    /// A directory, removed with everything in it.
+    Directory(PathBuf),
+}
+
+impl Registered {
+    fn path(&self) -> &Path {
+        match self {
+            Self::File(path) | Self::Directory(path) => path,
+        }
+    }
+}
+
+fn registered() -> MutexGuard<'static, Vec<Registered>> {
     // A panic while holding the lock leaves the list as valid as before: keep using it.
     REGISTERED.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A temporary file the signal thread will remove; dropping this forgets it again.
+/// A temporary file or directory the signal thread will remove; dropping this forgets it
+/// again.
 #[derive(Debug)]
 pub struct Registration {
     path: PathBuf,
@@ -39,12 +58,30 @@ impl Registration {
         create: impl FnOnce() -> io::Result<T>,
         path_of: impl FnOnce(&T) -> &Path,
     ) -> io::Result<(T, Self)> {
+        Self::register(create, path_of, Registered::File)
+    }
+
+    /// Makes a temporary directory with `create` and registers its path, as
+    /// [`create`](Self::create) does a file: on a signal, the directory is removed with
+    /// everything in it. Files made inside it later need no registration of their own.
+    pub fn create_dir<T>(
+        create: impl FnOnce() -> io::Result<T>,
+        path_of: impl FnOnce(&T) -> &Path,
+    ) -> io::Result<(T, Self)> {
+        Self::register(create, path_of, Registered::Directory)
+    }
+
+    fn register<T>(
+        create: impl FnOnce() -> io::Result<T>,
+        path_of: impl FnOnce(&T) -> &Path,
+        kind: fn(PathBuf) -> Registered,
+    ) -> io::Result<(T, Self)> {
         install_handler()?;
         let mut paths = registered();
-        let file = create()?;
-        let path = path_of(&file).to_path_buf();
-        paths.push(path.clone());
-        Ok((file, Self { path }))
+        let made = create()?;
+        let path = path_of(&made).to_path_buf();
+        paths.push(kind(path.clone()));
+        Ok((made, Self { path }))
     }
 
     /// Runs `finish` — which moves the file into place or removes it — and forgets the
@@ -63,8 +100,8 @@ impl Drop for Registration {
     }
 }
 
-fn forget(paths: &mut Vec<PathBuf>, path: &Path) {
-    if let Some(index) = paths.iter().position(|p| p == path) {
+fn forget(paths: &mut Vec<Registered>, path: &Path) {
+    if let Some(index) = paths.iter().position(|p| p.path() == path) {
         paths.swap_remove(index);
     }
 }
@@ -87,8 +124,13 @@ fn install_handler() -> io::Result<()> {
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
                     let paths = registered();
-                    for path in paths.iter() {
-                        let _ = fs::remove_file(path);
+                    for registered in paths.iter() {
+                        match registered {
+                            Registered::File(path) => {
+                                let _ = fs::remove_file(path);
+                            }
+                            Registered::Directory(path) => remove_dir(path),
+                        }
                     }
                     // Ends the process; `paths` stays locked until then.
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
@@ -100,9 +142,23 @@ fn install_handler() -> io::Result<()> {
     outcome.map_err(|kind| {
         io::Error::new(
             kind,
-            "cannot set up the removal of the temporary file on SIGINT/SIGTERM",
+            "cannot set up the removal of temporary files on SIGINT/SIGTERM",
         )
     })
+}
+
+/// Removes a registered directory with everything in it. Other threads may still be making
+/// files in it while the signal is handled (the keyed diff's spill files), and a file made
+/// after the removal listed the directory leaves it not empty: try again until it is gone —
+/// nothing makes the directory itself again.
+#[cfg(unix)]
+fn remove_dir(path: &Path) {
+    for _ in 0..1000 {
+        match std::fs::remove_dir_all(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => continue,
+            _ => return,
+        }
+    }
 }
 
 /// Elsewhere the console's Ctrl-C is not caught: nothing to set up.

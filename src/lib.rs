@@ -25,6 +25,7 @@ pub mod fingerprint;
 pub mod format;
 pub mod interrupt;
 pub mod keyed;
+pub mod keyed_diff;
 pub mod lock;
 pub mod lock_commands;
 pub mod log;

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{
     CheckArgs, DiffArgs, Format, DEFAULT_MAX_DUMP_BYTES, DEFAULT_MAX_FOOTER_BYTES,
-    DEFAULT_MAX_LISTED, DEFAULT_MAX_PAGE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_WINDOW_ROWS,
+    DEFAULT_MAX_LISTED, DEFAULT_MAX_MEMORY, DEFAULT_MAX_PAGE_BYTES, DEFAULT_MAX_STREAM_BYTES,
+    DEFAULT_WINDOW_ROWS,
 };
 use crate::columns::ColumnChoice;
 use crate::config::{ConfigError, DiffConfig};
@@ -108,28 +109,10 @@ impl Step {
     pub fn available(&self) -> Result<(), StepUnavailable> {
         match self {
             Step::Diff => Ok(()),
-            Step::VersionDiff(step) => Err(StepUnavailable {
-                asked_by: step.asked_by.clone(),
-                what: if step.key.is_empty() {
-                    "comparing with an old version (diff --against OLD.parquet)"
-                } else {
-                    "a keyed diff with an old version (diff --against OLD.parquet --key)"
-                },
-            }),
+            Step::VersionDiff(_) => Ok(()),
             Step::Verify(_) => Ok(()),
         }
     }
-}
-
-/// Runs [`Step::VersionDiff`] over `diff`'s one input (SEAM: wired at the merge).
-pub fn run_version_diff(
-    step: &VersionDiffStep,
-    diff: &DiffConfig,
-) -> Result<Vec<FileReport>, StepUnavailable> {
-    let _ = diff;
-    Err(Step::VersionDiff(step.clone())
-        .available()
-        .expect_err("a step this build lacks"))
 }
 
 /// The lock a [`Step::Verify`] names, read before any Parquet file is: a lock that cannot be
@@ -436,7 +419,14 @@ impl CheckPlan {
         };
         refuse_shared_destinations(&outputs)?;
 
+        // The version diff is `diff`'s own `--against OLD.parquet [--key]`.
+        let version = steps.iter().find_map(|step| match step {
+            Step::VersionDiff(version) => Some(version.clone()),
+            _ => None,
+        });
         let diff = DiffConfig::from_args(DiffArgs {
+            key: version.as_ref().map(|v| v.key.clone()).unwrap_or_default(),
+            max_memory: DEFAULT_MAX_MEMORY,
             files,
             columns,
             all,
@@ -448,7 +438,7 @@ impl CheckPlan {
             output: None,
             quiet: args.quiet,
             threads: args.threads.or(file.threads),
-            against: None,
+            against: version.map(|v| v.against),
             against_source: None,
             against_export: None,
             null_token: None,

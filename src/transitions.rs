@@ -85,7 +85,7 @@ impl TransitionCounter {
     }
 
     /// Counts `rows` pairs of rows that are all `old` → `new`.
-    fn count_many(&mut self, old: Option<&[u8]>, new: Option<&[u8]>, rows: u64) {
+    pub fn count_many(&mut self, old: Option<&[u8]>, new: Option<&[u8]>, rows: u64) {
         if self.overflowed || (old.is_none() && new.is_none()) {
             return;
         }

@@ -414,27 +414,52 @@ fn flag_problems_name_the_flag() {
     }
 }
 
-/// The version diff and verify are built on other branches of issue 14: until they are
-/// merged, a config asking for them is refused before any work, naming the line. (At the
-/// merge these cases turn into runs of those steps.)
+/// `against` (and `key`) in the file run `diff NEW --against OLD.parquet`: both files are in
+/// the report, and a label that differs is a `changed` row that fails the run; `against`
+/// with several files is refused up front.
 #[test]
-fn steps_this_build_lacks_are_refused_up_front() {
-    for (config, expected) in [
-        (
-            "files = [\"data/good.parquet\"]\nagainst = \"data/more/also.parquet\"\n",
-            "labelcheck: labelcheck.toml:2: against: comparing with an old version \
-             (diff --against OLD.parquet) is not available in this build yet",
-        ),
-        (
-            "files = [\"data/**/*.parquet\"]\nagainst = \"data/more/also.parquet\"\n",
-            "labelcheck: labelcheck.toml:2: against: compares one file with its old version, \
-             and the run has 2 files",
-        ),
-    ] {
-        let dir = project(config);
-        let out = check_in(dir.path(), &[]);
-        assert_eq!(code(&out), 2, "{config}");
-        assert_eq!(one_line(&out), expected);
-        assert!(out.stdout.is_empty());
+fn against_in_the_file_compares_with_the_old_version() {
+    let dir = project("files = [\"data/good.parquet\"]\nagainst = \"data/more/also.parquet\"\n");
+    let out = check_in(dir.path(), &["--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&report);
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(paths[1].ends_with("also.parquet"), "{paths:?}");
+    assert!(report["files"][0]["columns"][0]["digests"]
+        .get("old")
+        .is_some());
+
+    // The old version's labels differ in one row: a changed row, exit 1.
+    let labels: Vec<bool> = (0..30).map(|i| i % 3 == 0 || i == 7).collect();
+    let mut pages = vec![boolean_page(&labels[..13]), boolean_page(&labels[13..])];
+    for page in &mut pages {
+        page.crc = Some(crc_of(&page.body));
     }
+    std::fs::write(
+        dir.path().join("data/more/also.parquet"),
+        boolean_file(&pages, &TRUE_COUNT),
+    )
+    .unwrap();
+    let out = check_in(dir.path(), &["--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"][0]["mismatches"][0]["kind"], "changed");
+    assert_eq!(report["files"][0]["mismatches"][0]["row"], 7);
+
+    let dir = project("files = [\"data/**/*.parquet\"]\nagainst = \"data/more/also.parquet\"\n");
+    let out = check_in(dir.path(), &[]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        one_line(&out),
+        "labelcheck: labelcheck.toml:2: against: compares one file with its old version, \
+         and the run has 2 files"
+    );
+    assert!(out.stdout.is_empty());
 }

@@ -205,6 +205,7 @@ pub(super) fn file_report(
         findings,
         error: None,
         timings: None,
+        keyed_diff: None,
     }
 }
 
@@ -232,6 +233,7 @@ impl FileReport {
             findings: finding.into().into_iter().collect(),
             error: None,
             timings: None,
+            keyed_diff: None,
         }
     }
 }

@@ -133,7 +133,10 @@ fn file_section(page: &mut String, file: &FileReport) {
                 escape(error)
             );
         }
-        if column.status != ColumnStatus::Mismatch {
+        if !matches!(
+            column.status,
+            ColumnStatus::Mismatch | ColumnStatus::Changed
+        ) {
             // An unchanged column's classes are still worth seeing next to the old version's.
             if let Some(transitions) = &column.transitions {
                 let _ = writeln!(page, "<h3><code>{}</code></h3>", escape(&column.column));

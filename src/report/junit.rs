@@ -57,7 +57,7 @@ fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             )?;
             match column.status {
                 ColumnStatus::Agree => {}
-                ColumnStatus::Mismatch => {
+                ColumnStatus::Mismatch | ColumnStatus::Changed => {
                     writeln!(
                         out,
                         r#"      <failure message="{} mismatching rows" type="mismatch">"#,
@@ -156,7 +156,7 @@ fn errors(file: &super::FileReport) -> usize {
 fn failures(file: &super::FileReport, fail_on: super::FailOn) -> usize {
     file.columns
         .iter()
-        .filter(|c| c.status == ColumnStatus::Mismatch)
+        .filter(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::Changed))
         .count()
         + file
             .findings

@@ -151,6 +151,35 @@ pub struct FileReport {
     /// Wall-clock seconds per stage, with `--timings`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings: Option<FileTimes>,
+    /// The keyed diff of this file against its older version (`--key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyed_diff: Option<KeyedDiffSummary>,
+}
+
+/// What the keyed diff (`--key`, [`crate::keyed_diff`]) of a file against its older version
+/// found, in the newer file's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyedDiffSummary {
+    /// The older version's path, as given.
+    pub against: String,
+    /// The key columns, as the report spells them.
+    pub key: Vec<String>,
+    /// The label columns compared by key.
+    pub columns: Vec<String>,
+    /// Rows whose key both versions hold.
+    pub matched: u64,
+    /// Rows only in this file.
+    pub added: u64,
+    /// Rows only in the older version.
+    pub removed: u64,
+    /// Matched rows with at least one label changed.
+    pub changed: u64,
+    /// Partitions the rows were spilled into, after any split.
+    pub partitions: u64,
+    /// Bytes written to spill files, splits included.
+    pub spilled_bytes: u64,
+    /// The memory bound the joins kept to (`--max-memory`), in bytes.
+    pub max_memory: u64,
 }
 
 /// The result for one column of one file.
@@ -224,6 +253,9 @@ pub enum ColumnStatus {
     Unsupported,
     /// Neither path could decode it.
     Unreadable,
+    /// Both paths decoded it and agree on every row, and its labels differ from the older
+    /// version's (`--against OLD.parquet`): rows changed, added or removed.
+    Changed,
 }
 
 /// How many of a column's mismatching rows fall in one 65,536-row fingerprint block.
@@ -267,9 +299,13 @@ pub enum Kind {
     EmptyNull,
     /// The two paths agree with each other but not with the `--against` dump.
     Against,
-    /// The two paths agree with each other and the old version (`--against OLD.parquet`)
-    /// holds another row there: the labels changed between the versions.
+    /// The row's label differs from the older version's (`--against OLD.parquet`), where both
+    /// files' decoders agree: a change between versions, not a fault.
     Changed,
+    /// A row only the newer version has (`--key`: its key is not in the older version).
+    Added,
+    /// A row only the older version has (`--key`: its key is not in the newer version).
+    Removed,
 }
 
 impl Kind {
@@ -284,6 +320,8 @@ impl Kind {
             Self::EmptyNull => "empty_null",
             Self::Against => "against",
             Self::Changed => "changed",
+            Self::Added => "added",
+            Self::Removed => "removed",
         }
     }
 }
@@ -344,9 +382,15 @@ pub struct KindCounts {
     pub empty_null: u64,
     /// Rows where both paths disagree with the dump.
     pub against: u64,
-    /// Rows where both paths agree and the old version differs.
+    /// Rows whose label changed from the older version.
     #[serde(default)]
     pub changed: u64,
+    /// Rows only in the newer version.
+    #[serde(default)]
+    pub added: u64,
+    /// Rows only in the older version.
+    #[serde(default)]
+    pub removed: u64,
 }
 
 impl KindCounts {
@@ -361,6 +405,8 @@ impl KindCounts {
             Kind::EmptyNull => self.empty_null += count,
             Kind::Against => self.against += count,
             Kind::Changed => self.changed += count,
+            Kind::Added => self.added += count,
+            Kind::Removed => self.removed += count,
         }
     }
 
@@ -374,6 +420,8 @@ impl KindCounts {
         self.empty_null += other.empty_null;
         self.against += other.against;
         self.changed += other.changed;
+        self.added += other.added;
+        self.removed += other.removed;
     }
 
     /// All mismatches.
@@ -386,6 +434,8 @@ impl KindCounts {
             + self.empty_null
             + self.against
             + self.changed
+            + self.added
+            + self.removed
     }
 }
 
@@ -412,9 +462,21 @@ pub struct Mismatch {
     pub kind: Kind,
     /// What the evidence points to.
     pub fault: Fault,
+    /// The row's key, one cell per `--key` column, in a keyed diff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Vec<KeyCell>>,
     /// The value each witness decoded, in the witness list's order; a witness that has no
     /// such row is left out.
     pub values: ByWitness<Cell>,
+}
+
+/// One key column's value in a keyed diff's mismatch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyCell {
+    /// The key column's name, as the report spells it.
+    pub column: String,
+    /// Its value in the row.
+    pub value: Cell,
 }
 
 /// Escapes text for HTML and XML, attributes and content alike. XML 1.0 cannot carry most
@@ -942,7 +1004,9 @@ impl Report {
         let disagree = self.summary.fail_on != FailOn::Never
             && self.files.iter().any(|f| {
                 f.findings.iter().any(fails)
-                    || f.columns.iter().any(|c| c.status == ColumnStatus::Mismatch)
+                    || f.columns
+                        .iter()
+                        .any(|c| matches!(c.status, ColumnStatus::Mismatch | ColumnStatus::Changed))
             });
         let incomplete = self.summary.errors > 0
             || self.summary.unsupported > 0
@@ -1040,6 +1104,7 @@ mod tests {
             position: None,
             kind: Kind::Value,
             fault: Fault::Reader,
+            key: None,
             values: ByWitness::from_iter([
                 (WitnessName::ARROW, Cell::Int(0)),
                 (WitnessName::RAW, Cell::Int(1)),

@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use crate::timings::FileTimes;
 
-use super::{ColumnReport, FileReport, Finding, Mismatch, Report, ReportWriter, Summary};
+use super::{
+    ColumnReport, FileReport, Finding, KeyedDiffSummary, Mismatch, Report, ReportWriter, Summary,
+};
 
 /// One line of the stream.
 #[derive(Serialize)]
@@ -34,6 +36,8 @@ enum Line<'a> {
         error: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         timings: Option<FileTimes>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        keyed_diff: Option<&'a KeyedDiffSummary>,
     },
     Summary {
         schema_version: u32,
@@ -101,6 +105,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
             mismatches_truncated: file.mismatches_truncated,
             error: file.error.as_deref(),
             timings: file.timings,
+            keyed_diff: file.keyed_diff.as_ref(),
         },
     )
 }

@@ -140,6 +140,12 @@ fn retype_file(file: &mut FileReport) {
         .map(|c| (c.column.as_str(), Values::of(c)))
         .collect();
     for mismatch in &mut file.mismatches {
+        // A keyed diff's key cells, by their key columns, which the file's check covers.
+        for key in mismatch.key.iter_mut().flatten() {
+            if let Some(values) = columns.get(key.column.as_str()) {
+                values.retype(&mut key.value);
+            }
+        }
         let Some(&values) = columns.get(mismatch.column.as_str()) else {
             continue;
         };

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::Transitions;
-use super::{cells, Cell, ColumnStatus, FileReport, Report, ReportWriter, Selection};
+use super::{cells, Cell, ColumnStatus, FileReport, Kind, Report, ReportWriter, Selection};
 use crate::echo::{self, Echo};
 use crate::source::ReadCounts;
 use crate::witness_list::WitnessName;
@@ -242,6 +242,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 ColumnStatus::Partial => style.paint("33;1", "partial    "),
                 ColumnStatus::Unsupported => style.paint("33", "unsupported"),
                 ColumnStatus::Unreadable => style.paint("31", "unreadable "),
+                ColumnStatus::Changed => style.paint("35;1", "CHANGED    "),
             };
             let digest = |name| column.digests.get(name).and_then(Option::as_ref);
             let fingerprint = match (digest(&WitnessName::ARROW), digest(&WitnessName::RAW)) {
@@ -278,6 +279,23 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             }
         }
     }
+    if let Some(keyed) = &file.keyed_diff {
+        writeln!(
+            out,
+            "  by key {} against {}: {} rows matched, {} changed, {} added, {} removed",
+            keyed
+                .key
+                .iter()
+                .map(|k| Echo::name(k).to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            Echo::name(&keyed.against),
+            keyed.matched,
+            keyed.changed,
+            keyed.added,
+            keyed.removed
+        )?;
+    }
     if !file.mismatches.is_empty() {
         writeln!(out, "  first mismatches:")?;
         for m in file.mismatches.iter().take(SHOWN_PER_FILE) {
@@ -291,6 +309,26 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
                 .as_ref()
                 .map(|position| format!(" at {}", Echo::name(position)))
                 .unwrap_or_default();
+            // A keyed diff's row: its key, and for a removed row, that the row is the older
+            // version's.
+            let key = m
+                .key
+                .as_ref()
+                .map(|cells| {
+                    let cells: Vec<String> = cells
+                        .iter()
+                        .map(|k| {
+                            format!(
+                                "{}={}",
+                                Echo::name(&k.column),
+                                Echo::name(&k.value.to_string())
+                            )
+                        })
+                        .collect();
+                    format!(" key {}", cells.join(", "))
+                })
+                .unwrap_or_default();
+            let whose = if m.kind == Kind::Removed { "old " } else { "" };
             let focus = m.focus();
             let leaf = |cell: &Cell| Echo::name(&cell.to_string()).to_string();
             let cells = cells::Style {
@@ -299,7 +337,7 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
             };
             writeln!(
                 out,
-                "    row {} (row group {}, row {}{page}): {} {}{at}: {}",
+                "    {whose}row {} (row group {}, row {}{page}){key}: {} {}{at}: {}",
                 m.row,
                 m.row_group,
                 m.row_in_group,
