@@ -133,6 +133,8 @@ fn changed_labels_are_found_by_position_with_the_transition_matrix() {
             "{new_column:#}"
         );
         assert_eq!(new_column["mismatches"], 30);
+        // Every mismatch a change where the decoders agree: the column changed, as by key.
+        assert_eq!(new_column["status"], "changed");
         assert_eq!(
             new_column["checked_by"],
             serde_json::json!(["arrow", "raw", "old"])

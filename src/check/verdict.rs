@@ -90,6 +90,10 @@ pub(super) fn column_report(
     let leader_name = &witnesses[leader].name;
     let (status, error, finding) = if failed.is_empty() {
         match column.canonical.dropped_part() {
+            // Every mismatch a change from the old version, where the decoders agree.
+            _ if report.mismatches > 0 && report.mismatch_kinds.changed == report.mismatches => {
+                (ColumnStatus::Changed, None, None)
+            }
             _ if report.mismatches > 0 => (ColumnStatus::Mismatch, None, None),
             Some((values, part, rest)) => {
                 let other = decoded

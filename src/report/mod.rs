@@ -254,7 +254,8 @@ pub enum ColumnStatus {
     /// Neither path could decode it.
     Unreadable,
     /// Both paths decoded it and agree on every row, and its labels differ from the older
-    /// version's (`--against OLD.parquet`): rows changed, added or removed.
+    /// version's (`--against OLD.parquet`, by position or by key): rows changed, added or
+    /// removed.
     Changed,
 }
 

@@ -226,10 +226,6 @@ fn write_file(file: &FileReport, out: &mut dyn Write, style: Style) -> io::Resul
         for ((column, name), type_label) in file.columns.iter().zip(&names).zip(&types) {
             let status = match column.status {
                 ColumnStatus::Agree => style.paint("32", "agree      "),
-                // Every mismatch a change from the old version: the decoders agree.
-                ColumnStatus::Mismatch if column.mismatch_kinds.changed == column.mismatches => {
-                    style.paint("31;1", "CHANGED    ")
-                }
                 ColumnStatus::Mismatch => style.paint("31;1", "MISMATCH   "),
                 // Say who checked it: the one decoder's digest is in the last column.
                 ColumnStatus::PathFailed if column.checked_by == [WitnessName::RAW] => {
