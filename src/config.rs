@@ -139,20 +139,14 @@ impl DiffConfig {
         if named.iter().any(String::is_empty) {
             return Err(ConfigError::EmptyColumnName);
         }
-        if args.threads == Some(0) {
-            return Err(ConfigError::ZeroThreads);
-        }
-        if args.max_page_bytes == 0 {
-            return Err(ConfigError::ZeroPageBytes);
-        }
-        if args.window_rows == 0 {
-            return Err(ConfigError::ZeroWindowRows);
-        }
+        read_limits(
+            args.threads,
+            args.max_page_bytes,
+            args.window_rows,
+            args.max_stream_bytes,
+        )?;
         if args.max_dump_bytes == 0 {
             return Err(ConfigError::ZeroDumpBytes);
-        }
-        if args.max_stream_bytes == 0 {
-            return Err(ConfigError::ZeroStreamBytes);
         }
         // Clap lets at most one of the three through.
         let dump = [
@@ -290,6 +284,28 @@ impl DiffConfig {
     }
 }
 
+/// Refuses the read limits that cannot run: no threads, no page, no window, no stream.
+fn read_limits(
+    threads: Option<usize>,
+    max_page_bytes: usize,
+    window_rows: usize,
+    max_stream_bytes: u64,
+) -> Result<(), ConfigError> {
+    if threads == Some(0) {
+        return Err(ConfigError::ZeroThreads);
+    }
+    if max_page_bytes == 0 {
+        return Err(ConfigError::ZeroPageBytes);
+    }
+    if window_rows == 0 {
+        return Err(ConfigError::ZeroWindowRows);
+    }
+    if max_stream_bytes == 0 {
+        return Err(ConfigError::ZeroStreamBytes);
+    }
+    Ok(())
+}
+
 /// The threads a run starts: `asked` (`--threads`) capped at [`MAX_THREADS_PER_CORE`] per
 /// core, or `None` for one per core; the count the decode window follows; and a note when
 /// the cap applied.
@@ -330,18 +346,12 @@ pub struct ReadConfig {
 impl ReadConfig {
     /// Validates the flags.
     pub fn from_args(args: &ReadArgs) -> Result<Self, ConfigError> {
-        if args.threads == Some(0) {
-            return Err(ConfigError::ZeroThreads);
-        }
-        if args.max_page_bytes == 0 {
-            return Err(ConfigError::ZeroPageBytes);
-        }
-        if args.window_rows == 0 {
-            return Err(ConfigError::ZeroWindowRows);
-        }
-        if args.max_stream_bytes == 0 {
-            return Err(ConfigError::ZeroStreamBytes);
-        }
+        read_limits(
+            args.threads,
+            args.max_page_bytes,
+            args.window_rows,
+            args.max_stream_bytes,
+        )?;
         let (capped, threads, notes) = thread_count(args.threads);
         Ok(Self {
             special: if args.allow_special_files {
