@@ -502,11 +502,20 @@ fn drift_is_the_total_variation_distance() {
     assert_eq!(drift(&classes(0, &[]), &classes(1, &[])).distance, 1.0);
 }
 
+/// `$defs/{def}` of docs/lock.schema.json as a schema of its own: the document's `$defs`, and
+/// none of the lock's own keywords.
+pub(crate) fn def_schema(def: &str) -> serde_json::Value {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/lock.schema.json")).unwrap();
+    serde_json::json!({
+        "$defs": schema["$defs"].clone(),
+        "$ref": format!("#/$defs/{def}"),
+    })
+}
+
 /// Checks `instance` against `$defs/{def}` of docs/lock.schema.json.
 pub(crate) fn assert_valid(def: &str, instance: &serde_json::Value) {
-    let mut schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../docs/lock.schema.json")).unwrap();
-    schema["$ref"] = serde_json::Value::String(format!("#/$defs/{def}"));
+    let schema = def_schema(def);
     let validator = jsonschema::validator_for(&schema).expect("the schema is valid JSON Schema");
     let errors: Vec<String> = validator
         .iter_errors(instance)
@@ -553,9 +562,6 @@ fn distributions_and_drift_follow_the_schema() {
     // The schema holds the summary to one kind.
     let mut two = serde_json::to_value(&distributions[0]).unwrap();
     two["summary"]["distinct"] = serde_json::json!({"estimate": 3});
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../docs/lock.schema.json")).unwrap();
-    let mut schema = schema;
-    schema["$ref"] = serde_json::Value::String("#/$defs/distribution".into());
+    let schema = def_schema("distribution");
     assert!(!jsonschema::validator_for(&schema).unwrap().is_valid(&two));
 }
