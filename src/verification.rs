@@ -3,8 +3,6 @@
 //! or key buckets), its rows then and now, and how far its distribution drifted. A document of
 //! its own (`verify --format json`), and the `lock` section of a `check` run's report.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::distribution::{Distribution, Drift};
@@ -127,47 +125,61 @@ pub struct VerifySummary {
     pub exit_code: i32,
 }
 
-/// The verification as text: one line per column that changed or drifted, then the outcome.
-pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in &v.columns {
-        let place = match &c.file {
-            Some(file) => format!("{file}: {}", c.column),
-            None => format!("dataset: {}", c.column),
-        };
-        let drift = c.drift.as_ref().filter(|d| d.distance > 0.0).map(|d| {
-            let over = v.max_drift.is_some_and(|max| d.distance > max);
+impl ColumnVerdict {
+    /// Where it is: `FILE: COLUMN`, or `dataset: COLUMN` for a verdict over every file.
+    pub fn place(&self) -> String {
+        match &self.file {
+            Some(file) => format!("{file}: {}", self.column),
+            None => format!("dataset: {}", self.column),
+        }
+    }
+
+    /// True when it fails the verification under `v`'s policy: its values changed (unless
+    /// changes are allowed) or it drifted beyond `--max-drift`.
+    pub fn fails(&self, v: &Verification) -> bool {
+        let changed = self.state != ColumnState::Unchanged && !v.allow_changes;
+        changed || self.drifted(v)
+    }
+
+    fn drifted(&self, v: &Verification) -> bool {
+        v.max_drift
+            .zip(self.drift.as_ref())
+            .is_some_and(|(max, d)| d.distance > max)
+    }
+
+    /// What changed, as one line's worth of parts (`CHANGED; changed rows 0-65535; drift
+    /// 0.000005`); `None` when nothing did.
+    pub fn describe(&self, v: &Verification) -> Option<String> {
+        let drift = self.drift.as_ref().filter(|d| d.distance > 0.0).map(|d| {
             format!(
                 "drift {:.6}{}",
                 d.distance,
-                if over { " (above --max-drift)" } else { "" }
+                if self.drifted(v) {
+                    " (above --max-drift)"
+                } else {
+                    ""
+                }
             )
         });
-        let rows = match (c.rows.locked, c.rows.now) {
+        let rows = match (self.rows.locked, self.rows.now) {
             (Some(a), Some(b)) if a != b => Some(format!("rows {a} -> {b}")),
             _ => None,
         };
-        let state = match c.state {
+        let state = match self.state {
             ColumnState::Unchanged => None,
             ColumnState::Changed => Some("CHANGED".to_owned()),
             ColumnState::Missing => Some("MISSING (in the lock, not in the files)".to_owned()),
             ColumnState::Added => Some("ADDED (not in the lock)".to_owned()),
         };
-        *counts
-            .entry(match c.state {
-                ColumnState::Unchanged => "unchanged",
-                _ => "changed",
-            })
-            .or_default() += 1;
         let mut parts: Vec<String> = state.into_iter().chain(rows).collect();
-        if !c.changed_blocks.is_empty() {
-            let shown: Vec<String> = c
+        if !self.changed_blocks.is_empty() {
+            let shown: Vec<String> = self
                 .changed_blocks
                 .iter()
                 .take(10)
                 .map(|r| format!("{}-{}", r.first, r.last))
                 .collect();
-            let more = c.changed_blocks.len().saturating_sub(10);
+            let more = self.changed_blocks.len().saturating_sub(10);
             parts.push(format!(
                 "changed rows {}{}",
                 shown.join(", "),
@@ -178,8 +190,8 @@ pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Re
                 }
             ));
         }
-        if !c.changed_buckets.is_empty() {
-            let shown: Vec<String> = c
+        if !self.changed_buckets.is_empty() {
+            let shown: Vec<String> = self
                 .changed_buckets
                 .iter()
                 .take(16)
@@ -188,7 +200,7 @@ pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Re
             parts.push(format!(
                 "key buckets {}{} (labelcheck diff --key names the rows)",
                 shown.join(", "),
-                if c.changed_buckets.len() > 16 {
+                if self.changed_buckets.len() > 16 {
                     ", …"
                 } else {
                     ""
@@ -196,10 +208,16 @@ pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Re
             ));
         }
         parts.extend(drift);
-        if parts.is_empty() {
-            continue;
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// The verification as text: one line per column that changed or drifted, then the outcome.
+pub fn write_text(v: &Verification, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    for c in &v.columns {
+        if let Some(what) = c.describe(v) {
+            writeln!(out, "{}: {what}", c.place())?;
         }
-        writeln!(out, "{place}: {}", parts.join("; "))?;
     }
     let s = &v.summary;
     writeln!(

@@ -622,6 +622,38 @@ fn check_with_a_configured_lock_verifies_it() {
         text.contains("data/labels.parquet: label: CHANGED; changed rows 65536-131071"),
         "{text}"
     );
+    // In JUnit, the lock is a suite of its own: the changed column's case fails, naming the
+    // rows; the others pass.
+    let out = check(&["-q", "--format", "junit"]);
+    assert_eq!(code(&out), 1);
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some("lock labels.lock"))
+        .unwrap_or_else(|| panic!("no lock suite: {xml}"));
+    assert_eq!(suite.attribute("tests"), Some("3"));
+    assert_eq!(suite.attribute("failures"), Some("1"));
+    let failing: Vec<(&str, &str)> = suite
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .map(|f| {
+            (
+                f.parent().unwrap().attribute("name").unwrap(),
+                f.attribute("message").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(failing.len(), 1, "{xml}");
+    assert_eq!(failing[0].0, "data/labels.parquet: label");
+    assert!(
+        failing[0]
+            .1
+            .starts_with("CHANGED; changed rows 65536-131071"),
+        "{xml}"
+    );
+    let root = doc.root_element();
+    assert_eq!(root.attribute("failures"), Some("1"), "{xml}");
     // A lock that cannot be read stops the run before any file is read.
     std::fs::write(&lock, "not json").unwrap();
     let out = check(&["-q"]);

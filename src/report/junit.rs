@@ -27,12 +27,13 @@ fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         r#"<testsuites name="labelcheck" tests="{}" failures="{}" errors="{}">"#,
-        report.files.iter().map(cases).sum::<usize>(),
+        report.files.iter().map(cases).sum::<usize>() + lock_cases(report),
         report
             .files
             .iter()
             .map(|f| failures(f, fail_on))
-            .sum::<usize>(),
+            .sum::<usize>()
+            + lock_failures(report),
         report.files.iter().map(errors).sum::<usize>(),
     )?;
     for file in &report.files {
@@ -129,7 +130,49 @@ fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "  </testsuite>")?;
     }
+    if let Some(v) = &report.lock {
+        // The lock's verdicts as a suite of their own: a column that changed or drifted fails.
+        writeln!(
+            out,
+            r#"  <testsuite name="lock {}" tests="{}" failures="{}" errors="0">"#,
+            escape(&v.lock),
+            lock_cases(report),
+            lock_failures(report),
+        )?;
+        for column in &v.columns {
+            writeln!(
+                out,
+                r#"    <testcase classname="lock {}" name="{}">"#,
+                escape(&v.lock),
+                escape(&column.place())
+            )?;
+            match column.describe(v) {
+                Some(what) if column.fails(v) => writeln!(
+                    out,
+                    r#"      <failure message="{}" type="lock"/>"#,
+                    escape(&what)
+                )?,
+                Some(what) => writeln!(out, "      <system-out>{}</system-out>", escape(&what))?,
+                None => {}
+            }
+            writeln!(out, "    </testcase>")?;
+        }
+        writeln!(out, "  </testsuite>")?;
+    }
     writeln!(out, "</testsuites>")
+}
+
+/// Test cases of the lock's suite: one per column verdict.
+fn lock_cases(report: &Report) -> usize {
+    report.lock.as_ref().map_or(0, |v| v.columns.len())
+}
+
+/// Failing cases of the lock's suite.
+fn lock_failures(report: &Report) -> usize {
+    report
+        .lock
+        .as_ref()
+        .map_or(0, |v| v.columns.iter().filter(|c| c.fails(v)).count())
 }
 
 fn cases(file: &super::FileReport) -> usize {
