@@ -132,13 +132,7 @@ pub struct DiffConfig {
 impl DiffConfig {
     /// Validates the flags.
     pub fn from_args(args: DiffArgs) -> Result<Self, ConfigError> {
-        let mut named = Vec::new();
-        for list in &args.columns {
-            named.extend(split_list(list)?);
-        }
-        if named.iter().any(String::is_empty) {
-            return Err(ConfigError::EmptyColumnName);
-        }
+        let columns = column_choice(args.all, &args.columns)?;
         read_limits(
             args.threads,
             args.max_page_bytes,
@@ -192,13 +186,6 @@ impl DiffConfig {
                 max_memory: args.max_memory,
             }),
             None => return Err(ConfigError::KeyNeedsParquet),
-        };
-        let columns = if args.all {
-            ColumnChoice::All
-        } else if !named.is_empty() {
-            ColumnChoice::Named(named)
-        } else {
-            ColumnChoice::Labels
         };
         let special = if args.allow_special_files {
             SpecialFiles::Allow
